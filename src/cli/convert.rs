@@ -1,0 +1,173 @@
+//! `engine convert INPUT OUTPUT`: `df.write.parquet(OUTPUT)` (or `.csv`) with Spark's layout,
+//! save modes, repartition / coalesce and partitionBy, committed atomically.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::exec::write::{write_dataset, Distribution};
+use crate::io::csv::ParseMode;
+use crate::io::dataset::{Dataset, Depth};
+use crate::io::writer::{Compression, OutputFormat, OutputJob, SaveMode, WriteOptions};
+
+use super::{Context, FormatArg, ReadArgs};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A file, a directory of part files, or a glob.
+    pub input: String,
+    /// The output directory (or file, with --single-file).
+    pub output: String,
+    /// Save mode: error (default) | overwrite | append | ignore. May be given a second time with
+    /// a CSV parse mode: permissive (default) | dropmalformed | failfast.
+    #[arg(long, value_name = "MODE", value_parser = parse_mode, action = clap::ArgAction::Append)]
+    pub mode: Vec<ModeValue>,
+    /// Write exactly N files, rows dealt round-robin (Spark's repartition(N)).
+    #[arg(long, value_name = "N", conflicts_with = "coalesce", value_parser = clap::value_parser!(u32).range(1..))]
+    pub repartition: Option<u32>,
+    /// Write at most N files, merging tasks without a shuffle (Spark's coalesce(N)).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub coalesce: Option<u32>,
+    /// Write col=value/ directories for these columns, removed from the files.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub partition_by: Vec<String>,
+    /// Codec: snappy (Parquet default), zstd, gzip, none (CSV default).
+    #[arg(long, value_enum)]
+    pub compression: Option<CompressionArg>,
+    /// Output format (default: csv when OUTPUT ends in .csv or .csv.gz, else parquet).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write one plain file at OUTPUT instead of a directory of part files.
+    #[arg(long)]
+    pub single_file: bool,
+    /// Input format, when the input file names do not tell.
+    #[arg(long, value_enum)]
+    pub input_format: Option<FormatArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompressionArg {
+    Snappy,
+    Zstd,
+    Gzip,
+    None,
+}
+
+/// A `--mode` value: a save mode or a CSV parse mode (their names do not overlap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeValue {
+    Save(SaveMode),
+    Parse(ParseMode),
+}
+
+fn parse_mode(text: &str) -> std::result::Result<ModeValue, String> {
+    Ok(match text.to_ascii_lowercase().as_str() {
+        "error" | "errorifexists" => ModeValue::Save(SaveMode::ErrorIfExists),
+        "overwrite" => ModeValue::Save(SaveMode::Overwrite),
+        "append" => ModeValue::Save(SaveMode::Append),
+        "ignore" => ModeValue::Save(SaveMode::Ignore),
+        "permissive" => ModeValue::Parse(ParseMode::Permissive),
+        "dropmalformed" => ModeValue::Parse(ParseMode::DropMalformed),
+        "failfast" => ModeValue::Parse(ParseMode::FailFast),
+        _ => {
+            return Err("expected error, overwrite, append or ignore (or a CSV mode: permissive, dropmalformed, failfast)".into())
+        }
+    })
+}
+
+pub fn run(args: Args, context: &Context) -> Result<()> {
+    let mut save = None;
+    let mut parse = None;
+    for mode in &args.mode {
+        match mode {
+            ModeValue::Save(m) if save.replace(*m).is_some() => {
+                return Err(Error::usage("--mode: give one save mode"))
+            }
+            ModeValue::Parse(m) if parse.replace(*m).is_some() => {
+                return Err(Error::usage("--mode: give one CSV parse mode"))
+            }
+            _ => {}
+        }
+    }
+    let read = args
+        .read
+        .to_options(args.input_format.map(Into::into), parse.unwrap_or_default())?;
+    let lower = args.output.to_ascii_lowercase();
+    let format = match args.format {
+        Some(FormatArg::Csv) => OutputFormat::Csv,
+        Some(FormatArg::Parquet) => OutputFormat::Parquet,
+        None if lower.ends_with(".csv") || lower.ends_with(".csv.gz") => OutputFormat::Csv,
+        None => OutputFormat::Parquet,
+    };
+    let compression = match args.compression {
+        Some(CompressionArg::Snappy) => Some(Compression::Snappy),
+        Some(CompressionArg::Zstd) => Some(Compression::Zstd),
+        Some(CompressionArg::Gzip) => Some(Compression::Gzip),
+        Some(CompressionArg::None) => Some(Compression::None),
+        None if format == OutputFormat::Csv && lower.ends_with(".gz") => Some(Compression::Gzip),
+        None => None,
+    };
+    let options = WriteOptions {
+        format,
+        mode: save.unwrap_or_default(),
+        compression,
+        partition_by: args
+            .partition_by
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        single_file: args.single_file,
+    };
+    options.validate()?;
+    let distribution = match (args.repartition, args.coalesce) {
+        (Some(n), _) => Distribution::Repartition(n as usize),
+        (_, Some(n)) => Distribution::Coalesce(n as usize),
+        _ if args.single_file => Distribution::Coalesce(1),
+        _ => Distribution::PerTask,
+    };
+    if args.single_file
+        && matches!(distribution, Distribution::Repartition(n) | Distribution::Coalesce(n) if n != 1)
+    {
+        return Err(Error::usage(
+            "--single-file writes one file: it cannot take --repartition or --coalesce above 1",
+        ));
+    }
+
+    // Decide on the destination before reading anything: `error` and `ignore` need no scan.
+    let output = Path::new(&args.output);
+    let exists = output.symlink_metadata().is_ok();
+    match options.mode {
+        SaveMode::ErrorIfExists if exists => {
+            return Err(Error::OutputExists {
+                path: output.to_path_buf(),
+            })
+        }
+        SaveMode::Ignore if exists => {
+            context.note(&format!(
+                "{}: already exists; --mode ignore: nothing written",
+                output.display()
+            ));
+            return Ok(());
+        }
+        _ => {}
+    }
+
+    let progress = context.progress("converting");
+    let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
+    let Some(job) = OutputJob::begin(output, &dataset.schema, options, dataset.paths())? else {
+        return Ok(());
+    };
+    let summary = write_dataset(&dataset, job, distribution, &progress)?;
+    progress.finish();
+    context.note(&format!(
+        "wrote {} row{} to {} ({} file{})",
+        summary.rows,
+        if summary.rows == 1 { "" } else { "s" },
+        output.display(),
+        summary.files,
+        if summary.files == 1 { "" } else { "s" }
+    ));
+    Ok(())
+}

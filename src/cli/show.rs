@@ -1,0 +1,62 @@
+//! `engine show`: Spark's `df.show()`. Reads only the rows it prints (n + 1, to know whether
+//! to print the "only showing" footer), so it answers at once on any input size.
+
+use crate::error::Result;
+use crate::io::dataset::{Dataset, Depth};
+use crate::io::show::{show_string, ShowOptions};
+
+use super::{print, Context, FormatArg, ParseModeArg, ReadArgs};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A file, a directory of part files, or a glob.
+    pub input: String,
+    /// Number of rows to show.
+    #[arg(short = 'n', long = "num-rows", default_value_t = 20)]
+    pub rows: usize,
+    /// Cut cells longer than this many characters.
+    #[arg(
+        long,
+        default_value_t = 20,
+        value_name = "N",
+        conflicts_with = "no_truncate"
+    )]
+    pub truncate: usize,
+    /// Never cut cells (Spark's truncate=False).
+    #[arg(long)]
+    pub no_truncate: bool,
+    /// One block per row (Spark's vertical=True).
+    #[arg(long)]
+    pub vertical: bool,
+    /// Input format, when the file names do not tell.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// What to do with malformed CSV records.
+    #[arg(long, value_enum, default_value_t)]
+    pub mode: ParseModeArg,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+pub fn run(args: Args, _context: &Context) -> Result<()> {
+    let read = args
+        .read
+        .to_options(args.format.map(Into::into), args.mode.into())?;
+    let fetch = args.rows.saturating_add(1);
+    let dataset = Dataset::open(
+        &args.input,
+        &read,
+        Depth::Preview { rows: fetch },
+        &crate::progress::Progress::disabled(),
+    )?;
+    let batches = dataset.head(fetch)?;
+    let options = ShowOptions {
+        rows: args.rows,
+        truncate: if args.no_truncate { 0 } else { args.truncate },
+        vertical: args.vertical,
+    };
+    // PySpark prints showString with print(): one more newline than the table's own.
+    let mut text = show_string(&dataset.schema, &batches, &options);
+    text.push('\n');
+    print(&text)
+}

@@ -1,0 +1,95 @@
+//! The one error type of the engine. Every failure carries the context a user needs to act on it
+//! (the file, and where it applies the line and column); `main` maps it to a message and an exit
+//! code exactly once.
+
+use std::path::{Path, PathBuf};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line asks for something impossible or malformed (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+
+    /// A path named on the command line (or found in a directory) does not exist.
+    #[error("{}: no such file or directory", .path.display())]
+    NotFound { path: PathBuf },
+
+    /// An operating-system error while touching a file.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// Bad data in a CSV file. `line` is the 1-based physical line where the record starts.
+    #[error("{}{}{}: {message}", .path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+    Csv {
+        path: PathBuf,
+        line: Option<u64>,
+        column: Option<String>,
+        message: String,
+    },
+
+    /// A Parquet file that cannot be read (corrupt, truncated, not Parquet) or written.
+    #[error("{}: {message}", .path.display())]
+    Parquet { path: PathBuf, message: String },
+
+    /// The inputs cannot be combined into one dataset (different formats, no files, ...).
+    #[error("{0}")]
+    Dataset(String),
+
+    /// The output path already exists and the save mode is `error`.
+    #[error("{}: path already exists; use --mode overwrite to replace it, or --mode append to add to it", .path.display())]
+    OutputExists { path: PathBuf },
+
+    /// An arrow kernel failed; `context` says what the engine was doing.
+    #[error("{context}: {source}")]
+    Arrow {
+        context: String,
+        source: arrow::error::ArrowError,
+    },
+
+    /// The user pressed Ctrl-C or the process was asked to terminate.
+    #[error("interrupted; no output was committed")]
+    Interrupted,
+}
+
+impl Error {
+    /// The process exit code for this error: 2 for usage errors, 130 for an interrupt, else 1.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Interrupted => 130,
+            _ => 1,
+        }
+    }
+
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
+        let path = path.as_ref().to_path_buf();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::NotFound { path }
+        } else {
+            Error::Io { path, source }
+        }
+    }
+
+    pub fn parquet(path: impl AsRef<Path>, source: impl std::fmt::Display) -> Error {
+        Error::Parquet {
+            path: path.as_ref().to_path_buf(),
+            message: source.to_string(),
+        }
+    }
+
+    pub fn arrow(context: impl Into<String>, source: arrow::error::ArrowError) -> Error {
+        Error::Arrow {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::Usage(message.into())
+    }
+}

@@ -1,0 +1,118 @@
+//! The write operator: runs a dataset's scan tasks on the pool and feeds an output job, one
+//! writer per task (Spark's default), per coalesced group of tasks, or, for `--repartition N`,
+//! N writers that every task deals its rows to round-robin.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use arrow::array::UInt32Array;
+use arrow::compute::take_record_batch;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::io::dataset::{Dataset, ScanTask};
+use crate::io::writer::{OutputJob, TaskWriter, WriteSummary};
+use crate::progress::Progress;
+
+/// How rows are spread over output files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Distribution {
+    /// One file per input task.
+    #[default]
+    PerTask,
+    /// Exactly N files (when there are at least N rows): rows dealt round-robin.
+    Repartition(usize),
+    /// At most N files: consecutive tasks merged, no shuffle.
+    Coalesce(usize),
+}
+
+/// Read every task of `dataset` and write it through `job`; commits on success.
+pub fn write_dataset(
+    dataset: &Dataset,
+    job: OutputJob,
+    distribution: Distribution,
+    progress: &Progress,
+) -> Result<WriteSummary> {
+    let tasks = dataset.tasks();
+    let writers = match distribution {
+        Distribution::Repartition(n) => repartition(dataset, &tasks, &job, n.max(1), progress)?,
+        Distribution::PerTask => write_groups(
+            dataset,
+            tasks.iter().map(|t| vec![t]).collect(),
+            &job,
+            progress,
+        )?,
+        Distribution::Coalesce(n) => {
+            let n = n.max(1).min(tasks.len().max(1));
+            // Contiguous groups of tasks, sizes differing by at most one.
+            let mut groups: Vec<Vec<&ScanTask>> = vec![Vec::new(); n];
+            for (i, task) in tasks.iter().enumerate() {
+                groups[i * n / tasks.len().max(1)].push(task);
+            }
+            write_groups(dataset, groups, &job, progress)?
+        }
+    };
+    job.commit(writers)
+}
+
+fn write_groups(
+    dataset: &Dataset,
+    groups: Vec<Vec<&ScanTask>>,
+    job: &OutputJob,
+    progress: &Progress,
+) -> Result<Vec<TaskWriter>> {
+    groups
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, group)| {
+            let mut writer = job.task_writer(index);
+            for task in group {
+                for batch in dataset.open_task(task, progress) {
+                    writer.write(&batch?)?;
+                }
+            }
+            Ok(writer)
+        })
+        .collect()
+}
+
+fn repartition(
+    dataset: &Dataset,
+    tasks: &[ScanTask],
+    job: &OutputJob,
+    n: usize,
+    progress: &Progress,
+) -> Result<Vec<TaskWriter>> {
+    let writers: Vec<Mutex<TaskWriter>> = (0..n).map(|i| Mutex::new(job.task_writer(i))).collect();
+    let dealt = AtomicU64::new(0);
+    tasks.par_iter().try_for_each(|task| -> Result<()> {
+        for batch in dataset.open_task(task, progress) {
+            let batch = batch?;
+            let rows = batch.num_rows();
+            let first = dealt.fetch_add(rows as u64, Ordering::Relaxed);
+            for (target, writer) in writers.iter().enumerate() {
+                // Rows whose global number is congruent to `target` modulo n.
+                let offset = ((target as u64 + n as u64 - first % n as u64) % n as u64) as usize;
+                if offset >= rows {
+                    continue;
+                }
+                let indices =
+                    UInt32Array::from_iter_values((offset..rows).step_by(n).map(|r| r as u32));
+                let part = take_record_batch(&batch, &indices)
+                    .map_err(|e| Error::arrow("repartitioning rows", e))?;
+                writer
+                    .lock()
+                    .map_err(|_| Error::Dataset("a writer task panicked".into()))?
+                    .write(&part)?;
+            }
+        }
+        Ok(())
+    })?;
+    writers
+        .into_iter()
+        .map(|w| {
+            w.into_inner()
+                .map_err(|_| Error::Dataset("a writer task panicked".into()))
+        })
+        .collect()
+}

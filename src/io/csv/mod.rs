@@ -1,0 +1,13 @@
+//! CSV input: Spark's read options, type inference, the record-boundary scan that lets tasks
+//! read byte ranges in parallel, and the batch reader.
+
+mod infer;
+mod layout;
+mod options;
+mod reader;
+mod values;
+
+pub use infer::{classify, Inferred};
+pub use layout::{infer_prefix, read_header, scan_file, Block, FileScan, HeaderInfo};
+pub use options::{parse_char_option, spark_pattern_to_strftime, CsvOptions, ParseMode};
+pub use reader::{open_stream, CsvBatchReader, RecordRange};

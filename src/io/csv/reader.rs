@@ -1,0 +1,361 @@
+//! Reading a range of CSV records into typed arrow record batches, column by column, with
+//! Spark's handling of malformed records (`permissive`, `dropmalformed`, `failfast`).
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::*;
+use arrow::compute::filter_record_batch;
+use arrow::datatypes::*;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+
+use super::layout::csv_error;
+use super::options::{CsvOptions, ParseMode};
+use super::values;
+use crate::error::{Error, Result};
+use crate::exec;
+use crate::progress::Progress;
+
+/// A byte stream of `path` from `skip` on (decompressed when `gzip`).
+pub fn open_stream(path: &Path, gzip: bool, skip: u64) -> Result<Box<dyn Read + Send>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    if gzip {
+        let mut decoder =
+            flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        if skip > 0 {
+            std::io::copy(&mut (&mut decoder).take(skip), &mut std::io::sink())
+                .map_err(|e| Error::io(path, e))?;
+        }
+        Ok(Box::new(decoder))
+    } else {
+        file.seek(SeekFrom::Start(skip))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Box::new(file))
+    }
+}
+
+/// Where in a file a reader starts and stops.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRange {
+    pub start: u64,
+    /// Exclusive end offset; `None` reads to the end.
+    pub end: Option<u64>,
+    /// Line on which `start` lies (for error messages).
+    pub first_line: u64,
+}
+
+/// Streams record batches of at most `batch_size` rows from a range of records.
+pub struct CsvBatchReader {
+    path: Arc<Path>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    /// Output schema: the file's columns chosen by `columns`, in that order.
+    schema: SchemaRef,
+    columns: Vec<usize>,
+    file_columns: usize,
+    options: Arc<CsvOptions>,
+    batch_size: usize,
+    records: Vec<csv::ByteRecord>,
+    line_offset: u64,
+    last_byte: u64,
+    progress: Progress,
+    done: bool,
+}
+
+impl CsvBatchReader {
+    /// `file_schema` is the full schema of the file's columns; `columns` picks and orders them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn try_new(
+        path: Arc<Path>,
+        gzip: bool,
+        range: RecordRange,
+        file_schema: &Schema,
+        columns: Vec<usize>,
+        options: Arc<CsvOptions>,
+        batch_size: usize,
+        progress: Progress,
+    ) -> Result<Self> {
+        let mut stream = open_stream(&path, gzip, range.start)?;
+        if let Some(end) = range.end {
+            stream = Box::new(stream.take(end.saturating_sub(range.start)));
+        }
+        let reader = options
+            .reader_builder()
+            .buffer_capacity(1 << 18)
+            .from_reader(stream);
+        let schema = Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|&i| file_schema.field(i).clone())
+                .collect::<Vec<_>>(),
+        ));
+        Ok(CsvBatchReader {
+            path,
+            reader,
+            schema,
+            columns,
+            file_columns: file_schema.fields().len(),
+            options,
+            batch_size: batch_size.max(1),
+            records: Vec::new(),
+            line_offset: range.first_line.saturating_sub(1),
+            last_byte: 0,
+            progress,
+            done: false,
+        })
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn line_of(&self, row: usize) -> Option<u64> {
+        self.records[row]
+            .position()
+            .map(|p| p.line() + self.line_offset)
+    }
+
+    fn read_batch(&mut self) -> Result<Option<RecordBatch>> {
+        exec::check_cancelled()?;
+        let mut count = 0;
+        while count < self.batch_size {
+            if self.records.len() <= count {
+                self.records.push(csv::ByteRecord::new());
+            }
+            let more = self
+                .reader
+                .read_byte_record(&mut self.records[count])
+                .map_err(|e| csv_error(&self.path, e))?;
+            if !more {
+                self.done = true;
+                break;
+            }
+            count += 1;
+        }
+        let byte = self.reader.position().byte();
+        self.progress.inc(byte.saturating_sub(self.last_byte));
+        self.last_byte = byte;
+        if count == 0 {
+            return Ok(None);
+        }
+        let records = &self.records[..count];
+        let mode = self.options.mode;
+
+        // Rows whose field count differs from the header's are malformed.
+        let mut malformed = vec![false; count];
+        if mode != ParseMode::Permissive {
+            for (row, record) in records.iter().enumerate() {
+                if record.len() != self.file_columns {
+                    if mode == ParseMode::FailFast {
+                        return Err(Error::Csv {
+                            path: self.path.to_path_buf(),
+                            line: self.line_of(row),
+                            column: None,
+                            message: format!(
+                                "malformed record: expected {} fields, found {} (use --mode permissive or dropmalformed to read it anyway)",
+                                self.file_columns,
+                                record.len()
+                            ),
+                        });
+                    }
+                    malformed[row] = true;
+                }
+            }
+        }
+
+        let null_value = self.options.null_value.as_bytes();
+        let format = self.options.timestamp_format.as_deref();
+        let mut arrays = Vec::with_capacity(self.columns.len());
+        let mut bad_rows = Vec::new();
+        for (output, &column) in self.columns.iter().enumerate() {
+            bad_rows.clear();
+            let field = self.schema.field(output);
+            let array = convert_column(
+                records,
+                column,
+                field.data_type(),
+                null_value,
+                format,
+                &mut bad_rows,
+            );
+            if let Some(&row) = bad_rows.first() {
+                match mode {
+                    ParseMode::Permissive => {}
+                    ParseMode::DropMalformed => bad_rows.iter().for_each(|&r| malformed[r] = true),
+                    ParseMode::FailFast => {
+                        let value = records[row].get(column).unwrap_or_default();
+                        return Err(Error::Csv {
+                            path: self.path.to_path_buf(),
+                            line: self.line_of(row),
+                            column: Some(field.name().clone()),
+                            message: format!(
+                                "malformed value '{}': not a valid {} (use --mode permissive to read it as null)",
+                                String::from_utf8_lossy(value),
+                                crate::io::types::spark_type_name(field.data_type())
+                            ),
+                        });
+                    }
+                }
+            }
+            arrays.push(array);
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(count));
+        let batch = RecordBatch::try_new_with_options(self.schema.clone(), arrays, &options)
+            .map_err(|e| Error::arrow(format!("{}: building a batch", self.path.display()), e))?;
+        if malformed.iter().any(|m| *m) {
+            let keep = BooleanArray::from(malformed.iter().map(|m| !m).collect::<Vec<_>>());
+            return filter_record_batch(&batch, &keep)
+                .map(Some)
+                .map_err(|e| Error::arrow("dropping malformed records", e));
+        }
+        Ok(Some(batch))
+    }
+}
+
+impl Iterator for CsvBatchReader {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.read_batch() {
+                Ok(Some(batch)) if batch.num_rows() == 0 => continue,
+                Ok(Some(batch)) => return Some(Ok(batch)),
+                Ok(None) => return None,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Build the array of one column from a batch of records. A field equal to `null_value` (or
+/// missing, in a short row) is null; a field that does not parse is null and its row is pushed
+/// to `bad_rows`.
+fn convert_column(
+    records: &[csv::ByteRecord],
+    column: usize,
+    data_type: &DataType,
+    null_value: &[u8],
+    format: Option<&str>,
+    bad_rows: &mut Vec<usize>,
+) -> ArrayRef {
+    fn primitive<T: ArrowPrimitiveType>(
+        records: &[csv::ByteRecord],
+        column: usize,
+        null_value: &[u8],
+        bad_rows: &mut Vec<usize>,
+        parse: impl Fn(&str) -> Option<T::Native>,
+    ) -> PrimitiveArray<T> {
+        let mut builder = PrimitiveBuilder::<T>::with_capacity(records.len());
+        for (row, record) in records.iter().enumerate() {
+            match record.get(column) {
+                Some(field) if field != null_value => {
+                    match std::str::from_utf8(field).ok().and_then(&parse) {
+                        Some(value) => builder.append_value(value),
+                        None => {
+                            builder.append_null();
+                            bad_rows.push(row);
+                        }
+                    }
+                }
+                _ => builder.append_null(),
+            }
+        }
+        builder.finish()
+    }
+    let (r, c, n) = (records, column, null_value);
+    match data_type {
+        DataType::Int8 => Arc::new(primitive::<Int8Type>(r, c, n, bad_rows, values::parse_i8)),
+        DataType::Int16 => Arc::new(primitive::<Int16Type>(r, c, n, bad_rows, values::parse_i16)),
+        DataType::Int32 => Arc::new(primitive::<Int32Type>(r, c, n, bad_rows, values::parse_i32)),
+        DataType::Int64 => Arc::new(primitive::<Int64Type>(r, c, n, bad_rows, values::parse_i64)),
+        DataType::Float32 => Arc::new(primitive::<Float32Type>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_f32,
+        )),
+        DataType::Float64 => Arc::new(primitive::<Float64Type>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_f64,
+        )),
+        DataType::Date32 => Arc::new(primitive::<Date32Type>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_date,
+        )),
+        DataType::Timestamp(TimeUnit::Microsecond, None) => {
+            Arc::new(primitive::<TimestampMicrosecondType>(
+                r,
+                c,
+                n,
+                bad_rows,
+                |text| values::parse_timestamp(text, format),
+            ))
+        }
+        DataType::Decimal128(precision, scale) => {
+            let (precision, scale) = (*precision, *scale);
+            let array = primitive::<Decimal128Type>(r, c, n, bad_rows, |text| {
+                arrow::compute::kernels::cast_utils::parse_decimal::<Decimal128Type>(
+                    text, precision, scale,
+                )
+                .ok()
+            });
+            Arc::new(
+                array
+                    .with_precision_and_scale(precision, scale)
+                    .unwrap_or_else(|_| {
+                        // Precision and scale come from a checked schema; an invalid pair cannot get here.
+                        PrimitiveArray::<Decimal128Type>::new_null(records.len())
+                    }),
+            )
+        }
+        DataType::Boolean => {
+            let mut builder = BooleanBuilder::with_capacity(records.len());
+            for (row, record) in records.iter().enumerate() {
+                match record.get(column) {
+                    Some(field) if field != null_value => {
+                        match std::str::from_utf8(field).ok().and_then(values::parse_bool) {
+                            Some(value) => builder.append_value(value),
+                            None => {
+                                builder.append_null();
+                                bad_rows.push(row);
+                            }
+                        }
+                    }
+                    _ => builder.append_null(),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        // Strings (and any type a schema check let through as text).
+        _ => {
+            let bytes: usize = records
+                .iter()
+                .map(|r| r.get(column).map_or(0, |f| f.len()))
+                .sum();
+            let mut builder = StringBuilder::with_capacity(records.len(), bytes);
+            for record in records {
+                match record.get(column) {
+                    Some(field) if field != null_value => match std::str::from_utf8(field) {
+                        Ok(text) => builder.append_value(text),
+                        // Invalid UTF-8 reads as U+FFFD, as Java's decoder (and so Spark) does.
+                        Err(_) => builder.append_value(String::from_utf8_lossy(field)),
+                    },
+                    _ => builder.append_null(),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+    }
+}

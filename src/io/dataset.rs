@@ -1,0 +1,763 @@
+//! A dataset: the files behind an INPUT (a file, a directory of part files, or a glob), their
+//! format, the schema (data columns, then `col=value` partition columns), and the tasks that
+//! read it in parallel. A task is a CSV byte range of whole records or a group of Parquet row
+//! groups; small files are packed into one task, with Spark's `maxPartitionBytes` and
+//! `openCostInBytes` arithmetic.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, StringArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::io::csv::{self, CsvOptions, HeaderInfo, Inferred, RecordRange};
+use crate::io::parquet::{read_row_groups, ParquetFooter};
+use crate::io::partition::parse_directory_name;
+use crate::progress::Progress;
+
+/// Spark's `spark.sql.files.maxPartitionBytes` default.
+const MAX_PARTITION_BYTES: u64 = 128 << 20;
+/// Spark's `spark.sql.files.openCostInBytes` default.
+const OPEN_COST_BYTES: u64 = 4 << 20;
+/// Bytes of a CSV file read to infer types when only a preview is needed.
+const PREVIEW_INFERENCE_BYTES: u64 = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+/// How to read an INPUT.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The format, when it cannot (or should not) come from file extensions.
+    pub format: Option<Format>,
+    pub csv: CsvOptions,
+    pub batch_size: usize,
+    /// Overrides the task size (Spark's `maxPartitionBytes`); tests use it to force many tasks.
+    pub max_partition_bytes: Option<u64>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            csv: CsvOptions::default(),
+            batch_size: 8192,
+            max_partition_bytes: None,
+        }
+    }
+}
+
+/// How much of the data opening a dataset may look at.
+#[derive(Debug, Clone, Copy)]
+pub enum Depth {
+    /// Only the first `rows` rows will be read (`show`): CSV types are inferred from the start of
+    /// the first file, so opening costs milliseconds whatever the size.
+    Preview { rows: usize },
+    /// Everything will be read: CSV files are scanned once, in parallel, for record boundaries
+    /// (tasks), counts and types inferred from every row.
+    Full,
+}
+
+pub struct DataFile {
+    pub path: Arc<Path>,
+    pub size: u64,
+    pub gzip: bool,
+    /// Raw values of the partition columns (None: `__HIVE_DEFAULT_PARTITION__`).
+    pub partition_values: Vec<Option<String>>,
+}
+
+/// One unit of parallel work: pieces of one or more files, read in order.
+#[derive(Debug, Clone)]
+pub struct ScanTask {
+    pub pieces: Vec<Piece>,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub file: usize,
+    pub kind: PieceKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum PieceKind {
+    Csv(RecordRange),
+    /// Row groups of a Parquet file (None: all).
+    Parquet(Option<Vec<usize>>),
+}
+
+enum Layout {
+    Csv {
+        options: Arc<CsvOptions>,
+        headers: Vec<HeaderInfo>,
+        scans: Option<Vec<csv::FileScan>>,
+    },
+    Parquet {
+        footers: Vec<ParquetFooter>,
+    },
+}
+
+pub struct Dataset {
+    pub input: String,
+    pub format: Format,
+    pub files: Vec<DataFile>,
+    /// Data columns, then partition columns.
+    pub schema: SchemaRef,
+    data_schema: SchemaRef,
+    layout: Layout,
+    read: ReadOptions,
+}
+
+pub type BatchStream = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
+
+impl Dataset {
+    pub fn open(
+        input: &str,
+        read: &ReadOptions,
+        depth: Depth,
+        progress: &Progress,
+    ) -> Result<Dataset> {
+        let (files, partition_names) = discover(input, read.format)?;
+        let format = file_format(&files, read.format)?;
+        let (data_schema, layout) = match format {
+            Format::Csv => open_csv(&files, read, depth, progress)?,
+            Format::Parquet => open_parquet(&files, depth)?,
+        };
+        let mut fields: Vec<Field> = data_schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        for (i, name) in partition_names.iter().enumerate() {
+            if fields.iter().any(|f| f.name().eq_ignore_ascii_case(name)) {
+                return Err(Error::Dataset(format!(
+                    "{input}: partition column '{name}' is also a column of the data files"
+                )));
+            }
+            let class = files.iter().fold(Inferred::Null, |acc, file| {
+                match &file.partition_values[i] {
+                    Some(value) => acc.merge(csv::classify(value, acc, None)),
+                    None => acc,
+                }
+            });
+            // Spark's partition inference has no booleans: those stay strings.
+            let class = if class == Inferred::Boolean {
+                Inferred::String
+            } else {
+                class
+            };
+            fields.push(Field::new(name, class.data_type(), true));
+        }
+        Ok(Dataset {
+            input: input.to_string(),
+            format,
+            files,
+            schema: Arc::new(Schema::new(fields)),
+            data_schema,
+            layout,
+            read: read.clone(),
+        })
+    }
+
+    /// Number of rows, from Parquet footers or the CSV scan when they can tell (a `permissive`
+    /// read keeps every record); None when the data has to be read.
+    pub fn known_row_count(&self) -> Option<u64> {
+        match &self.layout {
+            Layout::Parquet { footers } => Some(footers.iter().map(|f| f.num_rows()).sum()),
+            Layout::Csv {
+                options,
+                scans: Some(scans),
+                ..
+            } if options.mode == csv::ParseMode::Permissive => Some(
+                scans
+                    .iter()
+                    .flat_map(|s| &s.blocks)
+                    .map(|b| b.records)
+                    .sum(),
+            ),
+            Layout::Csv { .. } => None,
+        }
+    }
+
+    /// The tasks that read the whole dataset, sized for the pool (Spark's split arithmetic).
+    pub fn tasks(&self) -> Vec<ScanTask> {
+        let split = self.split_bytes();
+        let mut pieces: Vec<(Piece, u64)> = Vec::new();
+        match &self.layout {
+            Layout::Csv { headers, scans, .. } => {
+                for (file_index, (file, header)) in self.files.iter().zip(headers).enumerate() {
+                    let whole = RecordRange {
+                        start: header.data_start,
+                        end: None,
+                        first_line: header.data_line,
+                    };
+                    match scans.as_ref().map(|s| &s[file_index]) {
+                        Some(scan) if !file.gzip => {
+                            // Consecutive blocks, as many as fit in a split.
+                            let mut current: Option<(&csv::Block, &csv::Block)> = None;
+                            for block in &scan.blocks {
+                                current = match current {
+                                    Some((first, last)) if block.end - first.start > split => {
+                                        pieces.push(csv_piece(file_index, first, last));
+                                        Some((block, block))
+                                    }
+                                    Some((first, _)) => Some((first, block)),
+                                    None => Some((block, block)),
+                                };
+                            }
+                            if let Some((first, last)) = current {
+                                pieces.push(csv_piece(file_index, first, last));
+                            }
+                        }
+                        Some(scan) if scan.blocks.is_empty() => {}
+                        _ => pieces.push((
+                            Piece {
+                                file: file_index,
+                                kind: PieceKind::Csv(whole),
+                            },
+                            file.size,
+                        )),
+                    }
+                }
+            }
+            Layout::Parquet { footers } => {
+                for (file_index, footer) in footers.iter().enumerate() {
+                    let mut group: Vec<usize> = Vec::new();
+                    let mut bytes = 0;
+                    for (rg, size) in footer.row_group_sizes().into_iter().enumerate() {
+                        if !group.is_empty() && bytes + size > split {
+                            pieces.push((
+                                Piece {
+                                    file: file_index,
+                                    kind: PieceKind::Parquet(Some(std::mem::take(&mut group))),
+                                },
+                                bytes,
+                            ));
+                            bytes = 0;
+                        }
+                        group.push(rg);
+                        bytes += size;
+                    }
+                    if !group.is_empty() {
+                        pieces.push((
+                            Piece {
+                                file: file_index,
+                                kind: PieceKind::Parquet(Some(group)),
+                            },
+                            bytes,
+                        ));
+                    }
+                }
+            }
+        }
+        // Spark's next-fit packing: a task takes pieces until the next would overflow the split.
+        let mut tasks = Vec::new();
+        let mut current = ScanTask {
+            pieces: Vec::new(),
+            bytes: 0,
+        };
+        let mut weight = 0;
+        for (piece, bytes) in pieces {
+            if !current.pieces.is_empty() && weight + bytes > split {
+                tasks.push(std::mem::replace(
+                    &mut current,
+                    ScanTask {
+                        pieces: Vec::new(),
+                        bytes: 0,
+                    },
+                ));
+                weight = 0;
+            }
+            current.pieces.push(piece);
+            current.bytes += bytes;
+            weight += bytes + OPEN_COST_BYTES;
+        }
+        if !current.pieces.is_empty() {
+            tasks.push(current);
+        }
+        tasks
+    }
+
+    fn split_bytes(&self) -> u64 {
+        if let Some(bytes) = self.read.max_partition_bytes {
+            return bytes.max(1);
+        }
+        split_bytes_for(&self.files)
+    }
+
+    /// Read one task's batches, in order, with the partition columns appended.
+    pub fn open_task(&self, task: &ScanTask, progress: &Progress) -> BatchStream {
+        let mut pieces: VecDeque<Piece> = task.pieces.iter().cloned().collect();
+        let mut current: Option<BatchStream> = None;
+        let this = self.clone_for_reading();
+        let progress = progress.clone();
+        Box::new(std::iter::from_fn(move || loop {
+            if let Some(stream) = current.as_mut() {
+                match stream.next() {
+                    Some(item) => return Some(item),
+                    None => current = None,
+                }
+            }
+            let piece = pieces.pop_front()?;
+            match this.open_piece(&piece, None, &progress) {
+                Ok(stream) => current = Some(stream),
+                Err(e) => {
+                    pieces.clear();
+                    return Some(Err(e));
+                }
+            }
+        }))
+    }
+
+    /// The first `rows` rows (or all, when fewer), reading files in order and stopping early.
+    pub fn head(&self, rows: usize) -> Result<Vec<RecordBatch>> {
+        let mut batches = Vec::new();
+        let mut remaining = rows;
+        for file in 0..self.files.len() {
+            if remaining == 0 {
+                break;
+            }
+            let kind = match &self.layout {
+                Layout::Csv { headers, .. } => PieceKind::Csv(RecordRange {
+                    start: headers[file].data_start,
+                    end: None,
+                    first_line: headers[file].data_line,
+                }),
+                Layout::Parquet { .. } => PieceKind::Parquet(None),
+            };
+            for batch in self.open_piece(
+                &Piece { file, kind },
+                Some(remaining),
+                &Progress::disabled(),
+            )? {
+                let batch = batch?;
+                let take = batch.num_rows().min(remaining);
+                remaining -= take;
+                batches.push(batch.slice(0, take));
+                if remaining == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(batches)
+    }
+
+    fn open_piece(
+        &self,
+        piece: &Piece,
+        limit: Option<usize>,
+        progress: &Progress,
+    ) -> Result<BatchStream> {
+        let file = &self.files[piece.file];
+        let batch_size = match limit {
+            Some(limit) => self.read.batch_size.min(limit.max(1)),
+            None => self.read.batch_size,
+        };
+        let stream: BatchStream = match (&self.layout, &piece.kind) {
+            (Layout::Csv { options, .. }, PieceKind::Csv(range)) => {
+                Box::new(csv::CsvBatchReader::try_new(
+                    file.path.clone(),
+                    file.gzip,
+                    *range,
+                    &self.data_schema,
+                    (0..self.data_schema.fields().len()).collect(),
+                    options.clone(),
+                    batch_size,
+                    progress.clone(),
+                )?)
+            }
+            (Layout::Parquet { footers }, PieceKind::Parquet(groups)) => {
+                let footer = &footers[piece.file];
+                let sizes = footer.row_group_sizes();
+                let bytes: u64 = match groups {
+                    Some(groups) => groups.iter().map(|g| sizes[*g]).sum(),
+                    None => sizes.iter().sum(),
+                };
+                let progress = progress.clone();
+                let mut reported = false;
+                let stream = read_row_groups(
+                    file.path.clone(),
+                    footer,
+                    groups.clone(),
+                    self.data_schema.clone(),
+                    batch_size,
+                    limit,
+                )?;
+                Box::new(stream.chain(std::iter::from_fn(move || {
+                    if !reported {
+                        progress.inc(bytes);
+                        reported = true;
+                    }
+                    None
+                })))
+            }
+            _ => {
+                return Err(Error::Dataset(
+                    "internal: a piece does not match its file's format".into(),
+                ))
+            }
+        };
+        if file.partition_values.is_empty() {
+            return Ok(stream);
+        }
+        let schema = self.schema.clone();
+        let values = file.partition_values.clone();
+        let first_partition = self.data_schema.fields().len();
+        Ok(Box::new(stream.map(move |batch| {
+            let batch = batch?;
+            let rows = batch.num_rows();
+            let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+            for (i, value) in values.iter().enumerate() {
+                let field = schema.field(first_partition + i);
+                let text: ArrayRef = Arc::new(StringArray::from(vec![value.as_deref(); rows]));
+                columns.push(
+                    cast(&text, field.data_type()).map_err(|e| {
+                        Error::arrow(format!("partition column {}", field.name()), e)
+                    })?,
+                );
+            }
+            RecordBatch::try_new_with_options(
+                schema.clone(),
+                columns,
+                &RecordBatchOptions::new().with_row_count(Some(rows)),
+            )
+            .map_err(|e| Error::arrow("adding partition columns", e))
+        })))
+    }
+
+    /// A cheap copy that reading tasks can own (file lists and footers are shared).
+    fn clone_for_reading(&self) -> Arc<Dataset> {
+        Arc::new(Dataset {
+            input: self.input.clone(),
+            format: self.format,
+            files: self
+                .files
+                .iter()
+                .map(|f| DataFile {
+                    path: f.path.clone(),
+                    size: f.size,
+                    gzip: f.gzip,
+                    partition_values: f.partition_values.clone(),
+                })
+                .collect(),
+            schema: self.schema.clone(),
+            data_schema: self.data_schema.clone(),
+            layout: match &self.layout {
+                Layout::Csv {
+                    options, headers, ..
+                } => Layout::Csv {
+                    options: options.clone(),
+                    headers: headers.clone(),
+                    scans: None,
+                },
+                Layout::Parquet { footers } => Layout::Parquet {
+                    footers: footers.clone(),
+                },
+            },
+            read: self.read.clone(),
+        })
+    }
+
+    /// Paths of every file read, for checks such as "do not overwrite the input".
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_ref())
+    }
+}
+
+fn csv_piece(file: usize, first: &csv::Block, last: &csv::Block) -> (Piece, u64) {
+    let range = RecordRange {
+        start: first.start,
+        end: Some(last.end),
+        first_line: first.first_line,
+    };
+    (
+        Piece {
+            file,
+            kind: PieceKind::Csv(range),
+        },
+        last.end - first.start,
+    )
+}
+
+/// Spark's `maxSplitBytes`: min(128 MB, max(4 MB, bytes per core)), bytes counting the open cost.
+fn split_bytes_for(files: &[DataFile]) -> u64 {
+    let total: u64 = files.iter().map(|f| f.size + OPEN_COST_BYTES).sum();
+    let per_core = total / crate::exec::parallelism().max(1) as u64;
+    MAX_PARTITION_BYTES.min(OPEN_COST_BYTES.max(per_core))
+}
+
+fn open_csv(
+    files: &[DataFile],
+    read: &ReadOptions,
+    depth: Depth,
+    progress: &Progress,
+) -> Result<(SchemaRef, Layout)> {
+    let options = Arc::new(read.csv.clone());
+    let headers = files
+        .par_iter()
+        .map(|f| csv::read_header(&f.path, f.gzip, &options))
+        .collect::<Result<Vec<_>>>()?;
+    let first = &headers[0];
+    let names: Vec<String> = match &options.schema {
+        Some(schema) => schema.fields().iter().map(|f| f.name().clone()).collect(),
+        None => first.names.clone(),
+    };
+    if names.is_empty() {
+        return Err(Error::Dataset(format!(
+            "{}: the file is empty; there is no header to take column names from",
+            files[0].path.display()
+        )));
+    }
+    let infer = options.schema.is_none() && options.infer;
+    let (classes, scans) = match depth {
+        Depth::Preview { rows } => {
+            let classes = if infer {
+                Some(csv::infer_prefix(
+                    &files[0].path,
+                    files[0].gzip,
+                    &options,
+                    first,
+                    names.len(),
+                    rows + 1,
+                    PREVIEW_INFERENCE_BYTES,
+                )?)
+            } else {
+                None
+            };
+            (classes, None)
+        }
+        Depth::Full => {
+            let split = read
+                .max_partition_bytes
+                .unwrap_or_else(|| split_bytes_for(files));
+            let block_size = split.clamp(1, 4 << 20) as usize;
+            for file in files {
+                progress.add_total(file.size);
+            }
+            let mut scans = Vec::with_capacity(files.len());
+            for (file, header) in files.iter().zip(&headers) {
+                let advance = |bytes: u64| progress.inc(bytes);
+                scans.push(csv::scan_file(
+                    &file.path,
+                    file.gzip,
+                    &options,
+                    header,
+                    names.len(),
+                    infer,
+                    block_size,
+                    &advance,
+                )?);
+            }
+            let classes = infer.then(|| {
+                scans
+                    .iter()
+                    .fold(vec![Inferred::Null; names.len()], |acc, scan| {
+                        acc.iter()
+                            .zip(&scan.inferred)
+                            .map(|(a, b)| a.merge(*b))
+                            .collect()
+                    })
+            });
+            (classes, Some(scans))
+        }
+    };
+    let schema = match (&options.schema, classes) {
+        (Some(schema), _) => crate::io::types::nullable_schema(schema),
+        (None, Some(classes)) => Arc::new(Schema::new(
+            names
+                .iter()
+                .zip(classes)
+                .map(|(n, c)| Field::new(n, c.data_type(), true))
+                .collect::<Vec<_>>(),
+        )),
+        (None, None) => Arc::new(Schema::new(
+            names
+                .iter()
+                .map(|n| Field::new(n, DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        )),
+    };
+    Ok((
+        schema,
+        Layout::Csv {
+            options,
+            headers,
+            scans,
+        },
+    ))
+}
+
+fn open_parquet(files: &[DataFile], depth: Depth) -> Result<(SchemaRef, Layout)> {
+    let footers = match depth {
+        // A preview reads files in order and stops early: later footers are read when reached.
+        Depth::Preview { .. } | Depth::Full => files
+            .par_iter()
+            .map(|f| ParquetFooter::read(&f.path))
+            .collect::<Result<Vec<_>>>()?,
+    };
+    let schema = footers[0].schema();
+    Ok((schema, Layout::Parquet { footers }))
+}
+
+/// The files of an INPUT, sorted by path, and the names of its partition columns.
+pub fn discover(input: &str, format: Option<Format>) -> Result<(Vec<DataFile>, Vec<String>)> {
+    let is_glob = input.contains(['*', '?', '[']);
+    let (roots, base): (Vec<PathBuf>, PathBuf) = if is_glob {
+        let matches = glob::glob(input)
+            .map_err(|e| Error::usage(format!("invalid glob pattern '{input}': {e}")))?
+            .filter_map(|m| m.ok())
+            .filter(|p| !is_hidden(p))
+            .collect::<Vec<_>>();
+        if matches.is_empty() {
+            return Err(Error::NotFound {
+                path: PathBuf::from(input),
+            });
+        }
+        let prefix: PathBuf = Path::new(input)
+            .components()
+            .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+            .collect();
+        (matches, prefix)
+    } else {
+        let path = PathBuf::from(input);
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        let base = if meta.is_dir() {
+            path.clone()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        (vec![path], base)
+    };
+
+    let mut paths = Vec::new();
+    for root in roots {
+        collect_files(&root, &mut paths)?;
+    }
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return Err(Error::Dataset(format!("{input}: contains no data files")));
+    }
+
+    let mut partition_names: Option<Vec<String>> = None;
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, size) in paths {
+        let relative = path.strip_prefix(&base).unwrap_or(&path);
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        if let Some(parent) = relative.parent() {
+            for component in parent.components() {
+                if let Some((name, value)) =
+                    parse_directory_name(&component.as_os_str().to_string_lossy())
+                {
+                    names.push(name);
+                    values.push(value);
+                }
+            }
+        }
+        match &partition_names {
+            None => partition_names = Some(names),
+            Some(expected) if *expected != names => {
+                return Err(Error::Dataset(format!(
+                    "{input}: conflicting partition directories: {} has [{}] where other files have [{}]",
+                    path.display(),
+                    names.join(", "),
+                    expected.join(", ")
+                )));
+            }
+            Some(_) => {}
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let gzip =
+            name.ends_with(".gz") || (format == Some(Format::Csv) && name.ends_with(".gzip"));
+        files.push(DataFile {
+            path: Arc::from(path.as_path()),
+            size,
+            gzip,
+            partition_values: values,
+        });
+    }
+    Ok((files, partition_names.unwrap_or_default()))
+}
+
+/// Spark skips files and directories whose names start with `_` or `.` (unless they are
+/// `col=value` directories) and files still being copied.
+fn is_hidden(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ((name.starts_with('_') && !name.contains('=')) || name.starts_with('.'))
+        || name.ends_with("._COPYING_")
+}
+
+fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        out.push((path.to_path_buf(), meta.len()));
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let child = entry.path();
+        if is_hidden(&child) {
+            continue;
+        }
+        collect_files(&child, out)?;
+    }
+    Ok(())
+}
+
+/// The format of every file, from `--format` or the extensions; all must agree.
+fn file_format(files: &[DataFile], forced: Option<Format>) -> Result<Format> {
+    if let Some(format) = forced {
+        return Ok(format);
+    }
+    let mut found: Option<(Format, &Path)> = None;
+    for file in files {
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let stem = name.strip_suffix(".gz").unwrap_or(&name);
+        let format = if stem.ends_with(".csv") || stem.ends_with(".tsv") || stem.ends_with(".txt") {
+            Format::Csv
+        } else if stem.ends_with(".parquet") || stem.ends_with(".parq") || stem.ends_with(".pq") {
+            Format::Parquet
+        } else {
+            return Err(Error::usage(format!(
+                "{}: cannot tell the format from the file name; use --format csv or --format parquet",
+                file.path.display()
+            )));
+        };
+        match found {
+            None => found = Some((format, &file.path)),
+            Some((other, other_path)) if other != format => {
+                return Err(Error::Dataset(format!(
+                    "{} is {:?} but {} is {:?}: an input must hold one format (use --format to choose)",
+                    other_path.display(),
+                    other,
+                    file.path.display(),
+                    format
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    found
+        .map(|(f, _)| f)
+        .ok_or_else(|| Error::Dataset("no data files".into()))
+}

@@ -1,0 +1,11 @@
+//! Input and output: datasets (discovery, CSV and Parquet reading), the Spark-layout writer,
+//! and the text forms of results (`show`, `printSchema`, CSV cells).
+
+pub mod csv;
+pub mod dataset;
+pub mod format;
+pub mod parquet;
+pub mod partition;
+pub mod show;
+pub mod types;
+pub mod writer;

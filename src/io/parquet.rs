@@ -1,0 +1,124 @@
+//! Reading Parquet files: the footer (schema, row counts, row groups) and streams of record
+//! batches for a set of row groups, conformed to the dataset's schema by column name.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, ArrayRef};
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::ProjectionMask;
+
+use crate::error::{Error, Result};
+use crate::exec;
+use crate::io::types::{conform_array, normalize_schema};
+
+/// The footer of one Parquet file.
+#[derive(Clone)]
+pub struct ParquetFooter {
+    pub metadata: ArrowReaderMetadata,
+}
+
+impl ParquetFooter {
+    pub fn read(path: &Path) -> Result<ParquetFooter> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+            .map_err(|e| Error::parquet(path, format!("not a readable Parquet file ({e})")))?;
+        Ok(ParquetFooter { metadata })
+    }
+
+    /// The file's schema in the engine's types (see `types::normalize_type`), all nullable.
+    pub fn schema(&self) -> SchemaRef {
+        crate::io::types::nullable_schema(&normalize_schema(self.metadata.schema()))
+    }
+
+    pub fn num_rows(&self) -> u64 {
+        self.metadata.metadata().file_metadata().num_rows().max(0) as u64
+    }
+
+    /// Compressed size of each row group, in order.
+    pub fn row_group_sizes(&self) -> Vec<u64> {
+        self.metadata
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|rg| rg.compressed_size().max(0) as u64)
+            .collect()
+    }
+}
+
+/// Batches of `row_groups` (all when None) of `path`, conformed to `target` (the dataset's data
+/// columns): columns are matched by name, cast to the target type, and missing ones read as null.
+pub fn read_row_groups(
+    path: Arc<Path>,
+    footer: &ParquetFooter,
+    row_groups: Option<Vec<usize>>,
+    target: SchemaRef,
+    batch_size: usize,
+    limit: Option<usize>,
+) -> Result<Box<dyn Iterator<Item = Result<RecordBatch>> + Send>> {
+    let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let file_schema = footer.metadata.schema().clone();
+    // Root columns of the file that the target asks for, and where each target column comes from.
+    let mut roots = Vec::new();
+    let sources: Vec<Option<usize>> = target
+        .fields()
+        .iter()
+        .map(|field| {
+            file_schema.index_of(field.name()).ok().map(|root| {
+                roots.push(root);
+                root
+            })
+        })
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let mask = ProjectionMask::roots(footer.metadata.parquet_schema(), roots.iter().copied());
+    let mut builder =
+        ParquetRecordBatchReaderBuilder::new_with_metadata(file, footer.metadata.clone())
+            .with_projection(mask)
+            .with_batch_size(batch_size.max(1));
+    if let Some(groups) = row_groups {
+        builder = builder.with_row_groups(groups);
+    }
+    if let Some(limit) = limit {
+        builder = builder.with_limit(limit);
+    }
+    let reader = builder.build().map_err(|e| Error::parquet(&path, e))?;
+    let batches = reader.map(move |batch| {
+        exec::check_cancelled()?;
+        let batch = batch.map_err(|e| Error::parquet(&path, format!("cannot read: {e}")))?;
+        let rows = batch.num_rows();
+        let columns = target
+            .fields()
+            .iter()
+            .zip(&sources)
+            .map(|(field, source)| -> Result<ArrayRef> {
+                match source.and_then(|root| batch.column_by_name(file_schema.field(root).name())) {
+                    Some(column) => conform_array(
+                        column,
+                        field.data_type(),
+                        &format!("{}: column {}", path.display(), field.name()),
+                    ),
+                    None => Ok(new_null_array(field.data_type(), rows)),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        RecordBatch::try_new_with_options(
+            target.clone(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(rows)),
+        )
+        .map_err(|e| {
+            Error::arrow(
+                format!("{}: conforming to the dataset schema", path.display()),
+                e,
+            )
+        })
+    });
+    Ok(Box::new(batches))
+}

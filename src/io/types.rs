@@ -1,0 +1,126 @@
+//! The engine's type set and its Spark names. Data read from any source is normalized to the
+//! types Spark SQL has (integer, long, double, string, date, timestamp, decimal, ...) so that
+//! every later layer sees one representation per Spark type.
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::compute::{cast_with_options, CastOptions};
+use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+
+use crate::error::{Error, Result};
+
+/// Spark's name for a type, as `printSchema()` and DDL print it.
+pub fn spark_type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Null => "void".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Int8 => "byte".into(),
+        DataType::Int16 | DataType::UInt8 => "short".into(),
+        DataType::Int32 | DataType::UInt16 => "integer".into(),
+        DataType::Int64 | DataType::UInt32 => "long".into(),
+        DataType::UInt64 => "decimal(20,0)".into(),
+        DataType::Float16 | DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => "binary".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(_, _) => "timestamp".into(),
+        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
+            format!("decimal({p},{s})")
+        }
+        DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
+        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _) => {
+            "array".into()
+        }
+        DataType::Struct(_) => "struct".into(),
+        DataType::Map(_, _) => "map".into(),
+        DataType::Dictionary(_, value) => spark_type_name(value),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+/// The type the engine keeps for data arriving as `data_type` (from Parquet, mostly): Spark has one
+/// string type, one timestamp precision (microseconds, shown in the session's wall clock) and no
+/// unsigned integers, so those are widened or unified here.
+pub fn normalize_type(data_type: &DataType) -> DataType {
+    match data_type {
+        DataType::LargeUtf8 | DataType::Utf8View => DataType::Utf8,
+        DataType::LargeBinary | DataType::BinaryView => DataType::Binary,
+        DataType::Timestamp(_, _) => DataType::Timestamp(TimeUnit::Microsecond, None),
+        DataType::Date64 => DataType::Date32,
+        DataType::UInt8 => DataType::Int16,
+        DataType::UInt16 => DataType::Int32,
+        DataType::UInt32 => DataType::Int64,
+        DataType::UInt64 => DataType::Decimal128(20, 0),
+        DataType::Float16 => DataType::Float32,
+        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => DataType::Decimal128(*p, *s),
+        DataType::Dictionary(_, value) => normalize_type(value),
+        DataType::List(field) | DataType::LargeList(field) => {
+            DataType::List(Arc::new(normalize_field(field)))
+        }
+        DataType::Struct(fields) => DataType::Struct(
+            fields
+                .iter()
+                .map(|f| normalize_field(f))
+                .collect::<Fields>(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn normalize_field(field: &Field) -> Field {
+    Field::new(
+        field.name(),
+        normalize_type(field.data_type()),
+        field.is_nullable(),
+    )
+}
+
+/// The normalized form of a whole schema.
+pub fn normalize_schema(schema: &Schema) -> Schema {
+    Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| normalize_field(f))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Convert `array` to `target`, which must be the normalized form of its type (or a type the
+/// caller has checked it casts to). Timestamps with a zone keep their UTC instant, shown as UTC.
+pub fn conform_array(array: &ArrayRef, target: &DataType, context: &str) -> Result<ArrayRef> {
+    if array.data_type() == target {
+        return Ok(array.clone());
+    }
+    let options = CastOptions {
+        safe: false,
+        ..Default::default()
+    };
+    if let (DataType::Timestamp(_, Some(_)), DataType::Timestamp(unit, None)) =
+        (array.data_type(), target)
+    {
+        // Drop the zone without shifting: the value is the UTC instant.
+        let with_zone = DataType::Timestamp(*unit, Some("UTC".into()));
+        let converted =
+            cast_with_options(array, &with_zone, &options).map_err(|e| Error::arrow(context, e))?;
+        let micros = converted.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
+        return Ok(Arc::new(micros.clone().with_timezone_opt(None::<String>)));
+    }
+    cast_with_options(array, target, &options).map_err(|e| Error::arrow(context, e))
+}
+
+/// A schema whose fields are all nullable, as Spark makes every column read from a file.
+pub fn nullable_schema(schema: &Schema) -> SchemaRef {
+    Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_nullable(true))
+            .collect::<Vec<_>>(),
+    ))
+}

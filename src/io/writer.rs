@@ -1,0 +1,610 @@
+//! Writing results the way Spark does: a directory of `part-NNNNN-<job uuid>-c000.<codec>.parquet`
+//! files (one per task, `col=value/` subdirectories with `--partition-by`) and `_SUCCESS`.
+//!
+//! Output is committed atomically: every task writes under a hidden temporary directory beside
+//! the destination, which is renamed into place only when all tasks succeeded. A failure, an
+//! error or Ctrl-C removes the temporary directory; the destination is never half-written.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow::compute::{cast, take_record_batch};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression as ParquetCodec, GzipLevel, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::error::{Error, Result};
+use crate::io::format::write_value;
+use crate::io::partition::directory_name;
+
+/// Spark's `SaveMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SaveMode {
+    /// Refuse to write over an existing path.
+    #[default]
+    ErrorIfExists,
+    Overwrite,
+    Append,
+    /// Do nothing (successfully) when the path exists.
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Parquet,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Snappy,
+    Zstd,
+    Gzip,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub format: OutputFormat,
+    pub mode: SaveMode,
+    /// None: the format's default (snappy for Parquet, none for CSV).
+    pub compression: Option<Compression>,
+    pub partition_by: Vec<String>,
+    /// Write exactly one file at the destination path instead of a directory.
+    pub single_file: bool,
+}
+
+impl WriteOptions {
+    fn compression(&self) -> Compression {
+        self.compression.unwrap_or(match self.format {
+            OutputFormat::Parquet => Compression::Snappy,
+            OutputFormat::Csv => Compression::None,
+        })
+    }
+
+    /// Spark's file extension for the format and codec.
+    fn extension(&self) -> &'static str {
+        match (self.format, self.compression()) {
+            (OutputFormat::Parquet, Compression::Snappy) => ".snappy.parquet",
+            (OutputFormat::Parquet, Compression::Zstd) => ".zstd.parquet",
+            (OutputFormat::Parquet, Compression::Gzip) => ".gz.parquet",
+            (OutputFormat::Parquet, Compression::None) => ".parquet",
+            (OutputFormat::Csv, Compression::Gzip) => ".csv.gz",
+            (OutputFormat::Csv, _) => ".csv",
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.format == OutputFormat::Csv
+            && matches!(self.compression(), Compression::Snappy | Compression::Zstd)
+        {
+            return Err(Error::usage(
+                "CSV output supports --compression gzip or none",
+            ));
+        }
+        if self.single_file && !self.partition_by.is_empty() {
+            return Err(Error::usage(
+                "--single-file cannot be combined with --partition-by",
+            ));
+        }
+        if self.single_file && self.mode == SaveMode::Append {
+            return Err(Error::usage(
+                "--single-file cannot append; use --mode overwrite",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a committed write produced.
+#[derive(Debug, Default)]
+pub struct WriteSummary {
+    pub rows: u64,
+    pub files: usize,
+    /// False when `--mode ignore` found the destination already there.
+    pub written: bool,
+}
+
+struct JobShared {
+    temp: PathBuf,
+    job_id: String,
+    options: WriteOptions,
+    /// Columns written into the files (the partition columns are removed).
+    file_schema: SchemaRef,
+    data_columns: Vec<usize>,
+    partition_columns: Vec<usize>,
+    partition_names: Vec<String>,
+    properties: WriterProperties,
+}
+
+/// One write in progress. Dropping it without `commit` removes everything it wrote.
+pub struct OutputJob {
+    destination: PathBuf,
+    shared: Arc<JobShared>,
+    committed: bool,
+}
+
+impl OutputJob {
+    /// Start writing `schema`-shaped data to `destination`. Returns None when the mode is
+    /// `ignore` and the destination exists. `inputs` are the files being read: overwriting a
+    /// path that holds them is refused, as Spark refuses it.
+    pub fn begin<'a>(
+        destination: &Path,
+        schema: &Schema,
+        options: WriteOptions,
+        inputs: impl Iterator<Item = &'a Path>,
+    ) -> Result<Option<OutputJob>> {
+        options.validate()?;
+        let exists = destination.symlink_metadata().is_ok();
+        match (options.mode, exists) {
+            (SaveMode::ErrorIfExists, true) => {
+                return Err(Error::OutputExists {
+                    path: destination.to_path_buf(),
+                })
+            }
+            (SaveMode::Ignore, true) => return Ok(None),
+            _ => {}
+        }
+        if exists && options.mode == SaveMode::Overwrite {
+            let target = destination
+                .canonicalize()
+                .map_err(|e| Error::io(destination, e))?;
+            for input in inputs {
+                let input = input.canonicalize().map_err(|e| Error::io(input, e))?;
+                if input.starts_with(&target) {
+                    return Err(Error::usage(format!(
+                        "{}: cannot overwrite a path that is also being read from",
+                        destination.display()
+                    )));
+                }
+            }
+        }
+
+        let mut partition_columns = Vec::new();
+        for name in &options.partition_by {
+            let index = schema.index_of(name).map_err(|_| {
+                Error::usage(format!(
+                    "--partition-by: no column '{name}'; columns are: {}",
+                    schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            if partition_columns.contains(&index) {
+                return Err(Error::usage(format!("--partition-by names '{name}' twice")));
+            }
+            partition_columns.push(index);
+        }
+        let data_columns: Vec<usize> = (0..schema.fields().len())
+            .filter(|i| !partition_columns.contains(i))
+            .collect();
+        if data_columns.is_empty() {
+            return Err(Error::usage(
+                "--partition-by cannot use every column: nothing would be left to write",
+            ));
+        }
+        let file_schema = Arc::new(Schema::new(
+            data_columns
+                .iter()
+                .map(|&i| file_field(schema.field(i)))
+                .collect::<Vec<_>>(),
+        ));
+
+        let parent = match destination.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let job_id = uuid::Uuid::new_v4().to_string();
+        let name = destination
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        let temp = parent.join(format!(".{name}.engine-{job_id}.tmp"));
+        std::fs::create_dir(&temp).map_err(|e| Error::io(&temp, e))?;
+
+        let codec = match options.compression() {
+            Compression::Snappy => ParquetCodec::SNAPPY,
+            Compression::Zstd => ParquetCodec::ZSTD(ZstdLevel::default()),
+            Compression::Gzip => ParquetCodec::GZIP(GzipLevel::default()),
+            Compression::None => ParquetCodec::UNCOMPRESSED,
+        };
+        let properties = WriterProperties::builder().set_compression(codec).build();
+        Ok(Some(OutputJob {
+            destination: destination.to_path_buf(),
+            shared: Arc::new(JobShared {
+                temp,
+                job_id,
+                options,
+                file_schema,
+                data_columns,
+                partition_names: partition_columns
+                    .iter()
+                    .map(|&i| schema.field(i).name().clone())
+                    .collect(),
+                partition_columns,
+                properties,
+            }),
+            committed: false,
+        }))
+    }
+
+    /// The writer of task number `task` (files are named after it).
+    pub fn task_writer(&self, task: usize) -> TaskWriter {
+        TaskWriter {
+            task,
+            shared: self.shared.clone(),
+            files: HashMap::new(),
+            order: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Close every task's files and move the output into place.
+    pub fn commit(mut self, writers: Vec<TaskWriter>) -> Result<WriteSummary> {
+        let mut summary = WriteSummary {
+            written: true,
+            ..Default::default()
+        };
+        let mut written: Vec<PathBuf> = Vec::new();
+        for writer in writers {
+            summary.rows += writer.rows;
+            written.extend(writer.close()?);
+        }
+        if written.is_empty() && self.shared.partition_columns.is_empty() {
+            // No rows: still write one file, so the schema survives (as Spark does).
+            let empty = TaskWriter::empty_file(&self.shared)?;
+            written.push(empty);
+        }
+        summary.files = written.len();
+        crate::exec::check_cancelled()?;
+        let shared = &self.shared;
+        if shared.options.single_file {
+            let file = written
+                .first()
+                .ok_or_else(|| Error::Dataset("internal: nothing was written".into()))?;
+            replace_path(file, &self.destination, shared.options.mode)?;
+        } else {
+            let success = shared.temp.join("_SUCCESS");
+            File::create(&success).map_err(|e| Error::io(&success, e))?;
+            let exists = self.destination.symlink_metadata().is_ok();
+            if exists && shared.options.mode == SaveMode::Append {
+                if !self.destination.is_dir() {
+                    return Err(Error::usage(format!(
+                        "{}: cannot append to a file; the destination must be a directory",
+                        self.destination.display()
+                    )));
+                }
+                move_tree(&shared.temp, &self.destination)?;
+            } else {
+                replace_path(&shared.temp, &self.destination, shared.options.mode)?;
+            }
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir_all(&self.shared.temp);
+        Ok(summary)
+    }
+}
+
+impl Drop for OutputJob {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.shared.temp);
+        }
+    }
+}
+
+/// Put `source` at `destination`: a rename; with `overwrite`, the old destination is first moved
+/// aside (so it is never half-deleted) and removed once the new one is in place.
+fn replace_path(source: &Path, destination: &Path, mode: SaveMode) -> Result<()> {
+    let exists = destination.symlink_metadata().is_ok();
+    if exists && mode != SaveMode::Overwrite {
+        return Err(Error::OutputExists {
+            path: destination.to_path_buf(),
+        });
+    }
+    if exists {
+        let aside = source.with_extension("old");
+        std::fs::rename(destination, &aside).map_err(|e| Error::io(destination, e))?;
+        if let Err(e) = std::fs::rename(source, destination) {
+            // Put the old output back: the job failed, the destination must be as it was.
+            let _ = std::fs::rename(&aside, destination);
+            return Err(Error::io(destination, e));
+        }
+        let removed = if aside.is_dir() {
+            std::fs::remove_dir_all(&aside)
+        } else {
+            std::fs::remove_file(&aside)
+        };
+        removed.map_err(|e| Error::io(&aside, e))
+    } else {
+        std::fs::rename(source, destination).map_err(|e| Error::io(destination, e))
+    }
+}
+
+/// Move every file under `from` to the same place under `to` (append mode).
+fn move_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        if source.is_dir() {
+            std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+            move_tree(&source, &target)?;
+        } else {
+            std::fs::rename(&source, &target).map_err(|e| Error::io(&target, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The field as stored in files: timestamps are written as UTC instants (Parquet
+/// `TIMESTAMP(MICROS, isAdjustedToUTC=true)`, what Spark reads as `timestamp`).
+fn file_field(field: &Field) -> Field {
+    match field.data_type() {
+        DataType::Timestamp(_, None) => field.clone().with_data_type(DataType::Timestamp(
+            TimeUnit::Microsecond,
+            Some("UTC".into()),
+        )),
+        _ => field.clone(),
+    }
+}
+
+enum FileSink {
+    Parquet(ArrowWriter<BufWriter<File>>),
+    Csv(csv::Writer<CsvStream>),
+}
+
+/// Where CSV bytes go: the file, or a gzip stream into it.
+enum CsvStream {
+    Plain(BufWriter<File>),
+    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+}
+
+impl Write for CsvStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            CsvStream::Plain(w) => w.write(buf),
+            CsvStream::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            CsvStream::Plain(w) => w.flush(),
+            CsvStream::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl CsvStream {
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            CsvStream::Plain(mut w) => w.flush(),
+            CsvStream::Gzip(w) => w.finish()?.flush(),
+        }
+    }
+}
+
+/// The files one task writes: one per partition directory it meets (one in all, unpartitioned).
+pub struct TaskWriter {
+    task: usize,
+    shared: Arc<JobShared>,
+    files: HashMap<String, (PathBuf, FileSink)>,
+    order: Vec<String>,
+    rows: u64,
+}
+
+impl TaskWriter {
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Write a batch of the job's schema.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        self.rows += batch.num_rows() as u64;
+        if self.shared.partition_columns.is_empty() {
+            let data = self.file_batch(batch)?;
+            let shared = self.shared.clone();
+            return self.sink("")?.write(&data, &shared);
+        }
+        // Group rows by their partition directory, keeping first-seen order.
+        let keys: Vec<&ArrayRef> = self
+            .shared
+            .partition_columns
+            .iter()
+            .map(|&i| batch.column(i))
+            .collect();
+        let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut order = Vec::new();
+        let mut value = String::new();
+        for row in 0..batch.num_rows() {
+            let mut directory = String::new();
+            for (name, column) in self.shared.partition_names.iter().zip(&keys) {
+                value.clear();
+                let present = write_value(&mut value, column.as_ref(), row);
+                if !directory.is_empty() {
+                    directory.push('/');
+                }
+                directory.push_str(&directory_name(name, present.then_some(value.as_str())));
+            }
+            match groups.get_mut(&directory) {
+                Some(rows) => rows.push(row as u32),
+                None => {
+                    order.push(directory.clone());
+                    groups.insert(directory, vec![row as u32]);
+                }
+            }
+        }
+        for directory in order {
+            let rows = UInt32Array::from(groups.remove(&directory).unwrap_or_default());
+            let part = take_record_batch(batch, &rows)
+                .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+            let data = self.file_batch(&part)?;
+            let shared = self.shared.clone();
+            self.sink(&directory)?.write(&data, &shared)?;
+        }
+        Ok(())
+    }
+
+    /// The batch as files store it: partition columns removed, timestamps as UTC instants.
+    fn file_batch(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let columns = self
+            .shared
+            .data_columns
+            .iter()
+            .zip(self.shared.file_schema.fields())
+            .map(|(&i, field)| {
+                let column = batch.column(i);
+                if column.data_type() == field.data_type() {
+                    Ok(column.clone())
+                } else {
+                    cast(column, field.data_type())
+                        .map_err(|e| Error::arrow("preparing a column for writing", e))
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        RecordBatch::try_new(self.shared.file_schema.clone(), columns)
+            .map_err(|e| Error::arrow("preparing a batch for writing", e))
+    }
+
+    fn sink(&mut self, directory: &str) -> Result<&mut FileSink> {
+        if !self.files.contains_key(directory) {
+            let path = part_path(&self.shared, self.task, directory)?;
+            let sink = open_sink(&path, &self.shared)?;
+            self.order.push(directory.to_string());
+            self.files.insert(directory.to_string(), (path, sink));
+        }
+        let (_, sink) = self
+            .files
+            .get_mut(directory)
+            .ok_or_else(|| Error::Dataset("internal: lost an open file".into()))?;
+        Ok(sink)
+    }
+
+    /// Finish every file (Parquet footers); returns their paths.
+    pub fn close(mut self) -> Result<Vec<PathBuf>> {
+        let mut paths = Vec::new();
+        for directory in std::mem::take(&mut self.order) {
+            if let Some((path, sink)) = self.files.remove(&directory) {
+                sink.finish(&path)?;
+                paths.push(path);
+            }
+        }
+        Ok(paths)
+    }
+
+    fn empty_file(shared: &Arc<JobShared>) -> Result<PathBuf> {
+        let path = part_path(shared, 0, "")?;
+        open_sink(&path, shared)?.finish(&path)?;
+        Ok(path)
+    }
+}
+
+fn part_path(shared: &JobShared, task: usize, directory: &str) -> Result<PathBuf> {
+    let folder = if directory.is_empty() {
+        shared.temp.clone()
+    } else {
+        shared.temp.join(directory)
+    };
+    if !directory.is_empty() {
+        std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    }
+    Ok(folder.join(format!(
+        "part-{task:05}-{}-c000{}",
+        shared.job_id,
+        shared.options.extension()
+    )))
+}
+
+fn open_sink(path: &Path, shared: &JobShared) -> Result<FileSink> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let buffered = BufWriter::with_capacity(1 << 20, file);
+    match shared.options.format {
+        OutputFormat::Parquet => {
+            let writer = ArrowWriter::try_new(
+                buffered,
+                shared.file_schema.clone(),
+                Some(shared.properties.clone()),
+            )
+            .map_err(|e| Error::parquet(path, e))?;
+            Ok(FileSink::Parquet(writer))
+        }
+        OutputFormat::Csv => {
+            let stream = match shared.options.compression() {
+                Compression::Gzip => CsvStream::Gzip(flate2::write::GzEncoder::new(
+                    buffered,
+                    flate2::Compression::default(),
+                )),
+                _ => CsvStream::Plain(buffered),
+            };
+            let mut writer = csv::WriterBuilder::new().from_writer(stream);
+            writer
+                .write_record(
+                    shared
+                        .file_schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str()),
+                )
+                .map_err(|e| Error::io(path, e.into()))?;
+            Ok(FileSink::Csv(writer))
+        }
+    }
+}
+
+impl FileSink {
+    fn write(&mut self, batch: &RecordBatch, shared: &JobShared) -> Result<()> {
+        match self {
+            FileSink::Parquet(writer) => writer
+                .write(batch)
+                .map_err(|e| Error::parquet(&shared.temp, e)),
+            FileSink::Csv(writer) => {
+                write_csv_rows(writer, batch).map_err(|e| Error::io(&shared.temp, e))
+            }
+        }
+    }
+
+    fn finish(self, path: &Path) -> Result<()> {
+        match self {
+            FileSink::Parquet(writer) => {
+                let mut inner = writer.into_inner().map_err(|e| Error::parquet(path, e))?;
+                inner.flush().map_err(|e| Error::io(path, e))
+            }
+            FileSink::Csv(writer) => {
+                let stream = writer
+                    .into_inner()
+                    .map_err(|e| Error::io(path, e.into_error()))?;
+                stream.finish().map_err(|e| Error::io(path, e))
+            }
+        }
+    }
+}
+
+/// Rows of `batch` as CSV records: values as `show` prints them, nulls as empty fields.
+pub fn write_csv_rows<W: Write>(
+    writer: &mut csv::Writer<W>,
+    batch: &RecordBatch,
+) -> std::io::Result<()> {
+    let mut cells: Vec<String> = vec![String::new(); batch.num_columns()];
+    for row in 0..batch.num_rows() {
+        for (cell, column) in cells.iter_mut().zip(batch.columns()) {
+            cell.clear();
+            write_value(cell, column.as_ref(), row);
+        }
+        writer.write_record(&cells).map_err(std::io::Error::from)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! engine: a single-node, Spark-like DataFrame engine with a command-line face.
+//!
+//! Layers, each calling only downwards: `cli` (commands) -> `sql` (SQL text) -> `exec` (the
+//! pool, parallel operators) -> `io` (datasets, CSV and Parquet, the writer, rendering).
+
+pub mod cli;
+pub mod error;
+pub mod exec;
+pub mod io;
+pub mod progress;
+pub mod sql;
+
+pub use error::{Error, Result};

@@ -1,0 +1,100 @@
+//! Progress reporting on stderr (indicatif), shown only for work that lasts more than a second
+//! and only when stderr is a terminal (or `--progress always`). Cheap to clone and to call from
+//! every task; a disabled `Progress` does nothing.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Clone, Default)]
+pub struct Progress {
+    inner: Option<Arc<Inner>>,
+}
+
+struct Inner {
+    started: Instant,
+    total: AtomicU64,
+    done: AtomicU64,
+    message: String,
+    bar: Mutex<Option<ProgressBar>>,
+    force: bool,
+}
+
+const DELAY: Duration = Duration::from_secs(1);
+
+impl Progress {
+    /// A progress reporter that never draws.
+    pub fn disabled() -> Self {
+        Progress { inner: None }
+    }
+
+    /// A reporter for `message`, drawn on stderr after a second if `enabled`; `force` draws even
+    /// when stderr is not a terminal.
+    pub fn new(enabled: bool, force: bool, message: &str) -> Self {
+        if !enabled {
+            return Self::disabled();
+        }
+        Progress {
+            inner: Some(Arc::new(Inner {
+                started: Instant::now(),
+                total: AtomicU64::new(0),
+                done: AtomicU64::new(0),
+                message: message.to_string(),
+                bar: Mutex::new(None),
+                force,
+            })),
+        }
+    }
+
+    /// Add to the amount of work (bytes) expected.
+    pub fn add_total(&self, amount: u64) {
+        if let Some(inner) = &self.inner {
+            inner.total.fetch_add(amount, Ordering::Relaxed);
+        }
+    }
+
+    /// Record `amount` bytes of work done.
+    pub fn inc(&self, amount: u64) {
+        let Some(inner) = &self.inner else { return };
+        let done = inner.done.fetch_add(amount, Ordering::Relaxed) + amount;
+        if inner.started.elapsed() < DELAY {
+            return;
+        }
+        let Ok(mut bar) = inner.bar.lock() else {
+            return;
+        };
+        let total = inner.total.load(Ordering::Relaxed);
+        let bar = bar.get_or_insert_with(|| {
+            let target = if inner.force {
+                ProgressDrawTarget::term_like_with_hz(Box::new(console::Term::stderr()), 10)
+            } else {
+                ProgressDrawTarget::stderr()
+            };
+            let bar = ProgressBar::with_draw_target(Some(total), target);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(inner.message.clone());
+            bar
+        });
+        bar.set_length(total.max(done));
+        bar.set_position(done);
+    }
+
+    /// Remove the bar from the terminal.
+    pub fn finish(&self) {
+        if let Some(inner) = &self.inner {
+            if let Ok(mut bar) = inner.bar.lock() {
+                if let Some(bar) = bar.take() {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Spark DDL schema strings (`"LocationID INT, Borough STRING, fare DECIMAL(10,2)"`), as given to
+//! `--schema`, parsed with sqlparser as the column list of a CREATE TABLE.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::HiveDialect;
+use sqlparser::parser::Parser;
+
+use crate::error::{Error, Result};
+
+/// The schema a DDL column list describes; every column nullable, as Spark reads files.
+pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
+    let bad = |message: String| Error::usage(format!("--schema \"{ddl}\": {message}"));
+    if ddl.trim().is_empty() {
+        return Err(bad("no columns".into()));
+    }
+    let sql = format!("CREATE TABLE t ({ddl})");
+    let statements = Parser::parse_sql(&HiveDialect {}, &sql).map_err(|e| bad(e.to_string()))?;
+    let columns = match statements.as_slice() {
+        [Statement::CreateTable(create)] => &create.columns,
+        _ => return Err(bad("expected a list of 'name TYPE' pairs".into())),
+    };
+    if columns.is_empty() {
+        return Err(bad("no columns".into()));
+    }
+    let mut fields = Vec::with_capacity(columns.len());
+    for column in columns {
+        let name = column.name.value.clone();
+        if fields
+            .iter()
+            .any(|f: &Field| f.name().eq_ignore_ascii_case(&name))
+        {
+            return Err(bad(format!("column '{name}' appears twice")));
+        }
+        let data_type = spark_type(&column.data_type.to_string()).ok_or_else(|| {
+            bad(format!(
+                "unsupported type '{}' for column '{name}'",
+                column.data_type
+            ))
+        })?;
+        fields.push(Field::new(name, data_type, true));
+    }
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// A Spark SQL type name as the engine's arrow type.
+pub fn spark_type(name: &str) -> Option<DataType> {
+    let upper = name.trim().to_ascii_uppercase();
+    let (base, args) = match upper.split_once('(') {
+        Some((base, rest)) => (
+            base.trim().to_string(),
+            Some(rest.trim_end_matches(')').to_string()),
+        ),
+        None => (upper.clone(), None),
+    };
+    Some(match base.as_str() {
+        "TINYINT" | "BYTE" => DataType::Int8,
+        "SMALLINT" | "SHORT" => DataType::Int16,
+        "INT" | "INTEGER" => DataType::Int32,
+        "BIGINT" | "LONG" => DataType::Int64,
+        "FLOAT" | "REAL" => DataType::Float32,
+        "DOUBLE" | "DOUBLE PRECISION" => DataType::Float64,
+        "STRING" | "VARCHAR" | "CHAR" | "TEXT" | "CHARACTER VARYING" => DataType::Utf8,
+        "BOOLEAN" | "BOOL" => DataType::Boolean,
+        "DATE" => DataType::Date32,
+        "TIMESTAMP" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" => {
+            DataType::Timestamp(TimeUnit::Microsecond, None)
+        }
+        "BINARY" => DataType::Binary,
+        "DECIMAL" | "DEC" | "NUMERIC" => {
+            let (precision, scale) = match args.as_deref() {
+                None => (10, 0),
+                Some(args) => {
+                    let mut parts = args.split(',').map(|p| p.trim().parse::<u8>());
+                    let precision = parts.next()?.ok()?;
+                    let scale = match parts.next() {
+                        Some(s) => s.ok()?,
+                        None => 0,
+                    };
+                    (precision, scale)
+                }
+            };
+            if precision == 0 || precision > 38 || scale > precision {
+                return None;
+            }
+            DataType::Decimal128(precision, scale as i8)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spark_ddl() {
+        let schema = parse_schema(
+            "LocationID INT, Borough STRING, `odd name` bigint, fare DECIMAL(10,2), ts TIMESTAMP",
+        )
+        .unwrap();
+        let types: Vec<_> = schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone()))
+            .collect();
+        assert_eq!(
+            types,
+            vec![
+                ("LocationID".into(), DataType::Int32),
+                ("Borough".into(), DataType::Utf8),
+                ("odd name".into(), DataType::Int64),
+                ("fare".into(), DataType::Decimal128(10, 2)),
+                (
+                    "ts".into(),
+                    DataType::Timestamp(TimeUnit::Microsecond, None)
+                ),
+            ]
+        );
+        assert!(parse_schema("a INT, b WIBBLE").is_err());
+        assert!(parse_schema("a INT,, b INT").is_err());
+        assert!(parse_schema("").is_err());
+        assert!(parse_schema("a INT, A STRING").is_err());
+        assert_eq!(
+            parse_schema("a LONG").unwrap().field(0).data_type(),
+            &DataType::Int64
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! SQL text: parsed with sqlparser (Hive dialect, closest to Spark SQL's).
+
+pub mod ddl;
