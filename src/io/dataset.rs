@@ -614,17 +614,26 @@ pub fn discover(input: &str, format: Option<Format>) -> Result<(Vec<DataFile>, V
         let matches = glob::glob(input)
             .map_err(|e| Error::usage(format!("invalid glob pattern '{input}': {e}")))?
             .filter_map(|m| m.ok())
-            .filter(|p| !is_hidden(p))
             .collect::<Vec<_>>();
+        let prefix: PathBuf = Path::new(input)
+            .components()
+            .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+            .collect();
+        // Hidden names (`_temporary`, `.crc`) are skipped at every level the glob matched.
+        let matches: Vec<PathBuf> = matches
+            .into_iter()
+            .filter(|m| {
+                !m.strip_prefix(&prefix)
+                    .unwrap_or(m)
+                    .components()
+                    .any(|c| is_hidden(Path::new(c.as_os_str())))
+            })
+            .collect();
         if matches.is_empty() {
             return Err(Error::NotFound {
                 path: PathBuf::from(input),
             });
         }
-        let prefix: PathBuf = Path::new(input)
-            .components()
-            .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
-            .collect();
         (matches, prefix)
     } else {
         let path = PathBuf::from(input);

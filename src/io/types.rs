@@ -101,17 +101,30 @@ pub fn conform_array(array: &ArrayRef, target: &DataType, context: &str) -> Resu
         safe: false,
         ..Default::default()
     };
-    if let (DataType::Timestamp(_, Some(_)), DataType::Timestamp(unit, None)) =
+    if let (DataType::Timestamp(_, Some(zone)), DataType::Timestamp(unit, None)) =
         (array.data_type(), target)
     {
-        // Drop the zone without shifting: the value is the UTC instant.
-        let with_zone = DataType::Timestamp(*unit, Some("UTC".into()));
+        // Keep the UTC instant and drop the zone (no time-zone database needed): the engine's
+        // session time zone is UTC.
+        let same_zone = DataType::Timestamp(*unit, Some(zone.clone()));
         let converted =
-            cast_with_options(array, &with_zone, &options).map_err(|e| Error::arrow(context, e))?;
-        let micros = converted.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
-        return Ok(Arc::new(micros.clone().with_timezone_opt(None::<String>)));
+            cast_with_options(array, &same_zone, &options).map_err(|e| Error::arrow(context, e))?;
+        return Ok(without_zone(&converted));
     }
     cast_with_options(array, target, &options).map_err(|e| Error::arrow(context, e))
+}
+
+/// A microsecond timestamp array with its zone dropped, values unchanged.
+pub fn without_zone(array: &ArrayRef) -> ArrayRef {
+    match array.data_type() {
+        DataType::Timestamp(TimeUnit::Microsecond, Some(_)) => Arc::new(
+            array
+                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                .clone()
+                .with_timezone_opt(None::<String>),
+        ),
+        _ => array.clone(),
+    }
 }
 
 /// A schema whose fields are all nullable, as Spark makes every column read from a file.

@@ -11,9 +11,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
 use arrow::compute::{cast, take_record_batch};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as ParquetCodec, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -347,14 +348,16 @@ fn move_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The zone written on timestamps: an offset, so no time-zone database is needed.
+const UTC: &str = "+00:00";
+
 /// The field as stored in files: timestamps are written as UTC instants (Parquet
 /// `TIMESTAMP(MICROS, isAdjustedToUTC=true)`, what Spark reads as `timestamp`).
 fn file_field(field: &Field) -> Field {
     match field.data_type() {
-        DataType::Timestamp(_, None) => field.clone().with_data_type(DataType::Timestamp(
-            TimeUnit::Microsecond,
-            Some("UTC".into()),
-        )),
+        DataType::Timestamp(_, None) => field
+            .clone()
+            .with_data_type(DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into()))),
         _ => field.clone(),
     }
 }
@@ -468,12 +471,21 @@ impl TaskWriter {
             .zip(self.shared.file_schema.fields())
             .map(|(&i, field)| {
                 let column = batch.column(i);
-                if column.data_type() == field.data_type() {
-                    Ok(column.clone())
-                } else {
-                    cast(column, field.data_type())
-                        .map_err(|e| Error::arrow("preparing a column for writing", e))
-                }
+                Ok(match (column.data_type(), field.data_type()) {
+                    (a, b) if a == b => column.clone(),
+                    // Same instant, marked UTC: a relabelling, not a conversion.
+                    (
+                        DataType::Timestamp(TimeUnit::Microsecond, None),
+                        DataType::Timestamp(_, Some(_)),
+                    ) => Arc::new(
+                        column
+                            .as_primitive::<TimestampMicrosecondType>()
+                            .clone()
+                            .with_timezone(UTC),
+                    ),
+                    _ => cast(column, field.data_type())
+                        .map_err(|e| Error::arrow("preparing a column for writing", e))?,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         RecordBatch::try_new(self.shared.file_schema.clone(), columns)
@@ -534,12 +546,13 @@ fn open_sink(path: &Path, shared: &JobShared) -> Result<FileSink> {
     let buffered = BufWriter::with_capacity(1 << 20, file);
     match shared.options.format {
         OutputFormat::Parquet => {
-            let writer = ArrowWriter::try_new(
-                buffered,
-                shared.file_schema.clone(),
-                Some(shared.properties.clone()),
-            )
-            .map_err(|e| Error::parquet(path, e))?;
+            // No embedded arrow schema: the Parquet schema alone describes the file, as Spark's do.
+            let options = ArrowWriterOptions::new()
+                .with_properties(shared.properties.clone())
+                .with_skip_arrow_metadata(true);
+            let writer =
+                ArrowWriter::try_new_with_options(buffered, shared.file_schema.clone(), options)
+                    .map_err(|e| Error::parquet(path, e))?;
             Ok(FileSink::Parquet(writer))
         }
         OutputFormat::Csv => {

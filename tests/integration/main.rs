@@ -1,1 +1,7 @@
+//! One integration test binary: every test runs the real `engine` executable on real files.
 
+mod common;
+mod convert;
+mod golden;
+mod input;
+mod malformed;

@@ -1,5 +1,6 @@
-//! CSV type inference with Spark's rules: each field is classified (integer before long before
-//! decimal before double; then timestamp, boolean; else string) and the classes of a column are
+//! CSV type inference with Spark 3.3's rules: each field is classified (integer before long before
+//! decimal before double; then timestamp, boolean; else string; a date alone is a timestamp at
+//! midnight, as Spark 3.3 infers it) and the classes of a column are
 //! merged to their tightest common type. Merging is associative, so blocks of a file can be
 //! inferred in parallel and combined in any grouping.
 
@@ -18,6 +19,7 @@ pub enum Inferred {
     BigInt(u8),
     Double,
     Boolean,
+    /// Only in partition directory values (Spark 3.3 infers CSV dates as timestamps).
     Date,
     Timestamp,
     String,
@@ -71,9 +73,6 @@ pub fn classify(text: &str, so_far: Inferred, timestamp_format: Option<&str>) ->
             };
         }
         Timestamp | Date => {
-            if so_far == Date && values::parse_date(text).is_some() {
-                return Date;
-            }
             return if values::parse_timestamp(text, timestamp_format).is_some() {
                 Timestamp
             } else {
@@ -94,9 +93,6 @@ pub fn classify(text: &str, so_far: Inferred, timestamp_format: Option<&str>) ->
     if values::parse_f64(text).is_some() {
         return Double;
     }
-    if timestamp_format.is_none() && values::parse_date(text).is_some() {
-        return Date;
-    }
     if values::parse_timestamp(text, timestamp_format).is_some() {
         return Timestamp;
     }
@@ -104,6 +100,21 @@ pub fn classify(text: &str, so_far: Inferred, timestamp_format: Option<&str>) ->
         return Boolean;
     }
     String
+}
+
+/// Classify a partition directory value: as a CSV field, except that `yyyy-MM-dd` is a date
+/// (Spark's partition inference tries dates before timestamps) and booleans stay strings.
+pub fn classify_partition_value(text: &str, so_far: Inferred) -> Inferred {
+    if matches!(so_far, Inferred::Null | Inferred::Date)
+        && values::parse_date(text).is_some()
+        && text.len() == 10
+    {
+        return Inferred::Date;
+    }
+    match classify(text, so_far, None) {
+        Inferred::Boolean => Inferred::String,
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -127,7 +138,8 @@ mod tests {
         assert_eq!(infer(&["true", "FALSE"]), Boolean);
         assert_eq!(infer(&["true", "1"]), String);
         assert_eq!(infer(&["2019-01-05", "2019-01-05 10:00:00"]), Timestamp);
-        assert_eq!(infer(&["2019-01-05"]), Date);
+        assert_eq!(infer(&["2019-01-05"]), Timestamp);
+        assert_eq!(infer(&["1", " 2"]), Double);
         assert_eq!(infer(&["2019-01-05 10:00:00", "1"]), String);
         assert_eq!(infer(&["99999999999999999999"]), BigInt(20));
         assert_eq!(infer(&[]), Null);

@@ -7,7 +7,7 @@ mod options;
 mod reader;
 mod values;
 
-pub use infer::{classify, Inferred};
+pub use infer::{classify, classify_partition_value, Inferred};
 pub use layout::{infer_prefix, read_header, scan_file, Block, FileScan, HeaderInfo};
 pub use options::{parse_char_option, spark_pattern_to_strftime, CsvOptions, ParseMode};
 pub use reader::{open_stream, CsvBatchReader, RecordRange};

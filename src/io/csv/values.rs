@@ -49,12 +49,11 @@ pub fn big_integer_precision(text: &str) -> Option<u8> {
         .then_some(digits.len() as u8)
 }
 
-/// Java's `Double.parseDouble` plus Spark's CSV spellings `NaN`, `Inf`, `-Inf`.
+/// Java's `Double.parseDouble` (which ignores surrounding white space, unlike `parseInt`) plus
+/// Spark's CSV spellings `NaN`, `Inf`, `-Inf`.
 #[inline]
 pub fn parse_f64(text: &str) -> Option<f64> {
-    if has_edge_space(text) {
-        return None;
-    }
+    let text = text.trim_ascii();
     if let Some(special) = special_float(text) {
         return Some(special);
     }
@@ -69,9 +68,7 @@ pub fn parse_f64(text: &str) -> Option<f64> {
 
 #[inline]
 pub fn parse_f32(text: &str) -> Option<f32> {
-    if has_edge_space(text) {
-        return None;
-    }
+    let text = text.trim_ascii();
     if let Some(special) = special_float(text) {
         return Some(special as f32);
     }
@@ -105,10 +102,11 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// `yyyy-MM-dd` as days since the epoch.
+/// `yyyy-MM-dd` as days since the epoch (surrounding white space ignored, as Spark trims).
 #[inline]
 pub fn parse_date(text: &str) -> Option<i32> {
-    if text.len() != 10 || has_edge_space(text) {
+    let text = text.trim_ascii();
+    if text.len() != 10 {
         return None;
     }
     Date32Type::parse(text)
@@ -119,9 +117,8 @@ pub fn parse_date(text: &str) -> Option<i32> {
 /// zone suffix, a date alone). With `format` (strftime form), exactly that pattern.
 #[inline]
 pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
-    if has_edge_space(text) {
-        return None;
-    }
+    // Spark trims before parsing timestamps.
+    let text = text.trim_ascii();
     match format {
         None => {
             if text.len() < 10 || !text.as_bytes()[0].is_ascii_digit() {
@@ -159,6 +156,7 @@ mod tests {
         assert_eq!(parse_f64("inf"), None);
         assert!(parse_f64("NaN").unwrap().is_nan());
         assert_eq!(parse_f64("1,5"), None);
+        assert_eq!(parse_f64(" 2"), Some(2.0));
         assert_eq!(big_integer_precision("123456789012345678901234"), Some(24));
         assert_eq!(big_integer_precision("12a"), None);
     }

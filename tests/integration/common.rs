@@ -1,0 +1,119 @@
+//! Running the `engine` binary and inspecting what it did.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Assert success and return stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "engine failed: {}", self.stderr);
+        &self.stdout
+    }
+
+    /// Assert failure with `code`, a one-line message on stderr containing each of `parts`, and
+    /// no panic.
+    #[track_caller]
+    pub fn fails(&self, code: i32, parts: &[&str]) {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}; stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        assert!(
+            !self.stderr.contains("RUST_BACKTRACE"),
+            "panic: {}",
+            self.stderr
+        );
+        for part in parts {
+            assert!(
+                self.stderr.contains(part),
+                "stderr lacks {part:?}: {}",
+                self.stderr
+            );
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `engine` with `args` in the project directory.
+pub fn engine(args: &[&str]) -> Run {
+    engine_in(&root(), args)
+}
+
+pub fn engine_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_engine"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the engine binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn data(name: &str) -> String {
+    root()
+        .join("data")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+pub fn golden(name: &str) -> String {
+    std::fs::read_to_string(root().join("tests/golden").join(format!("{name}.out")))
+        .expect("golden file")
+}
+
+/// Every file under `dir`, relative, sorted (hidden ones included: tests check none are left).
+pub fn tree(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+pub fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+pub fn s(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}

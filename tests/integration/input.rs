@@ -1,0 +1,244 @@
+//! Input forms (files, directories, globs, partition directories, gzip) and CSV dialects (CRLF,
+//! mixed line endings, a BOM, quoted newlines, separators, null values, timestamp formats), and
+//! type inference that no later row contradicts.
+
+use crate::common::*;
+
+#[test]
+fn gzip_and_crlf_inputs_read_like_the_plain_file() {
+    let tmp = temp();
+    let gz = tmp.path().join("zones.csv.gz");
+    let bytes = std::fs::read(data("taxi_zone_lookup.csv")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, &bytes).unwrap();
+    write(&gz, encoder.finish().unwrap());
+    assert_eq!(engine(&["show", &s(&gz)]).ok(), golden("show_zones"));
+    assert_eq!(engine(&["schema", &s(&gz)]).ok(), golden("schema_zones"));
+    assert_eq!(engine(&["count", &s(&gz)]).ok(), "265\n");
+    // The same bytes with LF endings.
+    let lf = tmp.path().join("zones_lf.csv");
+    write(&lf, String::from_utf8(bytes).unwrap().replace("\r\n", "\n"));
+    assert_eq!(
+        engine(&["show", &s(&lf), "-n", "300", "--no-truncate"]).ok(),
+        golden("show_zones_all_no_truncate")
+    );
+}
+
+#[test]
+fn bom_quoted_newlines_and_mixed_endings_across_task_boundaries() {
+    let tmp = temp();
+    let path = tmp.path().join("tricky.csv");
+    let mut text = String::from("\u{feff}id,note,amount\r\n");
+    for i in 0..3000 {
+        let ending = if i % 3 == 0 { "\r\n" } else { "\n" };
+        let note = match i % 4 {
+            0 => format!("\"line one\nline two {i}\""),
+            1 => format!("\"has, comma and \"\"quotes\"\"\""),
+            2 => String::new(),
+            _ => format!("plain {i}"),
+        };
+        text.push_str(&format!("{i},{note},{}.25{ending}", i % 50));
+    }
+    write(&path, &text);
+    let expected_schema = "root\n |-- id: integer (nullable = true)\n |-- note: string (nullable = true)\n |-- amount: double (nullable = true)\n\n";
+    for extra in [
+        &[][..],
+        &["--max-partition-bytes", "997", "--batch-size", "7"][..],
+    ] {
+        let mut args = vec!["schema", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        assert_eq!(engine(&args).ok(), expected_schema);
+        let mut args = vec!["count", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        assert_eq!(engine(&args).ok(), "3000\n");
+        // Tasks split inside quoted newlines would lose or invent rows: convert and compare.
+        let out = tmp.path().join(format!("out{}", extra.len()));
+        let mut args = vec!["convert", path.to_str().unwrap(), out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        engine(&args).ok();
+        let shown = engine(&["show", &s(&out), "-n", "3000", "--no-truncate"])
+            .ok()
+            .to_string();
+        let direct = engine(&["show", &s(&path), "-n", "3000", "--no-truncate"])
+            .ok()
+            .to_string();
+        assert_eq!(shown, direct);
+        assert!(
+            shown.contains("|2999|plain 2999"),
+            "{}",
+            &shown[shown.len() - 300..]
+        );
+        assert!(shown.contains("|line one\nline two 0 "));
+        assert!(shown.contains("|has, comma and \"quotes\"|"));
+    }
+}
+
+#[test]
+fn inference_sees_every_row() {
+    let tmp = temp();
+    let mut text = String::from("n,label\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("{i},x\n"));
+    }
+    let plain = tmp.path().join("ints.csv");
+    write(&plain, &text);
+    let double = tmp.path().join("double_at_90000.csv");
+    write(&double, text.replacen("89999,x\n", "89999.5,x\n", 1));
+    let word = tmp.path().join("word_at_90000.csv");
+    write(&word, text.replacen("89999,x\n", "many,x\n", 1));
+    let long = tmp.path().join("long_at_90000.csv");
+    write(&long, text.replacen("89999,x\n", "8999999999,x\n", 1));
+    for (path, kind) in [
+        (&plain, "integer"),
+        (&double, "double"),
+        (&word, "string"),
+        (&long, "long"),
+    ] {
+        for extra in [&[][..], &["--max-partition-bytes", "50000"][..]] {
+            let mut args = vec!["schema", path.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            let schema = engine(&args).ok().to_string();
+            assert!(
+                schema.contains(&format!(" |-- n: {kind} (nullable = true)")),
+                "{path:?}: {schema}"
+            );
+        }
+    }
+    // Converting keeps the widened value.
+    let out = tmp.path().join("out");
+    engine(&[
+        "convert",
+        &s(&double),
+        &s(&out),
+        "--max-partition-bytes",
+        "50000",
+    ])
+    .ok();
+    assert!(engine(&["schema", &s(&out)]).ok().contains("n: double"));
+    assert_eq!(engine(&["count", &s(&out)]).ok(), "100000\n");
+}
+
+#[test]
+fn directories_globs_and_partition_discovery() {
+    let tmp = temp();
+    let root = tmp.path().join("trips");
+    let header = "id,fare\n";
+    write(
+        &root.join("year=2019/month=1/part-0.csv"),
+        format!("{header}1,2.5\n2,3.5\n"),
+    );
+    write(
+        &root.join("year=2019/month=2/part-0.csv"),
+        format!("{header}3,4.5\n"),
+    );
+    write(
+        &root.join("year=2020/month=__HIVE_DEFAULT_PARTITION__/part-0.csv"),
+        format!("{header}4,5.5\n"),
+    );
+    write(&root.join("_SUCCESS"), "");
+    write(&root.join(".part-0.csv.crc"), "junk");
+    write(
+        &root.join("year=2019/_temporary/part-9.csv"),
+        "not,data\nat,all\n",
+    );
+    let shown = engine(&["show", &s(&root)]).ok().to_string();
+    assert_eq!(
+        shown,
+        "+---+----+----+-----+\n| id|fare|year|month|\n+---+----+----+-----+\n|  1| 2.5|2019|    1|\n|  2| 3.5|2019|    1|\n|  3| 4.5|2019|    2|\n|  4| 5.5|2020| null|\n+---+----+----+-----+\n\n"
+    );
+    let schema = engine(&["schema", &s(&root)]).ok().to_string();
+    assert!(
+        schema.contains(" |-- year: integer") && schema.contains(" |-- month: integer"),
+        "{schema}"
+    );
+    assert_eq!(engine(&["count", &s(&root)]).ok(), "4\n");
+    // A glob below the partition root still finds the partition directories.
+    let glob = format!("{}/year=2019/*/*.csv", s(&root));
+    assert_eq!(engine(&["count", &glob]).ok(), "3\n");
+    // Parquet partitions written by convert read back the same way.
+    let out = tmp.path().join("pq");
+    engine(&[
+        "convert",
+        &s(&root),
+        &s(&out),
+        "--partition-by",
+        "year,month",
+    ])
+    .ok();
+    assert_eq!(engine(&["show", &s(&out)]).ok(), shown);
+}
+
+#[test]
+fn csv_options() {
+    let tmp = temp();
+    let path = tmp.path().join("semi.txt");
+    write(
+        &path,
+        "a;b;c;when\n1;NA;x;01/05/2019 06:36:51 PM\n2;3.5;NA;12/31/2019 11:00:00 AM\n",
+    );
+    let run = engine(&[
+        "show",
+        &s(&path),
+        "--format",
+        "csv",
+        "--sep",
+        ";",
+        "--null-value",
+        "NA",
+        "--timestamp-format",
+        "MM/dd/yyyy hh:mm:ss a",
+    ]);
+    assert_eq!(
+        run.ok(),
+        "+---+----+----+-------------------+\n|  a|   b|   c|               when|\n+---+----+----+-------------------+\n|  1|null|   x|2019-01-05 18:36:51|\n|  2| 3.5|null|2019-12-31 11:00:00|\n+---+----+----+-------------------+\n\n"
+    );
+    let tsv = tmp.path().join("t.tsv");
+    write(&tsv, "a\tb\n1\ttrue\n");
+    assert_eq!(
+        engine(&["schema", &s(&tsv), "--sep", "\\t"]).ok(),
+        "root\n |-- a: integer (nullable = true)\n |-- b: boolean (nullable = true)\n\n"
+    );
+    // A schema given in DDL is used as is, with decimals and dates.
+    let typed = tmp.path().join("typed.csv");
+    write(&typed, "d,amount\n2019-01-05,12.345\n,\n");
+    assert_eq!(
+        engine(&["show", &s(&typed), "--schema", "d DATE, amount DECIMAL(10,2)"]).ok(),
+        "+----------+------+\n|         d|amount|\n+----------+------+\n|2019-01-05| 12.35|\n|      null|  null|\n+----------+------+\n\n"
+    );
+}
+
+#[test]
+fn show_reads_only_the_rows_it_prints() {
+    // A file whose tail is not even CSV: show must not reach it.
+    let tmp = temp();
+    let path = tmp.path().join("big.csv");
+    let mut text = String::from("id,name\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("{i},name {i}\n"));
+    }
+    text.push_str("\"unterminated quote\n");
+    write(&path, &text);
+    let run = engine(&["show", &s(&path), "-n", "2"]);
+    assert_eq!(run.ok(), "+---+------+\n| id|  name|\n+---+------+\n|  0|name 0|\n|  1|name 1|\n+---+------+\nonly showing top 2 rows\n\n");
+}
+
+#[test]
+fn stdout_closed_early_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_engine"))
+        .args([
+            "show",
+            &data("yellow_tripdata_sample_2019-01.csv"),
+            "-n",
+            "10000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -1,0 +1,187 @@
+//! Bad input and bad usage: a clear one-line error, the right exit code, no panic, no output
+//! left behind — or, where Spark reads it, the right result.
+
+use crate::common::*;
+
+#[test]
+fn missing_inputs_and_unknown_formats() {
+    engine(&["show", "data/nope.csv"]).fails(1, &["data/nope.csv", "no such file"]);
+    engine(&["count", "data/nothing_*.csv"]).fails(1, &["nothing_*.csv", "no such file"]);
+    let tmp = temp();
+    std::fs::create_dir(tmp.path().join("empty_dir")).unwrap();
+    write(&tmp.path().join("only_meta/_SUCCESS"), "");
+    engine(&["show", &s(&tmp.path().join("empty_dir"))]).fails(1, &["contains no data files"]);
+    engine(&["show", &s(&tmp.path().join("only_meta"))]).fails(1, &["contains no data files"]);
+    let odd = tmp.path().join("zones.dat");
+    std::fs::copy(data("taxi_zone_lookup.csv"), &odd).unwrap();
+    engine(&["show", &s(&odd)]).fails(2, &["zones.dat", "--format"]);
+    assert_eq!(
+        engine(&["show", &s(&odd), "--format", "csv"]).ok(),
+        golden("show_zones")
+    );
+    let mixed = tmp.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    std::fs::copy(data("taxi_zone_lookup.csv"), mixed.join("a.csv")).unwrap();
+    engine(&[
+        "convert",
+        &data("taxi_zone_lookup.csv"),
+        &s(&tmp.path().join("pq")),
+    ])
+    .ok();
+    let part = tree(&tmp.path().join("pq"))
+        .into_iter()
+        .find(|f| f.ends_with(".parquet"))
+        .unwrap();
+    std::fs::copy(tmp.path().join("pq").join(part), mixed.join("b.parquet")).unwrap();
+    engine(&["show", &s(&mixed)]).fails(1, &["one format"]);
+}
+
+#[test]
+fn corrupt_truncated_and_empty_files() {
+    let tmp = temp();
+    let junk = tmp.path().join("junk.parquet");
+    write(&junk, "this is not parquet at all, just text");
+    engine(&["show", &s(&junk)]).fails(1, &["junk.parquet", "not a readable Parquet file"]);
+    engine(&["count", &s(&junk)]).fails(1, &["junk.parquet"]);
+
+    let out = tmp.path().join("pq");
+    engine(&[
+        "convert",
+        &data("yellow_tripdata_sample_2019-01.csv"),
+        &s(&out),
+    ])
+    .ok();
+    let part = tree(&out)
+        .into_iter()
+        .find(|f| f.ends_with(".parquet"))
+        .unwrap();
+    let bytes = std::fs::read(out.join(&part)).unwrap();
+    let half = tmp.path().join("half.parquet");
+    write(&half, &bytes[..bytes.len() / 2]);
+    engine(&["show", &s(&half)]).fails(1, &["half.parquet"]);
+    // Footer intact, data pages damaged: fails while reading, not with a panic.
+    let mut damaged = bytes.clone();
+    for b in damaged.iter_mut().skip(4).take(bytes.len() / 2) {
+        *b = 0x5A;
+    }
+    let bad_pages = tmp.path().join("damaged.parquet");
+    write(&bad_pages, &damaged);
+    let run = engine(&["convert", &s(&bad_pages), &s(&tmp.path().join("never"))]);
+    run.fails(1, &["damaged.parquet"]);
+    assert!(!tmp.path().join("never").exists());
+
+    let empty_parquet = tmp.path().join("empty.parquet");
+    write(&empty_parquet, "");
+    engine(&["schema", &s(&empty_parquet)]).fails(1, &["empty.parquet"]);
+    let empty_csv = tmp.path().join("empty.csv");
+    write(&empty_csv, "");
+    engine(&["show", &s(&empty_csv)]).fails(1, &["empty.csv", "empty"]);
+
+    let gz = tmp.path().join("broken.csv.gz");
+    write(&gz, b"\x1f\x8b\x08\x00garbage that is not deflate");
+    engine(&["show", &s(&gz)]).fails(1, &["broken.csv.gz"]);
+    engine(&["count", &s(&gz)]).fails(1, &["broken.csv.gz"]);
+
+    // A header and nothing else: the columns, no rows (as Spark).
+    let header_only = tmp.path().join("header_only.csv");
+    write(&header_only, "a,b\r\n");
+    assert_eq!(
+        engine(&["show", &s(&header_only)]).ok(),
+        "+---+---+\n|  a|  b|\n+---+---+\n+---+---+\n\n"
+    );
+    assert_eq!(
+        engine(&["show", &s(&header_only), "--vertical"]).ok(),
+        "(0 rows)\n\n"
+    );
+    assert_eq!(engine(&["count", &s(&header_only)]).ok(), "0\n");
+}
+
+#[test]
+fn invalid_utf8_reads_with_replacement_characters() {
+    let tmp = temp();
+    let path = tmp.path().join("latin1.csv");
+    write(&path, b"id,name\n1,Caf\xe9\n2,ok\n");
+    assert_eq!(
+        engine(&["show", &s(&path)]).ok(),
+        "+---+----+\n| id|name|\n+---+----+\n|  1|Caf\u{fffd}|\n|  2|  ok|\n+---+----+\n\n"
+    );
+}
+
+#[test]
+fn ragged_rows_and_bad_values_by_mode() {
+    let tmp = temp();
+    let path = tmp.path().join("ragged.csv");
+    write(&path, "a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,x,12\n13,14,15\n");
+    let schema = ["--schema", "a INT, b INT, c INT"];
+    let mut args = vec!["show", path.to_str().unwrap()];
+    args.extend_from_slice(&schema);
+    assert_eq!(
+        engine(&args).ok(),
+        "+---+----+----+\n|  a|   b|   c|\n+---+----+----+\n|  1|   2|   3|\n|  4|   5|null|\n|  6|   7|   8|\n| 10|null|  12|\n| 13|  14|  15|\n+---+----+----+\n\n"
+    );
+    args.extend_from_slice(&["--mode", "dropmalformed"]);
+    assert_eq!(
+        engine(&args).ok(),
+        "+---+---+---+\n|  a|  b|  c|\n+---+---+---+\n|  1|  2|  3|\n| 13| 14| 15|\n+---+---+---+\n\n"
+    );
+    let mut count = vec!["count", path.to_str().unwrap(), "--mode", "dropmalformed"];
+    count.extend_from_slice(&schema);
+    assert_eq!(engine(&count).ok(), "2\n");
+    let mut failfast = vec!["show", path.to_str().unwrap(), "--mode", "failfast"];
+    failfast.extend_from_slice(&schema);
+    engine(&failfast).fails(1, &["ragged.csv", "line 3", "expected 3 fields, found 2"]);
+    // Inferred types: the ragged rows are fine in permissive mode, b becomes a string.
+    assert!(engine(&["schema", &s(&path)])
+        .ok()
+        .contains(" |-- b: string"));
+    let values = tmp.path().join("values.csv");
+    write(&values, "a,b\n1,2\n3,x\n");
+    engine(&[
+        "show",
+        &s(&values),
+        "--schema",
+        "a INT, b INT",
+        "--mode",
+        "failfast",
+    ])
+    .fails(1, &["values.csv", "line 3", "column b", "'x'", "integer"]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let zones = data("taxi_zone_lookup.csv");
+    engine(&["show", &zones, "--master", "yarn"]).fails(2, &["--master", "local[N]"]);
+    engine(&["show", &zones, "--master", "local[0]"]).fails(2, &["--master"]);
+    engine(&["show", &zones, "--schema", "a INT, b WIBBLE"]).fails(2, &["--schema", "WIBBLE"]);
+    engine(&["show", &zones, "--schema", "a INT b"]).fails(2, &["--schema"]);
+    engine(&["show", &zones, "--sep", "ab"]).fails(2, &["--sep", "single"]);
+    engine(&["show", &zones, "--timestamp-format", "yyyy Q"]).fails(2, &["--timestamp-format"]);
+    engine(&["show", &zones, "--bogus"]).fails(2, &["--bogus"]);
+    engine(&["show", &zones, "-n", "-3"]).fails(2, &[]);
+    engine(&["frobnicate"]).fails(2, &["frobnicate"]);
+    engine(&["convert", &zones]).fails(2, &["OUTPUT"]);
+    engine(&["convert", &zones, "/tmp/x", "--repartition", "0"]).fails(2, &["--repartition"]);
+    engine(&["convert", &zones, "/tmp/x", "--mode", "sideways"]).fails(2, &["--mode"]);
+    engine(&[
+        "convert",
+        &zones,
+        "/tmp/x",
+        "--mode",
+        "overwrite",
+        "--mode",
+        "append",
+    ])
+    .fails(2, &["one save mode"]);
+    engine(&[
+        "convert",
+        &zones,
+        "/tmp/x",
+        "--repartition",
+        "2",
+        "--coalesce",
+        "2",
+    ])
+    .fails(2, &["--coalesce"]);
+    let help = engine(&["--help"]);
+    assert!(help.ok().contains("convert"));
+}
