@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::dataset::{Dataset, ScanTask};
-use crate::io::writer::{OutputJob, TaskWriter, WriteSummary};
+use crate::io::writer::{OutputJob, TaskOutput, TaskWriter, WriteSummary};
 use crate::progress::Progress;
 
 /// How rows are spread over output files.
@@ -60,7 +60,7 @@ fn write_groups(
     groups: Vec<Vec<&ScanTask>>,
     job: &OutputJob,
     progress: &Progress,
-) -> Result<Vec<TaskWriter>> {
+) -> Result<Vec<TaskOutput>> {
     groups
         .into_par_iter()
         .enumerate()
@@ -71,7 +71,7 @@ fn write_groups(
                     writer.write(&batch?)?;
                 }
             }
-            Ok(writer)
+            writer.close()
         })
         .collect()
 }
@@ -82,7 +82,7 @@ fn repartition(
     job: &OutputJob,
     n: usize,
     progress: &Progress,
-) -> Result<Vec<TaskWriter>> {
+) -> Result<Vec<TaskOutput>> {
     let writers: Vec<Mutex<TaskWriter>> = (0..n).map(|i| Mutex::new(job.task_writer(i))).collect();
     let dealt = AtomicU64::new(0);
     tasks.par_iter().try_for_each(|task| -> Result<()> {
@@ -112,7 +112,8 @@ fn repartition(
         .into_iter()
         .map(|w| {
             w.into_inner()
-                .map_err(|_| Error::Dataset("a writer task panicked".into()))
+                .map_err(|_| Error::Dataset("a writer task panicked".into()))?
+                .close()
         })
         .collect()
 }

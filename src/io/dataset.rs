@@ -144,16 +144,10 @@ impl Dataset {
             }
             let class = files.iter().fold(Inferred::Null, |acc, file| {
                 match &file.partition_values[i] {
-                    Some(value) => acc.merge(csv::classify(value, acc, None)),
+                    Some(value) => acc.merge(csv::classify_partition_value(value, acc)),
                     None => acc,
                 }
             });
-            // Spark's partition inference has no booleans: those stay strings.
-            let class = if class == Inferred::Boolean {
-                Inferred::String
-            } else {
-                class
-            };
             fields.push(Field::new(name, class.data_type(), true));
         }
         Ok(Dataset {

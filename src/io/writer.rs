@@ -219,7 +219,12 @@ impl OutputJob {
             Compression::Gzip => ParquetCodec::GZIP(GzipLevel::default()),
             Compression::None => ParquetCodec::UNCOMPRESSED,
         };
-        let properties = WriterProperties::builder().set_compression(codec).build();
+        // Row groups of at most 256Ki rows (DuckDB and Polars use similar sizes): a writer buffers one
+        // row group, so this caps convert's memory whatever the input size.
+        let properties = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_compression(codec)
+            .build();
         Ok(Some(OutputJob {
             destination: destination.to_path_buf(),
             shared: Arc::new(JobShared {
@@ -251,15 +256,15 @@ impl OutputJob {
     }
 
     /// Close every task's files and move the output into place.
-    pub fn commit(mut self, writers: Vec<TaskWriter>) -> Result<WriteSummary> {
+    pub fn commit(mut self, tasks: Vec<TaskOutput>) -> Result<WriteSummary> {
         let mut summary = WriteSummary {
             written: true,
             ..Default::default()
         };
         let mut written: Vec<PathBuf> = Vec::new();
-        for writer in writers {
-            summary.rows += writer.rows;
-            written.extend(writer.close()?);
+        for task in tasks {
+            summary.rows += task.rows;
+            written.extend(task.files);
         }
         if written.is_empty() && self.shared.partition_columns.is_empty() {
             // No rows: still write one file, so the schema survives (as Spark does).
@@ -348,6 +353,9 @@ fn move_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Rows per Parquet row group.
+const ROW_GROUP_ROWS: usize = 256 * 1024;
+
 /// The zone written on timestamps: an offset, so no time-zone database is needed.
 const UTC: &str = "+00:00";
 
@@ -398,6 +406,12 @@ impl CsvStream {
     }
 }
 
+/// What a finished task wrote: its closed files, not yet committed.
+pub struct TaskOutput {
+    files: Vec<PathBuf>,
+    rows: u64,
+}
+
 /// The files one task writes: one per partition directory it meets (one in all, unpartitioned).
 pub struct TaskWriter {
     task: usize,
@@ -408,10 +422,6 @@ pub struct TaskWriter {
 }
 
 impl TaskWriter {
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     /// Write a batch of the job's schema.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         if batch.num_rows() == 0 {
@@ -506,16 +516,20 @@ impl TaskWriter {
         Ok(sink)
     }
 
-    /// Finish every file (Parquet footers); returns their paths.
-    pub fn close(mut self) -> Result<Vec<PathBuf>> {
-        let mut paths = Vec::new();
+    /// Finish every file (Parquet footers), as a task does when it ends, so that no finished
+    /// task holds buffers while others run.
+    pub fn close(mut self) -> Result<TaskOutput> {
+        let mut files = Vec::new();
         for directory in std::mem::take(&mut self.order) {
             if let Some((path, sink)) = self.files.remove(&directory) {
                 sink.finish(&path)?;
-                paths.push(path);
+                files.push(path);
             }
         }
-        Ok(paths)
+        Ok(TaskOutput {
+            files,
+            rows: self.rows,
+        })
     }
 
     fn empty_file(shared: &Arc<JobShared>) -> Result<PathBuf> {

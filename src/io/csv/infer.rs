@@ -60,7 +60,7 @@ impl Inferred {
 
 /// Classify one (non-null) field, given what the column is so far (to skip hopeless tries).
 #[inline]
-pub fn classify(text: &str, so_far: Inferred, timestamp_format: Option<&str>) -> Inferred {
+pub fn classify(text: &[u8], so_far: Inferred, timestamp_format: Option<&str>) -> Inferred {
     use Inferred::*;
     match so_far {
         String => return String,
@@ -105,6 +105,7 @@ pub fn classify(text: &str, so_far: Inferred, timestamp_format: Option<&str>) ->
 /// Classify a partition directory value: as a CSV field, except that `yyyy-MM-dd` is a date
 /// (Spark's partition inference tries dates before timestamps) and booleans stay strings.
 pub fn classify_partition_value(text: &str, so_far: Inferred) -> Inferred {
+    let text = text.as_bytes();
     if matches!(so_far, Inferred::Null | Inferred::Date)
         && values::parse_date(text).is_some()
         && text.len() == 10
@@ -125,7 +126,7 @@ mod tests {
     fn infer(values: &[&str]) -> Inferred {
         values
             .iter()
-            .fold(Null, |acc, v| acc.merge(classify(v, acc, None)))
+            .fold(Null, |acc, v| acc.merge(classify(v.as_bytes(), acc, None)))
     }
 
     #[test]

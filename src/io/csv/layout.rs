@@ -280,6 +280,16 @@ fn analyze_block(
     columns: usize,
     infer: bool,
 ) -> Result<BlockStats> {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    if !infer {
+        if let Some(records) = count_simple_records(bytes, options.quote) {
+            return Ok(BlockStats {
+                records,
+                newlines,
+                inferred: Vec::new(),
+            });
+        }
+    }
     let mut reader = options.reader_builder().from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     let mut records = 0u64;
@@ -293,9 +303,32 @@ fn analyze_block(
     }
     Ok(BlockStats {
         records,
-        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+        newlines,
         inferred,
     })
+}
+
+/// Records in a block without quote characters, where each non-empty line is one record (as the
+/// csv reader counts them: empty lines skipped). None when a line ends in a lone `\r`, which the
+/// reader also treats as an end of record: then the reader must count.
+fn count_simple_records(bytes: &[u8], quote: u8) -> Option<u64> {
+    if memchr::memchr(quote, bytes).is_some() {
+        return None;
+    }
+    let mut records = 0;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let line = &bytes[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if memchr::memchr(b'\r', line).is_some() {
+            return None;
+        }
+        if !line.is_empty() {
+            records += 1;
+        }
+        start = end + 1;
+    }
+    Some(records)
 }
 
 /// Merge the classes of one record's fields into `classes` (extra fields are ignored).
@@ -306,11 +339,7 @@ fn classify_record(record: &csv::ByteRecord, classes: &mut [Inferred], options: 
         if field == null_value || *class == Inferred::String {
             continue;
         }
-        let found = match std::str::from_utf8(field) {
-            Ok(text) => classify(text, *class, format),
-            Err(_) => Inferred::String,
-        };
-        *class = class.merge(found);
+        *class = class.merge(classify(field, *class, format));
     }
 }
 
@@ -397,6 +426,22 @@ mod tests {
         assert_eq!(last_record_end(b"a,\"b\nc\"\nd,\"e\nf", &options), Some(8));
         assert_eq!(last_record_end(b"a,\"b\nc", &options), None);
         assert_eq!(last_record_end(b"no newline", &options), None);
+    }
+
+    #[test]
+    fn simple_record_counts_match_the_reader() {
+        for text in ["a,b\nc,d\n", "a,b\r\n\r\nc,d", "\n\nx\n", "", "a\rb\n"] {
+            let reader_count = CsvOptions::default()
+                .reader_builder()
+                .from_reader(text.as_bytes())
+                .byte_records()
+                .count() as u64;
+            match count_simple_records(text.as_bytes(), b'"') {
+                Some(count) => assert_eq!(count, reader_count, "{text:?}"),
+                None => assert!(text.contains('\r')),
+            }
+        }
+        assert_eq!(count_simple_records(b"a,\"b\"\n", b'"'), None);
     }
 
     #[test]

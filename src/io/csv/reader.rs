@@ -248,20 +248,18 @@ fn convert_column(
         column: usize,
         null_value: &[u8],
         bad_rows: &mut Vec<usize>,
-        parse: impl Fn(&str) -> Option<T::Native>,
+        parse: impl Fn(&[u8]) -> Option<T::Native>,
     ) -> PrimitiveArray<T> {
         let mut builder = PrimitiveBuilder::<T>::with_capacity(records.len());
         for (row, record) in records.iter().enumerate() {
             match record.get(column) {
-                Some(field) if field != null_value => {
-                    match std::str::from_utf8(field).ok().and_then(&parse) {
-                        Some(value) => builder.append_value(value),
-                        None => {
-                            builder.append_null();
-                            bad_rows.push(row);
-                        }
+                Some(field) if field != null_value => match parse(field) {
+                    Some(value) => builder.append_value(value),
+                    None => {
+                        builder.append_null();
+                        bad_rows.push(row);
                     }
-                }
+                },
                 _ => builder.append_null(),
             }
         }
@@ -306,10 +304,7 @@ fn convert_column(
         DataType::Decimal128(precision, scale) => {
             let (precision, scale) = (*precision, *scale);
             let array = primitive::<Decimal128Type>(r, c, n, bad_rows, |text| {
-                arrow::compute::kernels::cast_utils::parse_decimal::<Decimal128Type>(
-                    text, precision, scale,
-                )
-                .ok()
+                values::parse_decimal128(text, precision, scale)
             });
             Arc::new(
                 array
@@ -324,15 +319,13 @@ fn convert_column(
             let mut builder = BooleanBuilder::with_capacity(records.len());
             for (row, record) in records.iter().enumerate() {
                 match record.get(column) {
-                    Some(field) if field != null_value => {
-                        match std::str::from_utf8(field).ok().and_then(values::parse_bool) {
-                            Some(value) => builder.append_value(value),
-                            None => {
-                                builder.append_null();
-                                bad_rows.push(row);
-                            }
+                    Some(field) if field != null_value => match values::parse_bool(field) {
+                        Some(value) => builder.append_value(value),
+                        None => {
+                            builder.append_null();
+                            bad_rows.push(row);
                         }
-                    }
+                    },
                     _ => builder.append_null(),
                 }
             }

@@ -1,142 +1,196 @@
-//! Text -> value parsing with Spark's CSV rules. Inference and conversion share these functions,
-//! so a column inferred as a type always converts to it.
+//! Field bytes -> values, with Spark's CSV rules (Java's `parseInt`, `parseDouble`, Spark's
+//! timestamp parsing). Inference and conversion share these functions, so a column inferred as a
+//! type always converts to it. Numbers are parsed straight from bytes with the parsers arrow-cast
+//! itself uses (atoi, lexical-core); the common timestamp layout has a fast path that gives the
+//! same result as arrow's general parser, which handles every other form.
 
-use arrow::compute::kernels::cast_utils::{string_to_datetime, Parser};
-use arrow::datatypes::{
-    Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-};
+use arrow::compute::kernels::cast_utils::{parse_decimal, string_to_datetime};
+use arrow::datatypes::Decimal128Type;
+use atoi::FromRadix10SignedChecked;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 
-/// Spark (Java) rejects leading or trailing white space in numbers, dates and booleans; arrow's
-/// parsers would trim it, so check first.
+/// Java's `Integer.parseInt` / `Long.parseLong`: an optional sign and digits, nothing else (no
+/// white space).
 #[inline]
-fn has_edge_space(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.first().is_some_and(|b| b.is_ascii_whitespace())
-        || bytes.last().is_some_and(|b| b.is_ascii_whitespace())
+fn parse_integer<T: FromRadix10SignedChecked>(field: &[u8]) -> Option<T> {
+    match T::from_radix_10_signed_checked(field) {
+        // A lone sign parses as 0 in atoi: Java requires a digit.
+        (Some(value), used)
+            if used == field.len() && field.last().is_some_and(u8::is_ascii_digit) =>
+        {
+            Some(value)
+        }
+        _ => None,
+    }
 }
 
 #[inline]
-pub fn parse_i8(text: &str) -> Option<i8> {
-    (!has_edge_space(text))
-        .then(|| Int8Type::parse(text))
-        .flatten()
+pub fn parse_i8(field: &[u8]) -> Option<i8> {
+    parse_integer(field)
 }
 #[inline]
-pub fn parse_i16(text: &str) -> Option<i16> {
-    (!has_edge_space(text))
-        .then(|| Int16Type::parse(text))
-        .flatten()
+pub fn parse_i16(field: &[u8]) -> Option<i16> {
+    parse_integer(field)
 }
 #[inline]
-pub fn parse_i32(text: &str) -> Option<i32> {
-    (!has_edge_space(text))
-        .then(|| Int32Type::parse(text))
-        .flatten()
+pub fn parse_i32(field: &[u8]) -> Option<i32> {
+    parse_integer(field)
 }
 #[inline]
-pub fn parse_i64(text: &str) -> Option<i64> {
-    (!has_edge_space(text))
-        .then(|| Int64Type::parse(text))
-        .flatten()
+pub fn parse_i64(field: &[u8]) -> Option<i64> {
+    parse_integer(field)
 }
 
 /// Digits of an integer too large for a long (Spark infers `decimal(p,0)` for it), if it is one.
-pub fn big_integer_precision(text: &str) -> Option<u8> {
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let digits = digits.trim_start_matches('0');
-    (!digits.is_empty() && digits.len() <= 38 && digits.bytes().all(|b| b.is_ascii_digit()))
+pub fn big_integer_precision(field: &[u8]) -> Option<u8> {
+    let digits = field
+        .strip_prefix(b"-")
+        .or_else(|| field.strip_prefix(b"+"))
+        .unwrap_or(field);
+    let first = digits
+        .iter()
+        .position(|b| *b != b'0')
+        .unwrap_or(digits.len());
+    let digits = &digits[first..];
+    (!digits.is_empty() && digits.len() <= 38 && digits.iter().all(u8::is_ascii_digit))
         .then_some(digits.len() as u8)
 }
 
 /// Java's `Double.parseDouble` (which ignores surrounding white space, unlike `parseInt`) plus
 /// Spark's CSV spellings `NaN`, `Inf`, `-Inf`.
 #[inline]
-pub fn parse_f64(text: &str) -> Option<f64> {
-    let text = text.trim_ascii();
-    if let Some(special) = special_float(text) {
-        return Some(special);
+pub fn parse_f64(field: &[u8]) -> Option<f64> {
+    let text = field.trim_ascii();
+    let body = match text.first() {
+        Some(b'+' | b'-') => &text[1..],
+        _ => text,
+    };
+    match body.first() {
+        // Starts like a number: no word (inf, nan) can follow, lexical parses the rest strictly.
+        Some(b) if b.is_ascii_digit() || *b == b'.' => lexical_core::parse::<f64>(text).ok(),
+        _ => special_float(text),
     }
-    if text
-        .bytes()
-        .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E')
-    {
-        return None;
-    }
-    Float64Type::parse(text)
 }
 
 #[inline]
-pub fn parse_f32(text: &str) -> Option<f32> {
-    let text = text.trim_ascii();
-    if let Some(special) = special_float(text) {
-        return Some(special as f32);
+pub fn parse_f32(field: &[u8]) -> Option<f32> {
+    let text = field.trim_ascii();
+    let body = match text.first() {
+        Some(b'+' | b'-') => &text[1..],
+        _ => text,
+    };
+    match body.first() {
+        Some(b) if b.is_ascii_digit() || *b == b'.' => lexical_core::parse::<f32>(text).ok(),
+        _ => special_float(text).map(|v| v as f32),
     }
-    if text
-        .bytes()
-        .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E')
-    {
-        return None;
-    }
-    Float32Type::parse(text)
 }
 
-fn special_float(text: &str) -> Option<f64> {
+fn special_float(text: &[u8]) -> Option<f64> {
     match text {
-        "NaN" => Some(f64::NAN),
-        "Inf" | "Infinity" | "+Infinity" | "+Inf" => Some(f64::INFINITY),
-        "-Inf" | "-Infinity" => Some(f64::NEG_INFINITY),
+        b"NaN" => Some(f64::NAN),
+        b"Inf" | b"Infinity" | b"+Infinity" | b"+Inf" => Some(f64::INFINITY),
+        b"-Inf" | b"-Infinity" => Some(f64::NEG_INFINITY),
         _ => None,
     }
 }
 
 /// Scala's `toBoolean`: `true` or `false` in any case.
 #[inline]
-pub fn parse_bool(text: &str) -> Option<bool> {
-    if text.eq_ignore_ascii_case("true") {
+pub fn parse_bool(field: &[u8]) -> Option<bool> {
+    if field.eq_ignore_ascii_case(b"true") {
         Some(true)
-    } else if text.eq_ignore_ascii_case("false") {
+    } else if field.eq_ignore_ascii_case(b"false") {
         Some(false)
     } else {
         None
     }
 }
 
+#[inline]
+fn digits<const N: usize>(bytes: &[u8]) -> Option<u32> {
+    let mut value = 0u32;
+    for b in &bytes[..N] {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + (b - b'0') as u32;
+    }
+    Some(value)
+}
+
+/// `yyyy-MM-dd` of the first 10 bytes, if they are one.
+#[inline]
+fn ymd(bytes: &[u8]) -> Option<NaiveDate> {
+    if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        digits::<4>(bytes)? as i32,
+        digits::<2>(&bytes[5..])?,
+        digits::<2>(&bytes[8..])?,
+    )
+}
+
 /// `yyyy-MM-dd` as days since the epoch (surrounding white space ignored, as Spark trims).
 #[inline]
-pub fn parse_date(text: &str) -> Option<i32> {
-    let text = text.trim_ascii();
+pub fn parse_date(field: &[u8]) -> Option<i32> {
+    let text = field.trim_ascii();
     if text.len() != 10 {
         return None;
     }
-    Date32Type::parse(text)
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    Some(ymd(text)?.signed_duration_since(epoch).num_days() as i32)
 }
 
 /// A timestamp as microseconds since the epoch, read as wall-clock time (the engine's session
 /// time zone is UTC). Without a format: ISO forms (`2019-01-05 06:36:51`, `T`, fractions, a
 /// zone suffix, a date alone). With `format` (strftime form), exactly that pattern.
 #[inline]
-pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
+pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
     // Spark trims before parsing timestamps.
-    let text = text.trim_ascii();
+    let text = field.trim_ascii();
     match format {
         None => {
-            if text.len() < 10 || !text.as_bytes()[0].is_ascii_digit() {
+            if text.len() < 10 || !text[0].is_ascii_digit() {
                 return None;
             }
+            if text.len() == 19
+                && (text[10] == b' ' || text[10] == b'T')
+                && text[13] == b':'
+                && text[16] == b':'
+            {
+                // `yyyy-MM-dd HH:mm:ss`, the layout of nearly every CSV timestamp.
+                let time = ymd(text)?.and_hms_opt(
+                    digits::<2>(&text[11..])?,
+                    digits::<2>(&text[14..])?,
+                    digits::<2>(&text[17..])?,
+                )?;
+                return Some(time.and_utc().timestamp_micros());
+            }
+            let text = std::str::from_utf8(text).ok()?;
             string_to_datetime(&Utc, text)
                 .ok()
                 .map(|dt| dt.timestamp_micros())
         }
-        Some(format) => NaiveDateTime::parse_from_str(text, format)
-            .ok()
-            .or_else(|| {
-                NaiveDate::parse_from_str(text, format)
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-            })
-            .map(|dt| dt.and_utc().timestamp_micros()),
+        Some(format) => {
+            let text = std::str::from_utf8(text).ok()?;
+            NaiveDateTime::parse_from_str(text, format)
+                .ok()
+                .or_else(|| {
+                    NaiveDate::parse_from_str(text, format)
+                        .ok()
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                })
+                .map(|dt| dt.and_utc().timestamp_micros())
+        }
     }
+}
+
+/// A decimal with the column's precision and scale (rounded half up to the scale, as Spark).
+#[inline]
+pub fn parse_decimal128(field: &[u8], precision: u8, scale: i8) -> Option<i128> {
+    let text = std::str::from_utf8(field.trim_ascii()).ok()?;
+    parse_decimal::<Decimal128Type>(text, precision, scale).ok()
 }
 
 #[cfg(test)]
@@ -145,44 +199,76 @@ mod tests {
 
     #[test]
     fn numbers_follow_java() {
-        assert_eq!(parse_i32("42"), Some(42));
-        assert_eq!(parse_i32("+42"), Some(42));
-        assert_eq!(parse_i32(" 42"), None);
-        assert_eq!(parse_i32("4.0"), None);
-        assert_eq!(parse_i32("3000000000"), None);
-        assert_eq!(parse_i64("3000000000"), Some(3_000_000_000));
-        assert_eq!(parse_f64("1.5e3"), Some(1500.0));
-        assert_eq!(parse_f64(".5"), Some(0.5));
-        assert_eq!(parse_f64("inf"), None);
-        assert!(parse_f64("NaN").unwrap().is_nan());
-        assert_eq!(parse_f64("1,5"), None);
-        assert_eq!(parse_f64(" 2"), Some(2.0));
-        assert_eq!(big_integer_precision("123456789012345678901234"), Some(24));
-        assert_eq!(big_integer_precision("12a"), None);
+        assert_eq!(parse_i32(b"42"), Some(42));
+        assert_eq!(parse_i32(b"+42"), Some(42));
+        assert_eq!(parse_i32(b"-7"), Some(-7));
+        assert_eq!(parse_i32(b" 42"), None);
+        assert_eq!(parse_i32(b"4.0"), None);
+        assert_eq!(parse_i32(b""), None);
+        assert_eq!(parse_i32(b"-"), None);
+        assert_eq!(parse_i32(b"3000000000"), None);
+        assert_eq!(parse_i64(b"3000000000"), Some(3_000_000_000));
+        assert_eq!(parse_f64(b"1.5e3"), Some(1500.0));
+        assert_eq!(parse_f64(b".5"), Some(0.5));
+        assert_eq!(parse_f64(b"-0.5"), Some(-0.5));
+        assert_eq!(parse_f64(b"inf"), None);
+        assert_eq!(parse_f64(b"1inf"), None);
+        assert!(parse_f64(b"NaN").unwrap().is_nan());
+        assert_eq!(parse_f64(b"-Inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_f64(b"1,5"), None);
+        assert_eq!(parse_f64(b" 2"), Some(2.0));
+        assert_eq!(parse_f64(b"abc"), None);
+        assert_eq!(big_integer_precision(b"123456789012345678901234"), Some(24));
+        assert_eq!(big_integer_precision(b"12a"), None);
     }
 
     #[test]
     fn times() {
         assert_eq!(
-            parse_timestamp("2019-01-05 06:36:51", None),
+            parse_timestamp(b"2019-01-05 06:36:51", None),
             Some(1_546_670_211_000_000)
         );
         assert_eq!(
-            parse_timestamp("2019-01-05T06:36:51.5", None),
+            parse_timestamp(b"2019-01-05T06:36:51", None),
+            Some(1_546_670_211_000_000)
+        );
+        assert_eq!(
+            parse_timestamp(b"2019-01-05T06:36:51.5", None),
             Some(1_546_670_211_500_000)
         );
         assert_eq!(
-            parse_timestamp("2019-01-05", None),
+            parse_timestamp(b"2019-01-05", None),
             Some(1_546_646_400_000_000)
         );
-        assert_eq!(parse_timestamp("hello world", None), None);
+        assert_eq!(parse_timestamp(b"2019-02-30 06:36:51", None), None);
+        assert_eq!(parse_timestamp(b"2019-01-05 25:36:51", None), None);
+        assert_eq!(parse_timestamp(b"hello world", None), None);
         assert_eq!(
-            parse_timestamp("01/05/2019 06:36:51 AM", Some("%m/%d/%Y %I:%M:%S %p")),
+            parse_timestamp(b"01/05/2019 06:36:51 AM", Some("%m/%d/%Y %I:%M:%S %p")),
             Some(1_546_670_211_000_000)
         );
-        assert_eq!(parse_date("2019-01-05"), Some(17901));
-        assert_eq!(parse_date("2019-1-5"), None);
-        assert_eq!(parse_bool("TRUE"), Some(true));
-        assert_eq!(parse_bool("yes"), None);
+        assert_eq!(parse_date(b"2019-01-05"), Some(17901));
+        assert_eq!(parse_date(b"1969-12-31"), Some(-1));
+        assert_eq!(parse_date(b"2019-1-5"), None);
+        assert_eq!(parse_bool(b"TRUE"), Some(true));
+        assert_eq!(parse_bool(b"yes"), None);
+        assert_eq!(parse_decimal128(b"12.345", 10, 2), Some(1235));
+    }
+
+    #[test]
+    fn fast_timestamp_path_agrees_with_arrow() {
+        for text in [
+            "2019-01-05 06:36:51",
+            "2020-02-29 23:59:59",
+            "1969-07-20 20:17:40",
+            "2021-12-31T00:00:00",
+        ] {
+            let general = string_to_datetime(&Utc, text).unwrap().timestamp_micros();
+            assert_eq!(
+                parse_timestamp(text.as_bytes(), None),
+                Some(general),
+                "{text}"
+            );
+        }
     }
 }
