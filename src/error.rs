@@ -51,6 +51,15 @@ pub enum Error {
         source: arrow::error::ArrowError,
     },
 
+    /// A value that the types inferred from a sample of the rows do not hold: the job is re-run
+    /// with types inferred from every row (see `Depth::Sampled`); users do not see this.
+    #[error("{}{}: a value in column {column} does not fit the type inferred from the first rows", .path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    InferenceContradicted {
+        path: PathBuf,
+        line: Option<u64>,
+        column: String,
+    },
+
     /// The user pressed Ctrl-C or the process was asked to terminate.
     #[error("interrupted; no output was committed")]
     Interrupted,

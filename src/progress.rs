@@ -17,7 +17,7 @@ struct Inner {
     started: Instant,
     total: AtomicU64,
     done: AtomicU64,
-    message: String,
+    message: Mutex<String>,
     bar: Mutex<Option<ProgressBar>>,
     force: bool,
 }
@@ -41,17 +41,27 @@ impl Progress {
                 started: Instant::now(),
                 total: AtomicU64::new(0),
                 done: AtomicU64::new(0),
-                message: message.to_string(),
+                message: Mutex::new(message.to_string()),
                 bar: Mutex::new(None),
                 force,
             })),
         }
     }
 
-    /// Add to the amount of work (bytes) expected.
-    pub fn add_total(&self, amount: u64) {
-        if let Some(inner) = &self.inner {
-            inner.total.fetch_add(amount, Ordering::Relaxed);
+    /// Start a new phase of the job (`scanning`, `writing`): `total` bytes of work, none done.
+    pub fn start_phase(&self, message: &str, total: u64) {
+        let Some(inner) = &self.inner else { return };
+        inner.total.store(total, Ordering::Relaxed);
+        inner.done.store(0, Ordering::Relaxed);
+        if let Ok(mut current) = inner.message.lock() {
+            *current = message.to_string();
+        }
+        if let Ok(bar) = inner.bar.lock() {
+            if let Some(bar) = bar.as_ref() {
+                bar.set_message(message.to_string());
+                bar.set_length(total);
+                bar.set_position(0);
+            }
         }
     }
 
@@ -80,7 +90,7 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
-            bar.set_message(inner.message.clone());
+            bar.set_message(inner.message.lock().map(|m| m.clone()).unwrap_or_default());
             bar
         });
         bar.set_length(total.max(done));

@@ -6,8 +6,12 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::exec::write::{write_dataset, Distribution};
 use crate::io::csv::ParseMode;
+use crate::io::dataset::ReadOptions;
 use crate::io::dataset::{Dataset, Depth};
-use crate::io::writer::{Compression, OutputFormat, OutputJob, SaveMode, WriteOptions};
+use crate::io::writer::{
+    Compression, OutputFormat, OutputJob, SaveMode, WriteOptions, WriteSummary,
+};
+use crate::progress::Progress;
 
 use super::{Context, FormatArg, ReadArgs};
 
@@ -155,12 +159,39 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
     }
 
     let progress = context.progress("converting");
-    let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
-    let Some(job) = OutputJob::begin(output, &dataset.schema, options, dataset.paths())? else {
+    // Types from a sample first; a later row that contradicts them re-runs the job with types
+    // inferred from every row (the uncommitted output of the first attempt is discarded).
+    let summary = match convert(
+        &args.input,
+        &read,
+        Depth::Sampled,
+        output,
+        &options,
+        distribution,
+        &progress,
+    ) {
+        Err(Error::InferenceContradicted { path, line, column }) => {
+            let at = line.map(|l| format!(", line {l}")).unwrap_or_default();
+            context.note(&format!(
+                "{}{at}: column {column} needs a wider type than its first rows suggest; inferring types from every row",
+                path.display()
+            ));
+            convert(
+                &args.input,
+                &read,
+                Depth::Full,
+                output,
+                &options,
+                distribution,
+                &progress,
+            )?
+        }
+        other => other?,
+    };
+    progress.finish();
+    let Some(summary) = summary else {
         return Ok(());
     };
-    let summary = write_dataset(&dataset, job, distribution, &progress)?;
-    progress.finish();
     context.note(&format!(
         "wrote {} row{} to {} ({} file{})",
         summary.rows,
@@ -170,4 +201,23 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
         if summary.files == 1 { "" } else { "s" }
     ));
     Ok(())
+}
+
+/// Open the input at `depth` and write it; None when `--mode ignore` found the output there.
+fn convert(
+    input: &str,
+    read: &ReadOptions,
+    depth: Depth,
+    output: &Path,
+    options: &WriteOptions,
+    distribution: Distribution,
+    progress: &Progress,
+) -> Result<Option<WriteSummary>> {
+    let dataset = Dataset::open(input, read, depth, progress)?;
+    let Some(job) = OutputJob::begin(output, &dataset.schema, options.clone(), dataset.paths())?
+    else {
+        return Ok(None);
+    };
+    progress.start_phase("writing", dataset.total_bytes());
+    write_dataset(&dataset, job, distribution, progress).map(Some)
 }

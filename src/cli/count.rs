@@ -23,24 +23,31 @@ pub struct Args {
 }
 
 pub fn run(args: Args, context: &Context) -> Result<()> {
-    let read = args
+    let mut read = args
         .read
         .to_options(args.format.map(Into::into), args.mode.into())?;
+    if read.csv.mode == crate::io::csv::ParseMode::Permissive {
+        // Every record counts whatever its values: types are not needed, only record boundaries.
+        read.csv.infer = false;
+    }
     let progress = context.progress("counting");
     let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
     let rows = match dataset.known_row_count() {
         Some(rows) => rows,
-        None => dataset
-            .tasks()
-            .par_iter()
-            .map(|task| {
-                dataset
-                    .open_task(task, &progress)
-                    .try_fold(0u64, |sum, batch| Ok(sum + batch?.num_rows() as u64))
-            })
-            .collect::<Result<Vec<u64>>>()?
-            .into_iter()
-            .sum(),
+        None => {
+            progress.start_phase("counting", dataset.total_bytes());
+            dataset
+                .tasks()
+                .par_iter()
+                .map(|task| {
+                    dataset
+                        .open_task(task, &progress)
+                        .try_fold(0u64, |sum, batch| Ok(sum + batch?.num_rows() as u64))
+                })
+                .collect::<Result<Vec<u64>>>()?
+                .into_iter()
+                .sum()
+        }
     };
     progress.finish();
     print(&format!("{rows}\n"))

@@ -26,6 +26,8 @@ const MAX_PARTITION_BYTES: u64 = 128 << 20;
 const OPEN_COST_BYTES: u64 = 4 << 20;
 /// Bytes of a CSV file read to infer types when only a preview is needed.
 const PREVIEW_INFERENCE_BYTES: u64 = 1 << 20;
+/// Bytes of a CSV file whose types a `Sampled` read starts from.
+const SAMPLE_INFERENCE_BYTES: u64 = 4 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -64,6 +66,11 @@ pub enum Depth {
     /// Everything will be read: CSV files are scanned once, in parallel, for record boundaries
     /// (tasks), counts and types inferred from every row.
     Full,
+    /// Everything will be read, and CSV types come from the first rows (a few MB). Readers fail
+    /// with `Error::InferenceContradicted` at any value those types do not hold (a later row
+    /// that full inference would have widened for); the caller then opens again with `Full`.
+    /// The result is the same as `Full`; the scan for record boundaries is much cheaper.
+    Sampled,
 }
 
 pub struct DataFile {
@@ -99,6 +106,8 @@ enum Layout {
         options: Arc<CsvOptions>,
         headers: Vec<HeaderInfo>,
         scans: Option<Vec<csv::FileScan>>,
+        /// With `Depth::Sampled` types: for each column, whether the sample saw only nulls.
+        sampled: Option<Arc<Vec<bool>>>,
     },
     Parquet {
         footers: Vec<ParquetFooter>,
@@ -165,7 +174,10 @@ impl Dataset {
     /// read keeps every record); None when the data has to be read.
     pub fn known_row_count(&self) -> Option<u64> {
         match &self.layout {
-            Layout::Parquet { footers } => Some(footers.iter().map(|f| f.num_rows()).sum()),
+            Layout::Parquet { footers } if footers.len() == self.files.len() => {
+                Some(footers.iter().map(|f| f.num_rows()).sum())
+            }
+            Layout::Parquet { .. } => None,
             Layout::Csv {
                 options,
                 scans: Some(scans),
@@ -182,6 +194,7 @@ impl Dataset {
     }
 
     /// The tasks that read the whole dataset, sized for the pool (Spark's split arithmetic).
+    /// Only for datasets opened with `Depth::Full` (a preview knows only its first file).
     pub fn tasks(&self) -> Vec<ScanTask> {
         let split = self.split_bytes();
         let mut pieces: Vec<(Piece, u64)> = Vec::new();
@@ -356,8 +369,13 @@ impl Dataset {
             None => self.read.batch_size,
         };
         let stream: BatchStream = match (&self.layout, &piece.kind) {
-            (Layout::Csv { options, .. }, PieceKind::Csv(range)) => {
-                Box::new(csv::CsvBatchReader::try_new(
+            (
+                Layout::Csv {
+                    options, sampled, ..
+                },
+                PieceKind::Csv(range),
+            ) => Box::new(
+                csv::CsvBatchReader::try_new(
                     file.path.clone(),
                     file.gzip,
                     *range,
@@ -366,10 +384,18 @@ impl Dataset {
                     options.clone(),
                     batch_size,
                     progress.clone(),
-                )?)
-            }
+                )?
+                .with_sampled_types(sampled.clone()),
+            ),
             (Layout::Parquet { footers }, PieceKind::Parquet(groups)) => {
-                let footer = &footers[piece.file];
+                let read;
+                let footer = match footers.get(piece.file) {
+                    Some(footer) => footer,
+                    None => {
+                        read = ParquetFooter::read(&file.path)?;
+                        &read
+                    }
+                };
                 let sizes = footer.row_group_sizes();
                 let bytes: u64 = match groups {
                     Some(groups) => groups.iter().map(|g| sizes[*g]).sum(),
@@ -446,11 +472,15 @@ impl Dataset {
             data_schema: self.data_schema.clone(),
             layout: match &self.layout {
                 Layout::Csv {
-                    options, headers, ..
+                    options,
+                    headers,
+                    sampled,
+                    ..
                 } => Layout::Csv {
                     options: options.clone(),
                     headers: headers.clone(),
                     scans: None,
+                    sampled: sampled.clone(),
                 },
                 Layout::Parquet { footers } => Layout::Parquet {
                     footers: footers.clone(),
@@ -458,6 +488,11 @@ impl Dataset {
             },
             read: self.read.clone(),
         })
+    }
+
+    /// Bytes of all files (what reading the whole dataset works through).
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
     }
 
     /// Paths of every file read, for checks such as "do not overwrite the input".
@@ -511,6 +546,7 @@ fn open_csv(
         )));
     }
     let infer = options.schema.is_none() && options.infer;
+    let mut sampled = None;
     let (classes, scans) = match depth {
         Depth::Preview { rows } => {
             let classes = if infer {
@@ -528,14 +564,25 @@ fn open_csv(
             };
             (classes, None)
         }
-        Depth::Full => {
+        Depth::Full | Depth::Sampled => {
+            let sample = (infer && matches!(depth, Depth::Sampled))
+                .then(|| {
+                    csv::infer_prefix(
+                        &files[0].path,
+                        files[0].gzip,
+                        &options,
+                        first,
+                        names.len(),
+                        1,
+                        SAMPLE_INFERENCE_BYTES,
+                    )
+                })
+                .transpose()?;
             let split = read
                 .max_partition_bytes
                 .unwrap_or_else(|| split_bytes_for(files));
             let block_size = split.clamp(1, 4 << 20) as usize;
-            for file in files {
-                progress.add_total(file.size);
-            }
+            progress.start_phase("scanning", files.iter().map(|f| f.size).sum());
             let mut scans = Vec::with_capacity(files.len());
             for (file, header) in files.iter().zip(&headers) {
                 let advance = |bytes: u64| progress.inc(bytes);
@@ -545,10 +592,24 @@ fn open_csv(
                     &options,
                     header,
                     names.len(),
-                    infer,
+                    infer && sample.is_none(),
                     block_size,
                     &advance,
                 )?);
+            }
+            if let Some(sample) = sample {
+                sampled = Some(Arc::new(
+                    sample.iter().map(|c| *c == Inferred::Null).collect(),
+                ));
+                return Ok((
+                    schema_of(&options, &names, Some(sample)),
+                    Layout::Csv {
+                        options,
+                        headers,
+                        scans: Some(scans),
+                        sampled,
+                    },
+                ));
             }
             let classes = infer.then(|| {
                 scans
@@ -563,7 +624,20 @@ fn open_csv(
             (classes, Some(scans))
         }
     };
-    let schema = match (&options.schema, classes) {
+    Ok((
+        schema_of(&options, &names, classes),
+        Layout::Csv {
+            options,
+            headers,
+            scans,
+            sampled,
+        },
+    ))
+}
+
+/// The schema of CSV data: the user's, or the header's names with inferred (or string) types.
+fn schema_of(options: &CsvOptions, names: &[String], classes: Option<Vec<Inferred>>) -> SchemaRef {
+    match (&options.schema, classes) {
         (Some(schema), _) => crate::io::types::nullable_schema(schema),
         (None, Some(classes)) => Arc::new(Schema::new(
             names
@@ -578,21 +652,14 @@ fn open_csv(
                 .map(|n| Field::new(n, DataType::Utf8, true))
                 .collect::<Vec<_>>(),
         )),
-    };
-    Ok((
-        schema,
-        Layout::Csv {
-            options,
-            headers,
-            scans,
-        },
-    ))
+    }
 }
 
 fn open_parquet(files: &[DataFile], depth: Depth) -> Result<(SchemaRef, Layout)> {
     let footers = match depth {
         // A preview reads files in order and stops early: later footers are read when reached.
-        Depth::Preview { .. } | Depth::Full => files
+        Depth::Preview { .. } => vec![ParquetFooter::read(&files[0].path)?],
+        Depth::Full | Depth::Sampled => files
             .par_iter()
             .map(|f| ParquetFooter::read(&f.path))
             .collect::<Result<Vec<_>>>()?,

@@ -461,3 +461,64 @@ fn empty_result_still_writes_schema() {
     );
     assert_eq!(engine(&["count", &s(&out)]).ok(), "0\n");
 }
+
+#[test]
+fn interrupt_leaves_destination_as_it_was() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = temp();
+    let input = tmp.path().join("big.csv");
+    let mut text = String::from("id,name,amount,when\n");
+    for i in 0..600_000 {
+        text.push_str(&format!(
+            "{i},name number {i},{}.25,2020-01-{:02} 10:00:00\n",
+            i % 1000,
+            i % 28 + 1
+        ));
+    }
+    write(&input, &text);
+    let out = tmp.path().join("out");
+    engine(&["convert", &data("taxi_zone_lookup.csv"), &s(&out)]).ok();
+    let before = tree(&out);
+
+    let child = Command::new(env!("CARGO_BIN_EXE_engine"))
+        .args([
+            "convert",
+            &s(&input),
+            &s(&out),
+            "--mode",
+            "overwrite",
+            "--master",
+            "local[1]",
+            "--max-partition-bytes",
+            "1000000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the job is writing (its hidden temporary directory exists), then press Ctrl-C.
+    let started = Instant::now();
+    let writing = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".out."))
+    };
+    while !writing() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(writing(), "the job never started writing");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(tree(&out), before);
+    assert_eq!(engine(&["show", &s(&out)]).ok(), golden("show_zones"));
+    no_leftovers(tmp.path());
+}

@@ -242,3 +242,47 @@ fn stdout_closed_early_is_not_an_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn convert_widens_types_contradicted_after_the_sample() {
+    // More than the 4 MB sample convert infers from: the contradictions sit after it.
+    let tmp = temp();
+    let mut text = String::from("n,late,label\n");
+    for i in 0..700_000 {
+        text.push_str(&format!("{i},,x\n"));
+    }
+    let path = tmp.path().join("late.csv");
+    write(&path, text.replacen("690000,,x\n", "690000.5,7,x\n", 1));
+    let out = tmp.path().join("out");
+    let run = engine(&["convert", &s(&path), &s(&out)]);
+    run.ok();
+    assert!(
+        run.stderr.contains("inferring types from every row"),
+        "{}",
+        run.stderr
+    );
+    let expected = "root\n |-- n: double (nullable = true)\n |-- late: integer (nullable = true)\n |-- label: string (nullable = true)\n\n";
+    assert_eq!(engine(&["schema", &s(&path)]).ok(), expected);
+    assert_eq!(engine(&["schema", &s(&out)]).ok(), expected);
+    assert_eq!(engine(&["count", &s(&out)]).ok(), "700000\n");
+    let csv = tmp.path().join("back.csv");
+    engine(&["convert", &s(&out), &s(&csv), "--single-file"]).ok();
+    let back = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        back.contains("\n690000.5,7,x\n") && back.contains("\n689999.0,,x\n"),
+        "values lost"
+    );
+    // Without a contradiction, no second pass.
+    let clean = tmp.path().join("clean.csv");
+    write(&clean, &text);
+    let run = engine(&["convert", &s(&clean), &s(&tmp.path().join("clean_out"))]);
+    run.ok();
+    assert!(
+        !run.stderr.contains("inferring types from every row"),
+        "{}",
+        run.stderr
+    );
+    assert!(engine(&["schema", &s(&tmp.path().join("clean_out"))])
+        .ok()
+        .contains(" |-- late: string"));
+}

@@ -61,6 +61,9 @@ pub struct CsvBatchReader {
     last_byte: u64,
     progress: Progress,
     done: bool,
+    /// Types inferred from a sample (see `Depth::Sampled`): per file column, whether the sample
+    /// saw only nulls. A value that does not fit is then a contradiction, not a malformed value.
+    sampled: Option<Arc<Vec<bool>>>,
 }
 
 impl CsvBatchReader {
@@ -103,7 +106,14 @@ impl CsvBatchReader {
             last_byte: 0,
             progress,
             done: false,
+            sampled: None,
         })
+    }
+
+    /// Mark the schema's types as inferred from a sample (None: inferred from every row or given).
+    pub fn with_sampled_types(mut self, sampled: Option<Arc<Vec<bool>>>) -> Self {
+        self.sampled = sampled;
+        self
     }
 
     pub fn schema(&self) -> SchemaRef {
@@ -179,6 +189,23 @@ impl CsvBatchReader {
                 format,
                 &mut bad_rows,
             );
+            if let Some(null_only) = &self.sampled {
+                let null_only = null_only.get(column).copied().unwrap_or(false);
+                let contradiction = match bad_rows.first() {
+                    Some(&row) => Some(row),
+                    None if null_only && array.null_count() < array.len() => {
+                        (0..array.len()).find(|&row| array.is_valid(row))
+                    }
+                    None => None,
+                };
+                if let Some(row) = contradiction {
+                    return Err(Error::InferenceContradicted {
+                        path: self.path.to_path_buf(),
+                        line: self.line_of(row),
+                        column: field.name().clone(),
+                    });
+                }
+            }
             if let Some(&row) = bad_rows.first() {
                 match mode {
                     ParseMode::Permissive => {}
