@@ -69,9 +69,8 @@ pub fn read_row_groups(
         .fields()
         .iter()
         .map(|field| {
-            file_schema.index_of(field.name()).ok().map(|root| {
-                roots.push(root);
-                root
+            file_schema.index_of(field.name()).ok().inspect(|root| {
+                roots.push(*root);
             })
         })
         .collect();

@@ -371,14 +371,14 @@ fn file_field(field: &Field) -> Field {
 }
 
 enum FileSink {
-    Parquet(ArrowWriter<BufWriter<File>>),
-    Csv(csv::Writer<CsvStream>),
+    Parquet(Box<ArrowWriter<BufWriter<File>>>),
+    Csv(Box<csv::Writer<CsvStream>>),
 }
 
 /// Where CSV bytes go: the file, or a gzip stream into it.
 enum CsvStream {
     Plain(BufWriter<File>),
-    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+    Gzip(Box<flate2::write::GzEncoder<BufWriter<File>>>),
 }
 
 impl Write for CsvStream {
@@ -401,7 +401,7 @@ impl CsvStream {
     fn finish(self) -> std::io::Result<()> {
         match self {
             CsvStream::Plain(mut w) => w.flush(),
-            CsvStream::Gzip(w) => w.finish()?.flush(),
+            CsvStream::Gzip(w) => (*w).finish()?.flush(),
         }
     }
 }
@@ -567,14 +567,14 @@ fn open_sink(path: &Path, shared: &JobShared) -> Result<FileSink> {
             let writer =
                 ArrowWriter::try_new_with_options(buffered, shared.file_schema.clone(), options)
                     .map_err(|e| Error::parquet(path, e))?;
-            Ok(FileSink::Parquet(writer))
+            Ok(FileSink::Parquet(Box::new(writer)))
         }
         OutputFormat::Csv => {
             let stream = match shared.options.compression() {
-                Compression::Gzip => CsvStream::Gzip(flate2::write::GzEncoder::new(
+                Compression::Gzip => CsvStream::Gzip(Box::new(flate2::write::GzEncoder::new(
                     buffered,
                     flate2::Compression::default(),
-                )),
+                ))),
                 _ => CsvStream::Plain(buffered),
             };
             let mut writer = csv::WriterBuilder::new().from_writer(stream);
@@ -587,7 +587,7 @@ fn open_sink(path: &Path, shared: &JobShared) -> Result<FileSink> {
                         .map(|f| f.name().as_str()),
                 )
                 .map_err(|e| Error::io(path, e.into()))?;
-            Ok(FileSink::Csv(writer))
+            Ok(FileSink::Csv(Box::new(writer)))
         }
     }
 }

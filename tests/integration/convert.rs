@@ -224,18 +224,13 @@ fn partition_by_writes_hive_directories() {
         .ok()
         .contains(" |-- congestion_surcharge: double (nullable = true)"));
     assert_eq!(engine(&["count", &s(&nulls)]).ok(), "10000\n");
-    assert_eq!(
-        engine(&[
-            "count",
-            &s(&nulls.join("congestion_surcharge=__HIVE_DEFAULT_PARTITION__"))
-        ])
+    let default_partition = nulls.join("congestion_surcharge=__HIVE_DEFAULT_PARTITION__");
+    let null_rows: u64 = engine(&["count", &s(&default_partition)])
         .ok()
         .trim()
-        .parse::<u64>()
-        .unwrap()
-            > 0,
-        true
-    );
+        .parse()
+        .unwrap();
+    assert!(null_rows > 0);
 
     let bad = engine(&[
         "convert",

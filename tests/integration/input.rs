@@ -33,7 +33,7 @@ fn bom_quoted_newlines_and_mixed_endings_across_task_boundaries() {
         let ending = if i % 3 == 0 { "\r\n" } else { "\n" };
         let note = match i % 4 {
             0 => format!("\"line one\nline two {i}\""),
-            1 => format!("\"has, comma and \"\"quotes\"\"\""),
+            1 => "\"has, comma and \"\"quotes\"\"\"".to_string(),
             2 => String::new(),
             _ => format!("plain {i}"),
         };

@@ -107,6 +107,7 @@ pub struct FileScan {
     pub inferred: Vec<Inferred>,
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Scan the data records of `path` from `header.data_start` in blocks of about `block_size`.
 /// `columns` is the column count; `infer` says whether to classify fields.
 pub fn scan_file(
