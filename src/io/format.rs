@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::*;
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 
 /// Days from 0001-01-01 (chrono's CE day 1) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
@@ -14,7 +14,23 @@ const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
 /// Java's `Double.toString`: plain notation for 1e-3 <= |v| < 1e7 (always with a fraction digit,
 /// `14.0`), otherwise computerized scientific notation (`3.9649199E7`, `1.0E-4`).
 pub fn java_double(value: f64) -> String {
-    java_float_text(value, format!("{:e}", value.abs()))
+    let mut out = String::new();
+    write_java_double(&mut out, value);
+    out
+}
+
+/// `java_double`, appended to `out`. In Java's plain range, Rust's shortest round-trip form has
+/// the same digits, so only a missing `.0` is added (no allocation on this common path).
+pub fn write_java_double(out: &mut String, value: f64) {
+    if value.is_finite() && value != 0.0 && (1e-3..1e7).contains(&value.abs()) {
+        let start = out.len();
+        let _ = write!(out, "{value}");
+        if !out[start..].contains('.') {
+            out.push_str(".0");
+        }
+    } else {
+        out.push_str(&java_float_text(value, format!("{:e}", value.abs())));
+    }
 }
 
 /// Java's `Float.toString` (same layout, the shortest digits of the f32).
@@ -65,12 +81,20 @@ fn java_float_text(value: f64, shortest_scientific: String) -> String {
     }
 }
 
+fn write_ymd(out: &mut String, date: NaiveDate) {
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        date.month(),
+        date.day()
+    );
+}
+
 /// `2019-01-05` for days since the epoch.
 pub fn write_date(out: &mut String, days: i32) {
     match NaiveDate::from_num_days_from_ce_opt(days.saturating_add(UNIX_EPOCH_DAYS_FROM_CE)) {
-        Some(date) => {
-            let _ = write!(out, "{}", date.format("%Y-%m-%d"));
-        }
+        Some(date) => write_ymd(out, date),
         None => {
             let _ = write!(out, "{days}");
         }
@@ -82,7 +106,14 @@ pub fn write_timestamp_micros(out: &mut String, micros: i64) {
     match DateTime::from_timestamp_micros(micros) {
         Some(datetime) => {
             let naive = datetime.naive_utc();
-            let _ = write!(out, "{}", naive.format("%Y-%m-%d %H:%M:%S"));
+            write_ymd(out, naive.date());
+            let _ = write!(
+                out,
+                " {:02}:{:02}:{:02}",
+                naive.hour(),
+                naive.minute(),
+                naive.second()
+            );
             let fraction = micros.rem_euclid(1_000_000);
             if fraction != 0 {
                 let digits = format!("{fraction:06}");
@@ -119,9 +150,7 @@ pub fn write_value(out: &mut String, array: &dyn Array, row: usize) -> bool {
         DataType::UInt16 => int!(UInt16Type),
         DataType::UInt32 => int!(UInt32Type),
         DataType::UInt64 => int!(UInt64Type),
-        DataType::Float64 => {
-            out.push_str(&java_double(array.as_primitive::<Float64Type>().value(row)))
-        }
+        DataType::Float64 => write_java_double(out, array.as_primitive::<Float64Type>().value(row)),
         DataType::Float32 => {
             out.push_str(&java_float(array.as_primitive::<Float32Type>().value(row)))
         }
@@ -258,6 +287,9 @@ mod tests {
             (f64::INFINITY, "Infinity"),
             (f64::NEG_INFINITY, "-Infinity"),
             (0.30000000000000004, "0.30000000000000004"),
+            (1234567.0, "1234567.0"),
+            (0.00123, "0.00123"),
+            (9999999.999, "9999999.999"),
             (-1234.5e-10, "-1.2345E-7"),
         ];
         for (value, text) in cases {
