@@ -286,3 +286,24 @@ fn convert_widens_types_contradicted_after_the_sample() {
         .ok()
         .contains(" |-- late: string"));
 }
+
+#[test]
+fn escape_and_quote_characters() {
+    let tmp = temp();
+    // Spark's default escape is a backslash inside quoted fields.
+    let path = tmp.path().join("escaped.csv");
+    write(&path, "id,text\n1,\"say \\\"hi\\\", then go\"\n2,plain\n");
+    assert_eq!(
+        engine(&["show", &s(&path), "--no-truncate"]).ok(),
+        // As PySpark 3.3 prints it.
+        "+---+-----------------+\n|id |text             |\n+---+-----------------+\n|1  |say \"hi\", then go|\n|2  |plain            |\n+---+-----------------+\n\n"
+    );
+    // Another quote character, and another escape.
+    let single = tmp.path().join("single.csv");
+    write(&single, "id,text\n1,'a, b'\n2,'it#'s'\n");
+    assert_eq!(
+        engine(&["show", &s(&single), "--quote", "'", "--escape", "#"]).ok(),
+        "+---+----+\n| id|text|\n+---+----+\n|  1|a, b|\n|  2|it's|\n+---+----+\n\n"
+    );
+    engine(&["show", &s(&single), "--quote", ",", "--sep", ","]).fails(2, &["--sep and --quote"]);
+}
