@@ -60,6 +60,20 @@ pub fn big_integer_precision(field: &[u8]) -> Option<u8> {
 /// Spark's CSV spellings `NaN`, `Inf`, `-Inf`.
 #[inline]
 pub fn parse_f64(field: &[u8]) -> Option<f64> {
+    parse_float(field, |v| v)
+}
+
+/// Java's `Float.parseFloat`, as `parse_f64`.
+#[inline]
+pub fn parse_f32(field: &[u8]) -> Option<f32> {
+    parse_float(field, |v| v as f32)
+}
+
+#[inline]
+fn parse_float<T: lexical_core::FromLexical>(
+    field: &[u8],
+    from_special: fn(f64) -> T,
+) -> Option<T> {
     let text = field.trim_ascii();
     let body = match text.first() {
         Some(b'+' | b'-') => &text[1..],
@@ -67,21 +81,8 @@ pub fn parse_f64(field: &[u8]) -> Option<f64> {
     };
     match body.first() {
         // Starts like a number: no word (inf, nan) can follow, lexical parses the rest strictly.
-        Some(b) if b.is_ascii_digit() || *b == b'.' => lexical_core::parse::<f64>(text).ok(),
-        _ => special_float(text),
-    }
-}
-
-#[inline]
-pub fn parse_f32(field: &[u8]) -> Option<f32> {
-    let text = field.trim_ascii();
-    let body = match text.first() {
-        Some(b'+' | b'-') => &text[1..],
-        _ => text,
-    };
-    match body.first() {
-        Some(b) if b.is_ascii_digit() || *b == b'.' => lexical_core::parse::<f32>(text).ok(),
-        _ => special_float(text).map(|v| v as f32),
+        Some(b) if b.is_ascii_digit() || *b == b'.' => lexical_core::parse::<T>(text).ok(),
+        _ => special_float(text).map(from_special),
     }
 }
 
