@@ -534,14 +534,25 @@ fn open_csv(
         .par_iter()
         .map(|f| csv::read_header(&f.path, f.gzip, &options))
         .collect::<Result<Vec<_>>>()?;
-    let first = &headers[0];
+    // Column names and the inference sample come from the first file that is not empty (empty
+    // files hold no rows and are skipped, as Spark skips them).
+    let lead = headers
+        .iter()
+        .position(|h| !h.names.is_empty())
+        .unwrap_or(0);
+    let first = &headers[lead];
     let names: Vec<String> = match &options.schema {
         Some(schema) => schema.fields().iter().map(|f| f.name().clone()).collect(),
         None => first.names.clone(),
     };
     if names.is_empty() {
+        let what = if files.len() == 1 {
+            "the file is empty"
+        } else {
+            "every file is empty"
+        };
         return Err(Error::Dataset(format!(
-            "{}: the file is empty; there is no header to take column names from",
+            "{}: {what}; there is no header to take column names from",
             files[0].path.display()
         )));
     }
@@ -551,8 +562,8 @@ fn open_csv(
         Depth::Preview { rows } => {
             let classes = if infer {
                 Some(csv::infer_prefix(
-                    &files[0].path,
-                    files[0].gzip,
+                    &files[lead].path,
+                    files[lead].gzip,
                     &options,
                     first,
                     names.len(),
@@ -568,8 +579,8 @@ fn open_csv(
             let sample = (infer && matches!(depth, Depth::Sampled))
                 .then(|| {
                     csv::infer_prefix(
-                        &files[0].path,
-                        files[0].gzip,
+                        &files[lead].path,
+                        files[lead].gzip,
                         &options,
                         first,
                         names.len(),

@@ -185,3 +185,26 @@ fn usage_errors_exit_2() {
     let help = engine(&["--help"]);
     assert!(help.ok().contains("convert"));
 }
+
+#[test]
+fn empty_files_in_a_directory_are_skipped() {
+    let tmp = temp();
+    let dir = tmp.path().join("parts");
+    write(&dir.join("part-0.csv"), "");
+    write(&dir.join("part-1.csv"), "x,y\n1,2.5\n");
+    write(&dir.join("part-2.csv"), "");
+    let expected = "+---+---+\n|  x|  y|\n+---+---+\n|  1|2.5|\n+---+---+\n\n";
+    assert_eq!(engine(&["show", &s(&dir)]).ok(), expected);
+    assert_eq!(engine(&["count", &s(&dir)]).ok(), "1\n");
+    assert_eq!(
+        engine(&["schema", &s(&dir)]).ok(),
+        "root\n |-- x: integer (nullable = true)\n |-- y: double (nullable = true)\n\n"
+    );
+    let out = tmp.path().join("out");
+    engine(&["convert", &s(&dir), &s(&out)]).ok();
+    assert_eq!(engine(&["show", &s(&out)]).ok(), expected);
+    let all_empty = tmp.path().join("all_empty");
+    write(&all_empty.join("a.csv"), "");
+    write(&all_empty.join("b.csv"), "");
+    engine(&["show", &s(&all_empty)]).fails(1, &["every file is empty"]);
+}
