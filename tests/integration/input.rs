@@ -307,3 +307,35 @@ fn escape_and_quote_characters() {
     );
     engine(&["show", &s(&single), "--quote", ",", "--sep", ","]).fails(2, &["--sep and --quote"]);
 }
+
+#[test]
+fn parquet_from_other_writers_reads_in_spark_types() {
+    // Written by pyarrow (scripts/make_fixtures.py): unsigned, 8-bit, large and dictionary
+    // strings, nanosecond UTC timestamps, lists, structs and binary, each with a null.
+    let path = s(&root().join("tests/fixtures/pyarrow_types.parquet"));
+    let shown = "+----+----------+----+----+--------------------+----------+-----+------+---------+------+-----+-------+\n\
+|  i8|       u32|  ls|dict|                tsns|         d|  dec|   lst|       st|   f32|    b|    bin|\n\
++----+----------+----+----+--------------------+----------+-----+------+---------+------+-----+-------+\n\
+|   1|         1|   a|   x|2019-01-05 06:36:...|2019-01-05| 1.50|[1, 2]|   {1, x}|   1.1| true|[01 FF]|\n\
+|null|4000000000|null|   y|                null|      null| null|  null|     null|  null| null|   null|\n\
+|  -3|      null| ccc|   x| 2020-01-01 00:00:00|1969-12-31|-2.25|    []|{null, z}|1.0E10|false|     []|\n\
++----+----------+----+----+--------------------+----------+-----+------+---------+------+-----+-------+\n\n";
+    assert_eq!(engine(&["show", &path]).ok(), shown);
+    let schema = engine(&["schema", &path]).ok().to_string();
+    for line in [
+        " |-- i8: byte (nullable = true)",
+        " |-- u32: long (nullable = true)",
+        " |-- tsns: timestamp (nullable = true)",
+        " |-- dec: decimal(10,2) (nullable = true)",
+        " |-- lst: array (nullable = true)\n |    |-- element: long (containsNull = true)",
+        " |-- st: struct (nullable = true)\n |    |-- a: long (nullable = true)\n |    |-- b: string (nullable = true)",
+        " |-- bin: binary (nullable = true)",
+    ] {
+        assert!(schema.contains(line), "{line}\n{schema}");
+    }
+    // Converted to Spark's layout, the data reads back the same.
+    let tmp = temp();
+    let out = tmp.path().join("out");
+    engine(&["convert", &path, &s(&out)]).ok();
+    assert_eq!(engine(&["show", &s(&out)]).ok(), shown);
+}
