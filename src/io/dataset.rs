@@ -125,7 +125,8 @@ pub struct Dataset {
     read: ReadOptions,
 }
 
-pub type BatchStream = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
+/// Batches read by a task or a piece; it may borrow the dataset it reads.
+pub type BatchStream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
 
 impl Dataset {
     pub fn open(
@@ -301,10 +302,9 @@ impl Dataset {
     }
 
     /// Read one task's batches, in order, with the partition columns appended.
-    pub fn open_task(&self, task: &ScanTask, progress: &Progress) -> BatchStream {
+    pub fn open_task<'a>(&'a self, task: &ScanTask, progress: &Progress) -> BatchStream<'a> {
         let mut pieces: VecDeque<Piece> = task.pieces.iter().cloned().collect();
-        let mut current: Option<BatchStream> = None;
-        let this = self.clone_for_reading();
+        let mut current: Option<BatchStream<'static>> = None;
         let progress = progress.clone();
         Box::new(std::iter::from_fn(move || loop {
             if let Some(stream) = current.as_mut() {
@@ -314,7 +314,7 @@ impl Dataset {
                 }
             }
             let piece = pieces.pop_front()?;
-            match this.open_piece(&piece, None, &progress) {
+            match self.open_piece(&piece, None, &progress) {
                 Ok(stream) => current = Some(stream),
                 Err(e) => {
                     pieces.clear();
@@ -362,13 +362,13 @@ impl Dataset {
         piece: &Piece,
         limit: Option<usize>,
         progress: &Progress,
-    ) -> Result<BatchStream> {
+    ) -> Result<BatchStream<'static>> {
         let file = &self.files[piece.file];
         let batch_size = match limit {
             Some(limit) => self.read.batch_size.min(limit.max(1)),
             None => self.read.batch_size,
         };
-        let stream: BatchStream = match (&self.layout, &piece.kind) {
+        let stream: BatchStream<'static> = match (&self.layout, &piece.kind) {
             (
                 Layout::Csv {
                     options, sampled, ..
@@ -451,43 +451,6 @@ impl Dataset {
             )
             .map_err(|e| Error::arrow("adding partition columns", e))
         })))
-    }
-
-    /// A cheap copy that reading tasks can own (file lists and footers are shared).
-    fn clone_for_reading(&self) -> Arc<Dataset> {
-        Arc::new(Dataset {
-            input: self.input.clone(),
-            format: self.format,
-            files: self
-                .files
-                .iter()
-                .map(|f| DataFile {
-                    path: f.path.clone(),
-                    size: f.size,
-                    gzip: f.gzip,
-                    partition_values: f.partition_values.clone(),
-                })
-                .collect(),
-            schema: self.schema.clone(),
-            data_schema: self.data_schema.clone(),
-            layout: match &self.layout {
-                Layout::Csv {
-                    options,
-                    headers,
-                    sampled,
-                    ..
-                } => Layout::Csv {
-                    options: options.clone(),
-                    headers: headers.clone(),
-                    scans: None,
-                    sampled: sampled.clone(),
-                },
-                Layout::Parquet { footers } => Layout::Parquet {
-                    footers: footers.clone(),
-                },
-            },
-            read: self.read.clone(),
-        })
     }
 
     /// Bytes of all files (what reading the whole dataset works through).
