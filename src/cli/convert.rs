@@ -9,7 +9,7 @@ use crate::io::csv::ParseMode;
 use crate::io::dataset::ReadOptions;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::writer::{
-    Compression, OutputFormat, OutputJob, SaveMode, WriteOptions, WriteSummary,
+    should_write, Compression, OutputFormat, OutputJob, SaveMode, WriteOptions, WriteSummary,
 };
 use crate::progress::Progress;
 
@@ -141,21 +141,12 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
 
     // Decide on the destination before reading anything: `error` and `ignore` need no scan.
     let output = Path::new(&args.output);
-    let exists = output.symlink_metadata().is_ok();
-    match options.mode {
-        SaveMode::ErrorIfExists if exists => {
-            return Err(Error::OutputExists {
-                path: output.to_path_buf(),
-            })
-        }
-        SaveMode::Ignore if exists => {
-            context.note(&format!(
-                "{}: already exists; --mode ignore: nothing written",
-                output.display()
-            ));
-            return Ok(());
-        }
-        _ => {}
+    if !should_write(output, options.mode)? {
+        context.note(&format!(
+            "{}: already exists; --mode ignore: nothing written",
+            output.display()
+        ));
+        return Ok(());
     }
 
     let progress = context.progress("converting");

@@ -142,16 +142,10 @@ impl OutputJob {
         inputs: impl Iterator<Item = &'a Path>,
     ) -> Result<Option<OutputJob>> {
         options.validate()?;
-        let exists = destination.symlink_metadata().is_ok();
-        match (options.mode, exists) {
-            (SaveMode::ErrorIfExists, true) => {
-                return Err(Error::OutputExists {
-                    path: destination.to_path_buf(),
-                })
-            }
-            (SaveMode::Ignore, true) => return Ok(None),
-            _ => {}
+        if !should_write(destination, options.mode)? {
+            return Ok(None);
         }
+        let exists = destination.symlink_metadata().is_ok();
         if exists && options.mode == SaveMode::Overwrite {
             let target = destination
                 .canonicalize()
@@ -306,6 +300,19 @@ impl Drop for OutputJob {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.shared.temp);
         }
+    }
+}
+
+/// Whether a job in `mode` writes to `destination` as it stands now: an error for `error` when
+/// it exists, false for `ignore` when it exists. Cheap, so callers can ask before reading input.
+pub fn should_write(destination: &Path, mode: SaveMode) -> Result<bool> {
+    let exists = destination.symlink_metadata().is_ok();
+    match (mode, exists) {
+        (SaveMode::ErrorIfExists, true) => Err(Error::OutputExists {
+            path: destination.to_path_buf(),
+        }),
+        (SaveMode::Ignore, true) => Ok(false),
+        _ => Ok(true),
     }
 }
 
