@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod error;
 pub mod exec;
+pub mod expr;
 pub mod io;
 pub mod progress;
 pub mod sql;

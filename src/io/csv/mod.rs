@@ -5,7 +5,7 @@ mod infer;
 mod layout;
 mod options;
 mod reader;
-mod values;
+pub mod values;
 
 pub use infer::{classify, classify_partition_value, Inferred};
 pub use layout::{infer_prefix, read_header, scan_file, Block, FileScan, HeaderInfo};

@@ -1,0 +1,396 @@
+//! Evaluation of bound expressions over a record batch, with arrow kernels. Literals stay
+//! one-element `Scalar`s where a kernel takes a `Datum`, so `fare > 10` never builds a column of
+//! tens. Null semantics are Spark's: three-valued AND / OR, division by zero gives null.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float64Array,
+    Int64Array, PrimitiveArray, Scalar, StringBuilder, TimestampMicrosecondArray, UInt32Array,
+};
+use arrow::compute::kernels::{cmp, numeric};
+use arrow::compute::{and_kleene, cast_with_options, is_not_null, is_null, not, nullif, or_kleene, CastOptions};
+use arrow::datatypes::{DataType, Float64Type, Int64Type, TimestampMicrosecondType};
+use arrow::record_batch::RecordBatch;
+
+use super::bind::Bound;
+use super::time;
+use super::BinaryOp;
+use crate::error::{Error, Result};
+
+/// A value of an expression over a batch: a column, or one value standing for every row.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Array(ArrayRef),
+    Scalar(ArrayRef),
+}
+
+impl Value {
+    pub fn into_array(self, rows: usize) -> Result<ArrayRef> {
+        match self {
+            Value::Array(a) => Ok(a),
+            Value::Scalar(s) => broadcast(&s, rows),
+        }
+    }
+
+    fn datum(&self) -> Box<dyn arrow::array::Datum + '_> {
+        match self {
+            Value::Array(a) => Box::new(a),
+            Value::Scalar(s) => Box::new(Scalar::new(s.clone())),
+        }
+    }
+
+    fn data_type(&self) -> &DataType {
+        match self {
+            Value::Array(a) | Value::Scalar(a) => a.data_type(),
+        }
+    }
+
+    fn map(self, f: impl FnOnce(&ArrayRef) -> Result<ArrayRef>) -> Result<Value> {
+        Ok(match self {
+            Value::Array(a) => Value::Array(f(&a)?),
+            Value::Scalar(s) => Value::Scalar(f(&s)?),
+        })
+    }
+}
+
+/// `rows` copies of a one-element array.
+pub fn broadcast(one: &ArrayRef, rows: usize) -> Result<ArrayRef> {
+    if one.data_type() == &DataType::Null {
+        return Ok(new_null_array(&DataType::Null, rows));
+    }
+    let indices = UInt32Array::from(vec![0u32; rows]);
+    arrow::compute::take(one.as_ref(), &indices, None).map_err(|e| Error::arrow("broadcasting a literal", e))
+}
+
+fn kernel<T>(what: &str, r: std::result::Result<T, arrow::error::ArrowError>) -> Result<T> {
+    r.map_err(|e| Error::arrow(format!("evaluating {what}"), e))
+}
+
+/// Evaluate `expr` to a column of `batch.num_rows()` values.
+pub fn evaluate(expr: &Bound, batch: &RecordBatch) -> Result<ArrayRef> {
+    eval(expr, batch)?.into_array(batch.num_rows())
+}
+
+/// Evaluate a predicate to a filter mask (null counts as false).
+pub fn evaluate_mask(expr: &Bound, batch: &RecordBatch) -> Result<BooleanArray> {
+    let values = evaluate(expr, batch)?;
+    let mask = values
+        .as_boolean_opt()
+        .ok_or_else(|| Error::usage("a filter condition must be boolean"))?;
+    Ok(if mask.null_count() > 0 {
+        arrow::compute::prep_null_mask_filter(mask)
+    } else {
+        mask.clone()
+    })
+}
+
+pub fn eval(expr: &Bound, batch: &RecordBatch) -> Result<Value> {
+    let rows = batch.num_rows();
+    Ok(match expr {
+        Bound::Column { index, .. } => Value::Array(batch.column(*index).clone()),
+        Bound::Literal(value) => Value::Scalar(value.clone()),
+        Bound::Cast { expr, to } => eval(expr, batch)?.map(|a| cast_array(a, to))?,
+        Bound::Not(e) => eval(e, batch)?.map(|a| {
+            if a.data_type() == &DataType::Null {
+                return Ok(new_null_array(&DataType::Boolean, a.len()));
+            }
+            Ok(Arc::new(kernel("NOT", not(a.as_boolean()))?) as ArrayRef)
+        })?,
+        Bound::Negate(e) => eval(e, batch)?.map(|a| {
+            if a.data_type() == &DataType::Null {
+                return Ok(a.clone());
+            }
+            kernel("negation", numeric::neg_wrapping(a))
+        })?,
+        Bound::Arith {
+            op,
+            left,
+            right,
+            data_type,
+        } => arith(*op, eval(left, batch)?, eval(right, batch)?, data_type)?,
+        Bound::Compare { op, left, right } => {
+            let (l, r) = (eval(left, batch)?, eval(right, batch)?);
+            compare(*op, &l, &r, rows)?
+        }
+        Bound::And(l, r) | Bound::Or(l, r) => {
+            let a = bool_array(eval(l, batch)?.into_array(rows)?);
+            let b = bool_array(eval(r, batch)?.into_array(rows)?);
+            let out = if matches!(expr, Bound::And(..)) {
+                kernel("AND", and_kleene(&a, &b))?
+            } else {
+                kernel("OR", or_kleene(&a, &b))?
+            };
+            Value::Array(Arc::new(out))
+        }
+        Bound::IsNull { expr, negated } => eval(expr, batch)?.map(|a| {
+            let out = if *negated {
+                kernel("IS NOT NULL", is_not_null(a.as_ref()))?
+            } else {
+                kernel("IS NULL", is_null(a.as_ref()))?
+            };
+            Ok(Arc::new(out) as ArrayRef)
+        })?,
+        Bound::Like {
+            expr,
+            pattern,
+            negated,
+            case_insensitive,
+        } => {
+            let (v, p) = (eval(expr, batch)?, eval(pattern, batch)?);
+            if v.data_type() == &DataType::Null || p.data_type() == &DataType::Null {
+                return Ok(Value::Scalar(new_null_array(&DataType::Boolean, 1)));
+            }
+            let (vd, pd) = (v.datum(), p.datum());
+            use arrow::compute::kernels::comparison as c;
+            let out = match (*negated, *case_insensitive) {
+                (false, false) => c::like(vd.as_ref(), pd.as_ref()),
+                (true, false) => c::nlike(vd.as_ref(), pd.as_ref()),
+                (false, true) => c::ilike(vd.as_ref(), pd.as_ref()),
+                (true, true) => c::nilike(vd.as_ref(), pd.as_ref()),
+            };
+            scalar_or_array(&v, &p, Arc::new(kernel("LIKE", out)?))?
+        }
+        Bound::Case {
+            whens,
+            otherwise,
+            data_type,
+        } => {
+            let mut result = eval(otherwise, batch)?.into_array(rows)?;
+            if result.data_type() != data_type {
+                result = cast_array(&result, data_type)?;
+            }
+            for (when, then) in whens.iter().rev() {
+                let mask = evaluate_mask(when, batch)?;
+                let then = eval(then, batch)?.into_array(rows)?;
+                result = kernel("CASE", arrow::compute::kernels::zip::zip(&mask, &then, &result))?;
+            }
+            Value::Array(result)
+        }
+        Bound::Coalesce { args, data_type } => {
+            let mut result: Option<ArrayRef> = None;
+            for arg in args.iter().rev() {
+                let value = eval(arg, batch)?.into_array(rows)?;
+                result = Some(match result {
+                    None => value,
+                    Some(rest) => {
+                        let mask = kernel("coalesce", is_not_null(value.as_ref()))?;
+                        kernel("coalesce", arrow::compute::kernels::zip::zip(&mask, &value, &rest))?
+                    }
+                });
+            }
+            let result = result.unwrap_or_else(|| new_null_array(data_type, rows));
+            Value::Array(cast_array(&result, data_type)?)
+        }
+        Bound::Function {
+            func,
+            args,
+            data_type,
+        } => {
+            let values = args
+                .iter()
+                .map(|a| eval(a, batch))
+                .collect::<Result<Vec<_>>>()?;
+            // Functions of literals only are computed once.
+            if !values.is_empty() && values.iter().all(|v| matches!(v, Value::Scalar(_))) {
+                let arrays: Vec<ArrayRef> = values
+                    .into_iter()
+                    .map(|v| v.into_array(1))
+                    .collect::<Result<_>>()?;
+                Value::Scalar(super::functions::call(func, &arrays, data_type, 1)?)
+            } else {
+                let arrays: Vec<ArrayRef> = values
+                    .into_iter()
+                    .map(|v| v.into_array(rows))
+                    .collect::<Result<_>>()?;
+                Value::Array(super::functions::call(func, &arrays, data_type, rows)?)
+            }
+        }
+    })
+}
+
+fn scalar_or_array(a: &Value, b: &Value, out: ArrayRef) -> Result<Value> {
+    Ok(if matches!((a, b), (Value::Scalar(_), Value::Scalar(_))) {
+        Value::Scalar(out)
+    } else {
+        Value::Array(out)
+    })
+}
+
+fn bool_array(a: ArrayRef) -> BooleanArray {
+    match a.as_boolean_opt() {
+        Some(b) => b.clone(),
+        None => BooleanArray::new_null(a.len()),
+    }
+}
+
+fn compare(op: BinaryOp, l: &Value, r: &Value, _rows: usize) -> Result<Value> {
+    if l.data_type() == &DataType::Null || r.data_type() == &DataType::Null {
+        if op == BinaryOp::NullSafeEq {
+            // null <=> x is true exactly where x is null.
+            let other = if l.data_type() == &DataType::Null { r } else { l };
+            return other.clone().map(|a| Ok(Arc::new(kernel("<=>", is_null(a.as_ref()))?) as ArrayRef));
+        }
+        return Ok(Value::Scalar(new_null_array(&DataType::Boolean, 1)));
+    }
+    let (ld, rd) = (l.datum(), r.datum());
+    let (a, b) = (ld.as_ref(), rd.as_ref());
+    let out = match op {
+        BinaryOp::Eq => cmp::eq(a, b),
+        BinaryOp::NotEq => cmp::neq(a, b),
+        BinaryOp::Lt => cmp::lt(a, b),
+        BinaryOp::LtEq => cmp::lt_eq(a, b),
+        BinaryOp::Gt => cmp::gt(a, b),
+        BinaryOp::GtEq => cmp::gt_eq(a, b),
+        BinaryOp::NullSafeEq => cmp::not_distinct(a, b),
+        _ => unreachable!("not a comparison"),
+    };
+    scalar_or_array(l, r, Arc::new(kernel("comparison", out)?))
+}
+
+/// Null where the value is zero (Spark's non-ANSI division and remainder by zero).
+fn null_if_zero(v: Value) -> Result<Value> {
+    v.map(|a| {
+        let zero = cast_array(&(Arc::new(Int64Array::from(vec![0])) as ArrayRef), a.data_type())?;
+        let is_zero = kernel("division", cmp::eq(a, &Scalar::new(zero)))?;
+        kernel("division", nullif(a.as_ref(), &is_zero))
+    })
+}
+
+fn arith(op: BinaryOp, l: Value, r: Value, data_type: &DataType) -> Result<Value> {
+    if l.data_type() == &DataType::Null || r.data_type() == &DataType::Null {
+        return Ok(Value::Scalar(new_null_array(data_type, 1)));
+    }
+    let r = match op {
+        BinaryOp::Divide | BinaryOp::IntDivide | BinaryOp::Modulo => null_if_zero(r)?,
+        _ => r,
+    };
+    let (ld, rd) = (l.datum(), r.datum());
+    let (a, b) = (ld.as_ref(), rd.as_ref());
+    let out = match op {
+        BinaryOp::Plus => numeric::add_wrapping(a, b),
+        BinaryOp::Minus => numeric::sub_wrapping(a, b),
+        BinaryOp::Multiply => numeric::mul_wrapping(a, b),
+        BinaryOp::Divide | BinaryOp::IntDivide => numeric::div(a, b),
+        BinaryOp::Modulo => numeric::rem(a, b),
+        _ => unreachable!("not arithmetic"),
+    };
+    scalar_or_array(&l, &r, kernel("arithmetic", out)?)
+}
+
+/// Negate a literal (for `-1` written in an expression).
+pub fn negate_literal(value: &ArrayRef) -> Result<ArrayRef> {
+    kernel("negation", numeric::neg_wrapping(value))
+}
+
+/// Cast with Spark's (non-ANSI) semantics: a value that does not convert becomes null; strings
+/// are read and written in Spark's text forms; numbers and timestamps convert through seconds.
+pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
+    let from = array.data_type();
+    if from == to {
+        return Ok(array.clone());
+    }
+    if from == &DataType::Null {
+        return Ok(new_null_array(to, array.len()));
+    }
+    let safe = CastOptions {
+        safe: true,
+        ..Default::default()
+    };
+    let arrow_cast = |a: &ArrayRef, t: &DataType| {
+        cast_with_options(a.as_ref(), t, &safe).map_err(|e| {
+            Error::usage(format!(
+                "cannot cast {} to {}: {e}",
+                crate::io::types::spark_type_name(a.data_type()),
+                crate::io::types::spark_type_name(t)
+            ))
+        })
+    };
+    Ok(match (from, to) {
+        (_, DataType::Utf8) => {
+            let mut builder = StringBuilder::with_capacity(array.len(), array.len() * 8);
+            let mut text = String::new();
+            for row in 0..array.len() {
+                text.clear();
+                if crate::io::format::write_value(&mut text, array.as_ref(), row) {
+                    builder.append_value(&text);
+                } else {
+                    builder.append_null();
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        (DataType::Utf8, DataType::Date32) => Arc::new(
+            array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(time::parse_date))
+                .collect::<Date32Array>(),
+        ),
+        (DataType::Utf8, DataType::Timestamp(_, _)) => Arc::new(
+            array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(time::parse_timestamp))
+                .collect::<TimestampMicrosecondArray>(),
+        ),
+        (DataType::Utf8, DataType::Float64 | DataType::Float32) => {
+            let doubles: Float64Array = array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(|s| crate::io::csv::values::parse_f64(s.as_bytes())))
+                .collect();
+            arrow_cast(&(Arc::new(doubles) as ArrayRef), to)?
+        }
+        (DataType::Utf8, t) if super::bind::is_numeric(t) => {
+            // Spark trims, and reads "1.5" as 1 when casting to an integer.
+            let doubles: Float64Array = array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(|s| crate::io::csv::values::parse_f64(s.as_bytes())))
+                .collect();
+            let ints: Int64Array = array
+                .as_string::<i32>()
+                .iter()
+                .zip(doubles.iter())
+                .map(|(s, d)| {
+                    s.and_then(|s| s.trim().parse::<i64>().ok())
+                        .or_else(|| d.filter(|d| d.is_finite()).map(|d| d.trunc() as i64))
+                })
+                .collect();
+            if matches!(t, DataType::Decimal128(_, _)) {
+                arrow_cast(&(Arc::new(doubles) as ArrayRef), t)?
+            } else {
+                arrow_cast(&(Arc::new(ints) as ArrayRef), t)?
+            }
+        }
+        (f, DataType::Timestamp(_, _)) if super::bind::is_numeric(f) => {
+            let seconds = arrow_cast(array, &DataType::Float64)?;
+            let micros: TimestampMicrosecondArray = seconds
+                .as_primitive::<Float64Type>()
+                .unary_opt(|s| {
+                    let m = s * 1e6;
+                    m.is_finite().then_some(m as i64)
+                });
+            Arc::new(micros)
+        }
+        (DataType::Timestamp(_, _), t) if super::bind::is_numeric(t) => {
+            let micros = arrow_cast(array, &DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None))?;
+            let micros = micros.as_primitive::<TimestampMicrosecondType>();
+            let out: ArrayRef = if super::bind::is_integer(t) {
+                Arc::new(micros.unary::<_, Int64Type>(|m| m.div_euclid(1_000_000)))
+            } else {
+                Arc::new(micros.unary::<_, Float64Type>(|m| m as f64 / 1e6))
+            };
+            arrow_cast(&out, t)?
+        }
+        _ => arrow_cast(array, to)?,
+    })
+}
+
+/// A primitive array's values as i64 (for the calendar functions), nulls kept.
+pub fn as_i64(array: &ArrayRef) -> Result<PrimitiveArray<Int64Type>> {
+    Ok(cast_array(array, &DataType::Int64)?
+        .as_primitive::<Int64Type>()
+        .clone())
+}

@@ -1,0 +1,1170 @@
+//! Scalar functions: binding (argument types and Spark's result types), evaluation over arrays,
+//! and the column names Spark gives calls (`date_trunc(month, ts)`, `POWER(a, b)`, `round(x, 0)`).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int32Array, Int64Array,
+    ListBuilder, StringArray, StringBuilder, TimestampMicrosecondArray,
+};
+use arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, Int8Type, TimeUnit, TimestampMicrosecondType,
+};
+use regex::Regex;
+
+use super::bind::{is_integer, is_numeric, Bound};
+use super::eval::cast_array;
+use super::time::{self, TruncUnit};
+use super::Expr;
+use crate::error::{Error, Result};
+
+const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
+
+#[derive(Debug, Clone)]
+pub enum Func {
+    DateTrunc(TruncUnit),
+    Trunc(TruncUnit),
+    /// to_date / to_timestamp with a pattern (strftime form); without one they are casts.
+    ParseDate(String),
+    ParseTimestamp(String),
+    DatePart(DatePart),
+    DateFormat(String),
+    DateDiff,
+    DateAdd,
+    AddMonths,
+    UnixTimestamp(Option<String>),
+    FromUnixtime(String),
+    Round(i32),
+    Abs,
+    Floor,
+    Ceil,
+    Sqrt,
+    Exp,
+    Ln,
+    Log10,
+    Pow,
+    Signum,
+    Upper,
+    Lower,
+    InitCap,
+    Length,
+    Substring,
+    Concat,
+    ConcatWs,
+    Trim,
+    LTrim,
+    RTrim,
+    Split(Arc<Regex>),
+    RegexpReplace(Arc<Regex>, String),
+    RegexpExtract(Arc<Regex>, usize),
+    RLike(Arc<Regex>),
+    Replace,
+    Instr,
+    LPad,
+    RPad,
+    Reverse,
+    Greatest,
+    Least,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePart {
+    Year,
+    Quarter,
+    Month,
+    DayOfMonth,
+    DayOfWeek,
+    DayOfYear,
+    Hour,
+    Minute,
+    Second,
+    WeekOfYear,
+}
+
+impl Func {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Func::DateTrunc(_) => "date_trunc",
+            Func::Trunc(_) => "trunc",
+            Func::ParseDate(_) => "to_date",
+            Func::ParseTimestamp(_) => "to_timestamp",
+            Func::DatePart(p) => match p {
+                DatePart::Year => "year",
+                DatePart::Quarter => "quarter",
+                DatePart::Month => "month",
+                DatePart::DayOfMonth => "dayofmonth",
+                DatePart::DayOfWeek => "dayofweek",
+                DatePart::DayOfYear => "dayofyear",
+                DatePart::Hour => "hour",
+                DatePart::Minute => "minute",
+                DatePart::Second => "second",
+                DatePart::WeekOfYear => "weekofyear",
+            },
+            Func::DateFormat(_) => "date_format",
+            Func::DateDiff => "datediff",
+            Func::DateAdd => "date_add",
+            Func::AddMonths => "add_months",
+            Func::UnixTimestamp(_) => "unix_timestamp",
+            Func::FromUnixtime(_) => "from_unixtime",
+            Func::Round(_) => "round",
+            Func::Abs => "abs",
+            Func::Floor => "floor",
+            Func::Ceil => "ceil",
+            Func::Sqrt => "sqrt",
+            Func::Exp => "exp",
+            Func::Ln => "ln",
+            Func::Log10 => "log10",
+            Func::Pow => "power",
+            Func::Signum => "signum",
+            Func::Upper => "upper",
+            Func::Lower => "lower",
+            Func::InitCap => "initcap",
+            Func::Length => "length",
+            Func::Substring => "substring",
+            Func::Concat => "concat",
+            Func::ConcatWs => "concat_ws",
+            Func::Trim => "trim",
+            Func::LTrim => "ltrim",
+            Func::RTrim => "rtrim",
+            Func::Split(_) => "split",
+            Func::RegexpReplace(..) => "regexp_replace",
+            Func::RegexpExtract(..) => "regexp_extract",
+            Func::RLike(_) => "rlike",
+            Func::Replace => "replace",
+            Func::Instr => "instr",
+            Func::LPad => "lpad",
+            Func::RPad => "rpad",
+            Func::Reverse => "reverse",
+            Func::Greatest => "greatest",
+            Func::Least => "least",
+        }
+    }
+}
+
+/// The text of a literal string argument (formats, units and patterns must be literals).
+fn literal_text(arg: &Bound) -> Option<String> {
+    match arg {
+        Bound::Literal(v) if !v.is_null(0) => {
+            let mut out = String::new();
+            crate::io::format::write_value(&mut out, v.as_ref(), 0);
+            Some(out)
+        }
+        Bound::Cast { expr, .. } => literal_text(expr),
+        _ => None,
+    }
+}
+
+fn literal_int(arg: &Bound) -> Option<i64> {
+    literal_text(arg)?.parse().ok()
+}
+
+fn regex(pattern: &str, call: &Expr) -> Result<Arc<Regex>> {
+    Regex::new(pattern).map(Arc::new).map_err(|e| {
+        Error::usage(format!(
+            "invalid regular expression in '{}': {e}",
+            call.name()
+        ))
+    })
+}
+
+fn pattern(arg: &Bound, call: &Expr) -> Result<String> {
+    let spark = literal_text(arg).ok_or_else(|| {
+        Error::usage(format!(
+            "the pattern of '{}' must be a string literal",
+            call.name()
+        ))
+    })?;
+    crate::io::csv::spark_pattern_to_strftime(&spark)
+}
+
+fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, None)
+}
+
+/// Bind a scalar function call: check its arguments, cast them, and give its result type.
+pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bound> {
+    let arity = |range: std::ops::RangeInclusive<usize>, args: &[Bound]| -> Result<()> {
+        if range.contains(&args.len()) {
+            Ok(())
+        } else {
+            Err(Error::usage(format!(
+                "{name} takes {} argument{}, got {}: {}",
+                if range.start() == range.end() {
+                    range.start().to_string()
+                } else {
+                    format!("{} to {}", range.start(), range.end())
+                },
+                if *range.end() == 1 { "" } else { "s" },
+                args.len(),
+                call.name()
+            )))
+        }
+    };
+    let text_arg = |i: usize, what: &str, args: &[Bound]| -> Result<String> {
+        literal_text(&args[i]).ok_or_else(|| {
+            Error::usage(format!(
+                "the {what} of '{}' must be a literal",
+                call.name()
+            ))
+        })
+    };
+    let ts = timestamp_type();
+    let (func, data_type, arg_types): (Func, DataType, Vec<DataType>) = match name {
+        "date_trunc" => {
+            arity(2..=2, &args)?;
+            let unit = text_arg(0, "unit", &args)?;
+            let unit = TruncUnit::parse(&unit)
+                .ok_or_else(|| Error::usage(format!("date_trunc: unknown unit '{unit}'")))?;
+            args.remove(0);
+            (Func::DateTrunc(unit), ts.clone(), vec![ts])
+        }
+        "trunc" => {
+            arity(2..=2, &args)?;
+            let unit = text_arg(1, "unit", &args)?;
+            let unit = TruncUnit::parse(&unit)
+                .filter(|u| matches!(u, TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week))
+                .ok_or_else(|| Error::usage(format!("trunc: unknown unit '{unit}'")))?;
+            args.truncate(1);
+            (Func::Trunc(unit), DataType::Date32, vec![DataType::Date32])
+        }
+        "to_date" | "to_timestamp" => {
+            arity(1..=2, &args)?;
+            let target = if name == "to_date" {
+                DataType::Date32
+            } else {
+                ts.clone()
+            };
+            if args.len() == 1 {
+                let arg = args.pop().expect("one argument");
+                return Ok(arg.cast_to(&target));
+            }
+            let format = pattern(&args[1], call)?;
+            args.truncate(1);
+            let func = if name == "to_date" {
+                Func::ParseDate(format)
+            } else {
+                Func::ParseTimestamp(format)
+            };
+            (func, target, vec![DataType::Utf8])
+        }
+        "year" | "quarter" | "month" | "day" | "dayofmonth" | "dayofweek" | "dayofyear"
+        | "weekofyear" => {
+            arity(1..=1, &args)?;
+            let part = match name {
+                "year" => DatePart::Year,
+                "quarter" => DatePart::Quarter,
+                "month" => DatePart::Month,
+                "dayofweek" => DatePart::DayOfWeek,
+                "dayofyear" => DatePart::DayOfYear,
+                "weekofyear" => DatePart::WeekOfYear,
+                _ => DatePart::DayOfMonth,
+            };
+            (Func::DatePart(part), DataType::Int32, vec![DataType::Date32])
+        }
+        "hour" | "minute" | "second" => {
+            arity(1..=1, &args)?;
+            let part = match name {
+                "hour" => DatePart::Hour,
+                "minute" => DatePart::Minute,
+                _ => DatePart::Second,
+            };
+            (Func::DatePart(part), DataType::Int32, vec![ts])
+        }
+        "date_format" => {
+            arity(2..=2, &args)?;
+            let format = pattern(&args[1], call)?;
+            args.truncate(1);
+            (Func::DateFormat(format), DataType::Utf8, vec![ts])
+        }
+        "datediff" => {
+            arity(2..=2, &args)?;
+            (
+                Func::DateDiff,
+                DataType::Int32,
+                vec![DataType::Date32, DataType::Date32],
+            )
+        }
+        "date_add" | "date_sub" | "add_months" => {
+            arity(2..=2, &args)?;
+            if name == "date_sub" {
+                let n = args.pop().expect("two arguments");
+                args.push(Bound::Negate(Box::new(n.cast_to(&DataType::Int32))));
+            }
+            let func = if name == "add_months" {
+                Func::AddMonths
+            } else {
+                Func::DateAdd
+            };
+            (func, DataType::Date32, vec![DataType::Date32, DataType::Int32])
+        }
+        "unix_timestamp" | "to_unix_timestamp" => {
+            arity(1..=2, &args)?;
+            let format = if args.len() == 2 {
+                Some(pattern(&args[1], call)?)
+            } else {
+                None
+            };
+            args.truncate(1);
+            let input = match args[0].data_type() {
+                DataType::Utf8 => DataType::Utf8,
+                _ => ts,
+            };
+            (Func::UnixTimestamp(format), DataType::Int64, vec![input])
+        }
+        "from_unixtime" => {
+            arity(1..=2, &args)?;
+            let format = if args.len() == 2 {
+                pattern(&args[1], call)?
+            } else {
+                crate::io::csv::spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
+            };
+            args.truncate(1);
+            (Func::FromUnixtime(format), DataType::Utf8, vec![DataType::Int64])
+        }
+        "round" => {
+            arity(1..=2, &args)?;
+            let scale = if args.len() == 2 {
+                literal_int(&args[1]).ok_or_else(|| {
+                    Error::usage(format!("the scale of '{}' must be an integer literal", call.name()))
+                })? as i32
+            } else {
+                0
+            };
+            args.truncate(1);
+            let t = numeric_arg(&args[0], call)?;
+            (Func::Round(scale), t.clone(), vec![t])
+        }
+        "abs" => {
+            arity(1..=1, &args)?;
+            let t = numeric_arg(&args[0], call)?;
+            (Func::Abs, t.clone(), vec![t])
+        }
+        "floor" | "ceil" | "ceiling" => {
+            arity(1..=1, &args)?;
+            let t = numeric_arg(&args[0], call)?;
+            let func = if name == "floor" {
+                Func::Floor
+            } else {
+                Func::Ceil
+            };
+            if is_integer(&t) {
+                (func, DataType::Int64, vec![DataType::Int64])
+            } else {
+                (func, DataType::Int64, vec![DataType::Float64])
+            }
+        }
+        "sqrt" | "exp" | "ln" | "log10" | "signum" | "sign" => {
+            arity(1..=1, &args)?;
+            let func = match name {
+                "sqrt" => Func::Sqrt,
+                "exp" => Func::Exp,
+                "ln" => Func::Ln,
+                "log10" => Func::Log10,
+                _ => Func::Signum,
+            };
+            (func, DataType::Float64, vec![DataType::Float64])
+        }
+        "pow" | "power" => {
+            arity(2..=2, &args)?;
+            (
+                Func::Pow,
+                DataType::Float64,
+                vec![DataType::Float64, DataType::Float64],
+            )
+        }
+        "upper" | "ucase" | "lower" | "lcase" | "initcap" | "trim" | "ltrim" | "rtrim"
+        | "reverse" => {
+            arity(1..=1, &args)?;
+            let func = match name {
+                "upper" | "ucase" => Func::Upper,
+                "lower" | "lcase" => Func::Lower,
+                "initcap" => Func::InitCap,
+                "trim" => Func::Trim,
+                "ltrim" => Func::LTrim,
+                "rtrim" => Func::RTrim,
+                _ => Func::Reverse,
+            };
+            (func, DataType::Utf8, vec![DataType::Utf8])
+        }
+        "length" | "char_length" | "character_length" => {
+            arity(1..=1, &args)?;
+            (Func::Length, DataType::Int32, vec![DataType::Utf8])
+        }
+        "substring" | "substr" => {
+            arity(2..=3, &args)?;
+            if args.len() == 2 {
+                args.push(Bound::Literal(Arc::new(Int32Array::from(vec![i32::MAX]))));
+            }
+            (
+                Func::Substring,
+                DataType::Utf8,
+                vec![DataType::Utf8, DataType::Int32, DataType::Int32],
+            )
+        }
+        "concat" => {
+            let n = args.len();
+            (Func::Concat, DataType::Utf8, vec![DataType::Utf8; n])
+        }
+        "concat_ws" => {
+            if args.is_empty() {
+                return Err(Error::usage("concat_ws needs a separator"));
+            }
+            let n = args.len();
+            (Func::ConcatWs, DataType::Utf8, vec![DataType::Utf8; n])
+        }
+        "split" => {
+            arity(2..=3, &args)?;
+            let re = regex(&text_arg(1, "pattern", &args)?, call)?;
+            args.truncate(1);
+            (
+                Func::Split(re),
+                DataType::List(Arc::new(arrow::datatypes::Field::new("item", DataType::Utf8, true))),
+                vec![DataType::Utf8],
+            )
+        }
+        "regexp_replace" => {
+            arity(3..=3, &args)?;
+            let re = regex(&text_arg(1, "pattern", &args)?, call)?;
+            let replacement = text_arg(2, "replacement", &args)?;
+            args.truncate(1);
+            (
+                Func::RegexpReplace(re, java_replacement(&replacement)),
+                DataType::Utf8,
+                vec![DataType::Utf8],
+            )
+        }
+        "regexp_extract" => {
+            arity(2..=3, &args)?;
+            let re = regex(&text_arg(1, "pattern", &args)?, call)?;
+            let group = if args.len() == 3 {
+                literal_int(&args[2]).ok_or_else(|| Error::usage("regexp_extract: the group index must be an integer literal"))?
+            } else {
+                1
+            };
+            if group < 0 || group as usize >= re.captures_len() {
+                return Err(Error::usage(format!(
+                    "regexp_extract: the pattern has {} group(s), but group {group} was asked for",
+                    re.captures_len() - 1
+                )));
+            }
+            args.truncate(1);
+            (
+                Func::RegexpExtract(re, group as usize),
+                DataType::Utf8,
+                vec![DataType::Utf8],
+            )
+        }
+        "rlike" | "regexp" | "regexp_like" => {
+            arity(2..=2, &args)?;
+            let re = regex(&text_arg(1, "pattern", &args)?, call)?;
+            args.truncate(1);
+            (Func::RLike(re), DataType::Boolean, vec![DataType::Utf8])
+        }
+        "replace" => {
+            arity(2..=3, &args)?;
+            if args.len() == 2 {
+                args.push(Bound::Literal(Arc::new(StringArray::from(vec![""]))));
+            }
+            (Func::Replace, DataType::Utf8, vec![DataType::Utf8; 3])
+        }
+        "instr" => {
+            arity(2..=2, &args)?;
+            (Func::Instr, DataType::Int32, vec![DataType::Utf8; 2])
+        }
+        "lpad" | "rpad" => {
+            arity(2..=3, &args)?;
+            if args.len() == 2 {
+                args.push(Bound::Literal(Arc::new(StringArray::from(vec![" "]))));
+            }
+            let func = if name == "lpad" {
+                Func::LPad
+            } else {
+                Func::RPad
+            };
+            (
+                func,
+                DataType::Utf8,
+                vec![DataType::Utf8, DataType::Int32, DataType::Utf8],
+            )
+        }
+        "greatest" | "least" => {
+            if args.len() < 2 {
+                return Err(Error::usage(format!("{name} needs at least 2 arguments")));
+            }
+            let mut t = DataType::Null;
+            for a in &args {
+                t = super::bind::common_type(&t, &a.data_type()).ok_or_else(|| {
+                    Error::usage(format!("{name}: arguments of different types: {}", call.name()))
+                })?;
+            }
+            let n = args.len();
+            let func = if name == "greatest" {
+                Func::Greatest
+            } else {
+                Func::Least
+            };
+            (func, t.clone(), vec![t; n])
+        }
+        _ => {
+            return Err(Error::usage(format!(
+                "unknown function '{name}' in '{}'",
+                call.name()
+            )))
+        }
+    };
+    let args = args
+        .into_iter()
+        .zip(arg_types)
+        .map(|(a, t)| a.cast_to(&t))
+        .collect();
+    Ok(Bound::Function {
+        func,
+        args,
+        data_type,
+    })
+}
+
+fn numeric_arg(arg: &Bound, call: &Expr) -> Result<DataType> {
+    match arg.data_type() {
+        t if is_numeric(&t) => Ok(t),
+        DataType::Null | DataType::Utf8 => Ok(DataType::Float64),
+        other => Err(Error::usage(format!(
+            "'{}' needs a number, not {}",
+            call.name(),
+            crate::io::types::spark_type_name(&other)
+        ))),
+    }
+}
+
+/// Java's replacement syntax (`$1`, `\$`) in the regex crate's (`${1}`, `$$`).
+fn java_replacement(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    if next == '$' {
+                        out.push_str("$$");
+                    } else {
+                        out.push(next);
+                    }
+                }
+            }
+            '$' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                if digits.is_empty() {
+                    out.push_str("$$");
+                } else {
+                    let _ = write!(out, "${{{digits}}}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn strings(a: &ArrayRef) -> &StringArray {
+    a.as_string::<i32>()
+}
+
+fn map_strings(a: &ArrayRef, f: impl Fn(&str, &mut String) -> bool) -> ArrayRef {
+    let input = strings(a);
+    let mut builder = StringBuilder::with_capacity(input.len(), input.value_data().len());
+    let mut buffer = String::new();
+    for value in input.iter() {
+        match value {
+            Some(v) => {
+                buffer.clear();
+                if f(v, &mut buffer) {
+                    builder.append_value(&buffer);
+                } else {
+                    builder.append_null();
+                }
+            }
+            None => builder.append_null(),
+        }
+    }
+    Arc::new(builder.finish())
+}
+
+fn dates(a: &ArrayRef) -> &Date32Array {
+    a.as_primitive::<Date32Type>()
+}
+
+fn timestamps(a: &ArrayRef) -> &TimestampMicrosecondArray {
+    a.as_primitive::<TimestampMicrosecondType>()
+}
+
+/// Evaluate a bound function over argument arrays of `rows` values.
+pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -> Result<ArrayRef> {
+    let out: ArrayRef = match func {
+        Func::DateTrunc(unit) => {
+            let unit = *unit;
+            Arc::new(timestamps(&args[0]).unary::<_, TimestampMicrosecondType>(|m| time::trunc_micros(m, unit)))
+        }
+        Func::Trunc(unit) => {
+            let unit = *unit;
+            Arc::new(dates(&args[0]).unary::<_, Date32Type>(|d| time::trunc_days(d, unit)))
+        }
+        Func::ParseDate(format) => Arc::new(
+            strings(&args[0])
+                .iter()
+                .map(|v| {
+                    v.and_then(|s| crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format)))
+                        .map(time::days_of_micros)
+                })
+                .collect::<Date32Array>(),
+        ),
+        Func::ParseTimestamp(format) => Arc::new(
+            strings(&args[0])
+                .iter()
+                .map(|v| v.and_then(|s| crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format))))
+                .collect::<TimestampMicrosecondArray>(),
+        ),
+        Func::DatePart(part) => date_part(*part, &args[0]),
+        Func::DateFormat(format) => {
+            let items = chrono::format::StrftimeItems::new(format).parse().map_err(|_| {
+                Error::usage(format!("date_format: invalid pattern '{format}'"))
+            })?;
+            let mut builder = StringBuilder::new();
+            for v in timestamps(&args[0]).iter() {
+                match v.and_then(chrono::DateTime::from_timestamp_micros) {
+                    Some(t) => builder.append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
+                    None => builder.append_null(),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        Func::DateDiff => Arc::new(
+            arrow::compute::kernels::arity::binary::<_, _, _, Int32Type>(
+                dates(&args[0]),
+                dates(&args[1]),
+                |a, b| a - b,
+            )
+            .map_err(|e| Error::arrow("datediff", e))?,
+        ),
+        Func::DateAdd | Func::AddMonths => {
+            let months = matches!(func, Func::AddMonths);
+            Arc::new(
+                arrow::compute::kernels::arity::binary::<_, _, _, Date32Type>(
+                    dates(&args[0]),
+                    args[1].as_primitive::<Int32Type>(),
+                    |d, n| if months { time::add_months(d, n) } else { d.wrapping_add(n) },
+                )
+                .map_err(|e| Error::arrow("date_add", e))?,
+            )
+        }
+        Func::UnixTimestamp(format) => match args[0].data_type() {
+            DataType::Utf8 => {
+                let default = crate::io::csv::spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?;
+                let format = format.as_deref().unwrap_or(&default);
+                Arc::new(
+                    strings(&args[0])
+                        .iter()
+                        .map(|v| {
+                            v.and_then(|s| crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format)))
+                                .map(|m| m.div_euclid(1_000_000))
+                        })
+                        .collect::<Int64Array>(),
+                )
+            }
+            _ => Arc::new(timestamps(&args[0]).unary::<_, Int64Type>(|m| m.div_euclid(1_000_000))),
+        },
+        Func::FromUnixtime(format) => {
+            let items = chrono::format::StrftimeItems::new(format).parse().map_err(|_| {
+                Error::usage(format!("from_unixtime: invalid pattern '{format}'"))
+            })?;
+            let mut builder = StringBuilder::new();
+            for v in args[0].as_primitive::<Int64Type>().iter() {
+                match v.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {
+                    Some(t) => builder.append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
+                    None => builder.append_null(),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        Func::Round(scale) => round(&args[0], *scale)?,
+        Func::Abs => arrow::compute::kernels::numeric::neg_wrapping(&args[0])
+            .and_then(|neg| {
+                let negative = arrow::compute::kernels::cmp::lt(&args[0], &neg)?;
+                arrow::compute::kernels::zip::zip(&negative, &neg, &args[0])
+            })
+            .map_err(|e| Error::arrow("abs", e))?,
+        Func::Floor | Func::Ceil => {
+            if args[0].data_type() == &DataType::Int64 {
+                args[0].clone()
+            } else {
+                let ceil = matches!(func, Func::Ceil);
+                let values = args[0].as_primitive::<Float64Type>();
+                Arc::new(values.unary_opt::<_, Int64Type>(|v| {
+                    let r = if ceil { v.ceil() } else { v.floor() };
+                    // Spark clamps out-of-range values to the long range.
+                    Some(if r.is_nan() { 0 } else { r as i64 })
+                }))
+            }
+        }
+        Func::Sqrt | Func::Exp | Func::Ln | Func::Log10 | Func::Signum => {
+            let values = args[0].as_primitive::<Float64Type>();
+            let f: fn(f64) -> Option<f64> = match func {
+                Func::Sqrt => |v| Some(v.sqrt()),
+                Func::Exp => |v| Some(v.exp()),
+                Func::Ln => |v| (v > 0.0).then(|| v.ln()),
+                Func::Log10 => |v| (v > 0.0).then(|| v.log10()),
+                _ => |v| Some(if v == 0.0 || v.is_nan() { v } else { v.signum() }),
+            };
+            Arc::new(values.unary_opt::<_, Float64Type>(f))
+        }
+        Func::Pow => Arc::new(
+            arrow::compute::kernels::arity::binary::<_, _, _, Float64Type>(
+                args[0].as_primitive::<Float64Type>(),
+                args[1].as_primitive::<Float64Type>(),
+                f64::powf,
+            )
+            .map_err(|e| Error::arrow("power", e))?,
+        ),
+        Func::Upper => map_strings(&args[0], |s, out| {
+            out.push_str(&s.to_uppercase());
+            true
+        }),
+        Func::Lower => map_strings(&args[0], |s, out| {
+            out.push_str(&s.to_lowercase());
+            true
+        }),
+        Func::InitCap => map_strings(&args[0], |s, out| {
+            let mut start = true;
+            for c in s.chars() {
+                if start {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                start = c == ' ';
+            }
+            true
+        }),
+        Func::Reverse => map_strings(&args[0], |s, out| {
+            out.extend(s.chars().rev());
+            true
+        }),
+        // Spark's trim removes spaces only.
+        Func::Trim => map_strings(&args[0], |s, out| {
+            out.push_str(s.trim_matches(' '));
+            true
+        }),
+        Func::LTrim => map_strings(&args[0], |s, out| {
+            out.push_str(s.trim_start_matches(' '));
+            true
+        }),
+        Func::RTrim => map_strings(&args[0], |s, out| {
+            out.push_str(s.trim_end_matches(' '));
+            true
+        }),
+        Func::Length => Arc::new(
+            strings(&args[0])
+                .iter()
+                .map(|v| v.map(|s| s.chars().count() as i32))
+                .collect::<Int32Array>(),
+        ),
+        Func::Substring => {
+            let (s, pos, len) = (
+                strings(&args[0]),
+                args[1].as_primitive::<Int32Type>(),
+                args[2].as_primitive::<Int32Type>(),
+            );
+            let mut builder = StringBuilder::new();
+            for i in 0..s.len() {
+                if s.is_null(i) || pos.is_null(i) || len.is_null(i) {
+                    builder.append_null();
+                    continue;
+                }
+                builder.append_value(substring(s.value(i), pos.value(i), len.value(i)));
+            }
+            Arc::new(builder.finish())
+        }
+        Func::Concat | Func::ConcatWs => {
+            let ws = matches!(func, Func::ConcatWs);
+            let columns: Vec<&StringArray> = args.iter().map(strings).collect();
+            let n = columns.first().map_or(rows, |c| c.len());
+            let mut builder = StringBuilder::new();
+            let mut buffer = String::new();
+            'rows: for i in 0..n {
+                buffer.clear();
+                if ws {
+                    if columns[0].is_null(i) {
+                        builder.append_null();
+                        continue;
+                    }
+                    let sep = columns[0].value(i);
+                    let mut first = true;
+                    for c in &columns[1..] {
+                        if c.is_valid(i) {
+                            if !first {
+                                buffer.push_str(sep);
+                            }
+                            buffer.push_str(c.value(i));
+                            first = false;
+                        }
+                    }
+                } else {
+                    for c in &columns {
+                        if c.is_null(i) {
+                            builder.append_null();
+                            continue 'rows;
+                        }
+                        buffer.push_str(c.value(i));
+                    }
+                }
+                builder.append_value(&buffer);
+            }
+            Arc::new(builder.finish())
+        }
+        Func::Split(re) => {
+            let mut builder = ListBuilder::new(StringBuilder::new());
+            for v in strings(&args[0]).iter() {
+                match v {
+                    Some(s) => {
+                        for part in re.split(s) {
+                            builder.values().append_value(part);
+                        }
+                        builder.append(true);
+                    }
+                    None => builder.append(false),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        Func::RegexpReplace(re, replacement) => map_strings(&args[0], |s, out| {
+            out.push_str(&re.replace_all(s, replacement.as_str()));
+            true
+        }),
+        Func::RegexpExtract(re, group) => map_strings(&args[0], |s, out| {
+            if let Some(m) = re.captures(s).and_then(|c| c.get(*group)) {
+                out.push_str(m.as_str());
+            }
+            true
+        }),
+        Func::RLike(re) => Arc::new(
+            strings(&args[0])
+                .iter()
+                .map(|v| v.map(|s| re.is_match(s)))
+                .collect::<BooleanArray>(),
+        ),
+        Func::Replace => {
+            let (s, search, rep) = (strings(&args[0]), strings(&args[1]), strings(&args[2]));
+            Arc::new(
+                (0..s.len())
+                    .map(|i| {
+                        if s.is_null(i) || search.is_null(i) || rep.is_null(i) {
+                            None
+                        } else if search.value(i).is_empty() {
+                            Some(s.value(i).to_string())
+                        } else {
+                            Some(s.value(i).replace(search.value(i), rep.value(i)))
+                        }
+                    })
+                    .collect::<StringArray>(),
+            )
+        }
+        Func::Instr => {
+            let (s, sub) = (strings(&args[0]), strings(&args[1]));
+            Arc::new(
+                (0..s.len())
+                    .map(|i| {
+                        if s.is_null(i) || sub.is_null(i) {
+                            return None;
+                        }
+                        Some(match s.value(i).find(sub.value(i)) {
+                            Some(byte) => s.value(i)[..byte].chars().count() as i32 + 1,
+                            None => 0,
+                        })
+                    })
+                    .collect::<Int32Array>(),
+            )
+        }
+        Func::LPad | Func::RPad => {
+            let left = matches!(func, Func::LPad);
+            let (s, len, pad) = (
+                strings(&args[0]),
+                args[1].as_primitive::<Int32Type>(),
+                strings(&args[2]),
+            );
+            Arc::new(
+                (0..s.len())
+                    .map(|i| {
+                        if s.is_null(i) || len.is_null(i) || pad.is_null(i) {
+                            return None;
+                        }
+                        Some(pad_text(s.value(i), len.value(i), pad.value(i), left))
+                    })
+                    .collect::<StringArray>(),
+            )
+        }
+        Func::Greatest | Func::Least => {
+            let greatest = matches!(func, Func::Greatest);
+            let mut result = args[0].clone();
+            for next in &args[1..] {
+                // Nulls are skipped: take `next` where result is null or next wins.
+                let wins = if greatest {
+                    arrow::compute::kernels::cmp::gt(next, &result)
+                } else {
+                    arrow::compute::kernels::cmp::lt(next, &result)
+                }
+                .map_err(|e| Error::arrow(func.name(), e))?;
+                let result_null = arrow::compute::is_null(result.as_ref()).map_err(|e| Error::arrow(func.name(), e))?;
+                let take = arrow::compute::or_kleene(&arrow::compute::prep_null_mask_filter(&wins), &result_null)
+                    .map_err(|e| Error::arrow(func.name(), e))?;
+                result = arrow::compute::kernels::zip::zip(&take, next, &result)
+                    .map_err(|e| Error::arrow(func.name(), e))?;
+            }
+            result
+        }
+    };
+    if out.data_type() == data_type {
+        Ok(out)
+    } else {
+        cast_array(&out, data_type)
+    }
+}
+
+fn pad_text(s: &str, len: i32, pad: &str, left: bool) -> String {
+    let len = len.max(0) as usize;
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() >= len || pad.is_empty() {
+        return chars.into_iter().take(len).collect();
+    }
+    let fill: String = pad.chars().cycle().take(len - chars.len()).collect();
+    if left {
+        fill + s
+    } else {
+        s.to_string() + &fill
+    }
+}
+
+/// Spark's substring: 1-based `pos` (0 acts as 1; negative counts from the end), `len` chars.
+fn substring(s: &str, pos: i32, len: i32) -> String {
+    let count = s.chars().count() as i64;
+    let (pos, len) = (pos as i64, len as i64);
+    let start = if pos > 0 {
+        pos - 1
+    } else if pos < 0 {
+        count + pos
+    } else {
+        0
+    };
+    let end = if len < 0 { start } else { start.saturating_add(len) };
+    let (start, end) = (start.clamp(0, count), end.clamp(0, count));
+    if start >= end {
+        return String::new();
+    }
+    s.chars().skip(start as usize).take((end - start) as usize).collect()
+}
+
+fn date_part(part: DatePart, a: &ArrayRef) -> ArrayRef {
+    match part {
+        DatePart::Hour | DatePart::Minute | DatePart::Second => {
+            let (step, modulo) = match part {
+                DatePart::Hour => (3_600_000_000, 24),
+                DatePart::Minute => (60_000_000, 60),
+                _ => (1_000_000, 60),
+            };
+            Arc::new(timestamps(a).unary::<_, Int32Type>(|m| (m.div_euclid(step) % modulo) as i32))
+        }
+        _ => Arc::new(dates(a).unary::<_, Int32Type>(|d| {
+            let (year, month, day) = time::civil_from_days(d);
+            match part {
+                DatePart::Year => year as i32,
+                DatePart::Quarter => ((month - 1) / 3 + 1) as i32,
+                DatePart::Month => month as i32,
+                DatePart::DayOfMonth => day as i32,
+                DatePart::DayOfWeek => time::day_of_week(d),
+                DatePart::DayOfYear => d - time::days_from_civil(year, 1, 1) + 1,
+                DatePart::WeekOfYear => {
+                    // ISO week: the week (Monday start) that holds the year's first Thursday.
+                    let thursday = d - (d + 3).rem_euclid(7) + 3;
+                    let (y, _, _) = time::civil_from_days(thursday);
+                    (thursday - time::days_from_civil(y, 1, 1)) / 7 + 1
+                }
+                _ => unreachable!(),
+            }
+        })),
+    }
+}
+
+/// Spark's round: HALF_UP on the decimal text of the value (so 2.675 rounds to 2.68).
+fn round(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
+    Ok(match a.data_type() {
+        DataType::Float64 => Arc::new(a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| round_double(v, scale))),
+        DataType::Float32 => Arc::new(a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| round_double(v as f64, scale) as f32)),
+        DataType::Int64 => Arc::new(a.as_primitive::<Int64Type>().unary::<_, Int64Type>(|v| round_int(v as i128, scale) as i64)),
+        DataType::Int32 => Arc::new(a.as_primitive::<Int32Type>().unary::<_, Int32Type>(|v| round_int(v as i128, scale) as i32)),
+        DataType::Int16 => Arc::new(a.as_primitive::<Int16Type>().unary::<_, Int16Type>(|v| round_int(v as i128, scale) as i16)),
+        DataType::Int8 => Arc::new(a.as_primitive::<Int8Type>().unary::<_, Int8Type>(|v| round_int(v as i128, scale) as i8)),
+        DataType::Decimal128(p, s) => {
+            let (p, s) = (*p, *s);
+            let drop = (s as i32 - scale).max(0);
+            let values = a.as_primitive::<Decimal128Type>().unary::<_, Decimal128Type>(|v| {
+                if drop == 0 {
+                    return v;
+                }
+                let factor = 10i128.pow(drop as u32);
+                let q = v / factor;
+                let r = v % factor;
+                let q = if r.abs() * 2 >= factor { q + r.signum() } else { q };
+                q * factor
+            });
+            Arc::new(values.with_precision_and_scale(p, s).map_err(|e| Error::arrow("round", e))?)
+        }
+        other => {
+            return Err(Error::usage(format!(
+                "round needs a number, not {}",
+                crate::io::types::spark_type_name(other)
+            )))
+        }
+    })
+}
+
+fn round_int(v: i128, scale: i32) -> i128 {
+    if scale >= 0 {
+        return v;
+    }
+    let factor = 10i128.pow((-scale).min(38) as u32);
+    let q = v / factor;
+    let r = v % factor;
+    (if r.abs() * 2 >= factor { q + r.signum() } else { q }) * factor
+}
+
+pub fn round_double(v: f64, scale: i32) -> f64 {
+    if !v.is_finite() {
+        return v;
+    }
+    // Exact decimal rounding of the shortest text that reads back as `v` (Java's BigDecimal(v)).
+    let text = format!("{}", v.abs());
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = format!("{int_part}{frac_part}").into_bytes();
+    let keep = int_part.len() as i64 + scale as i64;
+    if keep >= digits.len() as i64 {
+        return v;
+    }
+    if keep < 0 {
+        return 0.0;
+    }
+    let keep = keep as usize;
+    let mut kept: Vec<u8> = digits[..keep].to_vec();
+    if digits[keep] >= b'5' {
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if kept[i] == b'9' {
+                kept[i] = b'0';
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    if kept.is_empty() {
+        kept.push(b'0');
+    }
+    // `kept` is the value times 10^scale.
+    let value = format!("{}e{}", String::from_utf8_lossy(&kept), -(scale as i64))
+        .parse::<f64>()
+        .unwrap_or(v.abs());
+    if v < 0.0 {
+        -value
+    } else {
+        value
+    }
+}
+
+/// Append the column name Spark gives a call to `out`.
+pub fn write_call_name(out: &mut String, name: &str, args: &[Expr], distinct: bool, star: bool) {
+    let arg_text = |i: usize| {
+        let mut s = String::new();
+        args[i].write_arg_name(&mut s);
+        s
+    };
+    let mut list: Vec<String> = (0..args.len()).map(arg_text).collect();
+    let shown = match name {
+        "count" if star => {
+            out.push_str("count(1)");
+            return;
+        }
+        "mean" => "avg",
+        "pow" | "power" => "POWER",
+        "ceil" | "ceiling" => "CEIL",
+        "floor" => "FLOOR",
+        "sqrt" => "SQRT",
+        "exp" => "EXP",
+        "log10" => "LOG10",
+        "ln" => "ln",
+        "if" | "iff" => {
+            let _ = write!(out, "(IF({}))", list.join(", "));
+            return;
+        }
+        "round" | "bround" => {
+            if list.len() == 1 {
+                list.push("0".into());
+            }
+            name
+        }
+        "substring" | "substr" => {
+            if list.len() == 2 {
+                list.push(i32::MAX.to_string());
+            }
+            name
+        }
+        "unix_timestamp" | "from_unixtime" | "to_unix_timestamp" => {
+            if list.len() == 1 {
+                list.push(DEFAULT_TIMESTAMP_PATTERN.into());
+            }
+            name
+        }
+        "regexp_replace" => {
+            if list.len() == 3 {
+                list.push("1".into());
+            }
+            name
+        }
+        "regexp_extract" => {
+            if list.len() == 2 {
+                list.push("1".into());
+            }
+            name
+        }
+        "split" => {
+            if list.len() == 2 {
+                list.push("-1".into());
+            }
+            name
+        }
+        "percentile_approx" | "approx_percentile" => {
+            if list.len() == 2 {
+                list.push("10000".into());
+            }
+            name
+        }
+        "std" | "stddev" => "stddev",
+        "stddev_samp" => "stddev_samp",
+        "first_value" => "first_value",
+        "day" => "day",
+        _ => name,
+    };
+    let _ = write!(
+        out,
+        "{shown}({}{})",
+        if distinct { "DISTINCT " } else { "" },
+        list.join(", ")
+    );
+}

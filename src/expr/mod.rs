@@ -1,0 +1,430 @@
+//! Expressions: Spark SQL expression text parsed with sqlparser (Spark dialect) into `Expr`, an
+//! unbound tree that refers to columns by name. `bind` resolves names against a schema, checks
+//! and coerces types as Spark 3.3 does (non-ANSI) and yields a `Bound` expression that `eval`
+//! runs over record batches with arrow kernels. `Expr::name` gives Spark's generated column name.
+
+pub mod aggregate;
+pub mod bind;
+pub mod eval;
+pub mod functions;
+pub mod parse;
+pub mod time;
+
+use std::fmt::Write as _;
+
+use arrow::array::ArrayRef;
+use arrow::datatypes::DataType;
+
+pub use bind::{bind, Bound, Scope};
+pub use parse::{parse_expr, parse_expr_list, parse_sort_list};
+
+/// An expression as written, its columns still names.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Column {
+        qualifier: Option<String>,
+        name: String,
+    },
+    /// A one-element array holding the value, and the text Spark prints for it in column names.
+    Literal {
+        value: ArrayRef,
+        text: String,
+    },
+    Not(Box<Expr>),
+    Negate(Box<Expr>),
+    Binary {
+        left: Box<Expr>,
+        op: BinaryOp,
+        right: Box<Expr>,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        case_insensitive: bool,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+    Cast {
+        expr: Box<Expr>,
+        to: DataType,
+    },
+    /// A function call; `name` is lower case. `count(*)` has `star` set and no arguments.
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        distinct: bool,
+        star: bool,
+    },
+    Alias {
+        expr: Box<Expr>,
+        name: String,
+    },
+    /// `*` or `t.*` in a select list.
+    Wildcard {
+        qualifier: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Plus,
+    Minus,
+    Multiply,
+    Divide,
+    IntDivide,
+    Modulo,
+    Eq,
+    NotEq,
+    NullSafeEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+    Concat,
+}
+
+impl BinaryOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Plus => "+",
+            BinaryOp::Minus => "-",
+            BinaryOp::Multiply => "*",
+            BinaryOp::Divide => "/",
+            BinaryOp::IntDivide => "div",
+            BinaryOp::Modulo => "%",
+            BinaryOp::Eq => "=",
+            BinaryOp::NotEq => "!=",
+            BinaryOp::NullSafeEq => "<=>",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+            BinaryOp::And => "AND",
+            BinaryOp::Or => "OR",
+            BinaryOp::Concat => "||",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::NullSafeEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
+        )
+    }
+}
+
+/// Aggregate functions by their Spark names (aliases resolved by `aggregate_name`).
+pub const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "mean",
+    "min",
+    "max",
+    "first",
+    "first_value",
+    "last",
+    "last_value",
+    "stddev",
+    "stddev_samp",
+    "stddev_pop",
+    "std",
+    "variance",
+    "var_samp",
+    "var_pop",
+    "percentile_approx",
+    "approx_percentile",
+    "collect_list",
+    "approx_count_distinct",
+];
+
+impl Expr {
+    pub fn column(name: &str) -> Expr {
+        Expr::Column {
+            qualifier: None,
+            name: name.to_string(),
+        }
+    }
+
+    pub fn is_aggregate_call(&self) -> bool {
+        matches!(self, Expr::Call { name, .. } if AGGREGATES.contains(&name.as_str()))
+    }
+
+    /// Whether an aggregate call appears anywhere in the tree.
+    pub fn contains_aggregate(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |e| found |= e.is_aggregate_call());
+        found
+    }
+
+    /// Call `f` on this node and every node below it.
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Column { .. } | Expr::Literal { .. } | Expr::Wildcard { .. } => {}
+            Expr::Not(e) | Expr::Negate(e) => e.visit(f),
+            Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::Alias { expr, .. } => {
+                expr.visit(f)
+            }
+            Expr::Binary { left, right, .. } => {
+                left.visit(f);
+                right.visit(f);
+            }
+            Expr::In { expr, list, .. } => {
+                expr.visit(f);
+                list.iter().for_each(|e| e.visit(f));
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                expr.visit(f);
+                low.visit(f);
+                high.visit(f);
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.visit(f);
+                pattern.visit(f);
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                if let Some(o) = operand {
+                    o.visit(f);
+                }
+                for (w, t) in whens {
+                    w.visit(f);
+                    t.visit(f);
+                }
+                if let Some(o) = otherwise {
+                    o.visit(f);
+                }
+            }
+            Expr::Call { args, .. } => args.iter().for_each(|e| e.visit(f)),
+        }
+    }
+
+    /// The expression without a top-level alias.
+    pub fn unaliased(&self) -> &Expr {
+        match self {
+            Expr::Alias { expr, .. } => expr.unaliased(),
+            other => other,
+        }
+    }
+
+    /// The column name Spark gives this expression in a result (its alias, if it has one).
+    pub fn name(&self) -> String {
+        let mut out = String::new();
+        self.write_name(&mut out, true);
+        out
+    }
+
+    fn write_name(&self, out: &mut String, top: bool) {
+        match self {
+            Expr::Column { name, .. } => out.push_str(name),
+            Expr::Literal { text, .. } => out.push_str(text),
+            Expr::Alias { expr, name } => {
+                if top {
+                    out.push_str(name)
+                } else {
+                    expr.write_name(out, false)
+                }
+            }
+            Expr::Not(e) => {
+                out.push_str("(NOT ");
+                e.write_name(out, false);
+                out.push(')');
+            }
+            Expr::Negate(e) => {
+                out.push_str("(- ");
+                e.write_name(out, false);
+                out.push(')');
+            }
+            Expr::Binary { left, op, right } => {
+                if *op == BinaryOp::Concat {
+                    out.push_str("concat(");
+                    left.write_name(out, false);
+                    out.push_str(", ");
+                    right.write_name(out, false);
+                    out.push(')');
+                    return;
+                }
+                out.push('(');
+                left.write_name(out, false);
+                let _ = write!(out, " {} ", op.symbol());
+                right.write_name(out, false);
+                out.push(')');
+            }
+            Expr::IsNull { expr, negated } => {
+                out.push('(');
+                expr.write_name(out, false);
+                out.push_str(if *negated { " IS NOT NULL)" } else { " IS NULL)" });
+            }
+            Expr::In {
+                expr,
+                list,
+                negated,
+            } => {
+                if *negated {
+                    out.push_str("(NOT ");
+                }
+                out.push('(');
+                expr.write_name(out, false);
+                out.push_str(" IN (");
+                for (i, e) in list.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    e.write_name(out, false);
+                }
+                out.push_str("))");
+                if *negated {
+                    out.push(')');
+                }
+            }
+            Expr::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
+                if *negated {
+                    out.push_str("(NOT ");
+                }
+                out.push_str("((");
+                expr.write_name(out, false);
+                out.push_str(" >= ");
+                low.write_name(out, false);
+                out.push_str(") AND (");
+                expr.write_name(out, false);
+                out.push_str(" <= ");
+                high.write_name(out, false);
+                out.push_str("))");
+                if *negated {
+                    out.push(')');
+                }
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => {
+                if *negated {
+                    out.push_str("(NOT ");
+                }
+                if *case_insensitive {
+                    out.push_str("ilike(");
+                    expr.write_name(out, false);
+                    out.push_str(", ");
+                    pattern.write_name(out, false);
+                    out.push(')');
+                } else {
+                    expr.write_name(out, false);
+                    out.push_str(" LIKE ");
+                    pattern.write_name(out, false);
+                }
+                if *negated {
+                    out.push(')');
+                }
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                out.push_str("CASE");
+                if let Some(o) = operand {
+                    out.push(' ');
+                    o.write_name(out, false);
+                }
+                for (w, t) in whens {
+                    out.push_str(" WHEN ");
+                    w.write_name(out, false);
+                    out.push_str(" THEN ");
+                    t.write_name(out, false);
+                }
+                if let Some(o) = otherwise {
+                    out.push_str(" ELSE ");
+                    o.write_name(out, false);
+                }
+                out.push_str(" END");
+            }
+            Expr::Cast { expr, to } => {
+                out.push_str("CAST(");
+                expr.write_name(out, false);
+                let _ = write!(out, " AS {})", sql_type_name(to));
+            }
+            Expr::Call {
+                name,
+                args,
+                distinct,
+                star,
+            } => functions::write_call_name(out, name, args, *distinct, *star),
+            Expr::Wildcard { qualifier } => {
+                if let Some(q) = qualifier {
+                    let _ = write!(out, "{q}.");
+                }
+                out.push('*');
+            }
+        }
+    }
+
+    pub(crate) fn write_arg_name(&self, out: &mut String) {
+        self.write_name(out, false)
+    }
+}
+
+/// A type as Spark SQL writes it in `CAST(x AS INT)`.
+pub fn sql_type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Int8 => "TINYINT".into(),
+        DataType::Int16 => "SMALLINT".into(),
+        DataType::Int32 => "INT".into(),
+        DataType::Int64 => "BIGINT".into(),
+        DataType::Float32 => "FLOAT".into(),
+        DataType::Float64 => "DOUBLE".into(),
+        DataType::Utf8 => "STRING".into(),
+        DataType::Boolean => "BOOLEAN".into(),
+        DataType::Date32 => "DATE".into(),
+        DataType::Timestamp(_, _) => "TIMESTAMP".into(),
+        DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
+        other => crate::io::types::spark_type_name(other).to_uppercase(),
+    }
+}
+
+/// A sort key: an expression with Spark's ordering (ASC puts nulls first, DESC last, unless said).
+#[derive(Debug, Clone)]
+pub struct SortExpr {
+    pub expr: Expr,
+    pub descending: bool,
+    pub nulls_first: bool,
+}

@@ -1,0 +1,500 @@
+//! Spark SQL expression text -> `Expr`, through sqlparser's Spark dialect. The SQL front end
+//! converts the expressions of whole statements with `convert`.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, NullArray,
+    StringArray, TimestampMicrosecondArray,
+};
+use arrow::datatypes::DataType;
+use sqlparser::ast::{self, Value};
+use sqlparser::dialect::SparkSqlDialect;
+use sqlparser::parser::Parser;
+
+use super::{BinaryOp, Expr, SortExpr};
+use crate::error::{Error, Result};
+
+fn parser<'a>(dialect: &'a SparkSqlDialect, text: &str, what: &str) -> Result<Parser<'a>> {
+    Parser::new(dialect)
+        .try_with_sql(text)
+        .map_err(|e| Error::usage(format!("{what} '{text}': {e}")))
+}
+
+fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {
+    Error::usage(format!("{what} '{text}': {e}"))
+}
+
+/// One expression (`total_amount > 20 AND PULocationID = 132`).
+pub fn parse_expr(text: &str) -> Result<Expr> {
+    let dialect = SparkSqlDialect {};
+    let mut p = parser(&dialect, text, "cannot parse expression")?;
+    let expr = p
+        .parse_expr()
+        .map_err(|e| syntax("cannot parse expression", text, e))?;
+    expect_end(&mut p, text)?;
+    convert(&expr)
+}
+
+/// A comma-separated select list: expressions with optional `AS alias`, `*` and `t.*`.
+pub fn parse_expr_list(text: &str) -> Result<Vec<Expr>> {
+    let dialect = SparkSqlDialect {};
+    let mut p = parser(&dialect, text, "cannot parse expression list")?;
+    let items = p
+        .parse_comma_separated(Parser::parse_select_item)
+        .map_err(|e| syntax("cannot parse expression list", text, e))?;
+    expect_end(&mut p, text)?;
+    items.iter().map(convert_select_item).collect()
+}
+
+/// A comma-separated ORDER BY list: `expr [ASC|DESC] [NULLS FIRST|LAST]`.
+pub fn parse_sort_list(text: &str) -> Result<Vec<SortExpr>> {
+    let dialect = SparkSqlDialect {};
+    let mut p = parser(&dialect, text, "cannot parse ordering")?;
+    let items = p
+        .parse_comma_separated(Parser::parse_order_by_expr)
+        .map_err(|e| syntax("cannot parse ordering", text, e))?;
+    expect_end(&mut p, text)?;
+    items.iter().map(convert_sort).collect()
+}
+
+fn expect_end(p: &mut Parser, text: &str) -> Result<()> {
+    let token = p.peek_token();
+    if token.token != sqlparser::tokenizer::Token::EOF {
+        return Err(Error::usage(format!(
+            "cannot parse '{text}': unexpected '{}' at {}",
+            token.token, token.span.start
+        )));
+    }
+    Ok(())
+}
+
+pub fn convert_sort(item: &ast::OrderByExpr) -> Result<SortExpr> {
+    let descending = matches!(item.options.sort, Some(ast::OrderBySort::Desc));
+    Ok(SortExpr {
+        expr: convert(&item.expr)?,
+        descending,
+        nulls_first: item.options.nulls_first.unwrap_or(!descending),
+    })
+}
+
+pub fn convert_select_item(item: &ast::SelectItem) -> Result<Expr> {
+    match item {
+        ast::SelectItem::UnnamedExpr(e) => convert(e),
+        ast::SelectItem::ExprWithAlias { expr, alias } => Ok(Expr::Alias {
+            expr: Box::new(convert(expr)?),
+            name: alias.value.clone(),
+        }),
+        ast::SelectItem::Wildcard(_) => Ok(Expr::Wildcard { qualifier: None }),
+        ast::SelectItem::QualifiedWildcard(kind, _) => Ok(Expr::Wildcard {
+            qualifier: Some(match kind {
+                ast::SelectItemQualifiedWildcardKind::ObjectName(name) => object_name(name),
+                ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+            }),
+        }),
+        other => Err(unsupported(other)),
+    }
+}
+
+fn object_name(name: &ast::ObjectName) -> String {
+    name.0
+        .iter()
+        .map(|part| match part.as_ident() {
+            Some(ident) => ident.value.clone(),
+            None => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn unsupported(what: impl std::fmt::Display) -> Error {
+    Error::usage(format!("unsupported expression: {what}"))
+}
+
+fn boxed(e: &ast::Expr) -> Result<Box<Expr>> {
+    Ok(Box::new(convert(e)?))
+}
+
+fn literal(value: ArrayRef, text: impl Into<String>) -> Expr {
+    Expr::Literal {
+        value,
+        text: text.into(),
+    }
+}
+
+/// Convert a sqlparser expression.
+pub fn convert(e: &ast::Expr) -> Result<Expr> {
+    use ast::Expr as A;
+    Ok(match e {
+        A::Identifier(ident) => Expr::Column {
+            qualifier: None,
+            name: ident.value.clone(),
+        },
+        A::CompoundIdentifier(parts) => {
+            let mut names: Vec<String> = parts.iter().map(|p| p.value.clone()).collect();
+            let name = names.pop().unwrap_or_default();
+            Expr::Column {
+                qualifier: Some(names.join(".")).filter(|q| !q.is_empty()),
+                name,
+            }
+        }
+        A::Nested(inner) => convert(inner)?,
+        A::Value(v) => convert_value(&v.value)?,
+        A::TypedString(typed) => {
+            let text = match &typed.value.value {
+                Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+                other => return Err(unsupported(other)),
+            };
+            let to = convert_type(&typed.data_type)?;
+            typed_literal(&text, &to)?
+        }
+        A::UnaryOp { op, expr } => match op {
+            ast::UnaryOperator::Not => Expr::Not(boxed(expr)?),
+            ast::UnaryOperator::Minus => match convert(expr)? {
+                Expr::Literal { value, text } if !text.starts_with('-') => {
+                    let negated = super::eval::negate_literal(&value)?;
+                    literal(negated, format!("-{text}"))
+                }
+                other => Expr::Negate(Box::new(other)),
+            },
+            ast::UnaryOperator::Plus => convert(expr)?,
+            other => return Err(unsupported(format!("operator {other}"))),
+        },
+        A::BinaryOp { left, op, right } => {
+            use ast::BinaryOperator as B;
+            let op = match op {
+                B::Plus => BinaryOp::Plus,
+                B::Minus => BinaryOp::Minus,
+                B::Multiply => BinaryOp::Multiply,
+                B::Divide => BinaryOp::Divide,
+                B::MyIntegerDivide | B::DuckIntegerDivide => BinaryOp::IntDivide,
+                B::Modulo => BinaryOp::Modulo,
+                B::Eq => BinaryOp::Eq,
+                B::NotEq => BinaryOp::NotEq,
+                B::Spaceship => BinaryOp::NullSafeEq,
+                B::Lt => BinaryOp::Lt,
+                B::LtEq => BinaryOp::LtEq,
+                B::Gt => BinaryOp::Gt,
+                B::GtEq => BinaryOp::GtEq,
+                B::And => BinaryOp::And,
+                B::Or => BinaryOp::Or,
+                B::StringConcat => BinaryOp::Concat,
+                other => return Err(unsupported(format!("operator {other}"))),
+            };
+            Expr::Binary {
+                left: boxed(left)?,
+                op,
+                right: boxed(right)?,
+            }
+        }
+        A::IsNull(e) => Expr::IsNull {
+            expr: boxed(e)?,
+            negated: false,
+        },
+        A::IsNotNull(e) => Expr::IsNull {
+            expr: boxed(e)?,
+            negated: true,
+        },
+        A::IsTrue(e) => Expr::Binary {
+            left: boxed(e)?,
+            op: BinaryOp::NullSafeEq,
+            right: Box::new(literal(Arc::new(BooleanArray::from(vec![true])), "true")),
+        },
+        A::IsFalse(e) => Expr::Binary {
+            left: boxed(e)?,
+            op: BinaryOp::NullSafeEq,
+            right: Box::new(literal(Arc::new(BooleanArray::from(vec![false])), "false")),
+        },
+        A::IsDistinctFrom(a, b) => Expr::Not(Box::new(Expr::Binary {
+            left: boxed(a)?,
+            op: BinaryOp::NullSafeEq,
+            right: boxed(b)?,
+        })),
+        A::IsNotDistinctFrom(a, b) => Expr::Binary {
+            left: boxed(a)?,
+            op: BinaryOp::NullSafeEq,
+            right: boxed(b)?,
+        },
+        A::In {
+            expr,
+            target,
+            negated,
+            ..
+        } => match target {
+            ast::InTarget::List(list) => Expr::In {
+                expr: boxed(expr)?,
+                list: list.iter().map(convert).collect::<Result<_>>()?,
+                negated: *negated,
+            },
+            _ => return Err(unsupported("IN with a subquery outside `engine sql`")),
+        },
+        A::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => Expr::Between {
+            expr: boxed(expr)?,
+            low: boxed(low)?,
+            high: boxed(high)?,
+            negated: *negated,
+        },
+        A::Like {
+            negated,
+            expr,
+            pattern,
+            escape_char,
+            any,
+        }
+        | A::ILike {
+            negated,
+            expr,
+            pattern,
+            escape_char,
+            any,
+        } => {
+            if escape_char.is_some() || *any {
+                return Err(unsupported(e));
+            }
+            Expr::Like {
+                expr: boxed(expr)?,
+                pattern: boxed(pattern)?,
+                negated: *negated,
+                case_insensitive: matches!(e, A::ILike { .. }),
+            }
+        }
+        A::RLike {
+            negated,
+            expr,
+            pattern,
+            ..
+        } => {
+            let call = Expr::Call {
+                name: "rlike".into(),
+                args: vec![convert(expr)?, convert(pattern)?],
+                distinct: false,
+                star: false,
+            };
+            if *negated {
+                Expr::Not(Box::new(call))
+            } else {
+                call
+            }
+        }
+        A::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => Expr::Case {
+            operand: operand.as_deref().map(boxed).transpose()?,
+            whens: conditions
+                .iter()
+                .map(|w| Ok((convert(&w.condition)?, convert(&w.result)?)))
+                .collect::<Result<_>>()?,
+            otherwise: else_result.as_deref().map(boxed).transpose()?,
+        },
+        A::Cast {
+            expr, data_type, ..
+        } => Expr::Cast {
+            expr: boxed(expr)?,
+            to: convert_type(data_type)?,
+        },
+        A::Ceil { expr, field } | A::Floor { expr, field } => {
+            let name = if matches!(e, A::Ceil { .. }) {
+                "ceil"
+            } else {
+                "floor"
+            };
+            let mut args = vec![convert(expr)?];
+            match field {
+                ast::CeilFloorKind::Scale(v) => args.push(convert_value(&v.value)?),
+                ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => {}
+                _ => return Err(unsupported(format!("{name} with a unit"))),
+            }
+            call(name, args)
+        }
+        A::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            let mut args = vec![convert(expr)?];
+            args.push(match substring_from {
+                Some(from) => convert(from)?,
+                None => literal(Arc::new(Int32Array::from(vec![1])), "1"),
+            });
+            if let Some(len) = substring_for {
+                args.push(convert(len)?);
+            }
+            call("substring", args)
+        }
+        A::Trim {
+            expr,
+            trim_where,
+            trim_what,
+            trim_characters,
+        } => {
+            if trim_what.is_some() || trim_characters.is_some() {
+                return Err(unsupported("trim with characters"));
+            }
+            let name = match trim_where {
+                Some(ast::TrimWhereField::Leading) => "ltrim",
+                Some(ast::TrimWhereField::Trailing) => "rtrim",
+                _ => "trim",
+            };
+            call(name, vec![convert(expr)?])
+        }
+        A::Extract { field, expr, .. } => {
+            let name = match field {
+                ast::DateTimeField::Year => "year",
+                ast::DateTimeField::Month => "month",
+                ast::DateTimeField::Day => "dayofmonth",
+                ast::DateTimeField::Hour => "hour",
+                ast::DateTimeField::Minute => "minute",
+                ast::DateTimeField::Second => "second",
+                other => return Err(unsupported(format!("EXTRACT({other})"))),
+            };
+            call(name, vec![convert(expr)?])
+        }
+        A::Function(function) => convert_function(function)?,
+        other => return Err(unsupported(other)),
+    })
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Call {
+        name: name.to_string(),
+        args,
+        distinct: false,
+        star: false,
+    }
+}
+
+fn convert_function(function: &ast::Function) -> Result<Expr> {
+    if function.over.is_some() {
+        return Err(Error::usage(format!(
+            "window functions are available in `engine sql`, not in query verbs: {function}"
+        )));
+    }
+    if function.filter.is_some() || !function.within_group.is_empty() {
+        return Err(unsupported(function));
+    }
+    let name = object_name(&function.name).to_ascii_lowercase();
+    let (args, distinct, star) = match &function.args {
+        ast::FunctionArguments::None => (Vec::new(), false, false),
+        ast::FunctionArguments::Subquery(_) => return Err(unsupported(function)),
+        ast::FunctionArguments::List(list) => {
+            if !list.clauses.is_empty() {
+                return Err(unsupported(function));
+            }
+            let distinct = matches!(
+                list.duplicate_treatment,
+                Some(ast::DuplicateTreatment::Distinct)
+            );
+            let mut args = Vec::new();
+            let mut star = false;
+            for arg in &list.args {
+                let arg = match arg {
+                    ast::FunctionArg::Unnamed(a) => a,
+                    other => return Err(unsupported(other)),
+                };
+                match arg {
+                    ast::FunctionArgExpr::Expr(e) => args.push(convert(e)?),
+                    ast::FunctionArgExpr::Wildcard => star = true,
+                    other => return Err(unsupported(other)),
+                }
+            }
+            (args, distinct, star)
+        }
+    };
+    if star && (name != "count" || !args.is_empty()) {
+        return Err(Error::usage(format!(
+            "'*' is only allowed in count(*): {function}"
+        )));
+    }
+    Ok(Expr::Call {
+        name,
+        args,
+        distinct,
+        star,
+    })
+}
+
+fn convert_value(v: &Value) -> Result<Expr> {
+    Ok(match v {
+        Value::Number(text, long) => {
+            let text = text.to_string();
+            let lower = text.to_ascii_lowercase();
+            if !lower.contains(['.', 'e']) {
+                if !*long {
+                    if let Ok(n) = text.parse::<i32>() {
+                        return Ok(literal(Arc::new(Int32Array::from(vec![n])), text));
+                    }
+                }
+                if let Ok(n) = text.parse::<i64>() {
+                    return Ok(literal(
+                        Arc::new(Int64Array::from(vec![n])),
+                        if *long { format!("{n}L") } else { text },
+                    ));
+                }
+            }
+            let n: f64 = lower
+                .trim_end_matches(['d', 'D'])
+                .parse()
+                .map_err(|_| Error::usage(format!("invalid number '{text}'")))?;
+            // Spark reads `2.5` as a decimal; the engine computes with doubles (named as written).
+            let shown = if lower.contains('e') {
+                crate::io::format::java_double(n)
+            } else {
+                text
+            };
+            literal(Arc::new(Float64Array::from(vec![n])), shown)
+        }
+        Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => {
+            literal(Arc::new(StringArray::from(vec![s.as_str()])), s.clone())
+        }
+        Value::Boolean(b) => literal(
+            Arc::new(BooleanArray::from(vec![*b])),
+            if *b { "true" } else { "false" },
+        ),
+        Value::Null => literal(Arc::new(NullArray::new(1)), "NULL"),
+        other => return Err(unsupported(other)),
+    })
+}
+
+/// `DATE '2019-01-01'`, `TIMESTAMP '2019-01-01 10:00:00'`.
+fn typed_literal(text: &str, to: &DataType) -> Result<Expr> {
+    let bad = || Error::usage(format!("invalid {} literal '{text}'", super::sql_type_name(to)));
+    Ok(match to {
+        DataType::Date32 => {
+            let days = super::time::parse_date(text.trim()).ok_or_else(bad)?;
+            literal(
+                Arc::new(Date32Array::from(vec![days])),
+                format!("DATE '{text}'"),
+            )
+        }
+        DataType::Timestamp(_, _) => {
+            let micros = super::time::parse_timestamp(text.trim()).ok_or_else(bad)?;
+            literal(
+                Arc::new(TimestampMicrosecondArray::from(vec![micros])),
+                format!("TIMESTAMP '{text}'"),
+            )
+        }
+        _ => Expr::Cast {
+            expr: Box::new(literal(
+                Arc::new(StringArray::from(vec![text])),
+                text.to_string(),
+            )),
+            to: to.clone(),
+        },
+    })
+}
+
+/// A SQL type in CAST: Spark's names (int, bigint, double, string, date, timestamp, decimal(p,s)).
+pub fn convert_type(data_type: &ast::DataType) -> Result<DataType> {
+    let text = data_type.to_string();
+    crate::sql::ddl::spark_type(&text)
+        .ok_or_else(|| Error::usage(format!("unsupported type in CAST: {text}")))
+}

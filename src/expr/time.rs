@@ -1,0 +1,160 @@
+//! Calendar arithmetic on the engine's time values: dates are days since 1970-01-01, timestamps
+//! microseconds since the epoch read as wall-clock time (the session time zone is UTC).
+
+pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// Days since the epoch of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) as i32
+}
+
+/// (year, month, day) of days since the epoch.
+pub fn civil_from_days(days: i32) -> (i64, u32, u32) {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
+    (year, month, day)
+}
+
+pub fn days_of_micros(micros: i64) -> i32 {
+    micros.div_euclid(MICROS_PER_DAY) as i32
+}
+
+pub fn micros_of_days(days: i32) -> i64 {
+    days as i64 * MICROS_PER_DAY
+}
+
+/// Units of `date_trunc` (Spark's names and synonyms), finest last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TruncUnit {
+    Year,
+    Quarter,
+    Month,
+    Week,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    Millisecond,
+    Microsecond,
+}
+
+impl TruncUnit {
+    pub fn parse(text: &str) -> Option<TruncUnit> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "year" | "yyyy" | "yy" => TruncUnit::Year,
+            "quarter" => TruncUnit::Quarter,
+            "month" | "mm" | "mon" => TruncUnit::Month,
+            "week" => TruncUnit::Week,
+            "day" | "dd" => TruncUnit::Day,
+            "hour" => TruncUnit::Hour,
+            "minute" => TruncUnit::Minute,
+            "second" => TruncUnit::Second,
+            "millisecond" => TruncUnit::Millisecond,
+            "microsecond" => TruncUnit::Microsecond,
+            _ => return None,
+        })
+    }
+}
+
+/// Truncate a timestamp to the start of its `unit`.
+pub fn trunc_micros(micros: i64, unit: TruncUnit) -> i64 {
+    let of = |step: i64| micros - micros.rem_euclid(step);
+    match unit {
+        TruncUnit::Microsecond => micros,
+        TruncUnit::Millisecond => of(1_000),
+        TruncUnit::Second => of(1_000_000),
+        TruncUnit::Minute => of(60_000_000),
+        TruncUnit::Hour => of(3_600_000_000),
+        TruncUnit::Day => of(MICROS_PER_DAY),
+        _ => micros_of_days(trunc_days(days_of_micros(micros), unit)),
+    }
+}
+
+/// Truncate a date to the start of its `unit` (units finer than a day leave it as it is).
+pub fn trunc_days(days: i32, unit: TruncUnit) -> i32 {
+    let (year, month, _) = civil_from_days(days);
+    match unit {
+        TruncUnit::Year => days_from_civil(year, 1, 1),
+        TruncUnit::Quarter => days_from_civil(year, (month - 1) / 3 * 3 + 1, 1),
+        TruncUnit::Month => days_from_civil(year, month, 1),
+        // Weeks start on Monday; 1970-01-01 was a Thursday.
+        TruncUnit::Week => days - (days + 3).rem_euclid(7),
+        _ => days,
+    }
+}
+
+/// Spark's dayofweek: 1 = Sunday ... 7 = Saturday.
+pub fn day_of_week(days: i32) -> i32 {
+    (days + 4).rem_euclid(7) + 1
+}
+
+/// Add months as Spark's add_months does (the day clamped to the month's length).
+pub fn add_months(days: i32, months: i32) -> i32 {
+    let (year, month, day) = civil_from_days(days);
+    let total = year * 12 + (month as i64 - 1) + months as i64;
+    let (y, m) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    let next = if m == 12 {
+        days_from_civil(y + 1, 1, 1)
+    } else {
+        days_from_civil(y, m + 1, 1)
+    };
+    let length = (next - days_from_civil(y, m, 1)) as u32;
+    days_from_civil(y, m, day.min(length))
+}
+
+/// `yyyy-MM-dd` (or the date part of a longer timestamp text, as Spark's to_date and casts do).
+pub fn parse_date(text: &str) -> Option<i32> {
+    let bytes = text.trim().as_bytes();
+    if bytes.len() > 10 && matches!(bytes[10], b' ' | b'T') {
+        return crate::io::csv::values::parse_date(&bytes[..10]);
+    }
+    crate::io::csv::values::parse_date(bytes).or_else(|| {
+        // Spark also accepts yyyy, yyyy-M and yyyy-M-d.
+        let mut parts = text.trim().split('-');
+        let year: i64 = parts.next()?.parse().ok()?;
+        let month: u32 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+        let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
+        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        Some(days_from_civil(year, month, day))
+    })
+}
+
+/// A timestamp text in Spark's default forms.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    crate::io::csv::values::parse_timestamp(text.as_bytes(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar() {
+        for days in [-800_000, -1, 0, 1, 17_901, 18_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(17_901), (2019, 1, 5));
+        assert_eq!(day_of_week(17_901), 7); // a Saturday
+        assert_eq!(trunc_days(17_901, TruncUnit::Week), 17_896); // Monday 2018-12-31
+        assert_eq!(add_months(days_from_civil(2019, 1, 31), 1), days_from_civil(2019, 2, 28));
+        assert_eq!(parse_date("2019-1-5"), Some(17_901));
+        assert_eq!(parse_date("2019-01-05 06:36:51"), Some(17_901));
+    }
+}
