@@ -1,0 +1,156 @@
+//! `--explain`: the optimized plan as an indented tree, one operator per line, expressions
+//! written with the names of the columns they read.
+
+use std::fmt::Write as _;
+
+use super::{JoinType, Plan};
+use crate::expr::Bound;
+use crate::io::dataset::Format;
+
+pub fn explain(plan: &Plan) -> String {
+    let mut out = String::from("== Optimized Plan ==\n");
+    write_node(&mut out, plan, "", true, true);
+    out
+}
+
+fn names_of(plan: &Plan) -> impl Fn(usize) -> String + '_ {
+    let schema = plan.schema();
+    move |i| {
+        schema
+            .fields()
+            .get(i)
+            .map(|f| f.name().clone())
+            .unwrap_or_else(|| format!("#{i}"))
+    }
+}
+
+fn list(items: &[Bound], names: &dyn Fn(usize) -> String) -> String {
+    items
+        .iter()
+        .map(|b| b.display(names))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_node(out: &mut String, plan: &Plan, prefix: &str, last: bool, root: bool) {
+    let line = describe(plan);
+    if root {
+        let _ = writeln!(out, "{line}");
+    } else {
+        let _ = writeln!(out, "{prefix}+- {line}");
+    }
+    let children = plan.children();
+    let child_prefix = if root {
+        String::new()
+    } else {
+        format!("{prefix}{}", if last { "   " } else { ":  " })
+    };
+    for (i, child) in children.iter().enumerate() {
+        write_node(out, child, &child_prefix, i + 1 == children.len(), false);
+    }
+}
+
+fn describe(plan: &Plan) -> String {
+    match plan {
+        Plan::Scan(scan) => {
+            let ds = &scan.dataset;
+            let all = |i: usize| ds.schema.field(i).name().clone();
+            let mut s = format!(
+                "Scan {} {} [{}]",
+                match ds.format {
+                    Format::Csv => "csv",
+                    Format::Parquet => "parquet",
+                },
+                ds.input,
+                scan.columns.iter().map(|&i| all(i)).collect::<Vec<_>>().join(", ")
+            );
+            if !scan.filters.is_empty() {
+                let _ = write!(s, ", filters: [{}]", list(&scan.filters, &all));
+            }
+            if let Some(n) = scan.limit {
+                let _ = write!(s, ", limit: {n}");
+            }
+            s
+        }
+        Plan::Filter { input, predicate } => {
+            format!("Filter {}", predicate.display(&names_of(input)))
+        }
+        Plan::Project { input, exprs, schema } => {
+            let names = names_of(input);
+            let items: Vec<String> = exprs
+                .iter()
+                .zip(schema.fields())
+                .map(|(e, f)| {
+                    let text = e.display(&names);
+                    if &text == f.name() {
+                        text
+                    } else {
+                        format!("{text} AS {}", f.name())
+                    }
+                })
+                .collect();
+            format!("Project [{}]", items.join(", "))
+        }
+        Plan::Aggregate {
+            input, keys, aggs, ..
+        } => {
+            let names = names_of(input);
+            format!(
+                "HashAggregate keys: [{}], functions: [{}] (partial per task, then merged)",
+                list(keys, &names),
+                aggs.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")
+            )
+        }
+        Plan::Join {
+            left,
+            right,
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            ..
+        } => {
+            let (ln, rn) = (names_of(left), names_of(right));
+            let keys: Vec<String> = left_keys
+                .iter()
+                .zip(right_keys)
+                .map(|(l, r)| format!("{} = {}", l.display(&ln), r.display(&rn)))
+                .collect();
+            let how = match how {
+                JoinType::Inner => "Inner",
+                JoinType::Left => "LeftOuter",
+                JoinType::Right => "RightOuter",
+                JoinType::Full => "FullOuter",
+                JoinType::Semi => "LeftSemi",
+                JoinType::Anti => "LeftAnti",
+            };
+            let mut s = format!("HashJoin {how} [{}], build: right", keys.join(" AND "));
+            if let Some(r) = residual {
+                let left_len = left.schema().fields().len();
+                let names = |i: usize| if i < left_len { ln(i) } else { rn(i - left_len) };
+                let _ = write!(s, ", condition: {}", r.display(&names));
+            }
+            s
+        }
+        Plan::Union { .. } => "Union".to_string(),
+        Plan::Sort { input, keys, limit } => {
+            let names = names_of(input);
+            let keys: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} {} NULLS {}",
+                        k.expr.display(&names),
+                        if k.descending { "DESC" } else { "ASC" },
+                        if k.nulls_first { "FIRST" } else { "LAST" }
+                    )
+                })
+                .collect();
+            match limit {
+                Some(n) => format!("TopN {n} [{}]", keys.join(", ")),
+                None => format!("Sort [{}]", keys.join(", ")),
+            }
+        }
+        Plan::Limit { n, .. } => format!("Limit {n}"),
+    }
+}

@@ -1,0 +1,166 @@
+//! The logical plan: a tree of relational operators whose expressions are bound (columns are
+//! positions in the child's output). `Frame` pairs a plan with the scope its output is seen
+//! through and offers the DataFrame operations the query verbs and the SQL front end build on.
+//! `optimize` rewrites the tree (pushdowns); `explain` prints it.
+
+pub mod build;
+pub mod explain;
+pub mod optimize;
+
+use std::sync::Arc;
+
+use arrow::datatypes::{Field, Schema, SchemaRef};
+
+use crate::expr::aggregate::AggCall;
+use crate::expr::Bound;
+use crate::io::dataset::Dataset;
+
+pub use build::Frame;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinType {
+    Inner,
+    Left,
+    Right,
+    Full,
+    Semi,
+    Anti,
+}
+
+impl JoinType {
+    pub fn parse(text: &str) -> Option<JoinType> {
+        Some(match text.to_ascii_lowercase().replace('_', "").as_str() {
+            "inner" => JoinType::Inner,
+            "left" | "leftouter" => JoinType::Left,
+            "right" | "rightouter" => JoinType::Right,
+            "full" | "outer" | "fullouter" => JoinType::Full,
+            "semi" | "leftsemi" => JoinType::Semi,
+            "anti" | "leftanti" => JoinType::Anti,
+            _ => return None,
+        })
+    }
+
+    /// Whether the output has the right side's columns.
+    pub fn keeps_right(self) -> bool {
+        !matches!(self, JoinType::Semi | JoinType::Anti)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    pub expr: Bound,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+/// Reading a dataset: which of its columns, the filters applied while reading (also used to
+/// skip Parquet row groups and partition directories), and an optional row limit.
+#[derive(Clone)]
+pub struct Scan {
+    pub dataset: Arc<Dataset>,
+    /// Positions in the dataset's schema, in output order.
+    pub columns: Vec<usize>,
+    /// Predicates over the dataset's full schema.
+    pub filters: Vec<Bound>,
+    pub limit: Option<usize>,
+}
+
+impl std::fmt::Debug for Scan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scan")
+            .field("input", &self.dataset.input)
+            .field("columns", &self.columns)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Plan {
+    Scan(Scan),
+    Filter {
+        input: Box<Plan>,
+        predicate: Bound,
+    },
+    Project {
+        input: Box<Plan>,
+        exprs: Vec<Bound>,
+        schema: SchemaRef,
+    },
+    /// Output: the keys, then the aggregates.
+    Aggregate {
+        input: Box<Plan>,
+        keys: Vec<Bound>,
+        aggs: Vec<AggCall>,
+        schema: SchemaRef,
+    },
+    /// Output: left columns then right columns (left only for semi / anti). `residual` is over
+    /// that concatenation (always both sides, even for semi / anti).
+    Join {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        how: JoinType,
+        left_keys: Vec<Bound>,
+        right_keys: Vec<Bound>,
+        residual: Option<Bound>,
+        schema: SchemaRef,
+    },
+    /// Inputs of identical column types, concatenated.
+    Union {
+        inputs: Vec<Plan>,
+        schema: SchemaRef,
+    },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortKey>,
+        limit: Option<usize>,
+    },
+    Limit {
+        input: Box<Plan>,
+        n: usize,
+    },
+}
+
+impl Plan {
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            Plan::Scan(scan) => {
+                let fields: Vec<Field> = scan
+                    .columns
+                    .iter()
+                    .map(|&i| scan.dataset.schema.field(i).clone())
+                    .collect();
+                Arc::new(Schema::new(fields))
+            }
+            Plan::Filter { input, .. } | Plan::Sort { input, .. } | Plan::Limit { input, .. } => {
+                input.schema()
+            }
+            Plan::Project { schema, .. }
+            | Plan::Aggregate { schema, .. }
+            | Plan::Join { schema, .. }
+            | Plan::Union { schema, .. } => schema.clone(),
+        }
+    }
+
+    pub fn children(&self) -> Vec<&Plan> {
+        match self {
+            Plan::Scan(_) => vec![],
+            Plan::Filter { input, .. }
+            | Plan::Project { input, .. }
+            | Plan::Aggregate { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. } => vec![input],
+            Plan::Join { left, right, .. } => vec![left, right],
+            Plan::Union { inputs, .. } => inputs.iter().collect(),
+        }
+    }
+
+    /// Every dataset this plan reads.
+    pub fn datasets(&self, out: &mut Vec<Arc<Dataset>>) {
+        if let Plan::Scan(scan) = self {
+            out.push(scan.dataset.clone());
+        }
+        for child in self.children() {
+            child.datasets(out);
+        }
+    }
+}

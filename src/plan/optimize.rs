@@ -1,0 +1,510 @@
+//! The optimizer: rewrites that keep results and read less.
+//! - Predicate pushdown: filters move below projections, sorts and into joins' sides, and end in
+//!   scans, where they are applied while reading and used to skip Parquet row groups and
+//!   `col=value` directories.
+//! - Limit pushdown: LIMIT over ORDER BY becomes a top-N sort; a limit reaches a scan so
+//!   reading stops early.
+//! - Projection pushdown: only the columns some operator uses are read.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use arrow::datatypes::{Field, Schema};
+
+use super::{JoinType, Plan, Scan, SortKey};
+use crate::expr::Bound;
+
+pub fn optimize(plan: Plan) -> Plan {
+    let plan = push_filters(plan);
+    let plan = push_limits(plan, None);
+    let width = plan.schema().fields().len();
+    let (plan, map) = prune(plan, &(0..width).collect());
+    restore_columns(plan, &map, width)
+}
+
+fn columns_of(b: &Bound) -> Vec<usize> {
+    let mut out = Vec::new();
+    b.columns(&mut out);
+    out
+}
+
+/// Substitute column i by `exprs[i]` (moving a predicate below a projection).
+fn substitute(predicate: &Bound, exprs: &[Bound]) -> Bound {
+    predicate.transform(&|e| match e {
+        Bound::Column { index, .. } => Some(exprs[*index].clone()),
+        _ => None,
+    })
+}
+
+fn filter(input: Plan, predicates: Vec<Bound>) -> Plan {
+    match Bound::conjunction(predicates) {
+        Some(predicate) => Plan::Filter {
+            input: Box::new(input),
+            predicate,
+        },
+        None => input,
+    }
+}
+
+fn push_filters(plan: Plan) -> Plan {
+    match plan {
+        Plan::Filter { input, predicate } => {
+            let input = push_filters(*input);
+            push_into(input, predicate.split_conjunction())
+        }
+        other => map_children(other, push_filters),
+    }
+}
+
+/// Place `predicates` (over `plan`'s output) as deep as they can go.
+fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
+    if predicates.is_empty() {
+        return plan;
+    }
+    match plan {
+        Plan::Scan(mut scan) => {
+            let columns = scan.columns.clone();
+            scan.filters
+                .extend(predicates.iter().map(|p| p.remap(&|i| columns[i])));
+            Plan::Scan(scan)
+        }
+        Plan::Filter { input, predicate } => {
+            let mut all = predicate.split_conjunction();
+            all.extend(predicates);
+            push_into(*input, all)
+        }
+        Plan::Project { input, exprs, schema } => {
+            let moved = predicates.iter().map(|p| substitute(p, &exprs)).collect();
+            Plan::Project {
+                input: Box::new(push_into(*input, moved)),
+                exprs,
+                schema,
+            }
+        }
+        Plan::Sort { input, keys, limit: None } => Plan::Sort {
+            input: Box::new(push_into(*input, predicates)),
+            keys,
+            limit: None,
+        },
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            schema,
+        } => {
+            // Conditions on grouping keys only can filter rows before grouping.
+            let (on_keys, rest): (Vec<Bound>, Vec<Bound>) = predicates
+                .into_iter()
+                .partition(|p| columns_of(p).iter().all(|&c| c < keys.len()));
+            let moved = on_keys.iter().map(|p| substitute(p, &keys)).collect();
+            filter(
+                Plan::Aggregate {
+                    input: Box::new(push_into(*input, moved)),
+                    keys,
+                    aggs,
+                    schema,
+                },
+                rest,
+            )
+        }
+        Plan::Join {
+            left,
+            right,
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            schema,
+        } => {
+            let left_len = left.schema().fields().len();
+            let mut to_left = Vec::new();
+            let mut to_right = Vec::new();
+            let mut rest = Vec::new();
+            for p in predicates {
+                let cols = columns_of(&p);
+                let left_only = cols.iter().all(|&c| c < left_len);
+                let right_only = !cols.is_empty() && cols.iter().all(|&c| c >= left_len);
+                // A filter on the side whose rows are all kept (the preserved side) may go below;
+                // on the side padded with nulls it must stay above.
+                if left_only && matches!(how, JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti) {
+                    to_left.push(p);
+                } else if right_only && matches!(how, JoinType::Inner | JoinType::Right) {
+                    to_right.push(p.remap(&|i| i - left_len));
+                } else {
+                    rest.push(p);
+                }
+            }
+            filter(
+                Plan::Join {
+                    left: Box::new(push_into(*left, to_left)),
+                    right: Box::new(push_into(*right, to_right)),
+                    how,
+                    left_keys,
+                    right_keys,
+                    residual,
+                    schema,
+                },
+                rest,
+            )
+        }
+        Plan::Union { inputs, schema } => Plan::Union {
+            inputs: inputs
+                .into_iter()
+                .map(|i| push_into(i, predicates.clone()))
+                .collect(),
+            schema,
+        },
+        other => filter(other, predicates),
+    }
+}
+
+fn map_children(plan: Plan, f: fn(Plan) -> Plan) -> Plan {
+    match plan {
+        Plan::Scan(_) => plan,
+        Plan::Filter { input, predicate } => Plan::Filter {
+            input: Box::new(f(*input)),
+            predicate,
+        },
+        Plan::Project { input, exprs, schema } => Plan::Project {
+            input: Box::new(f(*input)),
+            exprs,
+            schema,
+        },
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            schema,
+        } => Plan::Aggregate {
+            input: Box::new(f(*input)),
+            keys,
+            aggs,
+            schema,
+        },
+        Plan::Join {
+            left,
+            right,
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            schema,
+        } => Plan::Join {
+            left: Box::new(f(*left)),
+            right: Box::new(f(*right)),
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            schema,
+        },
+        Plan::Union { inputs, schema } => Plan::Union {
+            inputs: inputs.into_iter().map(f).collect(),
+            schema,
+        },
+        Plan::Sort { input, keys, limit } => Plan::Sort {
+            input: Box::new(f(*input)),
+            keys,
+            limit,
+        },
+        Plan::Limit { input, n } => Plan::Limit {
+            input: Box::new(f(*input)),
+            n,
+        },
+    }
+}
+
+/// Push a row limit (`limit`: at most that many rows are needed from `plan`) downwards.
+fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
+    match plan {
+        Plan::Limit { input, n } => {
+            let n = limit.map_or(n, |l| l.min(n));
+            let inner = push_limits(*input, Some(n));
+            // Keep the limit itself unless the child already stops at n.
+            match inner {
+                Plan::Sort { limit: Some(k), .. } if k <= n => inner,
+                Plan::Limit { n: k, .. } if k <= n => inner,
+                other => Plan::Limit {
+                    input: Box::new(other),
+                    n,
+                },
+            }
+        }
+        Plan::Sort { input, keys, limit: own } => {
+            let limit = match (own, limit) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            Plan::Sort {
+                input: Box::new(push_limits(*input, None)),
+                keys,
+                limit,
+            }
+        }
+        Plan::Project { input, exprs, schema } => Plan::Project {
+            input: Box::new(push_limits(*input, limit)),
+            exprs,
+            schema,
+        },
+        Plan::Scan(mut scan) => {
+            if scan.filters.is_empty() {
+                scan.limit = match (scan.limit, limit) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            Plan::Scan(scan)
+        }
+        Plan::Union { inputs, schema } => Plan::Union {
+            inputs: inputs
+                .into_iter()
+                .map(|i| match limit {
+                    Some(n) => push_limits(
+                        Plan::Limit {
+                            input: Box::new(i),
+                            n,
+                        },
+                        None,
+                    ),
+                    None => push_limits(i, None),
+                })
+                .collect(),
+            schema,
+        },
+        other => map_children(other, |p| push_limits(p, None)),
+    }
+}
+
+/// Keep only the columns of `plan` that `required` (positions in its output) and its own
+/// operators need. Returns the new plan and, for every old output position still present,
+/// its new position (`usize::MAX` for dropped ones).
+fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
+    let width = plan.schema().fields().len();
+    match plan {
+        Plan::Scan(mut scan) => {
+            let mut map = vec![usize::MAX; width];
+            let mut columns = Vec::new();
+            for &i in required {
+                map[i] = columns.len();
+                columns.push(scan.columns[i]);
+            }
+            scan.columns = columns;
+            (Plan::Scan(scan), map)
+        }
+        Plan::Filter { input, predicate } => {
+            let mut need = required.clone();
+            need.extend(columns_of(&predicate));
+            let (input, map) = prune(*input, &need);
+            let predicate = predicate.remap(&|i| map[i]);
+            (
+                Plan::Filter {
+                    input: Box::new(input),
+                    predicate,
+                },
+                map,
+            )
+        }
+        Plan::Sort { input, keys, limit } => {
+            let mut need = required.clone();
+            for k in &keys {
+                need.extend(columns_of(&k.expr));
+            }
+            let (input, map) = prune(*input, &need);
+            let keys = keys
+                .into_iter()
+                .map(|k| SortKey {
+                    expr: k.expr.remap(&|i| map[i]),
+                    ..k
+                })
+                .collect();
+            (
+                Plan::Sort {
+                    input: Box::new(input),
+                    keys,
+                    limit,
+                },
+                map,
+            )
+        }
+        Plan::Limit { input, n } => {
+            let (input, map) = prune(*input, required);
+            (
+                Plan::Limit {
+                    input: Box::new(input),
+                    n,
+                },
+                map,
+            )
+        }
+        Plan::Project { input, exprs, schema } => {
+            let kept: Vec<usize> = required.iter().copied().collect();
+            let mut need = BTreeSet::new();
+            for &i in &kept {
+                need.extend(columns_of(&exprs[i]));
+            }
+            let (input, inner) = prune(*input, &need);
+            let mut map = vec![usize::MAX; width];
+            let mut new_exprs = Vec::new();
+            let mut fields: Vec<Field> = Vec::new();
+            for &i in &kept {
+                map[i] = new_exprs.len();
+                new_exprs.push(exprs[i].remap(&|c| inner[c]));
+                fields.push(schema.field(i).clone());
+            }
+            (
+                Plan::Project {
+                    input: Box::new(input),
+                    exprs: new_exprs,
+                    schema: Arc::new(Schema::new(fields)),
+                },
+                map,
+            )
+        }
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            schema,
+        } => {
+            let mut need = BTreeSet::new();
+            for k in &keys {
+                need.extend(columns_of(k));
+            }
+            for a in &aggs {
+                if let Some(arg) = &a.arg {
+                    need.extend(columns_of(arg));
+                }
+            }
+            let (input, inner) = prune(*input, &need);
+            let keys = keys.iter().map(|k| k.remap(&|c| inner[c])).collect();
+            let aggs = aggs
+                .into_iter()
+                .map(|mut a| {
+                    a.arg = a.arg.map(|arg| arg.remap(&|c| inner[c]));
+                    a
+                })
+                .collect();
+            (
+                Plan::Aggregate {
+                    input: Box::new(input),
+                    keys,
+                    aggs,
+                    schema,
+                },
+                (0..width).collect(),
+            )
+        }
+        Plan::Join {
+            left,
+            right,
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            schema: _,
+        } => {
+            let left_len = left.schema().fields().len();
+            let mut need_left = BTreeSet::new();
+            let mut need_right = BTreeSet::new();
+            for &i in required {
+                if i < left_len {
+                    need_left.insert(i);
+                } else {
+                    need_right.insert(i - left_len);
+                }
+            }
+            for k in &left_keys {
+                need_left.extend(columns_of(k));
+            }
+            for k in &right_keys {
+                need_right.extend(columns_of(k));
+            }
+            if let Some(r) = &residual {
+                for c in columns_of(r) {
+                    if c < left_len {
+                        need_left.insert(c);
+                    } else {
+                        need_right.insert(c - left_len);
+                    }
+                }
+            }
+            let (left, lmap) = prune(*left, &need_left);
+            let (right, rmap) = prune(*right, &need_right);
+            let new_left_len = left.schema().fields().len();
+            let joined = |c: usize| {
+                if c < left_len {
+                    lmap[c]
+                } else {
+                    new_left_len + rmap[c - left_len]
+                }
+            };
+            let residual = residual.map(|r| r.remap(&joined));
+            let left_keys = left_keys.iter().map(|k| k.remap(&|c| lmap[c])).collect();
+            let right_keys = right_keys.iter().map(|k| k.remap(&|c| rmap[c])).collect();
+            let mut fields: Vec<Field> = left.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+            if how.keeps_right() {
+                fields.extend(right.schema().fields().iter().map(|f| f.as_ref().clone()));
+            }
+            let map = (0..width)
+                .map(|c| {
+                    let m = if c < left_len { lmap[c] } else { rmap[c - left_len] };
+                    if m == usize::MAX {
+                        m
+                    } else {
+                        joined(c)
+                    }
+                })
+                .collect();
+            (
+                Plan::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    how,
+                    left_keys,
+                    right_keys,
+                    residual,
+                    schema: Arc::new(Schema::new(fields)),
+                },
+                map,
+            )
+        }
+        Plan::Union { inputs, schema } => {
+            // Positions must line up across inputs: every input keeps all its columns.
+            let all: BTreeSet<usize> = (0..width).collect();
+            let inputs = inputs
+                .into_iter()
+                .map(|i| {
+                    let (p, map) = prune(i, &all);
+                    restore_columns(p, &map, width)
+                })
+                .collect();
+            (Plan::Union { inputs, schema }, (0..width).collect())
+        }
+    }
+}
+
+/// Put the original output columns back in order when pruning left extra or moved columns.
+fn restore_columns(plan: Plan, map: &[usize], width: usize) -> Plan {
+    let schema = plan.schema();
+    if schema.fields().len() == width && map.iter().enumerate().all(|(i, &m)| i == m) {
+        return plan;
+    }
+    let exprs = map
+        .iter()
+        .map(|&m| Bound::column(m, schema.field(m).data_type().clone()))
+        .collect();
+    let fields: Vec<Field> = map.iter().map(|&m| schema.field(m).clone()).collect();
+    Plan::Project {
+        input: Box::new(plan),
+        exprs,
+        schema: Arc::new(Schema::new(fields)),
+    }
+}
+
+#[allow(dead_code)]
+fn scan_of(plan: &Plan) -> Option<&Scan> {
+    match plan {
+        Plan::Scan(s) => Some(s),
+        _ => None,
+    }
+}
