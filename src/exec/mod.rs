@@ -2,6 +2,11 @@
 //! into tasks (a CSV byte range, a group of Parquet row groups); every parallel loop in the engine
 //! runs on this pool, and nothing creates another.
 
+pub mod aggregate;
+pub mod join;
+pub mod partitions;
+pub mod prune;
+pub mod sort;
 pub mod write;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -81,6 +81,14 @@ pub struct DataFile {
     pub partition_values: Vec<Option<String>>,
 }
 
+/// What a scan's filters leave to read: files (partition pruning) and, per Parquet file, row
+/// groups (statistics pruning; None keeps all).
+#[derive(Debug, Clone)]
+pub struct Pruning {
+    pub files: Vec<bool>,
+    pub row_groups: Vec<Option<Vec<bool>>>,
+}
+
 /// One unit of parallel work: pieces of one or more files, read in order.
 #[derive(Debug, Clone)]
 pub struct ScanTask {
@@ -197,11 +205,23 @@ impl Dataset {
     /// The tasks that read the whole dataset, sized for the pool (Spark's split arithmetic).
     /// Only for datasets opened with `Depth::Full` (a preview knows only its first file).
     pub fn tasks(&self) -> Vec<ScanTask> {
+        self.tasks_pruned(None)
+    }
+
+    /// The tasks that read the files and Parquet row groups `pruning` keeps (all when None).
+    pub fn tasks_pruned(&self, pruning: Option<&Pruning>) -> Vec<ScanTask> {
         let split = self.split_bytes();
         let mut pieces: Vec<(Piece, u64)> = Vec::new();
+        let keep_file = |i: usize| pruning.is_none_or(|p| p.files[i]);
+        let keep_group = |i: usize, rg: usize| {
+            pruning.is_none_or(|p| p.row_groups[i].as_ref().is_none_or(|g| g[rg]))
+        };
         match &self.layout {
             Layout::Csv { headers, scans, .. } => {
                 for (file_index, (file, header)) in self.files.iter().zip(headers).enumerate() {
+                    if !keep_file(file_index) {
+                        continue;
+                    }
                     let whole = RecordRange {
                         start: header.data_start,
                         end: None,
@@ -238,9 +258,15 @@ impl Dataset {
             }
             Layout::Parquet { footers } => {
                 for (file_index, footer) in footers.iter().enumerate() {
+                    if !keep_file(file_index) {
+                        continue;
+                    }
                     let mut group: Vec<usize> = Vec::new();
                     let mut bytes = 0;
                     for (rg, size) in footer.row_group_sizes().into_iter().enumerate() {
+                        if !keep_group(file_index, rg) {
+                            continue;
+                        }
                         if !group.is_empty() && bytes + size > split {
                             pieces.push((
                                 Piece {
@@ -303,25 +329,27 @@ impl Dataset {
 
     /// Read one task's batches, in order, with the partition columns appended.
     pub fn open_task<'a>(&'a self, task: &ScanTask, progress: &Progress) -> BatchStream<'a> {
-        let mut pieces: VecDeque<Piece> = task.pieces.iter().cloned().collect();
-        let mut current: Option<BatchStream<'static>> = None;
-        let progress = progress.clone();
-        Box::new(std::iter::from_fn(move || loop {
-            if let Some(stream) = current.as_mut() {
-                match stream.next() {
-                    Some(item) => return Some(item),
-                    None => current = None,
-                }
-            }
-            let piece = pieces.pop_front()?;
-            match self.open_piece(&piece, None, &progress) {
-                Ok(stream) => current = Some(stream),
-                Err(e) => {
-                    pieces.clear();
-                    return Some(Err(e));
-                }
-            }
-        }))
+        self.open_task_columns(task, None, progress)
+    }
+
+    /// Read one task's batches with only `columns` (positions in `schema`, in that order).
+    pub fn open_task_columns<'a>(
+        &'a self,
+        task: &ScanTask,
+        columns: Option<Arc<Vec<usize>>>,
+        progress: &Progress,
+    ) -> BatchStream<'a> {
+        stream_task(self, task, columns, progress)
+    }
+
+    /// As `open_task_columns`, for a shared dataset: the stream keeps it alive.
+    pub fn open_task_shared(
+        self: &Arc<Self>,
+        task: &ScanTask,
+        columns: Option<Arc<Vec<usize>>>,
+        progress: &Progress,
+    ) -> BatchStream<'static> {
+        stream_task(self.clone(), task, columns, progress)
     }
 
     /// The first `rows` rows (or all, when fewer), reading files in order and stopping early.
@@ -343,6 +371,7 @@ impl Dataset {
             for batch in self.open_piece(
                 &Piece { file, kind },
                 Some(remaining),
+                None,
                 &Progress::disabled(),
             )? {
                 let batch = batch?;
@@ -361,9 +390,30 @@ impl Dataset {
         &self,
         piece: &Piece,
         limit: Option<usize>,
+        columns: Option<&[usize]>,
         progress: &Progress,
     ) -> Result<BatchStream<'static>> {
         let file = &self.files[piece.file];
+        let data_len = self.data_schema.fields().len();
+        let all: Vec<usize>;
+        let columns = match columns {
+            Some(c) => c,
+            None => {
+                all = (0..self.schema.fields().len()).collect();
+                &all
+            }
+        };
+        // Data columns to read (sorted, as readers produce them), then partition columns.
+        let mut data_columns: Vec<usize> = columns.iter().copied().filter(|&c| c < data_len).collect();
+        data_columns.sort_unstable();
+        data_columns.dedup();
+        let partition_columns: Vec<usize> = columns.iter().copied().filter(|&c| c >= data_len).collect();
+        let read_schema = Arc::new(Schema::new(
+            data_columns
+                .iter()
+                .map(|&c| self.data_schema.field(c).clone())
+                .collect::<Vec<_>>(),
+        ));
         let batch_size = match limit {
             Some(limit) => self.read.batch_size.min(limit.max(1)),
             None => self.read.batch_size,
@@ -380,7 +430,7 @@ impl Dataset {
                     file.gzip,
                     *range,
                     &self.data_schema,
-                    (0..self.data_schema.fields().len()).collect(),
+                    data_columns.clone(),
                     options.clone(),
                     batch_size,
                     progress.clone(),
@@ -407,7 +457,7 @@ impl Dataset {
                     file.path.clone(),
                     footer,
                     groups.clone(),
-                    self.data_schema.clone(),
+                    read_schema.clone(),
                     batch_size,
                     limit,
                 )?;
@@ -425,32 +475,64 @@ impl Dataset {
                 ))
             }
         };
-        if file.partition_values.is_empty() {
+        // Where each requested column is in the batch read: data columns by their sorted
+        // position, partition columns after them.
+        let positions: Vec<usize> = columns
+            .iter()
+            .map(|c| match data_columns.binary_search(c) {
+                Ok(p) => p,
+                Err(_) => data_columns.len() + partition_columns.iter().position(|p| p == c).unwrap_or(0),
+            })
+            .collect();
+        let identity = partition_columns.is_empty() && positions.iter().enumerate().all(|(i, &p)| i == p);
+        if identity {
             return Ok(stream);
         }
+        let out_schema = Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|&c| self.schema.field(c).clone())
+                .collect::<Vec<_>>(),
+        ));
         let schema = self.schema.clone();
-        let values = file.partition_values.clone();
-        let first_partition = self.data_schema.fields().len();
+        let values: Vec<Option<String>> = partition_columns
+            .iter()
+            .map(|&c| file.partition_values[c - data_len].clone())
+            .collect();
         Ok(Box::new(stream.map(move |batch| {
             let batch = batch?;
             let rows = batch.num_rows();
-            let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-            for (i, value) in values.iter().enumerate() {
-                let field = schema.field(first_partition + i);
+            let mut read: Vec<ArrayRef> = batch.columns().to_vec();
+            for (value, &c) in values.iter().zip(&partition_columns) {
+                let field = schema.field(c);
                 let text: ArrayRef = Arc::new(StringArray::from(vec![value.as_deref(); rows]));
-                columns.push(
+                read.push(
                     cast(&text, field.data_type()).map_err(|e| {
                         Error::arrow(format!("partition column {}", field.name()), e)
                     })?,
                 );
             }
+            let columns: Vec<ArrayRef> = positions.iter().map(|&p| read[p].clone()).collect();
             RecordBatch::try_new_with_options(
-                schema.clone(),
+                out_schema.clone(),
                 columns,
                 &RecordBatchOptions::new().with_row_count(Some(rows)),
             )
             .map_err(|e| Error::arrow("adding partition columns", e))
         })))
+    }
+
+    /// The Parquet footer of file `i`, when it has been read.
+    pub fn parquet_footer(&self, i: usize) -> Option<&ParquetFooter> {
+        match &self.layout {
+            Layout::Parquet { footers } => footers.get(i),
+            Layout::Csv { .. } => None,
+        }
+    }
+
+    /// How many columns come from the files (the rest are partition columns).
+    pub fn data_columns(&self) -> usize {
+        self.data_schema.fields().len()
     }
 
     /// Bytes of all files (what reading the whole dataset works through).
@@ -462,6 +544,37 @@ impl Dataset {
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.files.iter().map(|f| f.path.as_ref())
     }
+}
+
+/// The batches of a task's pieces, in order; `dataset` is a reference or an owning pointer.
+fn stream_task<'a, D>(
+    dataset: D,
+    task: &ScanTask,
+    columns: Option<Arc<Vec<usize>>>,
+    progress: &Progress,
+) -> BatchStream<'a>
+where
+    D: std::ops::Deref<Target = Dataset> + Send + 'a,
+{
+    let mut pieces: VecDeque<Piece> = task.pieces.iter().cloned().collect();
+    let mut current: Option<BatchStream<'static>> = None;
+    let progress = progress.clone();
+    Box::new(std::iter::from_fn(move || loop {
+        if let Some(stream) = current.as_mut() {
+            match stream.next() {
+                Some(item) => return Some(item),
+                None => current = None,
+            }
+        }
+        let piece = pieces.pop_front()?;
+        match dataset.open_piece(&piece, None, columns.as_deref().map(|c| c.as_slice()), &progress) {
+            Ok(stream) => current = Some(stream),
+            Err(e) => {
+                pieces.clear();
+                return Some(Err(e));
+            }
+        }
+    }))
 }
 
 fn csv_piece(file: usize, first: &csv::Block, last: &csv::Block) -> (Piece, u64) {

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod explain;
 pub mod optimize;
+pub mod run;
 
 use std::sync::Arc;
 
@@ -16,42 +17,8 @@ use crate::expr::Bound;
 use crate::io::dataset::Dataset;
 
 pub use build::Frame;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JoinType {
-    Inner,
-    Left,
-    Right,
-    Full,
-    Semi,
-    Anti,
-}
-
-impl JoinType {
-    pub fn parse(text: &str) -> Option<JoinType> {
-        Some(match text.to_ascii_lowercase().replace('_', "").as_str() {
-            "inner" => JoinType::Inner,
-            "left" | "leftouter" => JoinType::Left,
-            "right" | "rightouter" => JoinType::Right,
-            "full" | "outer" | "fullouter" => JoinType::Full,
-            "semi" | "leftsemi" => JoinType::Semi,
-            "anti" | "leftanti" => JoinType::Anti,
-            _ => return None,
-        })
-    }
-
-    /// Whether the output has the right side's columns.
-    pub fn keeps_right(self) -> bool {
-        !matches!(self, JoinType::Semi | JoinType::Anti)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SortKey {
-    pub expr: Bound,
-    pub descending: bool,
-    pub nulls_first: bool,
-}
+pub use crate::exec::join::JoinType;
+pub use crate::exec::sort::SortKey;
 
 /// Reading a dataset: which of its columns, the filters applied while reading (also used to
 /// skip Parquet row groups and partition directories), and an optional row limit.

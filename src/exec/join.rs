@@ -1,0 +1,369 @@
+//! Hash join. The right side is the build side: read in parallel and indexed by its key bytes
+//! (arrow's row format). When it is small it is shared by every probe task (broadcast); when both
+//! sides are large, both are split by key hash into one bucket per worker and each bucket is
+//! joined on its own (partitioned). Rows with a null key never match, as in SQL.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow::compute::{concat_batches, filter_record_batch, take};
+use arrow::datatypes::SchemaRef;
+use arrow::row::{RowConverter, SortField};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+use super::partitions::{ExecContext, Partition, Partitions};
+use crate::error::{Error, Result};
+use crate::expr::eval::{evaluate, evaluate_mask};
+use crate::expr::Bound;
+use crate::io::dataset::BatchStream;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinType {
+    Inner,
+    Left,
+    Right,
+    Full,
+    Semi,
+    Anti,
+}
+
+impl JoinType {
+    pub fn parse(text: &str) -> Option<JoinType> {
+        Some(match text.to_ascii_lowercase().replace('_', "").as_str() {
+            "inner" => JoinType::Inner,
+            "left" | "leftouter" => JoinType::Left,
+            "right" | "rightouter" => JoinType::Right,
+            "full" | "outer" | "fullouter" => JoinType::Full,
+            "semi" | "leftsemi" => JoinType::Semi,
+            "anti" | "leftanti" => JoinType::Anti,
+            _ => return None,
+        })
+    }
+
+    /// Whether the output has the right side's columns.
+    pub fn keeps_right(self) -> bool {
+        !matches!(self, JoinType::Semi | JoinType::Anti)
+    }
+}
+
+/// Build sides above this many rows are joined partitioned rather than broadcast.
+const BROADCAST_ROWS: usize = 4_000_000;
+
+/// The build side, indexed: key bytes -> first row, `next` chains rows with equal keys.
+struct BuildSide {
+    batch: RecordBatch,
+    heads: HashMap<Box<[u8]>, u32>,
+    next: Vec<u32>,
+    matched: Vec<AtomicBool>,
+}
+
+const NONE: u32 = u32::MAX;
+
+fn arrow(what: &'static str) -> impl Fn(arrow::error::ArrowError) -> Error {
+    move |e| Error::arrow(what, e)
+}
+
+fn key_rows(converter: &RowConverter, keys: &[Bound], batch: &RecordBatch) -> Result<(arrow::row::Rows, Option<arrow::buffer::NullBuffer>)> {
+    let columns: Vec<ArrayRef> = keys.iter().map(|k| evaluate(k, batch)).collect::<Result<_>>()?;
+    // A row whose key has any null matches nothing.
+    let mut valid: Option<arrow::buffer::NullBuffer> = None;
+    for c in &columns {
+        valid = arrow::buffer::NullBuffer::union(valid.as_ref(), c.logical_nulls().as_ref());
+    }
+    let rows = converter.convert_columns(&columns).map_err(arrow("joining"))?;
+    Ok((rows, valid))
+}
+
+impl BuildSide {
+    fn new(batch: RecordBatch, keys: &[Bound], converter: &RowConverter) -> Result<BuildSide> {
+        let (rows, valid) = key_rows(converter, keys, &batch)?;
+        let n = batch.num_rows();
+        let mut heads: HashMap<Box<[u8]>, u32> = HashMap::with_capacity(n);
+        let mut next = vec![NONE; n];
+        // Insert in reverse so each chain lists rows in input order.
+        for i in (0..n).rev() {
+            if valid.as_ref().is_some_and(|v| v.is_null(i)) {
+                continue;
+            }
+            let key = rows.row(i);
+            match heads.get_mut(key.as_ref()) {
+                Some(head) => {
+                    next[i] = *head;
+                    *head = i as u32;
+                }
+                None => {
+                    heads.insert(key.as_ref().into(), i as u32);
+                }
+            }
+        }
+        Ok(BuildSide {
+            batch,
+            heads,
+            next,
+            matched: (0..n).map(|_| AtomicBool::new(false)).collect(),
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn hash_join(
+    left: Partitions,
+    right: Partitions,
+    how: JoinType,
+    left_keys: &[Bound],
+    right_keys: &[Bound],
+    residual: Option<&Bound>,
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    let fields: Vec<SortField> = left_keys.iter().map(|k| SortField::new(k.data_type())).collect();
+    let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
+    let right_schema = right.schema.clone();
+    let right_batches = right.collect_all()?;
+    let right_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
+    let job = Arc::new(JoinJob {
+        how,
+        left_keys: left_keys.to_vec(),
+        right_keys: right_keys.to_vec(),
+        residual: residual.cloned(),
+        schema: schema.clone(),
+        left_schema: left.schema.clone(),
+        right_schema: right_schema.clone(),
+        converter,
+        batch_size: ctx.batch_size,
+    });
+    if right_rows <= BROADCAST_ROWS || crate::exec::parallelism() == 1 {
+        let build = concat_batches(&right_schema, &right_batches).map_err(arrow("joining"))?;
+        drop(right_batches);
+        let build = Arc::new(BuildSide::new(build, &job.right_keys, &job.converter)?);
+        return job.probe_all(left, build);
+    }
+    // Partitioned: bucket both sides by key hash, join bucket by bucket.
+    let buckets = crate::exec::parallelism();
+    let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
+    drop(right_batches);
+    let left_batches = left.collect_all()?;
+    let left_parts = bucketize(&left_batches, &job.left_keys, &job.converter, buckets)?;
+    drop(left_batches);
+    let outputs: Vec<Vec<RecordBatch>> = right_parts
+        .into_par_iter()
+        .zip(left_parts)
+        .map(|(r, l)| -> Result<Vec<RecordBatch>> {
+            let build = concat_batches(&right_schema, &r).map_err(arrow("joining"))?;
+            let build = Arc::new(BuildSide::new(build, &job.right_keys, &job.converter)?);
+            let probe = Partitions::materialized(job.left_schema.clone(), vec![l]);
+            job.probe_all(probe, build)?.collect_all()
+        })
+        .collect::<Result<_>>()?;
+    Ok(Partitions::materialized(schema, outputs))
+}
+
+/// Split batches into `n` buckets by the hash of their key bytes (null keys go to bucket 0).
+fn bucketize(batches: &[RecordBatch], keys: &[Bound], converter: &RowConverter, n: usize) -> Result<Vec<Vec<RecordBatch>>> {
+    let hasher = foldhash_builder();
+    let per_batch: Vec<Vec<RecordBatch>> = batches
+        .par_iter()
+        .map(|batch| -> Result<Vec<RecordBatch>> {
+            let (rows, _) = key_rows(converter, keys, batch)?;
+            let mut indices: Vec<Vec<u32>> = vec![Vec::new(); n];
+            for (i, row) in rows.iter().enumerate() {
+                use std::hash::BuildHasher;
+                indices[(hasher.hash_one(row.as_ref()) % n as u64) as usize].push(i as u32);
+            }
+            indices
+                .into_iter()
+                .map(|idx| arrow::compute::take_record_batch(batch, &UInt32Array::from(idx)).map_err(arrow("joining")))
+                .collect()
+        })
+        .collect::<Result<_>>()?;
+    let mut out: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
+    for parts in per_batch {
+        for (bucket, b) in parts.into_iter().enumerate() {
+            if b.num_rows() > 0 {
+                out[bucket].push(b);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A hasher that gives the same hash for the same bytes on both sides of the join.
+fn foldhash_builder() -> impl std::hash::BuildHasher + Sync {
+    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+}
+
+struct JoinJob {
+    how: JoinType,
+    left_keys: Vec<Bound>,
+    right_keys: Vec<Bound>,
+    residual: Option<Bound>,
+    schema: SchemaRef,
+    left_schema: SchemaRef,
+    right_schema: SchemaRef,
+    converter: Arc<RowConverter>,
+    batch_size: usize,
+}
+
+impl JoinJob {
+    /// Probe every left partition against `build`; right and full joins add, after all probes,
+    /// the build rows nothing matched.
+    fn probe_all(self: &Arc<Self>, left: Partitions, build: Arc<BuildSide>) -> Result<Partitions> {
+        let parts: Vec<Partition> = left
+            .parts
+            .into_iter()
+            .map(|open| {
+                let job = self.clone();
+                let build = build.clone();
+                Arc::new(move || {
+                    let job = job.clone();
+                    let build = build.clone();
+                    let stream = open()?;
+                    Ok(Box::new(stream.filter_map(move |batch| match batch {
+                        Ok(b) => job.probe(&b, &build).transpose(),
+                        Err(e) => Some(Err(e)),
+                    })) as BatchStream<'static>)
+                }) as Partition
+            })
+            .collect();
+        let probed = Partitions {
+            schema: self.schema.clone(),
+            parts,
+        };
+        if !matches!(self.how, JoinType::Right | JoinType::Full) {
+            return Ok(probed);
+        }
+        // Every probe must finish before the unmatched build rows are known.
+        let mut outputs = probed.collect()?;
+        outputs.push(self.unmatched(&build)?);
+        Ok(Partitions::materialized(self.schema.clone(), outputs))
+    }
+
+    fn probe(&self, batch: &RecordBatch, build: &BuildSide) -> Result<Option<RecordBatch>> {
+        crate::exec::check_cancelled()?;
+        let (rows, valid) = key_rows(&self.converter, &self.left_keys, batch)?;
+        let mut left_idx: Vec<u32> = Vec::new();
+        let mut right_idx: Vec<u32> = Vec::new();
+        for i in 0..batch.num_rows() {
+            if valid.as_ref().is_some_and(|v| v.is_null(i)) {
+                continue;
+            }
+            let mut r = build.heads.get(rows.row(i).as_ref()).copied().unwrap_or(NONE);
+            while r != NONE {
+                left_idx.push(i as u32);
+                right_idx.push(r);
+                r = build.next[r as usize];
+            }
+        }
+        // Candidate pairs, then the residual condition.
+        let (left_idx, right_idx) = match &self.residual {
+            Some(residual) if !left_idx.is_empty() => {
+                let pairs = self.pairs(batch, build, &left_idx, &right_idx, true)?;
+                let mask = evaluate_mask(residual, &pairs)?;
+                let keep = |v: &[u32]| -> Vec<u32> {
+                    v.iter().zip(mask.iter()).filter(|(_, m)| m == &Some(true)).map(|(x, _)| *x).collect()
+                };
+                (keep(&left_idx), keep(&right_idx))
+            }
+            _ => (left_idx, right_idx),
+        };
+        for &r in &right_idx {
+            if matches!(self.how, JoinType::Right | JoinType::Full) {
+                build.matched[r as usize].store(true, Ordering::Relaxed);
+            }
+        }
+        let out = match self.how {
+            JoinType::Inner | JoinType::Right => self.pairs(batch, build, &left_idx, &right_idx, false)?,
+            JoinType::Left | JoinType::Full => {
+                // Matched pairs in probe order, unmatched probe rows with nulls on the right.
+                let mut matched = vec![false; batch.num_rows()];
+                left_idx.iter().for_each(|&l| matched[l as usize] = true);
+                let mut l2 = Vec::with_capacity(left_idx.len());
+                let mut r2: Vec<Option<u32>> = Vec::with_capacity(left_idx.len());
+                let mut p = 0;
+                for (row, was_matched) in matched.iter().enumerate() {
+                    if *was_matched {
+                        while p < left_idx.len() && left_idx[p] as usize == row {
+                            l2.push(row as u32);
+                            r2.push(Some(right_idx[p]));
+                            p += 1;
+                        }
+                    } else {
+                        l2.push(row as u32);
+                        r2.push(None);
+                    }
+                }
+                self.gather(batch, build, &UInt32Array::from(l2), &UInt32Array::from(r2), false)?
+            }
+            JoinType::Semi | JoinType::Anti => {
+                let mut matched = vec![false; batch.num_rows()];
+                left_idx.iter().for_each(|&l| matched[l as usize] = true);
+                let want = self.how == JoinType::Semi;
+                let mask = BooleanArray::from(matched.iter().map(|m| *m == want).collect::<Vec<_>>());
+                filter_record_batch(batch, &mask).map_err(arrow("joining"))?
+            }
+        };
+        Ok((out.num_rows() > 0).then_some(out))
+    }
+
+    fn pairs(&self, batch: &RecordBatch, build: &BuildSide, l: &[u32], r: &[u32], both: bool) -> Result<RecordBatch> {
+        self.gather(
+            batch,
+            build,
+            &UInt32Array::from(l.to_vec()),
+            &UInt32Array::from(r.to_vec()),
+            both,
+        )
+    }
+
+    /// Left rows `l` beside build rows `r` (a null index gives nulls). `both` forces both sides'
+    /// columns (for evaluating the residual condition of a semi or anti join).
+    fn gather(&self, batch: &RecordBatch, build: &BuildSide, l: &UInt32Array, r: &UInt32Array, both: bool) -> Result<RecordBatch> {
+        let mut columns: Vec<ArrayRef> = batch
+            .columns()
+            .iter()
+            .map(|c| take(c.as_ref(), l, None))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(arrow("joining"))?;
+        if self.how.keeps_right() || both {
+            for c in build.batch.columns() {
+                columns.push(take(c.as_ref(), r, None).map_err(arrow("joining"))?);
+            }
+        }
+        let schema = if self.how.keeps_right() {
+            self.schema.clone()
+        } else {
+            let mut fields: Vec<_> = self.left_schema.fields().iter().cloned().collect();
+            fields.extend(self.right_schema.fields().iter().cloned());
+            Arc::new(arrow::datatypes::Schema::new(fields))
+        };
+        RecordBatch::try_new_with_options(schema, columns, &RecordBatchOptions::new().with_row_count(Some(l.len())))
+            .map_err(arrow("joining"))
+    }
+
+    /// Build rows no probe matched, with nulls for the left columns.
+    fn unmatched(&self, build: &BuildSide) -> Result<Vec<RecordBatch>> {
+        let rows: Vec<u32> = (0..build.batch.num_rows() as u32)
+            .filter(|&r| !build.matched[r as usize].load(Ordering::Relaxed))
+            .collect();
+        let mut out = Vec::new();
+        for chunk in rows.chunks(self.batch_size.max(1)) {
+            let r = UInt32Array::from(chunk.to_vec());
+            let mut columns: Vec<ArrayRef> = self
+                .left_schema
+                .fields()
+                .iter()
+                .map(|f| new_null_array(f.data_type(), chunk.len()))
+                .collect();
+            for c in build.batch.columns() {
+                columns.push(take(c.as_ref(), &r, None).map_err(arrow("joining"))?);
+            }
+            out.push(
+                RecordBatch::try_new_with_options(self.schema.clone(), columns, &RecordBatchOptions::new().with_row_count(Some(chunk.len())))
+                    .map_err(arrow("joining"))?,
+            );
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,252 @@
+//! Running a plan: every operator yields `Partitions`, a list of lazily opened batch streams
+//! (one per task). Narrow operators (scan, filter, project) wrap the streams, so they run fused
+//! inside one task; operators that must see everything (aggregate, sort, join build) drain their
+//! input's partitions in parallel on the pool and produce new ones.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::compute::filter_record_batch;
+use arrow::datatypes::SchemaRef;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::expr::eval::{evaluate, evaluate_mask};
+use crate::expr::Bound;
+use crate::io::dataset::{BatchStream, Dataset};
+use crate::progress::Progress;
+
+/// Opens one partition's stream; may be called from any worker.
+pub type Partition = Arc<dyn Fn() -> Result<BatchStream<'static>> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct Partitions {
+    pub schema: SchemaRef,
+    pub parts: Vec<Partition>,
+}
+
+/// What operators need besides the plan.
+#[derive(Clone)]
+pub struct ExecContext {
+    pub batch_size: usize,
+    pub progress: Progress,
+}
+
+impl Partitions {
+    pub fn materialized(schema: SchemaRef, parts: Vec<Vec<RecordBatch>>) -> Partitions {
+        Partitions {
+            schema,
+            parts: parts
+                .into_iter()
+                .map(|batches| {
+                    let batches = Arc::new(batches);
+                    Arc::new(move || {
+                        let batches = batches.clone();
+                        Ok(Box::new((0..batches.len()).map(move |i| Ok(batches[i].clone())))
+                            as BatchStream<'static>)
+                    }) as Partition
+                })
+                .collect(),
+        }
+    }
+
+    /// Apply `f` to every batch of every partition (fused into the partition's task).
+    pub fn map_batches(
+        self,
+        schema: SchemaRef,
+        f: impl Fn(RecordBatch) -> Result<Option<RecordBatch>> + Send + Sync + 'static,
+    ) -> Partitions {
+        let f = Arc::new(f);
+        Partitions {
+            schema,
+            parts: self
+                .parts
+                .into_iter()
+                .map(|open| {
+                    let f = f.clone();
+                    Arc::new(move || {
+                        let stream = open()?;
+                        let f = f.clone();
+                        Ok(Box::new(stream.filter_map(move |batch| match batch {
+                            Ok(b) => f(b).transpose(),
+                            Err(e) => Some(Err(e)),
+                        })) as BatchStream<'static>)
+                    }) as Partition
+                })
+                .collect(),
+        }
+    }
+
+    /// Drain every partition on the pool; batches kept per partition, in order.
+    pub fn collect(&self) -> Result<Vec<Vec<RecordBatch>>> {
+        self.parts
+            .par_iter()
+            .map(|open| open()?.collect::<Result<Vec<_>>>())
+            .collect()
+    }
+
+    /// Every batch, partitions in order.
+    pub fn collect_all(&self) -> Result<Vec<RecordBatch>> {
+        Ok(self.collect()?.into_iter().flatten().collect())
+    }
+}
+
+pub fn filter_batch(batch: RecordBatch, predicate: &Bound) -> Result<Option<RecordBatch>> {
+    let mask = evaluate_mask(predicate, &batch)?;
+    if mask.true_count() == batch.num_rows() {
+        return Ok(Some(batch));
+    }
+    if mask.true_count() == 0 {
+        return Ok(None);
+    }
+    filter_record_batch(&batch, &mask)
+        .map(Some)
+        .map_err(|e| Error::arrow("filtering rows", e))
+}
+
+pub fn project_batch(batch: &RecordBatch, exprs: &[Bound], schema: &SchemaRef) -> Result<RecordBatch> {
+    let columns: Vec<ArrayRef> = exprs
+        .iter()
+        .zip(schema.fields())
+        .map(|(e, f)| {
+            let a = evaluate(e, batch)?;
+            if a.data_type() != f.data_type() {
+                crate::expr::eval::cast_array(&a, f.data_type())
+            } else {
+                Ok(a)
+            }
+        })
+        .collect::<Result<_>>()?;
+    RecordBatch::try_new_with_options(
+        schema.clone(),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )
+    .map_err(|e| Error::arrow("computing columns", e))
+}
+
+/// The first `n` rows, reading partitions in order and stopping as soon as there are enough.
+pub fn limit(input: Partitions, n: usize) -> Partitions {
+    let schema = input.schema.clone();
+    let parts = input.parts;
+    let open: Partition = Arc::new(move || {
+        let parts = parts.clone();
+        let mut remaining = n;
+        let mut index = 0;
+        let mut current: Option<BatchStream<'static>> = None;
+        Ok(Box::new(std::iter::from_fn(move || loop {
+            if remaining == 0 {
+                return None;
+            }
+            if let Some(stream) = current.as_mut() {
+                match stream.next() {
+                    Some(Ok(batch)) => {
+                        let take = batch.num_rows().min(remaining);
+                        remaining -= take;
+                        return Some(Ok(batch.slice(0, take)));
+                    }
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => current = None,
+                }
+            }
+            let open = parts.get(index)?;
+            index += 1;
+            match open() {
+                Ok(stream) => current = Some(stream),
+                Err(e) => return Some(Err(e)),
+            }
+        })) as BatchStream<'static>)
+    });
+    Partitions {
+        schema,
+        parts: vec![open],
+    }
+}
+
+/// A scan: the dataset's tasks (after partition and row-group pruning), each reading only the
+/// needed columns, applying the filters and stopping at the limit.
+pub fn scan_partitions(
+    dataset: &Arc<Dataset>,
+    columns: &[usize],
+    filters: &[Bound],
+    limit: Option<usize>,
+    ctx: &ExecContext,
+) -> Partitions {
+    let dataset = dataset.clone();
+    let pruning = super::prune::prune(&dataset, &filters);
+    let tasks = dataset.tasks_pruned(pruning.as_ref());
+    // Columns read: the output columns, then any more the filters need.
+    let mut read: Vec<usize> = columns.to_vec();
+    for f in filters {
+        let mut cols = Vec::new();
+        f.columns(&mut cols);
+        for c in cols {
+            if !read.contains(&c) {
+                read.push(c);
+            }
+        }
+    }
+    let position = |c: usize| read.iter().position(|&r| r == c).unwrap_or(0);
+    let filter = Bound::conjunction(filters.iter().map(|f| f.remap(&position)).collect());
+    let width = columns.len();
+    let out_schema = Arc::new(arrow::datatypes::Schema::new(
+        columns
+            .iter()
+            .map(|&c| dataset.schema.field(c).clone())
+            .collect::<Vec<_>>(),
+    ));
+    let read = Arc::new(read);
+        let parts = tasks
+        .into_iter()
+        .map(|task| {
+            let dataset = dataset.clone();
+            let read = read.clone();
+            let filter = filter.clone();
+            let out_schema = out_schema.clone();
+            let progress = ctx.progress.clone();
+            Arc::new(move || {
+                let stream = dataset.open_task_shared(&task, Some(read.clone()), &progress);
+                let filter = filter.clone();
+                let out_schema = out_schema.clone();
+                let mut remaining = limit.unwrap_or(usize::MAX);
+                Ok(Box::new(stream.filter_map(move |batch| {
+                    if remaining == 0 {
+                        return None;
+                    }
+                    let batch = match batch {
+                        Ok(b) => b,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    let batch = match &filter {
+                        Some(f) => match filter_batch(batch, f) {
+                            Ok(Some(b)) => b,
+                            Ok(None) => return None,
+                            Err(e) => return Some(Err(e)),
+                        },
+                        None => batch,
+                    };
+                    let batch = if batch.num_columns() != width {
+                        match RecordBatch::try_new_with_options(
+                            out_schema.clone(),
+                            batch.columns()[..width].to_vec(),
+                            &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+                        ) {
+                            Ok(b) => b,
+                            Err(e) => return Some(Err(Error::arrow("reading columns", e))),
+                        }
+                    } else {
+                        batch
+                    };
+                    let take = batch.num_rows().min(remaining);
+                    remaining -= take;
+                    Some(Ok(batch.slice(0, take)))
+                })) as BatchStream<'static>)
+            }) as Partition
+        })
+        .collect();
+    Partitions {
+        schema: out_schema,
+        parts,
+    }
+}
+

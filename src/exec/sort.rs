@@ -1,0 +1,136 @@
+//! Sort: every partition is sorted on its own, in parallel (keeping only its first N rows for a
+//! top-N), then the sorted runs are merged. Keys are compared as arrow row-format bytes, which
+//! encode direction and null placement, so the merge compares plain byte strings. Equal keys
+//! keep their input order.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
+use arrow::compute::{concat_batches, interleave_record_batch, take_record_batch, SortOptions};
+use arrow::row::{RowConverter, Rows, SortField};
+use rayon::prelude::*;
+
+use super::partitions::{ExecContext, Partitions};
+use crate::error::{Error, Result};
+use crate::expr::eval::evaluate;
+use crate::expr::Bound;
+
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    pub expr: Bound,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+fn arrow(e: arrow::error::ArrowError) -> Error {
+    Error::arrow("sorting", e)
+}
+
+struct Run {
+    batch: RecordBatch,
+    rows: Rows,
+}
+
+pub fn sort(input: Partitions, keys: &[SortKey], limit: Option<usize>, ctx: &ExecContext) -> Result<Partitions> {
+    let fields: Vec<SortField> = keys
+        .iter()
+        .map(|k| {
+            SortField::new_with_options(
+                k.expr.data_type(),
+                SortOptions {
+                    descending: k.descending,
+                    nulls_first: k.nulls_first,
+                },
+            )
+        })
+        .collect();
+    let converter = RowConverter::new(fields).map_err(arrow)?;
+    let schema = input.schema.clone();
+    let encode = |batch: &RecordBatch| -> Result<Rows> {
+        let columns: Vec<ArrayRef> = keys.iter().map(|k| evaluate(&k.expr, batch)).collect::<Result<_>>()?;
+        converter.convert_columns(&columns).map_err(arrow)
+    };
+    // Sort one run: stable by key bytes, truncated to the limit.
+    let sort_run = |batch: RecordBatch| -> Result<Run> {
+        let rows = encode(&batch)?;
+        let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
+        order.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+        if let Some(n) = limit {
+            order.truncate(n);
+        }
+        let batch = take_record_batch(&batch, &UInt32Array::from(order)).map_err(arrow)?;
+        let rows = encode(&batch)?;
+        Ok(Run { batch, rows })
+    };
+    let runs: Vec<Run> = input
+        .parts
+        .par_iter()
+        .map(|open| -> Result<Option<Run>> {
+            let mut pending: Vec<RecordBatch> = Vec::new();
+            let mut pending_rows = 0;
+            let mut kept: Option<Run> = None;
+            for batch in open()? {
+                let batch = batch?;
+                crate::exec::check_cancelled()?;
+                pending_rows += batch.num_rows();
+                pending.push(batch);
+                // A top-N keeps memory to about 2N rows per partition.
+                if let Some(n) = limit {
+                    if pending_rows >= n.max(1024) * 2 {
+                        if let Some(run) = kept.take() {
+                            pending.push(run.batch);
+                        }
+                        let all = concat_batches(&schema, &pending).map_err(arrow)?;
+                        pending.clear();
+                        pending_rows = 0;
+                        kept = Some(sort_run(all)?);
+                    }
+                }
+            }
+            if let Some(run) = kept.take() {
+                pending.push(run.batch);
+            }
+            if pending.iter().all(|b| b.num_rows() == 0) {
+                return Ok(None);
+            }
+            let all = concat_batches(&schema, &pending).map_err(arrow)?;
+            Ok(Some(sort_run(all)?))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+
+    // Merge the runs in key order (ties by run, which keeps partition order).
+    let total: usize = runs.iter().map(|r| r.batch.num_rows()).sum();
+    let wanted = limit.map_or(total, |n| n.min(total));
+    let mut heap = BinaryHeap::new();
+    for (i, run) in runs.iter().enumerate() {
+        if run.batch.num_rows() > 0 {
+            heap.push(Reverse((run.rows.row(0), i, 0usize)));
+        }
+    }
+    let batches: Vec<&RecordBatch> = runs.iter().map(|r| &r.batch).collect();
+    let mut out = Vec::new();
+    let mut indices: Vec<(usize, usize)> = Vec::with_capacity(ctx.batch_size.min(wanted));
+    let mut produced = 0;
+    while produced < wanted {
+        let Some(Reverse((_, run, row))) = heap.pop() else { break };
+        indices.push((run, row));
+        produced += 1;
+        if row + 1 < runs[run].batch.num_rows() {
+            heap.push(Reverse((runs[run].rows.row(row + 1), run, row + 1)));
+        }
+        if indices.len() == ctx.batch_size.max(1) {
+            out.push(interleave_record_batch(&batches, &indices).map_err(arrow)?);
+            indices.clear();
+        }
+    }
+    if !indices.is_empty() {
+        out.push(interleave_record_batch(&batches, &indices).map_err(arrow)?);
+    }
+    let _ = Arc::new(());
+    Ok(Partitions::materialized(schema, vec![out]))
+}

@@ -1,0 +1,92 @@
+//! Running a plan: each logical operator is mapped to its physical operator in `exec`
+//! (scan, filter and project fused per task; hash aggregate, hash join, sort, limit, union).
+
+use arrow::array::{RecordBatch, RecordBatchOptions};
+
+use super::Plan;
+use crate::error::{Error, Result};
+use crate::exec::partitions::{filter_batch, limit, project_batch, scan_partitions, ExecContext, Partitions};
+
+pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
+    match plan {
+        Plan::Scan(scan) => Ok(scan_partitions(&scan.dataset, &scan.columns, &scan.filters, scan.limit, ctx)),
+        Plan::Filter { input, predicate } => {
+            let input = execute(input, ctx)?;
+            let predicate = predicate.clone();
+            let schema = input.schema.clone();
+            Ok(input.map_batches(schema, move |batch| filter_batch(batch, &predicate)))
+        }
+        Plan::Project { input, exprs, schema } => {
+            let input = execute(input, ctx)?;
+            let exprs = exprs.clone();
+            let out = schema.clone();
+            Ok(input.map_batches(schema.clone(), move |batch| {
+                project_batch(&batch, &exprs, &out).map(Some)
+            }))
+        }
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            schema,
+        } => {
+            let input = execute(input, ctx)?;
+            crate::exec::aggregate::hash_aggregate(input, keys, aggs, schema.clone(), ctx)
+        }
+        Plan::Join {
+            left,
+            right,
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            schema,
+        } => {
+            let left = execute(left, ctx)?;
+            let right = execute(right, ctx)?;
+            crate::exec::join::hash_join(
+                left,
+                right,
+                *how,
+                left_keys,
+                right_keys,
+                residual.as_ref(),
+                schema.clone(),
+                ctx,
+            )
+        }
+        Plan::Union { inputs, schema } => {
+            let mut parts = Vec::new();
+            for input in inputs {
+                let p = execute(input, ctx)?;
+                let schema = schema.clone();
+                // Same types by construction; the names come from the first input.
+                parts.extend(
+                    p.map_batches(schema.clone(), move |b| {
+                        RecordBatch::try_new_with_options(
+                            schema.clone(),
+                            b.columns().to_vec(),
+                            &RecordBatchOptions::new().with_row_count(Some(b.num_rows())),
+                        )
+                        .map(Some)
+                        .map_err(|e| Error::arrow("union", e))
+                    })
+                    .parts,
+                );
+            }
+            Ok(Partitions {
+                schema: schema.clone(),
+                parts,
+            })
+        }
+        Plan::Sort { input, keys, limit } => {
+            let input = execute(input, ctx)?;
+            crate::exec::sort::sort(input, keys, *limit, ctx)
+        }
+        Plan::Limit { input, n } => {
+            let input = execute(input, ctx)?;
+            Ok(limit(input, *n))
+        }
+    }
+}
+
