@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::exec::write::{write_dataset, Distribution};
+use crate::exec::partitions::{scan_partitions, ExecContext};
+use crate::exec::write::{write_partitions, Distribution};
 use crate::io::csv::ParseMode;
 use crate::io::dataset::ReadOptions;
 use crate::io::dataset::{Dataset, Depth};
@@ -21,6 +22,18 @@ pub struct Args {
     pub input: String,
     /// The output directory (or file, with --single-file).
     pub output: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Input format, when the input file names do not tell.
+    #[arg(long, value_enum)]
+    pub input_format: Option<FormatArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to write an output: shared by `convert` and the `--write` sink of `query` and `sql`.
+#[derive(Debug, clap::Args)]
+pub struct WriteArgs {
     /// Save mode: error (default) | overwrite | append | ignore. May be given a second time with
     /// a CSV parse mode: permissive (default) | dropmalformed | failfast.
     #[arg(long, value_name = "MODE", value_parser = parse_mode, action = clap::ArgAction::Append)]
@@ -43,11 +56,79 @@ pub struct Args {
     /// Write one plain file at OUTPUT instead of a directory of part files.
     #[arg(long)]
     pub single_file: bool,
-    /// Input format, when the input file names do not tell.
-    #[arg(long, value_enum)]
-    pub input_format: Option<FormatArg>,
-    #[command(flatten)]
-    pub read: ReadArgs,
+}
+
+/// Checked write options, the rows' distribution over files, and a CSV parse mode if one was
+/// given to --mode.
+pub struct WritePlan {
+    pub options: WriteOptions,
+    pub distribution: Distribution,
+    pub parse_mode: Option<ParseMode>,
+}
+
+impl WriteArgs {
+    pub fn plan(&self, output: &str) -> Result<WritePlan> {
+        let args = self;
+        let mut save = None;
+        let mut parse = None;
+        for mode in &args.mode {
+            match mode {
+                ModeValue::Save(m) if save.replace(*m).is_some() => {
+                    return Err(Error::usage("--mode: give one save mode"))
+                }
+                ModeValue::Parse(m) if parse.replace(*m).is_some() => {
+                    return Err(Error::usage("--mode: give one CSV parse mode"))
+                }
+                _ => {}
+            }
+        }
+        let lower = output.to_ascii_lowercase();
+        let format = match args.format {
+            Some(FormatArg::Csv) => OutputFormat::Csv,
+            Some(FormatArg::Parquet) => OutputFormat::Parquet,
+            None if lower.ends_with(".csv") || lower.ends_with(".csv.gz") => OutputFormat::Csv,
+            None => OutputFormat::Parquet,
+        };
+        let compression = match args.compression {
+            Some(CompressionArg::Snappy) => Some(Compression::Snappy),
+            Some(CompressionArg::Zstd) => Some(Compression::Zstd),
+            Some(CompressionArg::Gzip) => Some(Compression::Gzip),
+            Some(CompressionArg::None) => Some(Compression::None),
+            None if format == OutputFormat::Csv && lower.ends_with(".gz") => Some(Compression::Gzip),
+            None => None,
+        };
+        let options = WriteOptions {
+            format,
+            mode: save.unwrap_or_default(),
+            compression,
+            partition_by: args
+                .partition_by
+                .iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            single_file: args.single_file,
+        };
+        options.validate()?;
+        let distribution = match (args.repartition, args.coalesce) {
+            (Some(n), _) => Distribution::Repartition(n as usize),
+            (_, Some(n)) => Distribution::Coalesce(n as usize),
+            _ if args.single_file => Distribution::Coalesce(1),
+            _ => Distribution::PerTask,
+        };
+        if args.single_file
+            && matches!(distribution, Distribution::Repartition(n) | Distribution::Coalesce(n) if n != 1)
+        {
+            return Err(Error::usage(
+                "--single-file writes one file: it cannot take --repartition or --coalesce above 1",
+            ));
+        }
+        Ok(WritePlan {
+            options,
+            distribution,
+            parse_mode: parse,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,63 +162,14 @@ fn parse_mode(text: &str) -> std::result::Result<ModeValue, String> {
 }
 
 pub fn run(args: Args, context: &Context) -> Result<()> {
-    let mut save = None;
-    let mut parse = None;
-    for mode in &args.mode {
-        match mode {
-            ModeValue::Save(m) if save.replace(*m).is_some() => {
-                return Err(Error::usage("--mode: give one save mode"))
-            }
-            ModeValue::Parse(m) if parse.replace(*m).is_some() => {
-                return Err(Error::usage("--mode: give one CSV parse mode"))
-            }
-            _ => {}
-        }
-    }
+    let WritePlan {
+        options,
+        distribution,
+        parse_mode,
+    } = args.write.plan(&args.output)?;
     let read = args
         .read
-        .to_options(args.input_format.map(Into::into), parse.unwrap_or_default())?;
-    let lower = args.output.to_ascii_lowercase();
-    let format = match args.format {
-        Some(FormatArg::Csv) => OutputFormat::Csv,
-        Some(FormatArg::Parquet) => OutputFormat::Parquet,
-        None if lower.ends_with(".csv") || lower.ends_with(".csv.gz") => OutputFormat::Csv,
-        None => OutputFormat::Parquet,
-    };
-    let compression = match args.compression {
-        Some(CompressionArg::Snappy) => Some(Compression::Snappy),
-        Some(CompressionArg::Zstd) => Some(Compression::Zstd),
-        Some(CompressionArg::Gzip) => Some(Compression::Gzip),
-        Some(CompressionArg::None) => Some(Compression::None),
-        None if format == OutputFormat::Csv && lower.ends_with(".gz") => Some(Compression::Gzip),
-        None => None,
-    };
-    let options = WriteOptions {
-        format,
-        mode: save.unwrap_or_default(),
-        compression,
-        partition_by: args
-            .partition_by
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect(),
-        single_file: args.single_file,
-    };
-    options.validate()?;
-    let distribution = match (args.repartition, args.coalesce) {
-        (Some(n), _) => Distribution::Repartition(n as usize),
-        (_, Some(n)) => Distribution::Coalesce(n as usize),
-        _ if args.single_file => Distribution::Coalesce(1),
-        _ => Distribution::PerTask,
-    };
-    if args.single_file
-        && matches!(distribution, Distribution::Repartition(n) | Distribution::Coalesce(n) if n != 1)
-    {
-        return Err(Error::usage(
-            "--single-file writes one file: it cannot take --repartition or --coalesce above 1",
-        ));
-    }
+        .to_options(args.input_format.map(Into::into), parse_mode.unwrap_or_default())?;
 
     // Decide on the destination before reading anything: `error` and `ignore` need no scan.
     let output = Path::new(&args.output);
@@ -204,11 +236,17 @@ fn convert(
     distribution: Distribution,
     progress: &Progress,
 ) -> Result<Option<WriteSummary>> {
-    let dataset = Dataset::open(input, read, depth, progress)?;
+    let dataset = std::sync::Arc::new(Dataset::open(input, read, depth, progress)?);
     let Some(job) = OutputJob::begin(output, &dataset.schema, options.clone(), dataset.paths())?
     else {
         return Ok(None);
     };
     progress.start_phase("writing", dataset.total_bytes());
-    write_dataset(&dataset, job, distribution, progress).map(Some)
+    let all: Vec<usize> = (0..dataset.schema.fields().len()).collect();
+    let context = ExecContext {
+        batch_size: read.batch_size,
+        progress: progress.clone(),
+    };
+    let parts = scan_partitions(&dataset, &all, &[], None, &context);
+    write_partitions(&parts, job, distribution).map(Some)
 }

@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod count;
+pub mod query;
 pub mod schema;
 pub mod show;
 
@@ -19,7 +20,7 @@ use crate::progress::Progress;
 #[command(
     name = "engine",
     version,
-    about = "A single-node, Spark-like DataFrame engine: read CSV and Parquet, show, convert",
+    about = "A single-node, Spark-like DataFrame engine: read CSV and Parquet, show, convert, query",
     after_help = "Exit codes: 0 success, 1 runtime error (bad data, missing file), 2 usage error."
 )]
 pub struct Cli {
@@ -59,6 +60,8 @@ pub enum Command {
     Count(count::Args),
     /// Write INPUT to OUTPUT as Spark writes it (Parquet by default, or CSV).
     Convert(convert::Args),
+    /// Filter, select, group, join, sort: DataFrame verbs run in the order given.
+    Query(query::Args),
 }
 
 /// How the commands report to the user, from the global flags.
@@ -88,7 +91,7 @@ impl Context {
 }
 
 /// Run a parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     let threads = crate::exec::parse_master(&cli.master)?;
     crate::exec::init_pool(threads)?;
     crate::exec::install_interrupt_handler();
@@ -101,6 +104,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Schema(args) => schema::run(args, &context),
         Command::Count(args) => count::run(args, &context),
         Command::Convert(args) => convert::run(args, &context),
+        Command::Query(args) => {
+            let sub = matches
+                .subcommand_matches("query")
+                .ok_or_else(|| Error::usage("internal: query arguments missing"))?;
+            query::run(args, sub, &context)
+        }
     }
 }
 

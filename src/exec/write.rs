@@ -9,10 +9,9 @@ use arrow::array::UInt32Array;
 use arrow::compute::take_record_batch;
 use rayon::prelude::*;
 
+use super::partitions::{Partition, Partitions};
 use crate::error::{Error, Result};
-use crate::io::dataset::{Dataset, ScanTask};
 use crate::io::writer::{OutputJob, TaskOutput, TaskWriter, WriteSummary};
-use crate::progress::Progress;
 
 /// How rows are spread over output files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,48 +25,37 @@ pub enum Distribution {
     Coalesce(usize),
 }
 
-/// Read every task of `dataset` and write it through `job`; commits on success.
-pub fn write_dataset(
-    dataset: &Dataset,
+/// Run every partition and write its rows through `job`; commits on success.
+pub fn write_partitions(
+    input: &Partitions,
     job: OutputJob,
     distribution: Distribution,
-    progress: &Progress,
 ) -> Result<WriteSummary> {
-    let tasks = dataset.tasks();
+    let parts = &input.parts;
     let writers = match distribution {
-        Distribution::Repartition(n) => repartition(dataset, &tasks, &job, n.max(1), progress)?,
-        Distribution::PerTask => write_groups(
-            dataset,
-            tasks.iter().map(|t| vec![t]).collect(),
-            &job,
-            progress,
-        )?,
+        Distribution::Repartition(n) => repartition(parts, &job, n.max(1))?,
+        Distribution::PerTask => write_groups(parts.iter().map(|t| vec![t]).collect(), &job)?,
         Distribution::Coalesce(n) => {
-            let n = n.max(1).min(tasks.len().max(1));
-            // Contiguous groups of tasks, sizes differing by at most one.
-            let mut groups: Vec<Vec<&ScanTask>> = vec![Vec::new(); n];
-            for (i, task) in tasks.iter().enumerate() {
-                groups[i * n / tasks.len().max(1)].push(task);
+            let n = n.max(1).min(parts.len().max(1));
+            // Contiguous groups of partitions, sizes differing by at most one.
+            let mut groups: Vec<Vec<&Partition>> = vec![Vec::new(); n];
+            for (i, part) in parts.iter().enumerate() {
+                groups[i * n / parts.len().max(1)].push(part);
             }
-            write_groups(dataset, groups, &job, progress)?
+            write_groups(groups, &job)?
         }
     };
     job.commit(writers)
 }
 
-fn write_groups(
-    dataset: &Dataset,
-    groups: Vec<Vec<&ScanTask>>,
-    job: &OutputJob,
-    progress: &Progress,
-) -> Result<Vec<TaskOutput>> {
+fn write_groups(groups: Vec<Vec<&Partition>>, job: &OutputJob) -> Result<Vec<TaskOutput>> {
     groups
         .into_par_iter()
         .enumerate()
         .map(|(index, group)| {
             let mut writer = job.task_writer(index);
-            for task in group {
-                for batch in dataset.open_task(task, progress) {
+            for open in group {
+                for batch in open()? {
                     writer.write(&batch?)?;
                 }
             }
@@ -76,17 +64,11 @@ fn write_groups(
         .collect()
 }
 
-fn repartition(
-    dataset: &Dataset,
-    tasks: &[ScanTask],
-    job: &OutputJob,
-    n: usize,
-    progress: &Progress,
-) -> Result<Vec<TaskOutput>> {
+fn repartition(parts: &[Partition], job: &OutputJob, n: usize) -> Result<Vec<TaskOutput>> {
     let writers: Vec<Mutex<TaskWriter>> = (0..n).map(|i| Mutex::new(job.task_writer(i))).collect();
     let dealt = AtomicU64::new(0);
-    tasks.par_iter().try_for_each(|task| -> Result<()> {
-        for batch in dataset.open_task(task, progress) {
+    parts.par_iter().try_for_each(|open| -> Result<()> {
+        for batch in open()? {
             let batch = batch?;
             let rows = batch.num_rows();
             let first = dealt.fetch_add(rows as u64, Ordering::Relaxed);

@@ -14,7 +14,7 @@ use arrow::datatypes::{
     ArrowNativeTypeOp, DataType, Date32Type, Float64Type, Int32Type, Int64Type,
     TimestampMicrosecondType,
 };
-use arrow::row::{OwnedRow, RowConverter, SortField};
+use arrow::row::{RowConverter, SortField};
 
 use super::bind::{bind, is_integer, is_numeric, Bound, Scope};
 use super::eval::cast_array;
@@ -588,12 +588,13 @@ enum Pick {
 }
 
 /// min / max / first / last of any type, through arrow's row format (which orders like Spark).
+/// Values are kept as row bytes, so accumulators of different tasks merge by comparing bytes.
 struct RowPick {
     converter: RowConverter,
     data_type: DataType,
     pick: Pick,
     /// Per group: None = no value yet; Some(None) = first/last saw a null.
-    best: Vec<Option<Option<OwnedRow>>>,
+    best: Vec<Option<Option<Box<[u8]>>>>,
 }
 
 impl RowPick {
@@ -606,19 +607,19 @@ impl RowPick {
             best: Vec::new(),
         })
     }
-    fn offer(&mut self, g: usize, row: Option<arrow::row::Row<'_>>) {
+    fn offer(&mut self, g: usize, value: Option<&[u8]>) {
         let current = &mut self.best[g];
-        let replace = match (self.pick, &*current, &row) {
+        let replace = match (self.pick, &*current, value) {
             (Pick::First, None, _) => true,
             (Pick::First, Some(_), _) => false,
             (Pick::Last, _, _) => true,
             (_, _, None) => false,
             (_, None, Some(_)) | (_, Some(None), Some(_)) => true,
-            (Pick::Min, Some(Some(b)), Some(r)) => *r < b.row(),
-            (Pick::Max, Some(Some(b)), Some(r)) => *r > b.row(),
+            (Pick::Min, Some(Some(b)), Some(r)) => r < &b[..],
+            (Pick::Max, Some(Some(b)), Some(r)) => r > &b[..],
         };
         if replace {
-            *current = Some(row.map(|r| r.owned()));
+            *current = Some(value.map(|v| v.into()));
         }
     }
 }
@@ -632,10 +633,8 @@ impl Accumulator for RowPick {
             .convert_columns(std::slice::from_ref(values))
             .map_err(arrow_err("min/max"))?;
         for (i, g) in groups.iter().enumerate() {
-            let row = values.is_valid(i).then(|| rows.row(i));
-            // `offer` needs &mut self while `rows` borrows nothing of self.
-            let owned = row.map(|r| r.owned());
-            self.offer(*g as usize, owned.as_ref().map(|o| o.row()));
+            let value = values.is_valid(i).then(|| rows.row(i));
+            self.offer(*g as usize, value.as_ref().map(|r| r.as_ref()));
         }
         Ok(())
     }
@@ -644,25 +643,26 @@ impl Accumulator for RowPick {
         self.best.resize(len, None);
         for (from, to) in pairs {
             if let Some(value) = &other.best[*from as usize] {
-                self.offer(*to as usize, value.as_ref().map(|o| o.row()));
+                self.offer(*to as usize, value.as_deref());
             }
         }
         Ok(())
     }
     fn finish(&self, len: usize) -> Result<ArrayRef> {
         // Convert the non-null picks back and scatter them among nulls.
-        let present: Vec<(usize, &OwnedRow)> = (0..len)
+        let present: Vec<(usize, &[u8])> = (0..len)
             .filter_map(|g| match self.best.get(g) {
-                Some(Some(Some(row))) => Some((g, row)),
+                Some(Some(Some(bytes))) => Some((g, &bytes[..])),
                 _ => None,
             })
             .collect();
         if present.is_empty() {
             return Ok(new_null_array(&self.data_type, len));
         }
+        let parser = self.converter.parser();
         let columns = self
             .converter
-            .convert_rows(present.iter().map(|(_, r)| r.row()))
+            .convert_rows(present.iter().map(|(_, bytes)| parser.parse(bytes)))
             .map_err(arrow_err("min/max"))?;
         let mut indices: Vec<Option<u32>> = vec![None; len];
         for (i, (g, _)) in present.iter().enumerate() {

@@ -82,6 +82,20 @@ impl Scope {
         }
     }
 
+    /// The one column named exactly `name` (case-insensitively), if there is exactly one.
+    pub fn find_exact(&self, name: &str) -> Option<usize> {
+        let mut found = self
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name().eq_ignore_ascii_case(name));
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
     /// The column names, comma-separated (qualified where known), for messages.
     pub fn describe(&self) -> String {
         self.schema
@@ -509,6 +523,12 @@ fn type_error(what: &str, expr: &Expr, types: &[&DataType]) -> Error {
 /// Bind `expr` to `scope`. Aggregate calls are not allowed here: the planner replaces them with
 /// columns of the aggregation's output before binding what sits above them.
 pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
+    // A computed column is referred to by the expression that named it (`count(1)`, `sum(x)`).
+    if matches!(expr, Expr::Call { .. } | Expr::Binary { .. } | Expr::Cast { .. }) {
+        if let Some(index) = scope.find_exact(&expr.name()) {
+            return Ok(Bound::column(index, scope.schema.field(index).data_type().clone()));
+        }
+    }
     Ok(match expr {
         Expr::Column { qualifier, name } => {
             let index = scope.resolve(qualifier.as_deref(), name)?;

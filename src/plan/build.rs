@@ -364,7 +364,7 @@ impl Frame {
     pub fn order_by(self, keys: &[SortExpr]) -> Result<Frame> {
         let mut bound = Vec::new();
         for key in keys {
-            if key.expr.contains_aggregate() {
+            if key.expr.contains_aggregate() && self.scope.find_exact(&key.expr.name()).is_none() {
                 return Err(Error::usage(format!(
                     "aggregate functions are not allowed in --order-by: {}",
                     key.expr.name()
