@@ -9,13 +9,85 @@ use arrow::array::{
 };
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, Value};
-use sqlparser::dialect::SparkSqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::dialect::{Dialect, SparkSqlDialect};
+use sqlparser::parser::{Parser, ParserError};
 
 use super::{BinaryOp, Expr, SortExpr};
 use crate::error::{Error, Result};
 
-fn parser<'a>(dialect: &'a SparkSqlDialect, text: &str, what: &str) -> Result<Parser<'a>> {
+/// Spark SQL as sqlparser's Spark dialect reads it, plus backslash escapes in string literals
+/// (`'\\d+'` is the regex `\d+` in Spark, as in Hive).
+#[derive(Debug, Default)]
+pub struct SparkDialect {
+    inner: SparkSqlDialect,
+}
+
+impl Dialect for SparkDialect {
+    fn dialect(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<SparkSqlDialect>()
+    }
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        self.inner.is_delimited_identifier_start(ch)
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        self.inner.is_identifier_start(ch)
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        self.inner.is_identifier_part(ch)
+    }
+    fn identifier_quote_style(&self, identifier: &str) -> Option<char> {
+        self.inner.identifier_quote_style(identifier)
+    }
+    fn supports_string_literal_backslash_escape(&self) -> bool {
+        true
+    }
+    fn supports_string_literal_column_alias(&self, explicit: bool) -> bool {
+        self.inner.supports_string_literal_column_alias(explicit)
+    }
+    fn supports_string_literal_table_alias(&self, explicit: bool) -> bool {
+        self.inner.supports_string_literal_table_alias(explicit)
+    }
+    fn supports_comparison_in_between_low_bound(&self) -> bool {
+        true
+    }
+    fn supports_filter_during_aggregation(&self) -> bool {
+        true
+    }
+    fn supports_group_by_expr(&self) -> bool {
+        true
+    }
+    fn supports_group_by_with_modifier(&self) -> bool {
+        true
+    }
+    fn supports_nested_comments(&self) -> bool {
+        true
+    }
+    fn supports_create_table_using(&self) -> bool {
+        self.inner.supports_create_table_using()
+    }
+    fn supports_long_type_as_bigint(&self) -> bool {
+        self.inner.supports_long_type_as_bigint()
+    }
+    fn supports_bang_not_operator(&self) -> bool {
+        true
+    }
+    fn supports_cte_without_as(&self) -> bool {
+        self.inner.supports_cte_without_as()
+    }
+    fn supports_numeric_prefix(&self) -> bool {
+        self.inner.supports_numeric_prefix()
+    }
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &ast::Expr,
+        precedence: u8,
+    ) -> Option<std::result::Result<ast::Expr, ParserError>> {
+        self.inner.parse_infix(parser, expr, precedence)
+    }
+}
+
+fn parser<'a>(dialect: &'a SparkDialect, text: &str, what: &str) -> Result<Parser<'a>> {
     Parser::new(dialect)
         .try_with_sql(text)
         .map_err(|e| Error::usage(format!("{what} '{text}': {e}")))
@@ -27,7 +99,7 @@ fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {
 
 /// One expression (`total_amount > 20 AND PULocationID = 132`).
 pub fn parse_expr(text: &str) -> Result<Expr> {
-    let dialect = SparkSqlDialect {};
+    let dialect = SparkDialect::default();
     let mut p = parser(&dialect, text, "cannot parse expression")?;
     let expr = p
         .parse_expr()
@@ -38,7 +110,7 @@ pub fn parse_expr(text: &str) -> Result<Expr> {
 
 /// A comma-separated select list: expressions with optional `AS alias`, `*` and `t.*`.
 pub fn parse_expr_list(text: &str) -> Result<Vec<Expr>> {
-    let dialect = SparkSqlDialect {};
+    let dialect = SparkDialect::default();
     let mut p = parser(&dialect, text, "cannot parse expression list")?;
     let items = p
         .parse_comma_separated(Parser::parse_select_item)
@@ -49,7 +121,7 @@ pub fn parse_expr_list(text: &str) -> Result<Vec<Expr>> {
 
 /// A comma-separated ORDER BY list: `expr [ASC|DESC] [NULLS FIRST|LAST]`.
 pub fn parse_sort_list(text: &str) -> Result<Vec<SortExpr>> {
-    let dialect = SparkSqlDialect {};
+    let dialect = SparkDialect::default();
     let mut p = parser(&dialect, text, "cannot parse ordering")?;
     let items = p
         .parse_comma_separated(Parser::parse_order_by_expr)

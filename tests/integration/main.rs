@@ -5,3 +5,4 @@ mod convert;
 mod golden;
 mod input;
 mod malformed;
+mod query;
