@@ -67,11 +67,11 @@ pub struct WritePlan {
 }
 
 impl WriteArgs {
-    pub fn plan(&self, output: &str) -> Result<WritePlan> {
-        let args = self;
+    /// The save mode and CSV parse mode given to --mode (each at most once).
+    pub fn modes(&self) -> Result<(Option<SaveMode>, Option<ParseMode>)> {
         let mut save = None;
         let mut parse = None;
-        for mode in &args.mode {
+        for mode in &self.mode {
             match mode {
                 ModeValue::Save(m) if save.replace(*m).is_some() => {
                     return Err(Error::usage("--mode: give one save mode"))
@@ -82,6 +82,12 @@ impl WriteArgs {
                 _ => {}
             }
         }
+        Ok((save, parse))
+    }
+
+    pub fn plan(&self, output: &str) -> Result<WritePlan> {
+        let args = self;
+        let (save, parse) = self.modes()?;
         let lower = output.to_ascii_lowercase();
         let format = match args.format {
             Some(FormatArg::Csv) => OutputFormat::Csv,

@@ -357,7 +357,10 @@ pub fn run(args: Args, matches: &ArgMatches, context: &Context) -> Result<()> {
         .as_deref()
         .map(|out| args.write_options.plan(out))
         .transpose()?;
-    let parse_mode = write_plan.as_ref().and_then(|w| w.parse_mode);
+    let (save_mode, parse_mode) = args.write_options.modes()?;
+    if save_mode.is_some() && args.write.is_none() {
+        return Err(Error::usage("--mode error|overwrite|append|ignore applies to --write OUTPUT"));
+    }
     let read = args
         .read
         .to_options(args.input_format.map(Into::into), parse_mode.unwrap_or_default())?;

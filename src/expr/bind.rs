@@ -340,6 +340,15 @@ impl Bound {
     pub fn cast_to(self, to: &DataType) -> Bound {
         if &self.data_type() == to {
             self
+        } else if let Bound::Literal(value) = &self {
+            // Literals are cast once, here (a failed cast is null, as at run time).
+            match super::eval::cast_array(value, to) {
+                Ok(cast) => Bound::Literal(cast),
+                Err(_) => Bound::Cast {
+                    expr: Box::new(self),
+                    to: to.clone(),
+                },
+            }
         } else {
             Bound::Cast {
                 expr: Box::new(self),
@@ -418,14 +427,13 @@ impl Bound {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Bound::Function { func, args, .. } => format!(
-                "{}({})",
-                func.name(),
-                args.iter()
-                    .map(|a| a.display(names))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            Bound::Function { func, args, .. } => {
+                let mut shown: Vec<String> = args.iter().map(|a| a.display(names)).collect();
+                if let Func::Round(scale) = func {
+                    shown.push(scale.to_string());
+                }
+                format!("{}({})", func.name(), shown.join(", "))
+            }
         }
     }
 }

@@ -66,6 +66,17 @@ fn describe(plan: &Plan) -> String {
             );
             if !scan.filters.is_empty() {
                 let _ = write!(s, ", filters: [{}]", list(&scan.filters, &all));
+                // What the filters skip before reading (directories, Parquet row groups).
+                if let Some(p) = crate::exec::prune::prune(ds, &scan.filters) {
+                    let kept = p.files.iter().filter(|k| **k).count();
+                    let _ = write!(s, ", files: {kept} of {}", p.files.len());
+                    let groups: Vec<&Vec<bool>> = p.row_groups.iter().flatten().collect();
+                    if !groups.is_empty() {
+                        let total: usize = groups.iter().map(|g| g.len()).sum();
+                        let kept: usize = groups.iter().map(|g| g.iter().filter(|k| **k).count()).sum();
+                        let _ = write!(s, ", row groups: {kept} of {total}");
+                    }
+                }
             }
             if let Some(n) = scan.limit {
                 let _ = write!(s, ", limit: {n}");

@@ -116,3 +116,113 @@ fn bad_queries_fail_with_a_clear_message() {
         assert!(run.stdout.is_empty(), "{args:?}: printed {}", run.stdout);
     }
 }
+
+#[test]
+fn csv_and_json_sinks_stream_rows() {
+    let csv = engine(&["query", Z, "--filter", "LocationID <= 3 OR Zone = 'NV'", "--csv"]);
+    assert_eq!(
+        csv.ok(),
+        "LocationID,Borough,Zone,service_zone\n1,EWR,Newark Airport,EWR\n2,Queens,Jamaica Bay,Boro Zone\n3,Bronx,Allerton/Pelham Gardens,Boro Zone\n264,Unknown,NV,N/A\n"
+    );
+    let json = engine(&[
+        "query", Y1, "--filter", "congestion_surcharge IS NULL", "--limit", "2",
+        "--select", "vendor_id, pickup_datetime, trip_distance, store_and_fwd_flag, congestion_surcharge", "--json",
+    ]);
+    assert_eq!(
+        json.ok(),
+        "{\"vendor_id\":2,\"pickup_datetime\":\"2019-01-05 06:36:51\",\"trip_distance\":3.72,\"store_and_fwd_flag\":\"N\"}\n{\"vendor_id\":2,\"pickup_datetime\":\"2019-01-04 10:54:47\",\"trip_distance\":3.09,\"store_and_fwd_flag\":\"N\"}\n"
+    );
+}
+
+#[test]
+fn write_sink_round_trips_the_revenue_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("revenue");
+    let out_s = out.to_string_lossy().to_string();
+    let args: Vec<String> = std::fs::read_to_string(root().join("tests/golden/query/revenue_report.args"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    // The same query, written as Parquet (two files), then read back and shown.
+    let mut write: Vec<&str> = args.iter().map(String::as_str).take_while(|a| *a != "-n").collect();
+    write.extend_from_slice(&["--write", &out_s, "--repartition", "2"]);
+    let run = engine(&write);
+    run.ok();
+    assert!(run.stderr.contains("wrote 306 rows"), "{}", run.stderr);
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(files.iter().filter(|f| f.ends_with(".snappy.parquet")).count(), 2, "{files:?}");
+    assert!(files.contains(&"_SUCCESS".to_string()));
+    let back = engine(&["query", &out_s, "--order-by", "revenue_zone, revenue_month", "-n", "500"]);
+    let expected = std::fs::read_to_string(root().join("tests/golden/query/revenue_report.out")).unwrap();
+    assert!(same_table(&expected, back.ok()), "{}", back.stdout);
+    // The default save mode refuses to overwrite; the existing output is left as it was.
+    engine(&write).fails(1, &["path already exists", "--mode overwrite"]);
+    let again = engine(&["count", &out_s]);
+    assert_eq!(again.ok(), "306\n");
+}
+
+#[test]
+fn filters_prune_partitions_and_reach_parquet_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("by_payment");
+    let out_s = out.to_string_lossy().to_string();
+    engine(&["convert", Y1, &out_s, "--partition-by", "payment_type"]).ok();
+    let query = ["--filter", "payment_type = 2 AND total_amount > 10", "--agg", "count(*), round(sum(total_amount), 2)"];
+    let mut on_parquet = vec!["query", out_s.as_str()];
+    on_parquet.extend_from_slice(&query);
+    let mut on_csv = vec!["query", Y1];
+    on_csv.extend_from_slice(&query);
+    assert_eq!(engine(&on_parquet).ok(), engine(&on_csv).ok());
+    let mut explain = on_parquet.clone();
+    explain.push("--explain");
+    let plan = engine(&explain);
+    // The filter sits in the scan, which reads two columns; no separate Filter operator.
+    assert!(plan.ok().contains("Scan parquet"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("[total_amount], filters: [(payment_type = 2), (total_amount > 10.0)]"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("Filter"), "{}", plan.stdout);
+    // Three of the four payment_type directories hold no row the filter can pass: not read.
+    assert!(plan.stdout.contains("files: 1 of 4"), "{}", plan.stdout);
+
+    // Row groups whose statistics rule the filter out are skipped (600,000 ids in 3 groups).
+    let csv = dir.path().join("ids.csv");
+    let mut text = String::from("id,half\n");
+    for i in 0..600_000 {
+        text.push_str(&format!("{i},{}\n", i / 2));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let pq = dir.path().join("ids");
+    engine(&["convert", &csv.to_string_lossy(), &pq.to_string_lossy(), "--coalesce", "1"]).ok();
+    let pq = pq.to_string_lossy().to_string();
+    let filter = ["--filter", "id >= 550000 AND half < 299990", "--agg", "count(*), min(id), max(id)"];
+    let mut run = vec!["query", pq.as_str()];
+    run.extend_from_slice(&filter);
+    assert!(engine(&run).ok().contains("|   49980| 550000| 599979|"), "{}", engine(&run).stdout);
+    run.push("--explain");
+    assert!(engine(&run).ok().contains("row groups: 1 of 3"), "{}", engine(&run).stdout);
+}
+
+#[test]
+fn limit_stops_reading_early_and_top_n_is_planned() {
+    // A bad value far into the file: failfast only notices it if the read gets there.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late_error.csv");
+    let mut text = String::from("id,amount\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("{i},{}.5\n", i % 100));
+    }
+    text.push_str("200000,not-a-number\n");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_string_lossy().to_string();
+    let schema = ["--schema", "id INT, amount DOUBLE", "--mode", "failfast"];
+    let mut head = vec!["query", p.as_str(), "--limit", "3", "--csv"];
+    head.extend_from_slice(&schema);
+    assert_eq!(engine(&head).ok(), "id,amount\n0,0.5\n1,1.5\n2,2.5\n");
+    // (count(*) alone would not parse `amount`: like Spark, unread columns are not checked.)
+    let mut all = vec!["query", p.as_str(), "--agg", "sum(amount)", "--csv"];
+    all.extend_from_slice(&schema);
+    engine(&all).fails(1, &["line 200002", "amount"]);
+    let plan = engine(&["query", Y1, "--order-by", "total_amount DESC", "--limit", "5", "--explain"]);
+    assert!(plan.ok().contains("TopN 5 [total_amount DESC NULLS LAST]"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("Limit"), "{}", plan.stdout);
+}
