@@ -402,21 +402,29 @@ pub fn run_with_retry(
         }
     }
     let progress = context.progress("querying");
-    // Streaming sinks print as they go, so they cannot start over: they infer from every row.
-    let first = match sink {
-        Sink::Csv | Sink::Json => Depth::Full,
-        _ => Depth::Sampled,
-    };
     let attempt = |depth: Depth| -> Result<()> {
         let inputs = Inputs {
             read,
             depth,
             progress: &progress,
         };
-        let frame = build(&inputs)?;
+        let mut frame = build(&inputs)?;
+        // Streaming sinks print as they go, so they cannot start over once a row is out: unless
+        // every input is read to the end before the first row comes out (an aggregate or a sort
+        // on top), they infer types from every row.
+        if matches!(depth, Depth::Sampled)
+            && matches!(sink, Sink::Csv | Sink::Json)
+            && !reads_all_before_output(&frame.plan)
+        {
+            frame = build(&Inputs {
+                read,
+                depth: Depth::Full,
+                progress: &progress,
+            })?;
+        }
         execute_to_sink(frame, sink, read, &progress, context)
     };
-    let result = match attempt(first) {
+    let result = match attempt(Depth::Sampled) {
         Err(Error::InferenceContradicted { path, line, column }) => {
             let at = line.map(|l| format!(", line {l}")).unwrap_or_default();
             context.note(&format!(
@@ -429,6 +437,22 @@ pub fn run_with_retry(
     };
     progress.finish();
     result
+}
+
+/// Whether running `plan` reads all of its inputs before it yields its first row.
+fn reads_all_before_output(plan: &crate::plan::Plan) -> bool {
+    use crate::plan::Plan;
+    match plan {
+        Plan::Scan(_) => false,
+        Plan::Filter { input, .. } | Plan::Project { input, .. } | Plan::Limit { input, .. } => {
+            reads_all_before_output(input)
+        }
+        Plan::Aggregate { .. } | Plan::Sort { .. } => true,
+        Plan::Join { left, how, .. } => {
+            matches!(how, JoinType::Right | JoinType::Full) || reads_all_before_output(left)
+        }
+        Plan::Union { inputs, .. } => inputs.iter().all(reads_all_before_output),
+    }
 }
 
 fn execute_to_sink(frame: Frame, sink: &Sink, read: &ReadOptions, progress: &Progress, context: &Context) -> Result<()> {
