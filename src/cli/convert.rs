@@ -251,6 +251,7 @@ fn convert(
     let all: Vec<usize> = (0..dataset.schema.fields().len()).collect();
     let context = ExecContext {
         batch_size: read.batch_size,
+        broadcast_rows: crate::exec::join::BROADCAST_ROWS,
         progress: progress.clone(),
     };
     let parts = scan_partitions(&dataset, &all, &[], None, &context);

@@ -182,6 +182,10 @@ pub struct ReadArgs {
     /// Task size in bytes (Spark's maxPartitionBytes); tests use it to force many tasks.
     #[arg(long, hide = true)]
     pub max_partition_bytes: Option<u64>,
+    /// Largest join build side (rows) broadcast to every task; above it both sides are split
+    /// by key hash. Tests set 0 to force the partitioned join.
+    #[arg(long, hide = true, default_value_t = crate::exec::join::BROADCAST_ROWS)]
+    pub broadcast_rows: usize,
 }
 
 impl ReadArgs {

@@ -382,14 +382,24 @@ pub fn run(args: Args, matches: &ArgMatches, context: &Context) -> Result<()> {
             vertical: args.vertical,
         })
     };
-    run_with_retry(context, &read, &sink, &|inputs| build(&args, &verbs, inputs))
+    let tuning = Tuning {
+        broadcast_rows: args.read.broadcast_rows,
+    };
+    run_with_retry(context, &read, tuning, &sink, &|inputs| build(&args, &verbs, inputs))
 }
 
 /// Build and run a query. CSV types come from a sample first; if a later value contradicts them
 /// (before anything is committed or printed), the query runs again with types from every row.
+/// Execution settings that are not read options.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    pub broadcast_rows: usize,
+}
+
 pub fn run_with_retry(
     context: &Context,
     read: &ReadOptions,
+    tuning: Tuning,
     sink: &Sink,
     build: &dyn Fn(&Inputs) -> Result<Frame>,
 ) -> Result<()> {
@@ -422,7 +432,7 @@ pub fn run_with_retry(
                 progress: &progress,
             })?;
         }
-        execute_to_sink(frame, sink, read, &progress, context)
+        execute_to_sink(frame, sink, read, tuning, &progress, context)
     };
     let result = match attempt(Depth::Sampled) {
         Err(Error::InferenceContradicted { path, line, column }) => {
@@ -455,9 +465,17 @@ fn reads_all_before_output(plan: &crate::plan::Plan) -> bool {
     }
 }
 
-fn execute_to_sink(frame: Frame, sink: &Sink, read: &ReadOptions, progress: &Progress, context: &Context) -> Result<()> {
+fn execute_to_sink(
+    frame: Frame,
+    sink: &Sink,
+    read: &ReadOptions,
+    tuning: Tuning,
+    progress: &Progress,
+    context: &Context,
+) -> Result<()> {
     let ctx = ExecContext {
         batch_size: read.batch_size,
+        broadcast_rows: tuning.broadcast_rows,
         progress: progress.clone(),
     };
     match sink {

@@ -49,7 +49,7 @@ impl JoinType {
 }
 
 /// Build sides above this many rows are joined partitioned rather than broadcast.
-const BROADCAST_ROWS: usize = 4_000_000;
+pub const BROADCAST_ROWS: usize = 4_000_000;
 
 /// The build side, indexed: key bytes -> first row, `next` chains rows with equal keys.
 struct BuildSide {
@@ -134,7 +134,7 @@ pub fn hash_join(
         converter,
         batch_size: ctx.batch_size,
     });
-    if right_rows <= BROADCAST_ROWS || crate::exec::parallelism() == 1 {
+    if right_rows <= ctx.broadcast_rows {
         let build = concat_batches(&right_schema, &right_batches).map_err(arrow("joining"))?;
         drop(right_batches);
         let build = Arc::new(BuildSide::new(build, &job.right_keys, &job.converter)?);

@@ -29,6 +29,8 @@ pub struct Partitions {
 #[derive(Clone)]
 pub struct ExecContext {
     pub batch_size: usize,
+    /// Join build sides up to this many rows are broadcast; larger ones are partitioned.
+    pub broadcast_rows: usize,
     pub progress: Progress,
 }
 
