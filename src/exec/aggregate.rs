@@ -4,12 +4,11 @@
 //! per worker and each bucket is merged on its own. Memory grows with groups, not rows.
 
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::SchemaRef;
 use arrow::row::{RowConverter, SortField};
-use hashbrown::HashMap;
+use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
@@ -19,30 +18,46 @@ use crate::expr::eval::evaluate;
 use crate::expr::Bound;
 
 struct GroupTable {
-    /// Key bytes -> group index.
-    map: HashMap<Box<[u8]>, u32>,
-    /// Key bytes and hash of each group, by index.
-    keys: Vec<(Box<[u8]>, u64)>,
+    /// Group indices, found by key hash; the keys themselves live in `bytes`.
+    index: HashTable<u32>,
+    /// Every group's key bytes, back to back: group g is `bytes[offsets[g]..offsets[g + 1]]`.
+    bytes: Vec<u8>,
+    offsets: Vec<usize>,
+    hashes: Vec<u64>,
     accumulators: Vec<Box<dyn Accumulator>>,
 }
 
 impl GroupTable {
     fn new(aggs: &[AggCall]) -> Result<GroupTable> {
         Ok(GroupTable {
-            map: HashMap::new(),
-            keys: Vec::new(),
+            index: HashTable::new(),
+            bytes: Vec::new(),
+            offsets: vec![0],
+            hashes: Vec::new(),
             accumulators: aggs.iter().map(|a| a.accumulator()).collect::<Result<_>>()?,
         })
     }
 
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn key(&self, g: usize) -> &[u8] {
+        &self.bytes[self.offsets[g]..self.offsets[g + 1]]
+    }
+
     fn group_of(&mut self, key: &[u8], hash: u64) -> u32 {
-        if let Some(&g) = self.map.get(key) {
+        let (bytes, offsets) = (&self.bytes, &self.offsets);
+        let same = |g: &u32| &bytes[offsets[*g as usize]..offsets[*g as usize + 1]] == key;
+        if let Some(&g) = self.index.find(hash, same) {
             return g;
         }
-        let g = self.keys.len() as u32;
-        let owned: Box<[u8]> = key.into();
-        self.map.insert(owned.clone(), g);
-        self.keys.push((owned, hash));
+        let g = self.hashes.len() as u32;
+        self.bytes.extend_from_slice(key);
+        self.offsets.push(self.bytes.len());
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.index.insert_unique(hash, g, |g| hashes[*g as usize]);
         g
     }
 }
@@ -73,7 +88,7 @@ pub fn hash_aggregate(
                 let rows = batch.num_rows();
                 groups.clear();
                 if keys.is_empty() {
-                    if table.keys.is_empty() {
+                    if table.len() == 0 {
                         table.group_of(&[], 0);
                     }
                     groups.resize(rows, 0);
@@ -91,7 +106,7 @@ pub fn hash_aggregate(
                         groups.push(table.group_of(bytes, hash));
                     }
                 }
-                let len = table.keys.len();
+                let len = table.len();
                 for (acc, call) in table.accumulators.iter_mut().zip(aggs) {
                     let values = call.arg.as_ref().map(|a| evaluate(a, &batch)).transpose()?;
                     acc.update(&groups, len, values.as_ref())?;
@@ -116,7 +131,7 @@ pub fn hash_aggregate(
         .map(|bucket| -> Result<Vec<RecordBatch>> {
             let mut table = GroupTable::new(aggs)?;
             merge_into(&mut table, &partials, |hash| (hash % buckets as u64) as usize == bucket)?;
-            if table.keys.is_empty() {
+            if table.len() == 0 {
                 return Ok(Vec::new());
             }
             Ok(vec![finish(&table, &converter, keys.len(), &schema)?])
@@ -129,13 +144,14 @@ pub fn hash_aggregate(
 fn merge_into(table: &mut GroupTable, partials: &[GroupTable], select: impl Fn(u64) -> bool) -> Result<()> {
     for partial in partials {
         let mut pairs = Vec::new();
-        for (from, (key, hash)) in partial.keys.iter().enumerate() {
-            if select(*hash) {
-                let to = table.group_of(key, *hash);
+        for from in 0..partial.len() {
+            let hash = partial.hashes[from];
+            if select(hash) {
+                let to = table.group_of(partial.key(from), hash);
                 pairs.push((from as u32, to));
             }
         }
-        let len = table.keys.len();
+        let len = table.len();
         for (mine, theirs) in table.accumulators.iter_mut().zip(&partial.accumulators) {
             mine.merge(theirs.as_ref(), &pairs, len)?;
         }
@@ -144,11 +160,11 @@ fn merge_into(table: &mut GroupTable, partials: &[GroupTable], select: impl Fn(u
 }
 
 fn finish(table: &GroupTable, converter: &RowConverter, key_count: usize, schema: &SchemaRef) -> Result<RecordBatch> {
-    let len = table.keys.len();
+    let len = table.len();
     let mut columns: Vec<ArrayRef> = Vec::new();
     if key_count > 0 {
         let parser = converter.parser();
-        let rows: Vec<_> = table.keys.iter().map(|(k, _)| parser.parse(k)).collect();
+        let rows: Vec<_> = (0..len).map(|g| parser.parse(table.key(g))).collect();
         columns = converter
             .convert_rows(rows)
             .map_err(|e| Error::arrow("grouping", e))?;
@@ -173,8 +189,4 @@ fn finish(table: &GroupTable, converter: &RowConverter, key_count: usize, schema
         &RecordBatchOptions::new().with_row_count(Some(len)),
     )
     .map_err(|e| Error::arrow("aggregating", e))
-    .map(|b| {
-        let _ = Arc::new(());
-        b
-    })
 }
