@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 /// How to write an output: shared by `convert` and the `--write` sink of `query` and `sql`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct WriteArgs {
     /// Save mode: error (default) | overwrite | append | ignore. May be given a second time with
     /// a CSV parse mode: permissive (default) | dropmalformed | failfast.

@@ -6,6 +6,7 @@ pub mod count;
 pub mod query;
 pub mod schema;
 pub mod show;
+pub mod sql;
 
 use std::io::{IsTerminal, Write};
 
@@ -62,6 +63,8 @@ pub enum Command {
     Convert(convert::Args),
     /// Filter, select, group, join, sort: DataFrame verbs run in the order given.
     Query(query::Args),
+    /// Spark SQL over inputs and temp views.
+    Sql(sql::Args),
 }
 
 /// How the commands report to the user, from the global flags.
@@ -110,6 +113,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
                 .ok_or_else(|| Error::usage("internal: query arguments missing"))?;
             query::run(args, sub, &context)
         }
+        Command::Sql(args) => sql::run(args, &context),
     }
 }
 

@@ -78,6 +78,18 @@ pub struct Args {
     #[arg(long, value_name = "N", action = clap::ArgAction::Append)]
     pub limit: Vec<usize>,
 
+    #[command(flatten)]
+    pub sink: SinkArgs,
+    /// Input format, when the file names do not tell.
+    #[arg(long, value_enum)]
+    pub input_format: Option<FormatArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Where the result goes: shared by `query` and `sql`.
+#[derive(Debug, clap::Args)]
+pub struct SinkArgs {
     /// Print the optimized plan instead of running the query.
     #[arg(long)]
     pub explain: bool,
@@ -107,11 +119,40 @@ pub struct Args {
     /// Show one block per row.
     #[arg(long)]
     pub vertical: bool,
-    /// Input format, when the file names do not tell.
-    #[arg(long, value_enum)]
-    pub input_format: Option<FormatArg>,
-    #[command(flatten)]
-    pub read: ReadArgs,
+}
+
+impl SinkArgs {
+    /// The CSV parse mode given to --mode, if any (a save mode needs --write).
+    pub fn parse_mode(&self) -> Result<Option<crate::io::csv::ParseMode>> {
+        let (save_mode, parse_mode) = self.write_options.modes()?;
+        if save_mode.is_some() && self.write.is_none() {
+            return Err(Error::usage(
+                "--mode error|overwrite|append|ignore applies to --write OUTPUT",
+            ));
+        }
+        Ok(parse_mode)
+    }
+
+    pub fn sink(&self) -> Result<Sink> {
+        Ok(if self.explain {
+            Sink::Explain
+        } else if let Some(output) = &self.write {
+            Sink::Write {
+                output: output.clone(),
+                plan: self.write_options.plan(output)?,
+            }
+        } else if self.csv {
+            Sink::Csv
+        } else if self.json {
+            Sink::Json
+        } else {
+            Sink::Show(ShowOptions {
+                rows: self.rows,
+                truncate: if self.no_truncate { 0 } else { self.truncate },
+                vertical: self.vertical,
+            })
+        })
+    }
 }
 
 /// One verb, with what it needs.
@@ -352,36 +393,11 @@ pub enum Sink {
 
 pub fn run(args: Args, matches: &ArgMatches, context: &Context) -> Result<()> {
     let verbs = ordered_verbs(&args, matches)?;
-    let write_plan = args
-        .write
-        .as_deref()
-        .map(|out| args.write_options.plan(out))
-        .transpose()?;
-    let (save_mode, parse_mode) = args.write_options.modes()?;
-    if save_mode.is_some() && args.write.is_none() {
-        return Err(Error::usage("--mode error|overwrite|append|ignore applies to --write OUTPUT"));
-    }
+    let parse_mode = args.sink.parse_mode()?;
     let read = args
         .read
         .to_options(args.input_format.map(Into::into), parse_mode.unwrap_or_default())?;
-    let sink = if args.explain {
-        Sink::Explain
-    } else if let (Some(output), Some(plan)) = (&args.write, write_plan) {
-        Sink::Write {
-            output: output.clone(),
-            plan,
-        }
-    } else if args.csv {
-        Sink::Csv
-    } else if args.json {
-        Sink::Json
-    } else {
-        Sink::Show(ShowOptions {
-            rows: args.rows,
-            truncate: if args.no_truncate { 0 } else { args.truncate },
-            vertical: args.vertical,
-        })
-    };
+    let sink = args.sink.sink()?;
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };

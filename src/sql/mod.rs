@@ -1,3 +1,4 @@
 //! SQL text: parsed with sqlparser (Hive dialect, closest to Spark SQL's).
 
 pub mod ddl;
+pub mod select;

@@ -1,0 +1,516 @@
+//! Spark SQL queries -> `Frame`s: SELECT with FROM (tables, views, ``parquet.`path` ``,
+//! subqueries), JOIN ... ON / USING, WHERE (with `IN (SELECT ...)` as a semi or anti join),
+//! GROUP BY (expressions, aliases, ordinals), HAVING, DISTINCT, UNION [ALL], WITH, ORDER BY
+//! (ordinals, aliases, NULLS FIRST/LAST) and LIMIT, on the same plan as the query verbs.
+
+use std::collections::HashMap;
+
+use sqlparser::ast;
+
+use crate::error::{Error, Result};
+use crate::expr::parse::{convert, convert_select_item, convert_sort};
+use crate::expr::{Expr, SortExpr};
+use crate::plan::{Frame, JoinType};
+
+/// Opens a dataset by path for `FROM parquet.\`path\``.
+pub type OpenInput<'a> = dyn Fn(&str, Option<&str>) -> Result<Frame> + 'a;
+
+/// Views by lower-case name (temp views, `--table`s and the CTEs in scope).
+pub struct Catalog<'a> {
+    pub views: HashMap<String, Frame>,
+    pub open: &'a OpenInput<'a>,
+}
+
+impl Catalog<'_> {
+    fn view(&self, name: &str) -> Result<Frame> {
+        self.views.get(&name.to_ascii_lowercase()).cloned().ok_or_else(|| {
+            let mut known: Vec<&String> = self.views.keys().collect();
+            known.sort();
+            Error::usage(format!(
+                "table or view not found: {name}; {}",
+                if known.is_empty() {
+                    "none are defined (use --table NAME=INPUT or CREATE TEMP VIEW)".to_string()
+                } else {
+                    format!(
+                        "the views are: {}",
+                        known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            ))
+        })
+    }
+}
+
+fn unsupported(what: impl std::fmt::Display) -> Error {
+    Error::usage(format!("unsupported SQL: {what}"))
+}
+
+/// Plan a whole query (WITH, set operations, ORDER BY, LIMIT).
+pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
+    let mut scoped;
+    let catalog = match &query.with {
+        Some(with) => {
+            if with.recursive {
+                return Err(unsupported("WITH RECURSIVE"));
+            }
+            scoped = Catalog {
+                views: catalog.views.clone(),
+                open: catalog.open,
+            };
+            for cte in &with.cte_tables {
+                let frame = plan_query(&cte.query, &scoped)?.alias(&cte.alias.name.value);
+                let frame = rename_columns(frame, &cte.alias.columns)?;
+                scoped
+                    .views
+                    .insert(cte.alias.name.value.to_ascii_lowercase(), frame);
+            }
+            &scoped
+        }
+        None => catalog,
+    };
+    let order: Vec<SortExpr> = match &query.order_by {
+        Some(order) => match &order.kind {
+            ast::OrderByKind::Expressions(items) => {
+                items.iter().map(convert_sort).collect::<Result<_>>()?
+            }
+            ast::OrderByKind::All(_) => return Err(unsupported("ORDER BY ALL")),
+        },
+        None => Vec::new(),
+    };
+    let limit = match &query.limit_clause {
+        None => None,
+        Some(ast::LimitClause::LimitOffset {
+            limit,
+            offset,
+            limit_by,
+        }) => {
+            if offset.is_some() || !limit_by.is_empty() {
+                return Err(unsupported("OFFSET"));
+            }
+            match limit {
+                Some(e) => Some(literal_usize(e, "LIMIT")?),
+                None => None,
+            }
+        }
+        Some(other) => return Err(unsupported(other)),
+    };
+    let frame = match query.body.as_ref() {
+        // ORDER BY of a plain SELECT may use columns it does not output: handled inside.
+        ast::SetExpr::Select(select) => plan_select(select, catalog, &order)?,
+        body => {
+            let frame = plan_set_expr(body, catalog)?;
+            order_output(frame, &order, &[])?
+        }
+    };
+    Ok(match limit {
+        Some(n) => frame.limit(n),
+        None => frame,
+    })
+}
+
+fn literal_usize(e: &ast::Expr, what: &str) -> Result<usize> {
+    match convert(e)? {
+        Expr::Literal { text, .. } => text
+            .trim_end_matches('L')
+            .parse()
+            .map_err(|_| Error::usage(format!("{what} needs a non-negative integer, not {text}"))),
+        other => Err(Error::usage(format!(
+            "{what} needs an integer literal, not {}",
+            other.name()
+        ))),
+    }
+}
+
+fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
+    match body {
+        ast::SetExpr::Select(select) => plan_select(select, catalog, &[]),
+        ast::SetExpr::Query(query) => plan_query(query, catalog),
+        ast::SetExpr::SetOperation {
+            left,
+            op,
+            set_quantifier,
+            right,
+        } => {
+            let (l, r) = (plan_set_expr(left, catalog)?, plan_set_expr(right, catalog)?);
+            match op {
+                ast::SetOperator::Union => {}
+                other => return Err(unsupported(other)),
+            }
+            match set_quantifier {
+                ast::SetQuantifier::All => l.union(r, false),
+                ast::SetQuantifier::AllByName => l.union(r, true),
+                ast::SetQuantifier::Distinct | ast::SetQuantifier::None => {
+                    l.union(r, false)?.distinct()
+                }
+                ast::SetQuantifier::ByName | ast::SetQuantifier::DistinctByName => {
+                    l.union(r, true)?.distinct()
+                }
+            }
+        }
+        other => Err(unsupported(other)),
+    }
+}
+
+/// Sort an output by ORDER BY items that are ordinals, output names or expressions over it.
+fn order_output(frame: Frame, order: &[SortExpr], select: &[Expr]) -> Result<Frame> {
+    if order.is_empty() {
+        return Ok(frame);
+    }
+    let resolved: Vec<SortExpr> = order
+        .iter()
+        .map(|s| {
+            Ok(SortExpr {
+                expr: resolve_output_reference(&s.expr, &frame, select)?,
+                ..s.clone()
+            })
+        })
+        .collect::<Result<_>>()?;
+    frame.order_by(&resolved)
+}
+
+/// `ORDER BY 2` -> the second output column; a bare name that is an output column -> it.
+fn resolve_output_reference(expr: &Expr, frame: &Frame, select: &[Expr]) -> Result<Expr> {
+    let _ = select;
+    if let Some(i) = ordinal(expr)? {
+        let schema = frame.schema();
+        let field = schema.fields().get(i).ok_or_else(|| {
+            Error::usage(format!(
+                "ORDER BY position {} is not in the select list (1 to {})",
+                i + 1,
+                schema.fields().len()
+            ))
+        })?;
+        return Ok(Expr::column(field.name()));
+    }
+    Ok(expr.clone())
+}
+
+/// A 1-based position (`GROUP BY 1`), as a 0-based index.
+fn ordinal(expr: &Expr) -> Result<Option<usize>> {
+    if let Expr::Literal { value, text } = expr {
+        if matches!(value.data_type(), arrow::datatypes::DataType::Int32 | arrow::datatypes::DataType::Int64) {
+            let n: usize = text.trim_end_matches('L').parse().unwrap_or(0);
+            if n == 0 {
+                return Err(Error::usage(format!("position {text} is not in the select list")));
+            }
+            return Ok(Some(n - 1));
+        }
+    }
+    Ok(None)
+}
+
+fn rename_columns(frame: Frame, columns: &[ast::TableAliasColumnDef]) -> Result<Frame> {
+    if columns.is_empty() {
+        return Ok(frame);
+    }
+    let schema = frame.schema();
+    if columns.len() != schema.fields().len() {
+        return Err(Error::usage(format!(
+            "the alias names {} columns, the query gives {}",
+            columns.len(),
+            schema.fields().len()
+        )));
+    }
+    let mut frame = frame;
+    for (field, column) in schema.fields().iter().zip(columns) {
+        frame = frame.rename(field.name(), &column.name.value)?;
+    }
+    Ok(frame)
+}
+
+/// A relation in FROM: a view, ``format.`path` ``, or a subquery.
+fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame> {
+    match relation {
+        ast::TableFactor::Table { name, alias, args, .. } => {
+            if args.is_some() {
+                return Err(unsupported(format!("table function {name}")));
+            }
+            let parts: Vec<String> = name
+                .0
+                .iter()
+                .map(|p| p.as_ident().map(|i| i.value.clone()).unwrap_or_else(|| p.to_string()))
+                .collect();
+            let frame = match parts.as_slice() {
+                [format, path] if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) => {
+                    (catalog.open)(path, Some(format))?
+                }
+                [one] => catalog.view(one)?,
+                _ => return Err(Error::usage(format!("table or view not found: {name}"))),
+            };
+            let qualifier = alias
+                .as_ref()
+                .map(|a| a.name.value.clone())
+                .unwrap_or_else(|| parts.last().cloned().unwrap_or_default());
+            let frame = frame.alias(&qualifier);
+            match alias {
+                Some(a) => rename_columns(frame, &a.columns),
+                None => Ok(frame),
+            }
+        }
+        ast::TableFactor::Derived {
+            lateral,
+            subquery,
+            alias,
+            ..
+        } => {
+            if *lateral {
+                return Err(unsupported("LATERAL"));
+            }
+            let frame = plan_query(subquery, catalog)?;
+            match alias {
+                Some(a) => rename_columns(frame.alias(&a.name.value), &a.columns),
+                None => Ok(frame),
+            }
+        }
+        ast::TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } => {
+            let frame = plan_from(table_with_joins, catalog)?;
+            Ok(match alias {
+                Some(a) => frame.alias(&a.name.value),
+                None => frame,
+            })
+        }
+        other => Err(unsupported(other)),
+    }
+}
+
+fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
+    let mut frame = plan_relation(&from.relation, catalog)?;
+    for join in &from.joins {
+        let right = plan_relation(&join.relation, catalog)?;
+        use ast::JoinOperator as J;
+        let (how, constraint) = match &join.join_operator {
+            J::Join(c) | J::Inner(c) => (JoinType::Inner, c),
+            J::Left(c) | J::LeftOuter(c) => (JoinType::Left, c),
+            J::Right(c) | J::RightOuter(c) => (JoinType::Right, c),
+            J::FullOuter(c) => (JoinType::Full, c),
+            J::Semi(c) | J::LeftSemi(c) => (JoinType::Semi, c),
+            J::Anti(c) | J::LeftAnti(c) => (JoinType::Anti, c),
+            other => return Err(unsupported(format!("{other:?} join").split('(').next().unwrap_or("join").to_string())),
+        };
+        frame = match constraint {
+            ast::JoinConstraint::On(e) => frame.join_on(right, &convert(e)?, how)?,
+            ast::JoinConstraint::Using(names) => {
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|n| n.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone()).unwrap_or_default())
+                    .collect();
+                frame.join_using(right, &names, how)?
+            }
+            ast::JoinConstraint::Natural => return Err(unsupported("NATURAL JOIN")),
+            ast::JoinConstraint::UsingAlias(..) => return Err(unsupported("USING ... AS")),
+            ast::JoinConstraint::None => {
+                return Err(Error::usage(
+                    "a join needs ON or USING (cross joins are not supported)",
+                ))
+            }
+        };
+    }
+    Ok(frame)
+}
+
+/// WHERE: `x [NOT] IN (SELECT ...)` conjuncts become semi / anti joins, the rest a filter.
+fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Result<Frame> {
+    let mut rest = Vec::new();
+    for part in split_and(selection) {
+        match part {
+            ast::Expr::In {
+                expr,
+                target: ast::InTarget::Subquery(subquery),
+                negated,
+                ..
+            } => {
+                let sub = plan_query(subquery, catalog)?;
+                let width = sub.schema().fields().len();
+                if width != 1 {
+                    return Err(Error::usage(format!(
+                        "the subquery of IN must return one column, not {width}"
+                    )));
+                }
+                let column = sub.schema().field(0).name().clone();
+                let sub = sub.alias("__in_subquery");
+                let condition = Expr::Binary {
+                    left: Box::new(convert(expr)?),
+                    op: crate::expr::BinaryOp::Eq,
+                    right: Box::new(Expr::Column {
+                        qualifier: Some("__in_subquery".into()),
+                        name: column,
+                    }),
+                };
+                let how = if *negated { JoinType::Anti } else { JoinType::Semi };
+                frame = frame.join_on(sub, &condition, how)?;
+            }
+            other => rest.push(convert(other)?),
+        }
+    }
+    for condition in rest {
+        frame = frame.filter(&condition)?;
+    }
+    Ok(frame)
+}
+
+fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
+    match e {
+        ast::Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::And,
+            right,
+        } => {
+            let mut out = split_and(left);
+            out.extend(split_and(right));
+            out
+        }
+        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::BinaryOp { op: ast::BinaryOperator::And, .. }) => split_and(inner),
+        other => vec![other],
+    }
+}
+
+fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
+    if select.from.len() > 1 {
+        return Err(Error::usage(
+            "FROM a, b (a cross join) is not supported; use JOIN ... ON",
+        ));
+    }
+    let from = select
+        .from
+        .first()
+        .ok_or_else(|| unsupported("SELECT without FROM"))?;
+    let mut frame = plan_from(from, catalog)?;
+    if let Some(selection) = &select.selection {
+        frame = plan_where(frame, selection, catalog)?;
+    }
+    if !select.sort_by.is_empty() || !select.cluster_by.is_empty() || !select.distribute_by.is_empty() {
+        return Err(unsupported("SORT BY / CLUSTER BY / DISTRIBUTE BY"));
+    }
+    let items: Vec<Expr> = select
+        .projection
+        .iter()
+        .map(convert_select_item)
+        .collect::<Result<_>>()?;
+    let items = frame.expand_wildcards(&items)?;
+    // GROUP BY items: positions and select aliases stand for select expressions.
+    let group: Vec<Expr> = match &select.group_by {
+        ast::GroupByExpr::Expressions(exprs, modifiers) => {
+            if !modifiers.is_empty() {
+                return Err(unsupported("GROUP BY ... WITH ROLLUP/CUBE"));
+            }
+            exprs
+                .iter()
+                .map(|e| {
+                    let e = convert(e)?;
+                    if let Some(i) = ordinal(&e)? {
+                        return items
+                            .get(i)
+                            .map(|item| item.unaliased().clone())
+                            .ok_or_else(|| Error::usage(format!("GROUP BY position {} is not in the select list", i + 1)));
+                    }
+                    Ok(substitute_alias(&e, &items, &frame))
+                })
+                .collect::<Result<_>>()?
+        }
+        ast::GroupByExpr::All(_) => return Err(unsupported("GROUP BY ALL")),
+    };
+    let having = select.having.as_ref().map(convert).transpose()?;
+    let aggregated = !group.is_empty()
+        || having.is_some()
+        || items.iter().any(|i| i.contains_aggregate());
+    // ORDER BY positions and aliases stand for select expressions.
+    let order: Vec<SortExpr> = order
+        .iter()
+        .map(|s| {
+            let expr = match ordinal(&s.expr)? {
+                Some(i) => items
+                    .get(i)
+                    .map(|item| item.unaliased().clone())
+                    .ok_or_else(|| Error::usage(format!("ORDER BY position {} is not in the select list", i + 1)))?,
+                None => substitute_alias(&s.expr, &items, &frame),
+            };
+            Ok(SortExpr { expr, ..s.clone() })
+        })
+        .collect::<Result<_>>()?;
+    let distinct = match &select.distinct {
+        None | Some(ast::Distinct::All) => false,
+        Some(ast::Distinct::Distinct) => true,
+        Some(other) => return Err(unsupported(other)),
+    };
+    if aggregated {
+        let having = having.map(|h| substitute_alias(&h, &items, &frame));
+        let (frame, hidden) = frame.aggregate_with(&group, &items, having.as_ref(), &order)?;
+        let visible = frame.schema().fields().len() - hidden;
+        let frame = frame.keep_columns(visible);
+        return if distinct { frame.distinct() } else { Ok(frame) };
+    }
+    // Sort before projecting, so ORDER BY may use columns the select list drops.
+    if distinct {
+        let frame = frame.select(&items)?.distinct()?;
+        return order_output(frame, &order_by_output_names(&order, &items), &items);
+    }
+    if !order.is_empty() {
+        frame = frame.order_by(&order)?;
+    }
+    frame.select(&items)
+}
+
+/// After DISTINCT, ORDER BY refers to output columns: select expressions become their names.
+fn order_by_output_names(order: &[SortExpr], items: &[Expr]) -> Vec<SortExpr> {
+    order
+        .iter()
+        .map(|s| {
+            let name = s.expr.name();
+            let expr = match items.iter().find(|i| i.unaliased().name() == name) {
+                Some(item) => Expr::column(&item.name()),
+                None => s.expr.clone(),
+            };
+            SortExpr { expr, ..s.clone() }
+        })
+        .collect()
+}
+
+/// A bare name that is a select alias (and not a column of the input) stands for the aliased
+/// expression, as Spark allows in GROUP BY, HAVING and ORDER BY.
+fn substitute_alias(expr: &Expr, items: &[Expr], frame: &Frame) -> Expr {
+    if let Expr::Column {
+        qualifier: None,
+        name,
+    } = expr
+    {
+        if frame.scope.resolve(None, name).is_err() {
+            if let Some(Expr::Alias { expr, .. }) = items.iter().find(|i| {
+                matches!(i, Expr::Alias { name: alias, .. } if alias.eq_ignore_ascii_case(name))
+            }) {
+                return expr.as_ref().clone();
+            }
+        }
+        return expr.clone();
+    }
+    // Aliases inside larger expressions (`ORDER BY revenue / 2`) resolve the same way.
+    let mut out = expr.clone();
+    replace_aliases(&mut out, items, frame);
+    out
+}
+
+fn replace_aliases(expr: &mut Expr, items: &[Expr], frame: &Frame) {
+    match expr {
+        Expr::Column { qualifier: None, .. } => *expr = substitute_alias(expr, items, frame),
+        Expr::Not(e) | Expr::Negate(e) => replace_aliases(e, items, frame),
+        Expr::Binary { left, right, .. } => {
+            replace_aliases(left, items, frame);
+            replace_aliases(right, items, frame);
+        }
+        Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::Alias { expr, .. } => {
+            replace_aliases(expr, items, frame)
+        }
+        Expr::Call { args, .. } => args.iter_mut().for_each(|a| replace_aliases(a, items, frame)),
+        _ => {}
+    }
+}
+
+/// Parse SQL text into statements (Spark dialect).
+pub fn parse_statements(text: &str) -> Result<Vec<ast::Statement>> {
+    let dialect = crate::expr::parse::SparkDialect::default();
+    sqlparser::parser::Parser::parse_sql(&dialect, text)
+        .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))
+}
+
