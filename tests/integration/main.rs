@@ -6,3 +6,4 @@ mod golden;
 mod input;
 mod malformed;
 mod query;
+mod sql;

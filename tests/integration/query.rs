@@ -18,7 +18,7 @@ fn cells_equal(a: &str, b: &str) -> bool {
 }
 
 /// Two show tables are the same but for the last digits of doubles (and so column widths).
-fn same_table(expected: &str, got: &str) -> bool {
+pub fn same_table(expected: &str, got: &str) -> bool {
     let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
     e.len() == g.len()
         && e.iter().zip(&g).all(|(a, b)| {

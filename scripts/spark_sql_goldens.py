@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Regenerate tests/sql/*.test with PySpark 3.3. Each file is one case: Spark SQL text (run by
+`engine sql` with the views below as --table NAME=INPUT), a line `----`, then what Spark's
+show() prints for the same query. The views: y1, y2 (the yellow samples), yall (both), z (zones).
+A case whose name starts with `job_` is a statement file (`engine sql -f`).
+
+    scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_goldens.py
+"""
+import os
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "sql"
+VIEWS = {
+    "y1": "data/yellow_tripdata_sample_2019-01.csv",
+    "y2": "data/yellow_tripdata_sample_2019-02.csv",
+    "yall": "data/yellow_tripdata_sample_2019-0*.csv",
+    "z": "data/taxi_zone_lookup.csv",
+}
+ROWS = 300
+
+CASES = {
+    "select_star_where_limit": "SELECT * FROM z WHERE Borough = 'Bronx' AND LocationID < 50 ORDER BY LocationID LIMIT 5",
+    "qualified_star_and_aliases": "SELECT t.*, t.LocationID * 10 AS ten FROM z AS t WHERE t.service_zone = 'Airports' ORDER BY ten",
+    "group_by_ordinals_having": "SELECT payment_type, vendor_id, count(*) AS n, round(sum(total_amount), 2) AS revenue FROM y1 "
+                                "GROUP BY 1, 2 HAVING count(*) > 10 ORDER BY 1, 2",
+    "group_by_alias_and_expression": "SELECT date_trunc('month', pickup_datetime) AS month, count(*) AS trips, "
+                                     "max(trip_distance) AS longest FROM yall GROUP BY month ORDER BY month",
+    "order_by_alias_nulls": "SELECT congestion_surcharge AS cs, count(*) AS n FROM y1 GROUP BY congestion_surcharge "
+                            "ORDER BY cs DESC NULLS FIRST",
+    "order_by_unselected_column": "SELECT Zone FROM z WHERE Borough = 'EWR' OR LocationID > 260 ORDER BY LocationID DESC",
+    "distinct": "SELECT DISTINCT Borough, service_zone FROM z ORDER BY Borough, service_zone",
+    "count_distinct_and_aggregates": "SELECT count(DISTINCT pickup_location_id) AS zones, avg(tip_amount) AS tip, "
+                                     "stddev(trip_distance) AS sd, min(pickup_datetime) AS first_pickup FROM yall",
+    "join_inner_on": "SELECT z.Borough, count(*) AS trips FROM y1 JOIN z ON y1.pickup_location_id = z.LocationID "
+                     "GROUP BY z.Borough ORDER BY trips DESC",
+    "join_left_using": "SELECT LocationID, Zone, trips FROM z LEFT JOIN "
+                       "(SELECT dropoff_location_id AS LocationID, count(*) AS trips FROM y2 GROUP BY 1) t USING (LocationID) "
+                       "WHERE LocationID < 12 ORDER BY LocationID",
+    "join_right_and_full": "SELECT a.LocationID AS a_id, b.LocationID AS b_id FROM "
+                           "(SELECT LocationID FROM z WHERE LocationID < 6) a FULL OUTER JOIN "
+                           "(SELECT LocationID FROM z WHERE LocationID BETWEEN 4 AND 8) b ON a.LocationID = b.LocationID "
+                           "ORDER BY coalesce(a.LocationID, b.LocationID)",
+    "join_right": "SELECT a.Zone, b.LocationID FROM (SELECT * FROM z WHERE LocationID < 3) a RIGHT JOIN "
+                  "(SELECT LocationID FROM z WHERE LocationID <= 4) b ON a.LocationID = b.LocationID ORDER BY b.LocationID",
+    "join_semi_anti": "SELECT LocationID FROM z LEFT SEMI JOIN y1 ON z.LocationID = y1.pickup_location_id "
+                      "WHERE LocationID > 250 ORDER BY 1",
+    "join_anti": "SELECT LocationID, Zone FROM z LEFT ANTI JOIN y1 ON z.LocationID = y1.dropoff_location_id ORDER BY 1",
+    "in_subquery": "SELECT LocationID, Zone FROM z WHERE LocationID IN (SELECT pickup_location_id FROM y1 WHERE total_amount > 150) "
+                   "ORDER BY LocationID",
+    "not_in_subquery": "SELECT count(*) AS never_picked_up FROM z WHERE LocationID NOT IN (SELECT pickup_location_id FROM yall)",
+    "union_and_union_all": "SELECT Borough FROM z WHERE LocationID < 4 UNION SELECT Borough FROM z WHERE LocationID < 6 "
+                           "ORDER BY Borough",
+    "union_all": "SELECT 'jan' AS month, count(*) AS n FROM y1 UNION ALL SELECT 'feb' AS month, count(*) AS n FROM y2 ORDER BY n",
+    "with_ctes": "WITH trips AS (SELECT pickup_location_id AS id, total_amount FROM yall), "
+                 "per_zone AS (SELECT id, sum(total_amount) AS revenue FROM trips GROUP BY id) "
+                 "SELECT z.Zone, round(p.revenue, 2) AS revenue FROM per_zone p JOIN z ON p.id = z.LocationID "
+                 "ORDER BY p.revenue DESC LIMIT 10",
+    "case_cast_functions": "SELECT LocationID, CASE WHEN LocationID % 2 = 0 THEN 'even' ELSE 'odd' END AS parity, "
+                           "CAST(LocationID AS STRING) || '-' || upper(substring(Zone, 1, 3)) AS code, "
+                           "length(Zone) AS len, CAST(LocationID / 3 AS INT) AS third, nvl(NULL, Borough) AS b "
+                           "FROM z WHERE LocationID BETWEEN 100 AND 110 ORDER BY LocationID",
+    "subquery_in_from": "SELECT bucket, count(*) AS n FROM (SELECT CASE WHEN trip_distance < 1 THEN 'short' "
+                        "WHEN trip_distance < 5 THEN 'medium' ELSE 'long' END AS bucket FROM y1) t GROUP BY bucket ORDER BY n DESC",
+    "job_course_revenue": """CREATE OR REPLACE TEMP VIEW green AS
+SELECT vendor_id AS VendorID, pickup_datetime AS lpep_pickup_datetime, dropoff_datetime AS lpep_dropoff_datetime,
+       passenger_count, trip_distance, rate_code_id AS RatecodeID, pickup_location_id AS PULocationID,
+       dropoff_location_id AS DOLocationID, payment_type, fare_amount, extra, mta_tax, tip_amount, tolls_amount,
+       improvement_surcharge, total_amount, congestion_surcharge
+FROM y2;
+CREATE OR REPLACE TEMP VIEW yellow AS
+SELECT vendor_id AS VendorID, pickup_datetime AS tpep_pickup_datetime, dropoff_datetime AS tpep_dropoff_datetime,
+       passenger_count, trip_distance, rate_code_id AS RatecodeID, pickup_location_id AS PULocationID,
+       dropoff_location_id AS DOLocationID, payment_type, fare_amount, extra, mta_tax, tip_amount, tolls_amount,
+       improvement_surcharge, total_amount, congestion_surcharge
+FROM y1;
+CREATE OR REPLACE TEMP VIEW trips_data AS
+SELECT VendorID, lpep_pickup_datetime AS pickup_datetime, lpep_dropoff_datetime AS dropoff_datetime, passenger_count,
+       trip_distance, RatecodeID, PULocationID, DOLocationID, payment_type, fare_amount, extra, mta_tax, tip_amount,
+       tolls_amount, improvement_surcharge, total_amount, congestion_surcharge, 'green' AS service_type
+FROM green
+UNION ALL
+SELECT VendorID, tpep_pickup_datetime AS pickup_datetime, tpep_dropoff_datetime AS dropoff_datetime, passenger_count,
+       trip_distance, RatecodeID, PULocationID, DOLocationID, payment_type, fare_amount, extra, mta_tax, tip_amount,
+       tolls_amount, improvement_surcharge, total_amount, congestion_surcharge, 'yellow' AS service_type
+FROM yellow;
+SELECT
+    PULocationID AS revenue_zone,
+    date_trunc('month', pickup_datetime) AS revenue_month,
+    service_type,
+    SUM(fare_amount) AS revenue_monthly_fare,
+    SUM(extra) AS revenue_monthly_extra,
+    SUM(mta_tax) AS revenue_monthly_mta_tax,
+    SUM(tip_amount) AS revenue_monthly_tip_amount,
+    SUM(tolls_amount) AS revenue_monthly_tolls_amount,
+    SUM(improvement_surcharge) AS revenue_monthly_improvement_surcharge,
+    SUM(total_amount) AS revenue_monthly_total_amount,
+    SUM(congestion_surcharge) AS revenue_monthly_congestion_surcharge,
+    AVG(passenger_count) AS avg_montly_passenger_count,
+    AVG(trip_distance) AS avg_montly_trip_distance
+FROM trips_data
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3""",
+}
+
+
+def main():
+    if "JAVA_HOME" not in os.environ and shutil.which("java"):
+        java = Path(os.path.realpath(shutil.which("java")))
+        os.environ["JAVA_HOME"] = str(java.parent.parent)
+    os.chdir(ROOT)
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    for name, path in VIEWS.items():
+        spark.read.option("header", "true").option("inferSchema", "true").csv(path).createOrReplaceTempView(name)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*.test"):
+        old.unlink()
+    for name, sql in sorted(CASES.items()):
+        statements = [s.strip() for s in sql.split(";") if s.strip()]
+        for s in statements[:-1]:
+            spark.sql(s)
+        df = spark.sql(statements[-1])
+        expected = df._jdf.showString(ROWS, 20, False) + "\n"
+        (OUT / f"{name}.test").write_text(sql.strip() + "\n----\n" + expected)
+    print(f"wrote {len(CASES)} SQL cases to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+//! `engine sql`: the cases of tests/sql (`<sql>` then `----` then Spark 3.3's show output for it,
+//! from scripts/spark_sql_goldens.py), run with the views y1, y2, yall and z as --table inputs,
+//! with the default pool, one thread, and tiny batches with partitioned joins.
+
+use crate::common::{engine, root};
+use crate::query::same_table;
+
+const TABLES: [&str; 8] = [
+    "--table",
+    "y1=data/yellow_tripdata_sample_2019-01.csv",
+    "--table",
+    "y2=data/yellow_tripdata_sample_2019-02.csv",
+    "--table",
+    "yall=data/yellow_tripdata_sample_2019-0*.csv",
+    "--table",
+    "z=data/taxi_zone_lookup.csv",
+];
+
+#[test]
+fn sql_cases_match_spark() {
+    let dir = root().join("tests/sql");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "test"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "SQL cases are missing");
+    let variants: [&[&str]; 3] = [
+        &[],
+        &["--master", "local[1]"],
+        &["--batch-size", "3", "--max-partition-bytes", "4096", "--broadcast-rows", "0"],
+    ];
+    let scratch = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let text = std::fs::read_to_string(case).unwrap();
+        let (sql, expected) = text.split_once("\n----\n").expect("a ---- line");
+        let name = case.file_stem().unwrap().to_string_lossy().to_string();
+        let job = scratch.path().join(format!("{name}.sql"));
+        std::fs::write(&job, sql).unwrap();
+        let job = job.to_string_lossy().to_string();
+        for extra in variants {
+            let mut args: Vec<&str> = vec!["sql"];
+            if name.starts_with("job_") {
+                args.extend_from_slice(&["-f", &job]);
+            } else {
+                args.push(sql);
+            }
+            args.extend_from_slice(&TABLES);
+            args.extend_from_slice(&["-n", "300"]);
+            args.extend_from_slice(extra);
+            let run = engine(&args);
+            if run.code != 0 || !same_table(expected, &run.stdout) {
+                failures.push(format!(
+                    "{name} {extra:?}: exit {}\n--- expected\n{expected}--- got\n{}{}",
+                    run.code, run.stdout, run.stderr
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} SQL mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Bad SQL: a clear message (position for syntax errors, the construct when unsupported).
+#[test]
+fn bad_sql_fails_with_a_clear_message() {
+    let cases: &[(&str, &str)] = &[
+        ("SELECT FROM z WHERE", "SQL syntax error"),
+        ("SELECT nope FROM z", "cannot resolve column 'nope'; the columns are: z.LocationID, z.Borough"),
+        ("SELECT * FROM missing_view", "table or view not found: missing_view; the views are: y1, y2, yall, z"),
+        ("SELECT * FROM z, y1", "cross join"),
+        ("SELECT Borough, count(*) FROM z", "neither grouped nor aggregated"),
+        ("SELECT * FROM z ORDER BY 9", "ORDER BY position 9 is not in the select list"),
+        ("SELECT * FROM z EXCEPT SELECT * FROM z", "unsupported SQL"),
+        ("DROP TABLE z", "the last statement must be a query"),
+    ];
+    for (sql, message) in cases {
+        let mut args = vec!["sql", *sql];
+        args.extend_from_slice(&TABLES);
+        let run = engine(&args);
+        assert_eq!(run.code, 2, "{sql}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{sql}: expected '{message}' in: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{sql}: {}", run.stderr);
+    }
+}
