@@ -63,6 +63,21 @@ CASES = {
                            "FROM z WHERE LocationID BETWEEN 100 AND 110 ORDER BY LocationID",
     "subquery_in_from": "SELECT bucket, count(*) AS n FROM (SELECT CASE WHEN trip_distance < 1 THEN 'short' "
                         "WHEN trip_distance < 5 THEN 'medium' ELSE 'long' END AS bucket FROM y1) t GROUP BY bucket ORDER BY n DESC",
+    "window_ranking_and_offsets": "SELECT Borough, LocationID, "
+        "row_number() OVER (PARTITION BY Borough ORDER BY LocationID DESC) AS rn, "
+        "rank() OVER (ORDER BY Borough) AS r, dense_rank() OVER (ORDER BY Borough) AS dr, "
+        "lag(LocationID) OVER (PARTITION BY Borough ORDER BY LocationID) AS prev, "
+        "lead(LocationID, 2, -1) OVER (PARTITION BY Borough ORDER BY LocationID) AS next2 "
+        "FROM z WHERE LocationID < 12 OR LocationID > 262 ORDER BY Borough, rn",
+    "window_aggregates": "SELECT pickup_location_id, pickup_datetime, total_amount, "
+        "sum(total_amount) OVER (PARTITION BY pickup_location_id ORDER BY pickup_datetime) AS running, "
+        "round(avg(total_amount) OVER (PARTITION BY pickup_location_id), 4) AS zone_avg, "
+        "count(*) OVER (PARTITION BY pickup_location_id) AS zone_trips, "
+        "min(total_amount) OVER (PARTITION BY pickup_location_id ORDER BY pickup_datetime) AS running_min, "
+        "max(total_amount) OVER (PARTITION BY pickup_location_id) AS zone_max "
+        "FROM y1 WHERE pickup_location_id IN (1, 5, 12, 30) ORDER BY pickup_location_id, pickup_datetime, total_amount",
+    "window_top_per_group": "SELECT Borough, Zone, rn FROM (SELECT Borough, Zone, "
+        "row_number() OVER (PARTITION BY Borough ORDER BY Zone) AS rn FROM z) t WHERE rn <= 2 ORDER BY Borough, rn",
     "job_course_revenue": """CREATE OR REPLACE TEMP VIEW green AS
 SELECT vendor_id AS VendorID, pickup_datetime AS lpep_pickup_datetime, dropoff_datetime AS lpep_dropoff_datetime,
        passenger_count, trip_distance, rate_code_id AS RatecodeID, pickup_location_id AS PULocationID,

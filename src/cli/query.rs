@@ -473,7 +473,7 @@ fn reads_all_before_output(plan: &crate::plan::Plan) -> bool {
         Plan::Filter { input, .. } | Plan::Project { input, .. } | Plan::Limit { input, .. } => {
             reads_all_before_output(input)
         }
-        Plan::Aggregate { .. } | Plan::Sort { .. } => true,
+        Plan::Aggregate { .. } | Plan::Sort { .. } | Plan::Window { .. } => true,
         Plan::Join { left, how, .. } => {
             matches!(how, JoinType::Right | JoinType::Full) || reads_all_before_output(left)
         }

@@ -7,6 +7,7 @@ pub mod join;
 pub mod partitions;
 pub mod prune;
 pub mod sort;
+pub mod window;
 pub mod write;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -549,6 +549,12 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                 "'*' can only stand alone in a select list".to_string(),
             ))
         }
+        Expr::Window { .. } => {
+            return Err(Error::usage(format!(
+                "window functions are only allowed in a SELECT list: {}",
+                expr.name()
+            )))
+        }
         Expr::Not(e) => Bound::Not(Box::new(boolean(bind(e, scope)?, expr)?)),
         Expr::Negate(e) => {
             let inner = bind(e, scope)?;

@@ -78,6 +78,12 @@ pub enum Expr {
         expr: Box<Expr>,
         name: String,
     },
+    /// `f(...) OVER (PARTITION BY ... ORDER BY ...)` (SQL only), with Spark's default frame.
+    Window {
+        function: Box<Expr>,
+        partition_by: Vec<Expr>,
+        order_by: Vec<SortExpr>,
+    },
     /// `*` or `t.*` in a select list.
     Wildcard {
         qualifier: Option<String>,
@@ -184,11 +190,19 @@ impl Expr {
         found
     }
 
-    /// Call `f` on this node and every node below it.
+    /// Whether a window function appears anywhere in the tree.
+    pub fn contains_window(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |e| found |= matches!(e, Expr::Window { .. }));
+        found
+    }
+
+    /// Call `f` on this node and every node below it, except inside window functions (whose
+    /// aggregates are not the query's).
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Column { .. } | Expr::Literal { .. } | Expr::Wildcard { .. } => {}
+            Expr::Column { .. } | Expr::Literal { .. } | Expr::Wildcard { .. } | Expr::Window { .. } => {}
             Expr::Not(e) | Expr::Negate(e) => e.visit(f),
             Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::Alias { expr, .. } => {
                 expr.visit(f)
@@ -389,6 +403,49 @@ impl Expr {
                 distinct,
                 star,
             } => functions::write_call_name(out, name, args, *distinct, *star),
+            Expr::Window {
+                function,
+                partition_by,
+                order_by,
+            } => {
+                function.write_name(out, false);
+                out.push_str(" OVER (");
+                let mut parts = Vec::new();
+                if !partition_by.is_empty() {
+                    parts.push(format!(
+                        "PARTITION BY {}",
+                        partition_by.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                if !order_by.is_empty() {
+                    parts.push(format!(
+                        "ORDER BY {}",
+                        order_by
+                            .iter()
+                            .map(|s| format!(
+                                "{} {} NULLS {}",
+                                s.expr.name(),
+                                if s.descending { "DESC" } else { "ASC" },
+                                if s.nulls_first { "FIRST" } else { "LAST" }
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                let ranking = matches!(function.as_ref(), Expr::Call { name, .. } if !AGGREGATES.contains(&name.as_str()));
+                parts.push(
+                    if order_by.is_empty() {
+                        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+                    } else if ranking {
+                        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+                    } else {
+                        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+                    }
+                    .to_string(),
+                );
+                out.push_str(&parts.join(" "));
+                out.push(')');
+            }
             Expr::Wildcard { qualifier } => {
                 if let Some(q) = qualifier {
                     let _ = write!(out, "{q}.");

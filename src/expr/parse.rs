@@ -445,11 +445,6 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
 }
 
 fn convert_function(function: &ast::Function) -> Result<Expr> {
-    if function.over.is_some() {
-        return Err(Error::usage(format!(
-            "window functions are available in `engine sql`, not in query verbs: {function}"
-        )));
-    }
     if function.filter.is_some() || !function.within_group.is_empty() {
         return Err(unsupported(function));
     }
@@ -486,12 +481,30 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
             "'*' is only allowed in count(*): {function}"
         )));
     }
-    Ok(Expr::Call {
+    let call = Expr::Call {
         name,
         args,
         distinct,
         star,
-    })
+    };
+    match &function.over {
+        None => Ok(call),
+        Some(ast::WindowType::NamedWindow(name)) => {
+            Err(unsupported(format!("named window {name}")))
+        }
+        Some(ast::WindowType::WindowSpec(spec)) => {
+            if spec.window_frame.is_some() || spec.window_name.is_some() {
+                return Err(unsupported(format!(
+                    "window frames other than Spark's default: {function}"
+                )));
+            }
+            Ok(Expr::Window {
+                function: Box::new(call),
+                partition_by: spec.partition_by.iter().map(convert).collect::<Result<_>>()?,
+                order_by: spec.order_by.iter().map(convert_sort).collect::<Result<_>>()?,
+            })
+        }
+    }
 }
 
 fn convert_value(v: &Value) -> Result<Expr> {

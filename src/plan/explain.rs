@@ -163,5 +163,9 @@ fn describe(plan: &Plan) -> String {
             }
         }
         Plan::Limit { n, .. } => format!("Limit {n}"),
+        Plan::Window { functions, .. } => format!(
+            "Window [{}]",
+            functions.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", ")
+        ),
     }
 }

@@ -19,6 +19,7 @@ use crate::io::dataset::Dataset;
 pub use build::Frame;
 pub use crate::exec::join::JoinType;
 pub use crate::exec::sort::SortKey;
+pub use crate::exec::window::{WindowExpr, WindowFunc};
 
 /// Reading a dataset: which of its columns, the filters applied while reading (also used to
 /// skip Parquet row groups and partition directories), and an optional row limit.
@@ -85,6 +86,12 @@ pub enum Plan {
         input: Box<Plan>,
         n: usize,
     },
+    /// Output: the input's columns, then one column per window function.
+    Window {
+        input: Box<Plan>,
+        functions: Vec<WindowExpr>,
+        schema: SchemaRef,
+    },
 }
 
 impl Plan {
@@ -104,6 +111,7 @@ impl Plan {
             Plan::Project { schema, .. }
             | Plan::Aggregate { schema, .. }
             | Plan::Join { schema, .. }
+            | Plan::Window { schema, .. }
             | Plan::Union { schema, .. } => schema.clone(),
         }
     }
@@ -115,7 +123,8 @@ impl Plan {
             | Plan::Project { input, .. }
             | Plan::Aggregate { input, .. }
             | Plan::Sort { input, .. }
-            | Plan::Limit { input, .. } => vec![input],
+            | Plan::Limit { input, .. }
+            | Plan::Window { input, .. } => vec![input],
             Plan::Join { left, right, .. } => vec![left, right],
             Plan::Union { inputs, .. } => inputs.iter().collect(),
         }

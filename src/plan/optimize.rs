@@ -211,6 +211,15 @@ fn map_children(plan: Plan, f: fn(Plan) -> Plan) -> Plan {
             input: Box::new(f(*input)),
             n,
         },
+        Plan::Window {
+            input,
+            functions,
+            schema,
+        } => Plan::Window {
+            input: Box::new(f(*input)),
+            functions,
+            schema,
+        },
     }
 }
 
@@ -466,6 +475,25 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
                     schema: Arc::new(Schema::new(fields)),
                 },
                 map,
+            )
+        }
+        Plan::Window {
+            input,
+            functions,
+            schema,
+        } => {
+            // The window functions see every input column (kept as they are).
+            let inner_width = input.schema().fields().len();
+            let all: BTreeSet<usize> = (0..inner_width).collect();
+            let (input, map) = prune(*input, &all);
+            let input = restore_columns(input, &map, inner_width);
+            (
+                Plan::Window {
+                    input: Box::new(input),
+                    functions,
+                    schema,
+                },
+                (0..width).collect(),
             )
         }
         Plan::Union { inputs, schema } => {

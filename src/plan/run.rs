@@ -83,6 +83,14 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
             let input = execute(input, ctx)?;
             crate::exec::sort::sort(input, keys, *limit, ctx)
         }
+        Plan::Window {
+            input,
+            functions,
+            schema,
+        } => {
+            let input = execute(input, ctx)?;
+            crate::exec::window::window(input, functions, schema.clone(), ctx)
+        }
         Plan::Limit { input, n } => {
             let input = execute(input, ctx)?;
             Ok(limit(input, *n))
