@@ -78,6 +78,14 @@ CASES = {
         "FROM y1 WHERE pickup_location_id IN (1, 5, 12, 30) ORDER BY pickup_location_id, pickup_datetime, total_amount",
     "window_top_per_group": "SELECT Borough, Zone, rn FROM (SELECT Borough, Zone, "
         "row_number() OVER (PARTITION BY Borough ORDER BY Zone) AS rn FROM z) t WHERE rn <= 2 ORDER BY Borough, rn",
+    "exists_subquery": "SELECT LocationID, Zone FROM z WHERE EXISTS (SELECT 1 FROM y1 "
+        "WHERE y1.pickup_location_id = z.LocationID AND y1.total_amount > 100) ORDER BY 1",
+    "not_exists_subquery": "SELECT Borough, count(*) AS zones_without_dropoffs FROM z WHERE NOT EXISTS "
+        "(SELECT 1 FROM y2 WHERE y2.dropoff_location_id = z.LocationID) GROUP BY Borough ORDER BY Borough",
+    "job_view_using": """CREATE TEMPORARY VIEW zz USING csv OPTIONS (path 'data/taxi_zone_lookup.csv', header 'true', inferSchema 'true');
+CREATE OR REPLACE TEMP VIEW raw USING csv OPTIONS (path 'data/taxi_zone_lookup.csv');
+SELECT zz.Borough, count(*) AS n, min(raw._c2) AS first_zone FROM zz JOIN raw ON CAST(zz.LocationID AS STRING) = raw._c0
+GROUP BY 1 ORDER BY 1""",
     "job_course_revenue": """CREATE OR REPLACE TEMP VIEW green AS
 SELECT vendor_id AS VendorID, pickup_datetime AS lpep_pickup_datetime, dropoff_datetime AS lpep_dropoff_datetime,
        passenger_count, trip_distance, rate_code_id AS RatecodeID, pickup_location_id AS PULocationID,

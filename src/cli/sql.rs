@@ -12,7 +12,8 @@ use super::{Context, FormatArg, ReadArgs};
 use crate::error::{Error, Result};
 use crate::io::dataset::{Dataset, Format};
 use crate::plan::Frame;
-use crate::sql::select::{parse_statements, plan_query, Catalog};
+use crate::sql::select::{plan_query, Catalog};
+use crate::sql::statements::{parse_statements, Statement};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -56,6 +57,14 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
         }
     }
     // The final statement decides the sink.
+    let last = match last {
+        Statement::Sql(s) => s,
+        Statement::ViewUsing { .. } => {
+            return Err(Error::usage(
+                "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not CREATE VIEW",
+            ))
+        }
+    };
     let (final_query, sink) = match last {
         ast::Statement::Query(q) => (q.as_ref(), args.sink.sink()?),
         ast::Statement::Directory {
@@ -113,10 +122,74 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
             catalog.views.insert(name.to_ascii_lowercase(), frame);
         }
         for statement in setup {
-            run_setup(statement, &mut catalog)?;
+            match statement {
+                Statement::Sql(s) => run_setup(s, &mut catalog)?,
+                Statement::ViewUsing {
+                    name,
+                    or_replace,
+                    format,
+                    options,
+                } => {
+                    let key = name.to_ascii_lowercase();
+                    if catalog.views.contains_key(&key) && !or_replace {
+                        return Err(Error::usage(format!(
+                            "view {name} already exists; use CREATE OR REPLACE TEMP VIEW"
+                        )));
+                    }
+                    let frame = view_using(format, options, inputs)?.alias(name);
+                    catalog.views.insert(key, frame);
+                }
+            }
         }
         plan_query(final_query, &catalog)
     })
+}
+
+/// `CREATE TEMP VIEW v USING csv OPTIONS (path '...', header 'true', ...)`: Spark's data source
+/// options, with Spark's defaults for this form (no header, no inference, unless asked).
+fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Result<Frame> {
+    let mut read = inputs.read.clone();
+    read.format = Some(match format {
+        "csv" => Format::Csv,
+        "parquet" => Format::Parquet,
+        other => return Err(Error::usage(format!("USING {other}: expected csv or parquet"))),
+    });
+    read.csv.header = false;
+    read.csv.infer = false;
+    let mut path = None;
+    let flag = |key: &str, value: &str| -> Result<bool> {
+        match value.to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(Error::usage(format!("option {key} '{value}': expected true or false"))),
+        }
+    };
+    for (key, value) in options {
+        match key.as_str() {
+            "path" => path = Some(value.clone()),
+            "header" => read.csv.header = flag(key, value)?,
+            "inferschema" => read.csv.infer = flag(key, value)?,
+            "sep" | "delimiter" => read.csv.delimiter = crate::io::csv::parse_char_option(key, value)?,
+            "quote" => read.csv.quote = crate::io::csv::parse_char_option(key, value)?,
+            "escape" => read.csv.escape = Some(crate::io::csv::parse_char_option(key, value)?),
+            "nullvalue" => read.csv.null_value = value.clone(),
+            "timestampformat" => {
+                read.csv.timestamp_format = Some(crate::io::csv::spark_pattern_to_strftime(value)?)
+            }
+            "mode" => {
+                read.csv.mode = match value.to_ascii_lowercase().as_str() {
+                    "permissive" => crate::io::csv::ParseMode::Permissive,
+                    "dropmalformed" => crate::io::csv::ParseMode::DropMalformed,
+                    "failfast" => crate::io::csv::ParseMode::FailFast,
+                    _ => return Err(Error::usage(format!("option mode '{value}'"))),
+                }
+            }
+            other => return Err(Error::usage(format!("unsupported option '{other}' for USING {format}"))),
+        }
+    }
+    let path = path.ok_or_else(|| Error::usage("CREATE TEMP VIEW ... USING needs OPTIONS (path '...')"))?;
+    let dataset = Dataset::open(&path, &read, inputs.depth, inputs.progress)?;
+    Ok(Frame::scan(std::sync::Arc::new(dataset), None))
 }
 
 fn first_words(statement: &ast::Statement) -> String {

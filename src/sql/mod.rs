@@ -2,3 +2,4 @@
 
 pub mod ddl;
 pub mod select;
+pub mod statements;

@@ -342,6 +342,26 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                 let how = if *negated { JoinType::Anti } else { JoinType::Semi };
                 frame = frame.join_on(sub, &condition, how)?;
             }
+            ast::Expr::Exists { subquery, negated } => {
+                // A correlated EXISTS is a semi join on its WHERE (NOT EXISTS: an anti join).
+                let select = match subquery.body.as_ref() {
+                    ast::SetExpr::Select(s)
+                        if s.from.len() == 1
+                            && s.having.is_none()
+                            && matches!(&s.group_by, ast::GroupByExpr::Expressions(g, _) if g.is_empty())
+                            && subquery.limit_clause.is_none() =>
+                    {
+                        s
+                    }
+                    _ => return Err(unsupported("EXISTS over anything but SELECT ... FROM ... WHERE")),
+                };
+                let condition = select.selection.as_ref().ok_or_else(|| {
+                    unsupported("EXISTS without a WHERE that refers to the outer query")
+                })?;
+                let sub = plan_from(&select.from[0], catalog)?;
+                let how = if *negated { JoinType::Anti } else { JoinType::Semi };
+                frame = frame.join_on(sub, &convert(condition)?, how)?;
+            }
             other => rest.push(convert(other)?),
         }
     }
@@ -524,12 +544,5 @@ fn replace_aliases(expr: &mut Expr, items: &[Expr], frame: &Frame) {
         Expr::Call { args, .. } => args.iter_mut().for_each(|a| replace_aliases(a, items, frame)),
         _ => {}
     }
-}
-
-/// Parse SQL text into statements (Spark dialect).
-pub fn parse_statements(text: &str) -> Result<Vec<ast::Statement>> {
-    let dialect = crate::expr::parse::SparkDialect::default();
-    sqlparser::parser::Parser::parse_sql(&dialect, text)
-        .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))
 }
 

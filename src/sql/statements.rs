@@ -1,0 +1,128 @@
+//! A job file's statements: split at `;` (outside quotes and comments) and parsed with sqlparser,
+//! except Spark's `CREATE [OR REPLACE] TEMP[ORARY] VIEW v USING csv|parquet OPTIONS (k 'v', ...)`,
+//! which sqlparser does not read and is recognized here.
+
+use regex::Regex;
+use sqlparser::ast;
+
+use crate::error::{Error, Result};
+
+pub enum Statement {
+    Sql(ast::Statement),
+    /// A view over files, with Spark's data source options (`path`, `header`, `inferSchema`, ...).
+    ViewUsing {
+        name: String,
+        or_replace: bool,
+        format: String,
+        options: Vec<(String, String)>,
+    },
+}
+
+/// Split SQL text at top-level semicolons.
+fn split(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                current.push(c);
+                if c == '\\' && q != '`' {
+                    if let Some(next) = chars.next() {
+                        current.push(next);
+                    }
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' | '`' => {
+                    quote = Some(c);
+                    current.push(c);
+                }
+                '-' if chars.peek() == Some(&'-') => {
+                    // A comment to the end of the line.
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            current.push('\n');
+                            break;
+                        }
+                    }
+                }
+                ';' => out.push(std::mem::take(&mut current)),
+                c => current.push(c),
+            },
+        }
+    }
+    out.push(current);
+    out.into_iter().filter(|s| !s.trim().is_empty()).collect()
+}
+
+pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
+    let using = Regex::new(
+        r"(?is)^\s*CREATE\s+(OR\s+REPLACE\s+)?TEMP(?:ORARY)?\s+VIEW\s+`?(\w+)`?\s*USING\s+(\w+)\s*(?:OPTIONS\s*\((.*)\))?\s*$",
+    )
+    .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    let option = Regex::new(r#"(?s)\s*`?([\w.]+)`?\s*=?\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\w+))\s*(,|$)"#)
+        .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    let dialect = crate::expr::parse::SparkDialect::default();
+    let mut out = Vec::new();
+    for piece in split(text) {
+        if let Some(m) = using.captures(&piece) {
+            let mut options = Vec::new();
+            let list = m.get(4).map_or("", |o| o.as_str());
+            let mut rest = list.trim();
+            while !rest.is_empty() {
+                let Some(o) = option.captures(rest).filter(|o| o.get(0).is_some_and(|g| g.start() == 0)) else {
+                    return Err(Error::usage(format!(
+                        "cannot read OPTIONS ({list}): expected key 'value' pairs separated by commas"
+                    )));
+                };
+                let value = o.get(2).or(o.get(3)).or(o.get(4)).map_or("", |v| v.as_str());
+                options.push((o[1].to_ascii_lowercase(), value.replace("\\'", "'")));
+                rest = rest[o.get(0).map_or(rest.len(), |g| g.end())..].trim();
+            }
+            out.push(Statement::ViewUsing {
+                name: m[2].to_string(),
+                or_replace: m.get(1).is_some(),
+                format: m[3].to_ascii_lowercase(),
+                options,
+            });
+            continue;
+        }
+        let parsed = sqlparser::parser::Parser::parse_sql(&dialect, &piece)
+            .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))?;
+        out.extend(parsed.into_iter().map(Statement::Sql));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_recognizes_views_using() {
+        let statements = parse_statements(
+            "CREATE TEMP VIEW z USING csv OPTIONS (path 'data/a;b.csv', header 'true', inferSchema true);\n\
+             -- a comment; with a semicolon\n\
+             SELECT ';' AS s FROM z",
+        )
+        .unwrap();
+        assert_eq!(statements.len(), 2);
+        let Statement::ViewUsing { name, format, options, or_replace } = &statements[0] else {
+            panic!("a view over files")
+        };
+        assert_eq!((name.as_str(), format.as_str(), *or_replace), ("z", "csv", false));
+        assert_eq!(
+            options,
+            &vec![
+                ("path".to_string(), "data/a;b.csv".to_string()),
+                ("header".to_string(), "true".to_string()),
+                ("inferschema".to_string(), "true".to_string())
+            ]
+        );
+        assert!(matches!(statements[1], Statement::Sql(_)));
+    }
+}
