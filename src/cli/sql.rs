@@ -57,40 +57,44 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
         }
     }
     // The final statement decides the sink.
-    let last = match last {
-        Statement::Sql(s) => s,
-        Statement::ViewUsing { .. } => {
-            return Err(Error::usage(
-                "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not CREATE VIEW",
-            ))
-        }
-    };
     let (final_query, sink) = match last {
-        ast::Statement::Query(q) => (q.as_ref(), args.sink.sink()?),
-        ast::Statement::Directory {
-            overwrite,
+        Statement::Sql(ast::Statement::Query(q)) => (q.as_ref(), args.sink.sink()?),
+        Statement::InsertDirectory {
             path,
-            source,
-            ..
+            format,
+            query,
         } => {
-            if !overwrite {
-                return Err(Error::usage("INSERT INTO DIRECTORY: use INSERT OVERWRITE DIRECTORY"));
-            }
-            let mut options = crate::cli::convert::WriteArgs::default();
-            options.mode = vec![crate::cli::convert::ModeValue::Save(crate::io::writer::SaveMode::Overwrite)];
+            let mut options = crate::cli::convert::WriteArgs {
+                mode: vec![crate::cli::convert::ModeValue::Save(crate::io::writer::SaveMode::Overwrite)],
+                ..Default::default()
+            };
+            options.format = match format.as_deref() {
+                None | Some("parquet") => Some(FormatArg::Parquet),
+                Some("csv") | Some("textfile") => Some(FormatArg::Csv),
+                Some(other) => {
+                    return Err(Error::usage(format!(
+                        "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet or csv"
+                    )))
+                }
+            };
             (
-                source.as_ref(),
+                query.as_ref(),
                 Sink::Write {
                     output: path.clone(),
                     plan: options.plan(path)?,
                 },
             )
         }
-        other => {
+        Statement::Sql(other) => {
             return Err(Error::usage(format!(
                 "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not: {}",
                 first_words(other)
             )))
+        }
+        Statement::ViewUsing { .. } => {
+            return Err(Error::usage(
+                "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not CREATE VIEW",
+            ))
         }
     };
     let parse_mode = args.sink.parse_mode()?;
@@ -124,6 +128,11 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
         for statement in setup {
             match statement {
                 Statement::Sql(s) => run_setup(s, &mut catalog)?,
+                Statement::InsertDirectory { .. } => {
+                    return Err(Error::usage(
+                        "INSERT OVERWRITE DIRECTORY must be the last statement",
+                    ))
+                }
                 Statement::ViewUsing {
                     name,
                     or_replace,

@@ -234,6 +234,13 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                 [format, path] if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) => {
                     (catalog.open)(path, Some(format))?
                 }
+                // A path in backticks reads that input (format from its extension).
+                [one] if !catalog.views.contains_key(&one.to_ascii_lowercase())
+                    && (one.contains('/') || one.contains('.'))
+                    && (std::path::Path::new(one).exists() || one.contains('*')) =>
+                {
+                    (catalog.open)(one, None)?
+                }
                 [one] => catalog.view(one)?,
                 _ => return Err(Error::usage(format!("table or view not found: {name}"))),
             };

@@ -9,6 +9,12 @@ use crate::error::{Error, Result};
 
 pub enum Statement {
     Sql(ast::Statement),
+    /// `INSERT OVERWRITE [LOCAL] DIRECTORY 'out' [USING parquet|csv] SELECT ...`.
+    InsertDirectory {
+        path: String,
+        format: Option<String>,
+        query: Box<ast::Query>,
+    },
     /// A view over files, with Spark's data source options (`path`, `header`, `inferSchema`, ...).
     ViewUsing {
         name: String,
@@ -66,9 +72,27 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     .map_err(|e| Error::usage(format!("internal: {e}")))?;
     let option = Regex::new(r#"(?s)\s*`?([\w.]+)`?\s*=?\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\w+))\s*(,|$)"#)
         .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    // Spark's data source form, which sqlparser reads only in Hive's STORED AS form.
+    let insert = Regex::new(
+        r#"(?is)^\s*INSERT\s+OVERWRITE\s+(?:LOCAL\s+)?DIRECTORY\s+(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s+USING\s+(\w+)\s+(.*)$"#,
+    )
+    .map_err(|e| Error::usage(format!("internal: {e}")))?;
     let dialect = crate::expr::parse::SparkDialect::default();
     let mut out = Vec::new();
     for piece in split(text) {
+        if let Some(m) = insert.captures(&piece) {
+            let path = m.get(1).or(m.get(2)).map_or("", |p| p.as_str()).to_string();
+            let query = sqlparser::parser::Parser::new(&dialect)
+                .try_with_sql(&m[4])
+                .and_then(|mut p| p.parse_query())
+                .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))?;
+            out.push(Statement::InsertDirectory {
+                path,
+                format: Some(m[3].to_ascii_lowercase()),
+                query,
+            });
+            continue;
+        }
         if let Some(m) = using.captures(&piece) {
             let mut options = Vec::new();
             let list = m.get(4).map_or("", |o| o.as_str());
@@ -93,7 +117,20 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
         }
         let parsed = sqlparser::parser::Parser::parse_sql(&dialect, &piece)
             .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))?;
-        out.extend(parsed.into_iter().map(Statement::Sql));
+        out.extend(parsed.into_iter().map(|statement| match statement {
+            ast::Statement::Directory {
+                overwrite: true,
+                path,
+                source,
+                file_format,
+                ..
+            } => Statement::InsertDirectory {
+                path,
+                format: file_format.map(|f| f.to_string().to_ascii_lowercase()),
+                query: source,
+            },
+            other => Statement::Sql(other),
+        }));
     }
     Ok(out)
 }

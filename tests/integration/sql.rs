@@ -85,3 +85,41 @@ fn bad_sql_fails_with_a_clear_message() {
         assert!(!run.stderr.contains("panicked"), "{sql}: {}", run.stderr);
     }
 }
+
+/// INSERT OVERWRITE DIRECTORY writes Spark's layout and replaces what was there; paths in
+/// backticks and ``format.`path` `` read files directly.
+#[test]
+fn insert_overwrite_directory_and_paths_in_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("zones_out");
+    let out_s = out.to_string_lossy().to_string();
+    let job = dir.path().join("job.sql");
+    std::fs::write(
+        &job,
+        format!(
+            "CREATE TEMP VIEW zz USING csv OPTIONS (path 'data/taxi_zone_lookup.csv', header 'true', inferSchema 'true');\n\
+             -- the Bronx only; a comment with a ; in it\n\
+             INSERT OVERWRITE DIRECTORY '{out_s}' USING parquet SELECT LocationID, Zone FROM zz WHERE Borough = 'Bronx'"
+        ),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let run = engine(&["sql", "-f", &job.to_string_lossy()]);
+        run.ok();
+        assert!(run.stderr.contains("wrote 43 rows"), "{}", run.stderr);
+    }
+    let files: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(files.iter().filter(|f| f.ends_with(".snappy.parquet")).count(), 1, "{files:?}");
+    let back = engine(&[
+        "sql",
+        &format!("SELECT count(*) AS n, min(Zone) AS z FROM parquet.`{out_s}`"),
+    ]);
+    assert_eq!(
+        back.ok(),
+        "+---+--------------------+\n|  n|                   z|\n+---+--------------------+\n| 43|Allerton/Pelham G...|\n+---+--------------------+\n\n"
+    );
+    let direct = engine(&["sql", "SELECT Zone FROM `data/taxi_zone_lookup.csv` WHERE LocationID = 1", "--csv"]);
+    assert_eq!(direct.ok(), "Zone\nNewark Airport\n");
+    let plan = engine(&["sql", "SELECT Zone FROM csv.`data/taxi_zone_lookup.csv` WHERE LocationID = 1", "--explain"]);
+    assert!(plan.ok().contains("Scan csv data/taxi_zone_lookup.csv [Zone], filters: [(LocationID = 1)]"), "{}", plan.stdout);
+}
