@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""The benchmark: every query on engine and on each peer (DuckDB's CLI, Polars, DataFusion, and
+Spark local[2]), as whole processes, alternating, several runs each (Spark: one, it takes
+minutes); medians, peak memory (max RSS) and engine / peer ratios, written to
+bench/results/bench-<date>-<machine>.md and printed. Run through scripts/bench, which builds the
+release binaries and installs the peers.
+
+    scripts/bench [runs] [rows]        (defaults: 3 runs, 10,000,000 rows)
+"""
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = str(ROOT / "target" / "release" / "engine")
+GEN = str(ROOT / "target" / "release" / "gen_trips")
+TMP = ROOT / "bench" / "tmp"
+PY = sys.executable
+DUCKDB = str(Path(PY).parent / "duckdb")
+ZONES = str(ROOT / "data" / "taxi_zone_lookup.csv")
+SUMS = ["fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount", "improvement_surcharge",
+        "total_amount", "congestion_surcharge"]
+REVENUE = ", ".join([f"sum({c}) AS revenue_monthly_{c}" for c in SUMS]
+                    + ["avg(passenger_count) AS avg_monthly_passenger_count",
+                       "avg(trip_distance) AS avg_monthly_trip_distance"])
+MONTH = "date_trunc('month', pickup_datetime)"
+
+
+def out(tool, name):
+    return str(TMP / f"out_{tool}_{name}")
+
+
+def queries(csv):
+    """name -> {tool: argv}. Every query reads the generated CSV (the zone file for show)."""
+    spark_head = (
+        "import os,sys; from pyspark.sql import SparkSession; "
+        "spark = SparkSession.builder.master('local[2]').config('spark.ui.enabled','false')"
+        ".config('spark.sql.session.timeZone','UTC').config('spark.driver.memory','4g').getOrCreate(); "
+        "spark.sparkContext.setLogLevel('ERROR'); "
+        f"t = spark.read.option('header','true').option('inferSchema','true').csv('{csv}'); "
+        "t.createOrReplaceTempView('t'); "
+        f"z = spark.read.option('header','true').option('inferSchema','true').csv('{ZONES}'); "
+        "z.createOrReplaceTempView('z'); "
+    )
+
+    def spark(body):
+        return [PY, "-c", spark_head + body]
+
+    def duck(sql):
+        return [DUCKDB, "-c", f"SET enable_progress_bar=false; CREATE VIEW t AS SELECT * FROM read_csv('{csv}'); "
+                f"CREATE VIEW z AS SELECT * FROM read_csv('{ZONES}'); {sql}"]
+
+    def fusion(sql, collect=True):
+        code = ("from datafusion import SessionContext; ctx = SessionContext(); "
+                f"ctx.register_csv('t', '{csv}'); ctx.register_csv('z', '{ZONES}'); "
+                f"df = ctx.sql(\"\"\"{sql}\"\"\"); " + ("print(len(df.to_arrow_table()))" if collect else "df.collect()"))
+        return [PY, "-c", code]
+
+    def polars(expr):
+        return [PY, "-c", "import polars as pl, sys; "
+                f"t = pl.scan_csv('{csv}', try_parse_dates=True); z = pl.scan_csv('{ZONES}'); {expr}"]
+
+    revenue_keys = "pickup_location_id AS revenue_zone, " + MONTH + " AS revenue_month"
+    pl_aggs = ", ".join([f"pl.col('{c}').sum().alias('revenue_monthly_{c}')" for c in SUMS]
+                        + ["pl.col('passenger_count').mean()", "pl.col('trip_distance').mean()"])
+    q = {}
+    q["show zone file"] = {
+        "engine": [ENGINE, "show", ZONES],
+        "duckdb": [DUCKDB, "-c", f"SELECT * FROM read_csv('{ZONES}') LIMIT 20"],
+        "polars": [PY, "-c", f"import polars as pl; print(pl.read_csv('{ZONES}', n_rows=20))"],
+        "datafusion": [PY, "-c", f"from datafusion import SessionContext; ctx = SessionContext(); ctx.register_csv('z', '{ZONES}'); ctx.sql('SELECT * FROM z LIMIT 20').show()"],
+        "spark": spark("z.show()"),
+    }
+    q["CSV to Parquet"] = {
+        "engine": [ENGINE, "-q", "convert", csv, out("engine", "convert")],
+        "duckdb": duck(f"COPY t TO '{out('duckdb', 'convert')}' (FORMAT parquet, PER_THREAD_OUTPUT)"),
+        "polars": polars(f"t.sink_parquet('{out('polars', 'convert')}.parquet')"),
+        "datafusion": fusion(f"COPY t TO '{out('datafusion', 'convert')}' STORED AS PARQUET", collect=False),
+        "spark": spark(f"t.write.parquet('{out('spark', 'convert')}')"),
+    }
+    flt = "total_amount > 20 AND payment_type = 1"
+    q["filter to Parquet"] = {
+        "engine": [ENGINE, "-q", "query", csv, "--filter", flt, "--write", out("engine", "filter")],
+        "duckdb": duck(f"COPY (SELECT * FROM t WHERE {flt}) TO '{out('duckdb', 'filter')}' (FORMAT parquet, PER_THREAD_OUTPUT)"),
+        "polars": polars(f"t.filter((pl.col('total_amount') > 20) & (pl.col('payment_type') == 1)).sink_parquet('{out('polars', 'filter')}.parquet')"),
+        "datafusion": fusion(f"COPY (SELECT * FROM t WHERE {flt}) TO '{out('datafusion', 'filter')}' STORED AS PARQUET", collect=False),
+        "spark": spark(f"t.filter('{flt}').write.parquet('{out('spark', 'filter')}')"),
+    }
+    zone_sql = "SELECT pickup_location_id, count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance FROM t GROUP BY pickup_location_id"
+    q["group by pickup zone"] = {
+        "engine": [ENGINE, "-q", "query", csv, "--group-by", "pickup_location_id",
+                   "--agg", "count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance", "--csv"],
+        "duckdb": duck(zone_sql),
+        "polars": polars("print(t.group_by('pickup_location_id').agg(pl.len(), pl.col('total_amount').sum(), pl.col('trip_distance').mean()).collect())"),
+        "datafusion": fusion(zone_sql),
+        "spark": spark(f"spark.sql('{zone_sql}').collect()"),
+    }
+    rev_sql = f"SELECT {revenue_keys}, {REVENUE} FROM t GROUP BY 1, 2"
+    q["monthly revenue report"] = {
+        "engine": [ENGINE, "-q", "query", csv, "--group-by", revenue_keys, "--agg", REVENUE, "--csv"],
+        "duckdb": duck(rev_sql),
+        "polars": polars(f"print(t.group_by(pl.col('pickup_location_id'), pl.col('pickup_datetime').dt.truncate('1mo')).agg({pl_aggs}).collect())"),
+        "datafusion": fusion(rev_sql),
+        "spark": spark(f"spark.sql(\"{rev_sql}\").collect()"),
+    }
+    join_sql = (f"SELECT z.Zone AS revenue_zone, {MONTH} AS revenue_month, {REVENUE} FROM t "
+                "JOIN z ON t.pickup_location_id = z.LocationID GROUP BY 1, 2")
+    q["join zones, group by zone name"] = {
+        "engine": [ENGINE, "-q", "query", csv, "--join", ZONES, "--on", "pickup_location_id = LocationID",
+                   "--group-by", f"Zone AS revenue_zone, {MONTH} AS revenue_month", "--agg", REVENUE, "--csv"],
+        "duckdb": duck(join_sql),
+        "polars": polars(f"print(t.join(z, left_on='pickup_location_id', right_on='LocationID').group_by(pl.col('Zone'), pl.col('pickup_datetime').dt.truncate('1mo')).agg({pl_aggs}).collect())"),
+        # DataFusion folds unquoted names to lower case; the zone file's are mixed case.
+        "datafusion": fusion(join_sql.replace("z.Zone", 'z."Zone"').replace("z.LocationID", 'z."LocationID"')),
+        "spark": spark(f"spark.sql(\"{join_sql}\").collect()"),
+    }
+    q["partitioned write by month"] = {
+        "engine": [ENGINE, "-q", "query", csv, "--with-column", "month=date_format(pickup_datetime, 'yyyy-MM')",
+                   "--write", out("engine", "by_month"), "--partition-by", "month"],
+        "duckdb": duck(f"COPY (SELECT *, strftime(pickup_datetime, '%Y-%m') AS month FROM t) TO '{out('duckdb', 'by_month')}' (FORMAT parquet, PARTITION_BY (month))"),
+        "polars": polars(f"t.with_columns(pl.col('pickup_datetime').dt.strftime('%Y-%m').alias('month')).collect().write_parquet('{out('polars', 'by_month')}', partition_by='month')"),
+        "datafusion": fusion(f"COPY (SELECT *, to_char(pickup_datetime, '%Y-%m') AS month FROM t) TO '{out('datafusion', 'by_month')}' STORED AS PARQUET PARTITIONED BY (month)", collect=False),
+        "spark": spark(f"t.withColumn('month', __import__('pyspark.sql.functions', fromlist=['x']).date_format('pickup_datetime', 'yyyy-MM')).write.partitionBy('month').parquet('{out('spark', 'by_month')}')"),
+    }
+    q["count"] = {
+        "engine": [ENGINE, "count", csv],
+        "duckdb": duck("SELECT count(*) FROM t"),
+        "polars": polars("print(t.select(pl.len()).collect())"),
+        "datafusion": fusion("SELECT count(*) FROM t"),
+        "spark": spark("print(t.count())"),
+    }
+    return q
+
+
+def measured(cmd):
+    """Wall time (s) and peak RSS (MB) of one process and its children."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        return None, None, err.decode()[-400:]
+    return elapsed, usage.ru_maxrss / 1024, None
+
+
+def clean(tool):
+    for path in TMP.glob(f"out_{tool}_*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000
+    TMP.mkdir(parents=True, exist_ok=True)
+    csv = TMP / f"yellow_{rows}.csv"
+    if not csv.exists():
+        subprocess.run([GEN, "yellow", str(rows), str(csv)], check=True, cwd=ROOT)
+    csv = str(csv)
+    tools = ["engine", "duckdb", "polars", "datafusion", "spark"]
+    table = []
+    for name, cmds in queries(csv).items():
+        times = {t: [] for t in tools}
+        mems = {t: [] for t in tools}
+        errors = {}
+        for r in range(runs):
+            for tool in tools:
+                if tool == "spark" and r > 0:
+                    continue  # one Spark run: it takes minutes
+                clean(tool)
+                t, m, err = measured(cmds[tool])
+                if err:
+                    errors[tool] = err
+                    continue
+                times[tool].append(t)
+                mems[tool].append(m)
+        for tool, err in errors.items():
+            print(f"warning: {name} on {tool} failed: {err}", file=sys.stderr)
+        table.append((name, {t: (statistics.median(times[t]), max(mems[t])) if times[t] else None for t in tools}))
+        print(f"done: {name}", file=sys.stderr)
+    # local[1] against local[2]
+    scaling = []
+    for name, argv in [("CSV to Parquet", ["convert", csv, out("engine", "convert")]),
+                       ("monthly revenue report", queries(csv)["monthly revenue report"]["engine"][2:])]:
+        medians = {}
+        for master in ["local[1]", "local[2]"]:
+            samples = []
+            for _ in range(runs):
+                clean("engine")
+                t, _, err = measured([ENGINE, "--master", master, "-q"] + argv)
+                if t:
+                    samples.append(t)
+            medians[master] = statistics.median(samples) if samples else None
+        scaling.append((name, medians))
+    clean("engine")
+    for tool in tools:
+        clean(tool)
+    lines = [f"engine benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()} {platform.node()}, "
+             f"{os.cpu_count()} cores, {rows:,} generated yellow trips (target/release/gen_trips), "
+             f"medians of {runs} alternating runs (Spark local[2]: 1 run), peak = max RSS of the process "
+             "(for Spark that is the Python driver only, not its JVM)",
+             "",
+             "| query | engine s (MB) | duckdb s (MB) | polars s (MB) | datafusion s (MB) | spark s (MB) | engine / fastest peer | spark / engine |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, r in table:
+        cell = lambda v: f"{v[0]:.3f} ({v[1]:.0f})" if v else "failed"
+        peers = [r[t][0] for t in ["duckdb", "polars", "datafusion"] if r[t]]
+        e = r["engine"]
+        ratio = f"{e[0] / min(peers):.2f}" if e and peers else "-"
+        spark = f"{r['spark'][0] / e[0]:.0f}x" if e and r["spark"] else "-"
+        lines.append(f"| {name} | {cell(e)} | {cell(r['duckdb'])} | {cell(r['polars'])} | {cell(r['datafusion'])} | "
+                     f"{cell(r['spark'])} | {ratio} | {spark} |")
+    lines += ["", "| engine job | local[1] s | local[2] s | speedup |", "|---|---|---|---|"]
+    for name, m in scaling:
+        if m["local[1]"] and m["local[2]"]:
+            lines.append(f"| {name} | {m['local[1]']:.2f} | {m['local[2]']:.2f} | {m['local[1]'] / m['local[2]']:.2f}x |")
+    text = "\n".join(lines) + "\n"
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    path = results / f"bench-{time.strftime('%Y-%m-%d')}-{platform.node()}.md"
+    path.write_text(text)
+    print(text)
+    print(f"written to {path.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
