@@ -227,3 +227,17 @@ fn limit_stops_reading_early_and_top_n_is_planned() {
     assert!(plan.ok().contains("TopN 5 [total_amount DESC NULLS LAST]"), "{}", plan.stdout);
     assert!(!plan.stdout.contains("Limit"), "{}", plan.stdout);
 }
+
+/// Unquoted lines are split without the CSV state machine; the first quote hands the rest of the
+/// range to the full parser. Values and line numbers are the same either way.
+#[test]
+fn plain_and_quoted_stretches_read_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.csv");
+    std::fs::write(&path, "id,name\r\n1,plain\r\n\r\n2,\"quoted, comma\"\n3,\"two\nlines\"\n4,after\n5x,bad\n").unwrap();
+    let p = path.to_string_lossy().to_string();
+    let csv = engine(&["query", &p, "--schema", "id INT, name STRING", "--csv"]);
+    assert_eq!(csv.ok(), "id,name\n1,plain\n2,\"quoted, comma\"\n3,\"two\nlines\"\n4,after\n,bad\n");
+    engine(&["query", &p, "--schema", "id INT, name STRING", "--mode", "failfast", "--csv"])
+        .fails(1, &["line 8", "column id", "'5x'"]);
+}
