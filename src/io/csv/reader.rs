@@ -46,36 +46,10 @@ pub struct RecordRange {
     pub first_line: u64,
 }
 
-/// Where records come from. Stretches without a quote character (most CSV data) are split into
-/// fields with memchr, no CSV state machine needed; from the first line with a quote (or a lone
-/// carriage return, or a byte-order mark) on, the rest of the range goes through csv's reader.
-enum Source {
-    Plain(PlainLines),
-    Csv {
-        reader: csv::Reader<Box<dyn Read + Send>>,
-        /// Bytes of the range consumed before this reader took over (for progress).
-        base: u64,
-    },
-    /// Between the two (only while switching).
-    Switching,
-}
-
-struct PlainLines {
-    stream: Box<dyn Read + Send>,
-    buf: Vec<u8>,
-    /// Unconsumed data starts here.
-    start: usize,
-    eof: bool,
-    /// Bytes consumed so far.
-    consumed: u64,
-    /// 1-based line, counted from the range's start, of the next line.
-    line: u64,
-}
-
 /// Streams record batches of at most `batch_size` rows from a range of records.
 pub struct CsvBatchReader {
     path: Arc<Path>,
-    source: Source,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     /// Output schema: the file's columns chosen by `columns`, in that order.
     schema: SchemaRef,
     columns: Vec<usize>,
@@ -109,14 +83,10 @@ impl CsvBatchReader {
         if let Some(end) = range.end {
             stream = Box::new(stream.take(end.saturating_sub(range.start)));
         }
-        let source = Source::Plain(PlainLines {
-            stream,
-            buf: Vec::with_capacity(1 << 18),
-            start: 0,
-            eof: false,
-            consumed: 0,
-            line: 1,
-        });
+        let reader = options
+            .reader_builder()
+            .buffer_capacity(1 << 18)
+            .from_reader(stream);
         let schema = Arc::new(Schema::new(
             columns
                 .iter()
@@ -125,7 +95,7 @@ impl CsvBatchReader {
         ));
         Ok(CsvBatchReader {
             path,
-            source,
+            reader,
             schema,
             columns,
             file_columns: file_schema.fields().len(),
@@ -156,78 +126,6 @@ impl CsvBatchReader {
             .map(|p| p.line() + self.line_offset)
     }
 
-    /// Read the next record into `self.records[index]`; false at the end of the range.
-    fn next_record(&mut self, index: usize) -> Result<bool> {
-        loop {
-            match &mut self.source {
-                Source::Csv { reader, .. } => {
-                    return reader
-                        .read_byte_record(&mut self.records[index])
-                        .map_err(|e| csv_error(&self.path, e));
-                }
-                Source::Switching => unreachable!("switching completes before the next read"),
-                Source::Plain(plain) => {
-                    let Some(line) = plain.next_line(&self.path)? else {
-                        return Ok(false);
-                    };
-                    let text = &plain.buf[line.0..line.1];
-                    let quote = self.options.quote;
-                    let bom = plain.line == 1 && plain.consumed == 0 && text.starts_with(&[0xEF, 0xBB, 0xBF]);
-                    if bom || memchr::memchr2(quote, b'\r', text).is_some() {
-                        self.switch_to_csv();
-                        continue;
-                    }
-                    plain.start = line.2;
-                    plain.consumed += (line.2 - line.0) as u64;
-                    let number = plain.line;
-                    plain.line += 1;
-                    if text.is_empty() {
-                        continue; // csv skips blank lines too
-                    }
-                    let record = &mut self.records[index];
-                    record.clear();
-                    let mut from = 0;
-                    for at in memchr::memchr_iter(self.options.delimiter, text) {
-                        record.push_field(&text[from..at]);
-                        from = at + 1;
-                    }
-                    record.push_field(&text[from..]);
-                    let mut position = csv::Position::new();
-                    position.set_line(number);
-                    record.set_position(Some(position));
-                    return Ok(true);
-                }
-            }
-        }
-    }
-
-    /// Hand the rest of the range (buffered bytes, then the stream) to csv's reader.
-    fn switch_to_csv(&mut self) {
-        if let Source::Plain(plain) = std::mem::replace(&mut self.source, Source::Switching) {
-            let rest = plain.buf[plain.start..].to_vec();
-            let stream: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(rest).chain(plain.stream));
-            let reader = self
-                .options
-                .reader_builder()
-                .buffer_capacity(1 << 18)
-                .from_reader(stream);
-            // csv counts lines from 1 again.
-            self.line_offset += plain.line - 1;
-            self.source = Source::Csv {
-                reader,
-                base: plain.consumed,
-            };
-        }
-    }
-
-    fn bytes_read(&self) -> u64 {
-        match &self.source {
-            Source::Plain(plain) => plain.consumed,
-            Source::Csv { reader, base } => base + reader.position().byte(),
-            Source::Switching => self.last_byte,
-        }
-    }
-
     fn read_batch(&mut self) -> Result<Option<RecordBatch>> {
         exec::check_cancelled()?;
         let mut count = 0;
@@ -235,13 +133,17 @@ impl CsvBatchReader {
             if self.records.len() <= count {
                 self.records.push(csv::ByteRecord::new());
             }
-            if !self.next_record(count)? {
+            let more = self
+                .reader
+                .read_byte_record(&mut self.records[count])
+                .map_err(|e| csv_error(&self.path, e))?;
+            if !more {
                 self.done = true;
                 break;
             }
             count += 1;
         }
-        let byte = self.bytes_read();
+        let byte = self.reader.position().byte();
         self.progress.inc(byte.saturating_sub(self.last_byte));
         self.last_byte = byte;
         if count == 0 {
@@ -335,44 +237,6 @@ impl CsvBatchReader {
                 .map_err(|e| Error::arrow("dropping malformed records", e));
         }
         Ok(Some(batch))
-    }
-}
-
-impl PlainLines {
-    /// The next line as (start, end without its newline, start of the following line).
-    fn next_line(&mut self, path: &Path) -> Result<Option<(usize, usize, usize)>> {
-        loop {
-            if let Some(nl) = memchr::memchr(b'\n', &self.buf[self.start..]) {
-                let end = self.start + nl;
-                // A CRLF line ends before its carriage return.
-                let text_end = if end > self.start && self.buf[end - 1] == b'\r' { end - 1 } else { end };
-                return Ok(Some((self.start, text_end, end + 1)));
-            }
-            if self.eof {
-                if self.start >= self.buf.len() {
-                    return Ok(None);
-                }
-                let end = self.buf.len();
-                let text_end = if self.buf[end - 1] == b'\r' { end - 1 } else { end };
-                return Ok(Some((self.start, text_end, end)));
-            }
-            // Keep the unconsumed tail and read more behind it.
-            self.buf.drain(..self.start);
-            self.start = 0;
-            let len = self.buf.len();
-            self.buf.resize(len + (1 << 18), 0);
-            let read = loop {
-                match self.stream.read(&mut self.buf[len..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::io(path, e)),
-                }
-            };
-            self.buf.truncate(len + read);
-            if read == 0 {
-                self.eof = true;
-            }
-        }
     }
 }
 
