@@ -46,10 +46,124 @@ pub struct RecordRange {
     pub first_line: u64,
 }
 
+/// A batch of records, however they were split into fields.
+trait Records {
+    fn count(&self) -> usize;
+    fn field(&self, row: usize, column: usize) -> Option<&[u8]>;
+    fn width(&self, row: usize) -> usize;
+    /// Line of the record, counted from 1 at the start of the reader's stream.
+    fn line(&self, row: usize) -> Option<u64>;
+}
+
+impl Records for [csv::ByteRecord] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn field(&self, row: usize, column: usize) -> Option<&[u8]> {
+        self[row].get(column)
+    }
+    fn width(&self, row: usize) -> usize {
+        self[row].len()
+    }
+    fn line(&self, row: usize) -> Option<u64> {
+        self[row].position().map(|p| p.line())
+    }
+}
+
+/// Records of lines without quotes: field bounds into one copy of the batch's bytes.
+#[derive(Default)]
+struct PlainBatch {
+    bytes: Vec<u8>,
+    /// (start, end) of every field, row after row.
+    bounds: Vec<(u32, u32)>,
+    /// Index in `bounds` of each row's first field, and one past the last row.
+    rows: Vec<u32>,
+    lines: Vec<u64>,
+}
+
+impl Records for PlainBatch {
+    fn count(&self) -> usize {
+        self.lines.len()
+    }
+    #[inline]
+    fn field(&self, row: usize, column: usize) -> Option<&[u8]> {
+        let i = self.rows[row] as usize + column;
+        if i < self.rows[row + 1] as usize {
+            let (start, end) = self.bounds[i];
+            Some(&self.bytes[start as usize..end as usize])
+        } else {
+            None
+        }
+    }
+    fn width(&self, row: usize) -> usize {
+        (self.rows[row + 1] - self.rows[row]) as usize
+    }
+    fn line(&self, row: usize) -> Option<u64> {
+        Some(self.lines[row])
+    }
+}
+
+/// Where records come from. Lines without a quote character (most CSV data) are split at the
+/// delimiter directly, no CSV state machine needed; from the first line with a quote (or a lone
+/// carriage return, or a byte-order mark) on, the rest of the range goes through csv's reader.
+enum Source {
+    Plain(PlainLines),
+    Csv {
+        reader: csv::Reader<Box<dyn Read + Send>>,
+        /// Bytes of the range consumed before this reader took over (for progress).
+        base: u64,
+    },
+    /// Only while switching from one to the other.
+    Switching,
+}
+
+struct PlainLines {
+    stream: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    /// Unconsumed data starts here.
+    start: usize,
+    eof: bool,
+    /// Bytes consumed so far.
+    consumed: u64,
+    /// 1-based line, counted from the range's start, of the next line.
+    line: u64,
+}
+
+impl PlainLines {
+    /// Make sure a whole line (or the end) follows `start`; returns where its newline is.
+    fn fill(&mut self, path: &Path) -> Result<Option<usize>> {
+        loop {
+            if let Some(nl) = memchr::memchr(b'\n', &self.buf[self.start..]) {
+                return Ok(Some(self.start + nl));
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            // Keep the unconsumed tail and read more behind it.
+            self.buf.drain(..self.start);
+            self.start = 0;
+            let len = self.buf.len();
+            self.buf.resize(len + (1 << 18), 0);
+            let read = loop {
+                match self.stream.read(&mut self.buf[len..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::io(path, e)),
+                }
+            };
+            self.buf.truncate(len + read);
+            if read == 0 {
+                self.eof = true;
+            }
+        }
+    }
+}
+
 /// Streams record batches of at most `batch_size` rows from a range of records.
 pub struct CsvBatchReader {
     path: Arc<Path>,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    source: Source,
     /// Output schema: the file's columns chosen by `columns`, in that order.
     schema: SchemaRef,
     columns: Vec<usize>,
@@ -83,10 +197,14 @@ impl CsvBatchReader {
         if let Some(end) = range.end {
             stream = Box::new(stream.take(end.saturating_sub(range.start)));
         }
-        let reader = options
-            .reader_builder()
-            .buffer_capacity(1 << 18)
-            .from_reader(stream);
+        let source = Source::Plain(PlainLines {
+            stream,
+            buf: Vec::with_capacity(1 << 18),
+            start: 0,
+            eof: false,
+            consumed: 0,
+            line: 1,
+        });
         let schema = Arc::new(Schema::new(
             columns
                 .iter()
@@ -95,7 +213,7 @@ impl CsvBatchReader {
         ));
         Ok(CsvBatchReader {
             path,
-            reader,
+            source,
             schema,
             columns,
             file_columns: file_schema.fields().len(),
@@ -120,21 +238,106 @@ impl CsvBatchReader {
         self.schema.clone()
     }
 
-    fn line_of(&self, row: usize) -> Option<u64> {
-        self.records[row]
-            .position()
-            .map(|p| p.line() + self.line_offset)
+    /// Up to `batch_size` plain lines; None when the next line needs the full parser (the
+    /// source has then switched) or the range is done.
+    fn read_plain(&mut self) -> Result<Option<PlainBatch>> {
+        let Source::Plain(plain) = &mut self.source else {
+            return Ok(None);
+        };
+        let (quote, delimiter) = (self.options.quote, self.options.delimiter);
+        let mut batch = PlainBatch::default();
+        batch.rows.push(0);
+        let mut switch = false;
+        while batch.lines.len() < self.batch_size {
+            let newline = plain.fill(&self.path)?;
+            let end = match newline {
+                Some(nl) => nl,
+                None if plain.start < plain.buf.len() => plain.buf.len(),
+                None => break,
+            };
+            let mut text_end = end;
+            if text_end > plain.start && plain.buf[text_end - 1] == b'\r' {
+                text_end -= 1;
+            }
+            let text = &plain.buf[plain.start..text_end];
+            let bom = plain.consumed == 0 && text.starts_with(&[0xEF, 0xBB, 0xBF]);
+            if bom || memchr::memchr2(quote, b'\r', text).is_some() {
+                switch = true;
+                break;
+            }
+            let number = plain.line;
+            plain.line += 1;
+            let next = (end + 1).min(plain.buf.len());
+            if !text.is_empty() {
+                // Field bounds relative to this line's start; rebased when the bytes are copied.
+                let base = batch.bytes.len() as u32;
+                let mut from = 0u32;
+                for (i, &b) in text.iter().enumerate() {
+                    if b == delimiter {
+                        batch.bounds.push((base + from, base + i as u32));
+                        from = i as u32 + 1;
+                    }
+                }
+                batch.bounds.push((base + from, base + text.len() as u32));
+                batch.bytes.extend_from_slice(text);
+                batch.rows.push(batch.bounds.len() as u32);
+                batch.lines.push(number);
+            }
+            plain.consumed += (next - plain.start) as u64;
+            plain.start = next;
+        }
+        if switch {
+            self.switch_to_csv();
+        }
+        if batch.lines.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(batch))
+    }
+
+    /// Hand the rest of the range (buffered bytes, then the stream) to csv's reader.
+    fn switch_to_csv(&mut self) {
+        if let Source::Plain(plain) = std::mem::replace(&mut self.source, Source::Switching) {
+            let rest = plain.buf[plain.start..].to_vec();
+            let stream: Box<dyn Read + Send> =
+                Box::new(std::io::Cursor::new(rest).chain(plain.stream));
+            let reader = self
+                .options
+                .reader_builder()
+                .buffer_capacity(1 << 18)
+                .from_reader(stream);
+            // csv counts lines from 1 again.
+            self.line_offset += plain.line - 1;
+            self.source = Source::Csv {
+                reader,
+                base: plain.consumed,
+            };
+        }
     }
 
     fn read_batch(&mut self) -> Result<Option<RecordBatch>> {
         exec::check_cancelled()?;
+        if matches!(self.source, Source::Plain(_)) {
+            if let Some(batch) = self.read_plain()? {
+                self.report_progress();
+                return self.build(&batch);
+            }
+            if matches!(self.source, Source::Plain(_)) {
+                // No switch: the range is done.
+                self.done = true;
+                self.report_progress();
+                return Ok(None);
+            }
+        }
         let mut count = 0;
         while count < self.batch_size {
             if self.records.len() <= count {
                 self.records.push(csv::ByteRecord::new());
             }
-            let more = self
-                .reader
+            let Source::Csv { reader, .. } = &mut self.source else {
+                break;
+            };
+            let more = reader
                 .read_byte_record(&mut self.records[count])
                 .map_err(|e| csv_error(&self.path, e))?;
             if !more {
@@ -143,29 +346,43 @@ impl CsvBatchReader {
             }
             count += 1;
         }
-        let byte = self.reader.position().byte();
-        self.progress.inc(byte.saturating_sub(self.last_byte));
-        self.last_byte = byte;
+        self.report_progress();
         if count == 0 {
             return Ok(None);
         }
-        let records = &self.records[..count];
+        self.build(&self.records[..count])
+    }
+
+    fn report_progress(&mut self) {
+        let byte = match &self.source {
+            Source::Plain(plain) => plain.consumed,
+            Source::Csv { reader, base } => base + reader.position().byte(),
+            Source::Switching => self.last_byte,
+        };
+        self.progress.inc(byte.saturating_sub(self.last_byte));
+        self.last_byte = byte;
+    }
+
+    /// Typed columns of a batch of records, with Spark's handling of malformed ones.
+    fn build<R: Records + ?Sized>(&self, records: &R) -> Result<Option<RecordBatch>> {
+        let count = records.count();
+        let line_of = |row: usize| records.line(row).map(|l| l + self.line_offset);
         let mode = self.options.mode;
 
         // Rows whose field count differs from the header's are malformed.
         let mut malformed = vec![false; count];
         if mode != ParseMode::Permissive {
-            for (row, record) in records.iter().enumerate() {
-                if record.len() != self.file_columns {
+            for row in 0..count {
+                if records.width(row) != self.file_columns {
                     if mode == ParseMode::FailFast {
                         return Err(Error::Csv {
                             path: self.path.to_path_buf(),
-                            line: self.line_of(row),
+                            line: line_of(row),
                             column: None,
                             message: format!(
                                 "malformed record: expected {} fields, found {} (use --mode permissive or dropmalformed to read it anyway)",
                                 self.file_columns,
-                                record.len()
+                                records.width(row)
                             ),
                         });
                     }
@@ -201,7 +418,7 @@ impl CsvBatchReader {
                 if let Some(row) = contradiction {
                     return Err(Error::InferenceContradicted {
                         path: self.path.to_path_buf(),
-                        line: self.line_of(row),
+                        line: line_of(row),
                         column: field.name().clone(),
                     });
                 }
@@ -211,10 +428,10 @@ impl CsvBatchReader {
                     ParseMode::Permissive => {}
                     ParseMode::DropMalformed => bad_rows.iter().for_each(|&r| malformed[r] = true),
                     ParseMode::FailFast => {
-                        let value = records[row].get(column).unwrap_or_default();
+                        let value = records.field(row, column).unwrap_or_default();
                         return Err(Error::Csv {
                             path: self.path.to_path_buf(),
-                            line: self.line_of(row),
+                            line: line_of(row),
                             column: Some(field.name().clone()),
                             message: format!(
                                 "malformed value '{}': not a valid {} (use --mode permissive to read it as null)",
@@ -262,24 +479,24 @@ impl Iterator for CsvBatchReader {
 /// Build the array of one column from a batch of records. A field equal to `null_value` (or
 /// missing, in a short row) is null; a field that does not parse is null and its row is pushed
 /// to `bad_rows`.
-fn convert_column(
-    records: &[csv::ByteRecord],
+fn convert_column<R: Records + ?Sized>(
+    records: &R,
     column: usize,
     data_type: &DataType,
     null_value: &[u8],
     format: Option<&str>,
     bad_rows: &mut Vec<usize>,
 ) -> ArrayRef {
-    fn primitive<T: ArrowPrimitiveType>(
-        records: &[csv::ByteRecord],
+    fn primitive<T: ArrowPrimitiveType, R: Records + ?Sized>(
+        records: &R,
         column: usize,
         null_value: &[u8],
         bad_rows: &mut Vec<usize>,
         parse: impl Fn(&[u8]) -> Option<T::Native>,
     ) -> PrimitiveArray<T> {
-        let mut builder = PrimitiveBuilder::<T>::with_capacity(records.len());
-        for (row, record) in records.iter().enumerate() {
-            match record.get(column) {
+        let mut builder = PrimitiveBuilder::<T>::with_capacity(records.count());
+        for row in 0..records.count() {
+            match records.field(row, column) {
                 Some(field) if field != null_value => match parse(field) {
                     Some(value) => builder.append_value(value),
                     None => {
@@ -294,25 +511,25 @@ fn convert_column(
     }
     let (r, c, n) = (records, column, null_value);
     match data_type {
-        DataType::Int8 => Arc::new(primitive::<Int8Type>(r, c, n, bad_rows, values::parse_i8)),
-        DataType::Int16 => Arc::new(primitive::<Int16Type>(r, c, n, bad_rows, values::parse_i16)),
-        DataType::Int32 => Arc::new(primitive::<Int32Type>(r, c, n, bad_rows, values::parse_i32)),
-        DataType::Int64 => Arc::new(primitive::<Int64Type>(r, c, n, bad_rows, values::parse_i64)),
-        DataType::Float32 => Arc::new(primitive::<Float32Type>(
+        DataType::Int8 => Arc::new(primitive::<Int8Type, R>(r, c, n, bad_rows, values::parse_i8)),
+        DataType::Int16 => Arc::new(primitive::<Int16Type, R>(r, c, n, bad_rows, values::parse_i16)),
+        DataType::Int32 => Arc::new(primitive::<Int32Type, R>(r, c, n, bad_rows, values::parse_i32)),
+        DataType::Int64 => Arc::new(primitive::<Int64Type, R>(r, c, n, bad_rows, values::parse_i64)),
+        DataType::Float32 => Arc::new(primitive::<Float32Type, R>(
             r,
             c,
             n,
             bad_rows,
             values::parse_f32,
         )),
-        DataType::Float64 => Arc::new(primitive::<Float64Type>(
+        DataType::Float64 => Arc::new(primitive::<Float64Type, R>(
             r,
             c,
             n,
             bad_rows,
             values::parse_f64,
         )),
-        DataType::Date32 => Arc::new(primitive::<Date32Type>(
+        DataType::Date32 => Arc::new(primitive::<Date32Type, R>(
             r,
             c,
             n,
@@ -320,7 +537,7 @@ fn convert_column(
             values::parse_date,
         )),
         DataType::Timestamp(TimeUnit::Microsecond, None) => {
-            Arc::new(primitive::<TimestampMicrosecondType>(
+            Arc::new(primitive::<TimestampMicrosecondType, R>(
                 r,
                 c,
                 n,
@@ -330,7 +547,7 @@ fn convert_column(
         }
         DataType::Decimal128(precision, scale) => {
             let (precision, scale) = (*precision, *scale);
-            let array = primitive::<Decimal128Type>(r, c, n, bad_rows, |text| {
+            let array = primitive::<Decimal128Type, R>(r, c, n, bad_rows, |text| {
                 values::parse_decimal128(text, precision, scale)
             });
             Arc::new(
@@ -338,14 +555,14 @@ fn convert_column(
                     .with_precision_and_scale(precision, scale)
                     .unwrap_or_else(|_| {
                         // Precision and scale come from a checked schema; an invalid pair cannot get here.
-                        PrimitiveArray::<Decimal128Type>::new_null(records.len())
+                        PrimitiveArray::<Decimal128Type>::new_null(records.count())
                     }),
             )
         }
         DataType::Boolean => {
-            let mut builder = BooleanBuilder::with_capacity(records.len());
-            for (row, record) in records.iter().enumerate() {
-                match record.get(column) {
+            let mut builder = BooleanBuilder::with_capacity(records.count());
+            for row in 0..records.count() {
+                match records.field(row, column) {
                     Some(field) if field != null_value => match values::parse_bool(field) {
                         Some(value) => builder.append_value(value),
                         None => {
@@ -360,13 +577,12 @@ fn convert_column(
         }
         // Strings (and any type a schema check let through as text).
         _ => {
-            let bytes: usize = records
-                .iter()
-                .map(|r| r.get(column).map_or(0, |f| f.len()))
+            let bytes: usize = (0..records.count())
+                .map(|row| records.field(row, column).map_or(0, |f| f.len()))
                 .sum();
-            let mut builder = StringBuilder::with_capacity(records.len(), bytes);
-            for record in records {
-                match record.get(column) {
+            let mut builder = StringBuilder::with_capacity(records.count(), bytes);
+            for row in 0..records.count() {
+                match records.field(row, column) {
                     Some(field) if field != null_value => match std::str::from_utf8(field) {
                         Ok(text) => builder.append_value(text),
                         // Invalid UTF-8 reads as U+FFFD, as Java's decoder (and so Spark) does.
