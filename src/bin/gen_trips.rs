@@ -80,12 +80,17 @@ fn load(samples: &[String]) -> Result<(Vec<String>, Vec<Trip>), String> {
             .collect();
         let at = |name: &str| header.iter().position(|h| h == name);
         let (Some(pickup), Some(dropoff)) = (at("pickup_datetime"), at("dropoff_datetime")) else {
-            return Err(format!("{path}: expected pickup_datetime and dropoff_datetime columns"));
+            return Err(format!(
+                "{path}: expected pickup_datetime and dropoff_datetime columns"
+            ));
         };
         for record in reader.records() {
             let record = record.map_err(|e| format!("{path}: {e}"))?;
             let fields: Vec<String> = record.iter().map(String::from).collect();
-            let (Some(p), Some(d)) = (parse_seconds(&fields[pickup]), parse_seconds(&fields[dropoff])) else {
+            let (Some(p), Some(d)) = (
+                parse_seconds(&fields[pickup]),
+                parse_seconds(&fields[dropoff]),
+            ) else {
                 continue;
             };
             trips.push(Trip {
@@ -104,19 +109,52 @@ fn header_for(kind: Kind, sample: &[String]) -> Vec<String> {
     let names: &[&str] = match kind {
         Kind::Yellow => return sample.to_vec(),
         Kind::Green => &[
-            "VendorID", "lpep_pickup_datetime", "lpep_dropoff_datetime", "store_and_fwd_flag",
-            "RatecodeID", "PULocationID", "DOLocationID", "passenger_count", "trip_distance",
-            "fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount", "ehail_fee",
-            "improvement_surcharge", "total_amount", "payment_type", "trip_type",
+            "VendorID",
+            "lpep_pickup_datetime",
+            "lpep_dropoff_datetime",
+            "store_and_fwd_flag",
+            "RatecodeID",
+            "PULocationID",
+            "DOLocationID",
+            "passenger_count",
+            "trip_distance",
+            "fare_amount",
+            "extra",
+            "mta_tax",
+            "tip_amount",
+            "tolls_amount",
+            "ehail_fee",
+            "improvement_surcharge",
+            "total_amount",
+            "payment_type",
+            "trip_type",
             "congestion_surcharge",
         ],
         Kind::Fhvhv => &[
-            "hvfhs_license_num", "dispatching_base_num", "originating_base_num",
-            "request_datetime", "on_scene_datetime", "pickup_datetime", "dropoff_datetime",
-            "PULocationID", "DOLocationID", "trip_miles", "trip_time", "base_passenger_fare",
-            "tolls", "bcf", "sales_tax", "congestion_surcharge", "airport_fee", "tips",
-            "driver_pay", "shared_request_flag", "shared_match_flag", "access_a_ride_flag",
-            "wav_request_flag", "wav_match_flag",
+            "hvfhs_license_num",
+            "dispatching_base_num",
+            "originating_base_num",
+            "request_datetime",
+            "on_scene_datetime",
+            "pickup_datetime",
+            "dropoff_datetime",
+            "PULocationID",
+            "DOLocationID",
+            "trip_miles",
+            "trip_time",
+            "base_passenger_fare",
+            "tolls",
+            "bcf",
+            "sales_tax",
+            "congestion_surcharge",
+            "airport_fee",
+            "tips",
+            "driver_pay",
+            "shared_request_flag",
+            "shared_match_flag",
+            "access_a_ride_flag",
+            "wav_request_flag",
+            "wav_match_flag",
         ],
     };
     names.iter().map(|s| s.to_string()).collect()
@@ -144,13 +182,32 @@ fn write_row(out: &mut Vec<u8>, kind: Kind, i: u64, trips: &[Trip], col: &dyn Fn
             }
         }
         Kind::Green => {
-            let trip_type = if f("rate_code_id") == "5" || h % 50 == 0 { "2" } else { "1" };
+            let trip_type = if f("rate_code_id") == "5" || h % 50 == 0 {
+                "2"
+            } else {
+                "1"
+            };
             let parts: [&str; 20] = [
-                f("vendor_id"), "", "", f("store_and_fwd_flag"), f("rate_code_id"),
-                f("pickup_location_id"), f("dropoff_location_id"), f("passenger_count"),
-                f("trip_distance"), f("fare_amount"), f("extra"), f("mta_tax"), f("tip_amount"),
-                f("tolls_amount"), "", f("improvement_surcharge"), f("total_amount"),
-                f("payment_type"), trip_type, f("congestion_surcharge"),
+                f("vendor_id"),
+                "",
+                "",
+                f("store_and_fwd_flag"),
+                f("rate_code_id"),
+                f("pickup_location_id"),
+                f("dropoff_location_id"),
+                f("passenger_count"),
+                f("trip_distance"),
+                f("fare_amount"),
+                f("extra"),
+                f("mta_tax"),
+                f("tip_amount"),
+                f("tolls_amount"),
+                "",
+                f("improvement_surcharge"),
+                f("total_amount"),
+                f("payment_type"),
+                trip_type,
+                f("congestion_surcharge"),
             ];
             for (c, value) in parts.iter().enumerate() {
                 if c > 0 {
@@ -175,7 +232,11 @@ fn write_row(out: &mut Vec<u8>, kind: Kind, i: u64, trips: &[Trip], col: &dyn Fn
             let bcf = (fare * 0.025 * 100.0).round() / 100.0;
             let tax = (fare * 0.08875 * 100.0).round() / 100.0;
             let tips = num("tip_amount").unwrap_or(0.0);
-            let airport = if matches!(f("pickup_location_id"), "132" | "138") { "2.5" } else { "0.0" };
+            let airport = if matches!(f("pickup_location_id"), "132" | "138") {
+                "2.5"
+            } else {
+                "0.0"
+            };
             let shared = if h % 20 == 0 { "Y" } else { "N" };
             let _ = write!(out, "{license},{base},{base},");
             write_time(out, pickup - wait - 60);
@@ -215,7 +276,9 @@ fn run(args: &[String]) -> Result<(), String> {
         "fhvhv" => Kind::Fhvhv,
         _ => return Err(usage.into()),
     };
-    let rows: u64 = rows.parse().map_err(|_| format!("ROWS '{rows}' is not a count\n{usage}"))?;
+    let rows: u64 = rows
+        .parse()
+        .map_err(|_| format!("ROWS '{rows}' is not a count\n{usage}"))?;
     let samples: Vec<String> = if samples.is_empty() {
         DEFAULT_SAMPLES.iter().map(|s| s.to_string()).collect()
     } else {

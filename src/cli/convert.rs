@@ -100,7 +100,9 @@ impl WriteArgs {
             Some(CompressionArg::Zstd) => Some(Compression::Zstd),
             Some(CompressionArg::Gzip) => Some(Compression::Gzip),
             Some(CompressionArg::None) => Some(Compression::None),
-            None if format == OutputFormat::Csv && lower.ends_with(".gz") => Some(Compression::Gzip),
+            None if format == OutputFormat::Csv && lower.ends_with(".gz") => {
+                Some(Compression::Gzip)
+            }
             None => None,
         };
         let options = WriteOptions {
@@ -173,9 +175,10 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
         distribution,
         parse_mode,
     } = args.write.plan(&args.output)?;
-    let read = args
-        .read
-        .to_options(args.input_format.map(Into::into), parse_mode.unwrap_or_default())?;
+    let read = args.read.to_options(
+        args.input_format.map(Into::into),
+        parse_mode.unwrap_or_default(),
+    )?;
 
     // Decide on the destination before reading anything: `error` and `ignore` need no scan.
     let output = Path::new(&args.output);

@@ -23,10 +23,12 @@ use crate::plan::{explain::explain, optimize::optimize, run::execute, Frame, Joi
 use crate::progress::Progress;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Verbs run in the order given. Expressions are Spark SQL expressions, e.g.
+#[command(
+    after_help = "Verbs run in the order given. Expressions are Spark SQL expressions, e.g.
   engine query data/yellow.csv --filter 'total_amount > 20' \\
       --group-by PULocationID --agg 'sum(total_amount) AS revenue, count(*)' \\
-      --order-by 'revenue DESC' --limit 10")]
+      --order-by 'revenue DESC' --limit 10"
+)]
 pub struct Args {
     /// A file, a directory of part files, or a glob.
     pub input: String,
@@ -111,7 +113,12 @@ pub struct SinkArgs {
     #[arg(short = 'n', long = "num-rows", default_value_t = 20)]
     pub rows: usize,
     /// Cut shown cells longer than this.
-    #[arg(long, default_value_t = 20, value_name = "N", conflicts_with = "no_truncate")]
+    #[arg(
+        long,
+        default_value_t = 20,
+        value_name = "N",
+        conflicts_with = "no_truncate"
+    )]
     pub truncate: usize,
     /// Never cut shown cells.
     #[arg(long)]
@@ -163,9 +170,19 @@ enum Verb {
     WithColumn(String),
     Drop(String),
     Rename(String),
-    GroupBy { keys: Option<String>, aggs: String },
-    Join { input: String, on: String, how: JoinType },
-    Union { input: String, by_name: bool },
+    GroupBy {
+        keys: Option<String>,
+        aggs: String,
+    },
+    Join {
+        input: String,
+        on: String,
+        how: JoinType,
+    },
+    Union {
+        input: String,
+        by_name: bool,
+    },
     Distinct,
     OrderBy(String),
     Limit(usize),
@@ -176,8 +193,21 @@ enum Verb {
 fn ordered_verbs(args: &Args, matches: &ArgMatches) -> Result<Vec<Verb>> {
     let mut items: Vec<(usize, &str, usize)> = Vec::new(); // (index, id, occurrence)
     for id in [
-        "filter", "select", "with_column", "drop", "rename", "group_by", "agg", "join", "on",
-        "how", "union", "union_by_name", "distinct", "order_by", "limit",
+        "filter",
+        "select",
+        "with_column",
+        "drop",
+        "rename",
+        "group_by",
+        "agg",
+        "join",
+        "on",
+        "how",
+        "union",
+        "union_by_name",
+        "distinct",
+        "order_by",
+        "limit",
     ] {
         if matches.value_source(id) != Some(clap::parser::ValueSource::CommandLine) {
             continue;
@@ -248,7 +278,9 @@ fn ordered_verbs(args: &Args, matches: &ArgMatches) -> Result<Vec<Verb>> {
             _ => unreachable!("listed above"),
         }
         if pending_group.is_some() && !matches!(id, "group_by") {
-            return Err(Error::usage("--group-by must be followed directly by --agg"));
+            return Err(Error::usage(
+                "--group-by must be followed directly by --agg",
+            ));
         }
     }
     if pending_group.is_some() {
@@ -299,7 +331,8 @@ fn default_qualifier(input: &str) -> Option<String> {
         .split('.')
         .next()?
         .to_string();
-    (!stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(stem)
+    (!stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(stem)
 }
 
 pub struct Inputs<'a> {
@@ -394,14 +427,17 @@ pub enum Sink {
 pub fn run(args: Args, matches: &ArgMatches, context: &Context) -> Result<()> {
     let verbs = ordered_verbs(&args, matches)?;
     let parse_mode = args.sink.parse_mode()?;
-    let read = args
-        .read
-        .to_options(args.input_format.map(Into::into), parse_mode.unwrap_or_default())?;
+    let read = args.read.to_options(
+        args.input_format.map(Into::into),
+        parse_mode.unwrap_or_default(),
+    )?;
     let sink = args.sink.sink()?;
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };
-    run_with_retry(context, &read, tuning, &sink, &|inputs| build(&args, &verbs, inputs))
+    run_with_retry(context, &read, tuning, &sink, &|inputs| {
+        build(&args, &verbs, inputs)
+    })
 }
 
 /// Build and run a query. CSV types come from a sample first; if a later value contradicts them
@@ -510,7 +546,10 @@ fn execute_to_sink(
             let parts = execute(&plan, &ctx)?;
             stream_out(&parts, &schema, matches!(sink, Sink::Json))
         }
-        Sink::Write { output, plan: write } => {
+        Sink::Write {
+            output,
+            plan: write,
+        } => {
             let plan = optimize(frame.plan);
             let mut datasets = Vec::new();
             plan.datasets(&mut datasets);
@@ -558,7 +597,11 @@ fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool)
             .into_inner()
             .map_err(|e| Error::io("<stdout>", e.into_error()))?;
         if let Err(e) = out.write_all(&bytes) {
-            return if broken(&e) { Ok(()) } else { Err(Error::io("<stdout>", e)) };
+            return if broken(&e) {
+                Ok(())
+            } else {
+                Err(Error::io("<stdout>", e))
+            };
         }
     }
     let window = crate::exec::parallelism().max(1);
@@ -572,7 +615,9 @@ fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool)
                     if json {
                         write_json_rows(&mut buffer, &batch);
                     } else {
-                        let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(&mut buffer);
+                        let mut writer = csv::WriterBuilder::new()
+                            .has_headers(false)
+                            .from_writer(&mut buffer);
                         crate::io::writer::write_csv_rows(&mut writer, &batch)
                             .map_err(|e| Error::io("<stdout>", e))?;
                         writer.flush().map_err(|e| Error::io("<stdout>", e))?;
@@ -583,7 +628,11 @@ fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool)
             .collect::<Result<_>>()?;
         for text in texts {
             if let Err(e) = out.write_all(&text) {
-                return if broken(&e) { Ok(()) } else { Err(Error::io("<stdout>", e)) };
+                return if broken(&e) {
+                    Ok(())
+                } else {
+                    Err(Error::io("<stdout>", e))
+                };
             }
         }
     }
@@ -613,7 +662,9 @@ fn write_json_rows(out: &mut Vec<u8>, batch: &arrow::array::RecordBatch) {
             out.push(b':');
             let bare = match field.data_type() {
                 DataType::Boolean => true,
-                t if crate::expr::bind::is_numeric(t) => cell.parse::<f64>().is_ok_and(|v| v.is_finite()),
+                t if crate::expr::bind::is_numeric(t) => {
+                    cell.parse::<f64>().is_ok_and(|v| v.is_finite())
+                }
                 _ => false,
             };
             if bare {
@@ -635,7 +686,9 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
             '\n' => out.extend_from_slice(b"\\n"),
             '\r' => out.extend_from_slice(b"\\r"),
             '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
             c => {
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());

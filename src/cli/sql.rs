@@ -49,58 +49,56 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
     for t in &args.tables {
         match split_alias(t) {
             (Some(name), path) => tables.push((name, path.to_string())),
-            (None, _) => {
-                return Err(Error::usage(format!(
-                    "--table '{t}': expected NAME=INPUT"
-                )))
-            }
+            (None, _) => return Err(Error::usage(format!("--table '{t}': expected NAME=INPUT"))),
         }
     }
     // The final statement decides the sink.
-    let (final_query, sink) = match last {
-        Statement::Sql(ast::Statement::Query(q)) => (q.as_ref(), args.sink.sink()?),
-        Statement::InsertDirectory {
-            path,
-            format,
-            query,
-        } => {
-            let mut options = crate::cli::convert::WriteArgs {
-                mode: vec![crate::cli::convert::ModeValue::Save(crate::io::writer::SaveMode::Overwrite)],
-                ..Default::default()
-            };
-            options.format = match format.as_deref() {
-                None | Some("parquet") => Some(FormatArg::Parquet),
-                Some("csv") | Some("textfile") => Some(FormatArg::Csv),
-                Some(other) => {
-                    return Err(Error::usage(format!(
-                        "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet or csv"
-                    )))
-                }
-            };
-            (
-                query.as_ref(),
-                Sink::Write {
-                    output: path.clone(),
-                    plan: options.plan(path)?,
-                },
-            )
-        }
-        Statement::Sql(other) => {
-            return Err(Error::usage(format!(
-                "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not: {}",
-                first_words(other)
-            )))
-        }
-        Statement::ViewUsing { .. } => {
-            return Err(Error::usage(
+    let (final_query, sink) =
+        match last {
+            Statement::Sql(ast::Statement::Query(q)) => (q.as_ref(), args.sink.sink()?),
+            Statement::InsertDirectory {
+                path,
+                format,
+                query,
+            } => {
+                let mut options = crate::cli::convert::WriteArgs {
+                    mode: vec![crate::cli::convert::ModeValue::Save(
+                        crate::io::writer::SaveMode::Overwrite,
+                    )],
+                    ..Default::default()
+                };
+                options.format = match format.as_deref() {
+                    None | Some("parquet") => Some(FormatArg::Parquet),
+                    Some("csv") | Some("textfile") => Some(FormatArg::Csv),
+                    Some(other) => {
+                        return Err(Error::usage(format!(
+                            "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet or csv"
+                        )))
+                    }
+                };
+                (
+                    query.as_ref(),
+                    Sink::Write {
+                        output: path.clone(),
+                        plan: options.plan(path)?,
+                    },
+                )
+            }
+            Statement::Sql(other) => {
+                return Err(Error::usage(format!(
+                    "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not: {}",
+                    first_words(other)
+                )))
+            }
+            Statement::ViewUsing { .. } => return Err(Error::usage(
                 "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not CREATE VIEW",
-            ))
-        }
-    };
+            )),
+        };
     let parse_mode = args.sink.parse_mode()?;
-    let read = args
-        .read
-        .to_options(args.input_format.map(Into::into), parse_mode.unwrap_or_default())?;
+    let read = args.read.to_options(
+        args.input_format.map(Into::into),
+        parse_mode.unwrap_or_default(),
+    )?;
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };
@@ -161,7 +159,11 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
     read.format = Some(match format {
         "csv" => Format::Csv,
         "parquet" => Format::Parquet,
-        other => return Err(Error::usage(format!("USING {other}: expected csv or parquet"))),
+        other => {
+            return Err(Error::usage(format!(
+                "USING {other}: expected csv or parquet"
+            )))
+        }
     });
     read.csv.header = false;
     read.csv.infer = false;
@@ -170,7 +172,9 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
         match value.to_ascii_lowercase().as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(Error::usage(format!("option {key} '{value}': expected true or false"))),
+            _ => Err(Error::usage(format!(
+                "option {key} '{value}': expected true or false"
+            ))),
         }
     };
     for (key, value) in options {
@@ -178,7 +182,9 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
             "path" => path = Some(value.clone()),
             "header" => read.csv.header = flag(key, value)?,
             "inferschema" => read.csv.infer = flag(key, value)?,
-            "sep" | "delimiter" => read.csv.delimiter = crate::io::csv::parse_char_option(key, value)?,
+            "sep" | "delimiter" => {
+                read.csv.delimiter = crate::io::csv::parse_char_option(key, value)?
+            }
             "quote" => read.csv.quote = crate::io::csv::parse_char_option(key, value)?,
             "escape" => read.csv.escape = Some(crate::io::csv::parse_char_option(key, value)?),
             "nullvalue" => read.csv.null_value = value.clone(),
@@ -193,10 +199,15 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
                     _ => return Err(Error::usage(format!("option mode '{value}'"))),
                 }
             }
-            other => return Err(Error::usage(format!("unsupported option '{other}' for USING {format}"))),
+            other => {
+                return Err(Error::usage(format!(
+                    "unsupported option '{other}' for USING {format}"
+                )))
+            }
         }
     }
-    let path = path.ok_or_else(|| Error::usage("CREATE TEMP VIEW ... USING needs OPTIONS (path '...')"))?;
+    let path =
+        path.ok_or_else(|| Error::usage("CREATE TEMP VIEW ... USING needs OPTIONS (path '...')"))?;
     let dataset = Dataset::open(&path, &read, inputs.depth, inputs.progress)?;
     Ok(Frame::scan(std::sync::Arc::new(dataset), None))
 }
@@ -240,4 +251,3 @@ fn run_setup(statement: &ast::Statement, catalog: &mut Catalog) -> Result<()> {
         ))),
     }
 }
-

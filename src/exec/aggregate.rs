@@ -34,7 +34,10 @@ impl GroupTable {
             bytes: Vec::new(),
             offsets: vec![0],
             hashes: Vec::new(),
-            accumulators: aggs.iter().map(|a| a.accumulator()).collect::<Result<_>>()?,
+            accumulators: aggs
+                .iter()
+                .map(|a| a.accumulator())
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -71,7 +74,8 @@ pub fn hash_aggregate(
 ) -> Result<Partitions> {
     let _ = ctx;
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
-    let converter = RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
+    let converter =
+        RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
     let hasher = hashbrown::DefaultHashBuilder::default();
 
     // Partial: one table per input partition.
@@ -80,7 +84,8 @@ pub fn hash_aggregate(
         .par_iter()
         .map(|open| -> Result<GroupTable> {
             let mut table = GroupTable::new(aggs)?;
-            let converter = RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
+            let converter =
+                RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
             let mut groups: Vec<u32> = Vec::new();
             for batch in open()? {
                 let batch = batch?;
@@ -130,7 +135,9 @@ pub fn hash_aggregate(
         .into_par_iter()
         .map(|bucket| -> Result<Vec<RecordBatch>> {
             let mut table = GroupTable::new(aggs)?;
-            merge_into(&mut table, &partials, |hash| (hash % buckets as u64) as usize == bucket)?;
+            merge_into(&mut table, &partials, |hash| {
+                (hash % buckets as u64) as usize == bucket
+            })?;
             if table.len() == 0 {
                 return Ok(Vec::new());
             }
@@ -141,7 +148,11 @@ pub fn hash_aggregate(
 }
 
 /// Fold the groups of `partials` whose hash `select`s into `table`.
-fn merge_into(table: &mut GroupTable, partials: &[GroupTable], select: impl Fn(u64) -> bool) -> Result<()> {
+fn merge_into(
+    table: &mut GroupTable,
+    partials: &[GroupTable],
+    select: impl Fn(u64) -> bool,
+) -> Result<()> {
     for partial in partials {
         let mut pairs = Vec::new();
         for from in 0..partial.len() {
@@ -159,7 +170,12 @@ fn merge_into(table: &mut GroupTable, partials: &[GroupTable], select: impl Fn(u
     Ok(())
 }
 
-fn finish(table: &GroupTable, converter: &RowConverter, key_count: usize, schema: &SchemaRef) -> Result<RecordBatch> {
+fn finish(
+    table: &GroupTable,
+    converter: &RowConverter,
+    key_count: usize,
+    schema: &SchemaRef,
+) -> Result<RecordBatch> {
     let len = table.len();
     let mut columns: Vec<ArrayRef> = Vec::new();
     if key_count > 0 {

@@ -6,7 +6,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow::array::{
+    new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array,
+};
 use arrow::compute::{concat_batches, filter_record_batch, take};
 use arrow::datatypes::SchemaRef;
 use arrow::row::{RowConverter, SortField};
@@ -65,14 +67,23 @@ fn arrow(what: &'static str) -> impl Fn(arrow::error::ArrowError) -> Error {
     move |e| Error::arrow(what, e)
 }
 
-fn key_rows(converter: &RowConverter, keys: &[Bound], batch: &RecordBatch) -> Result<(arrow::row::Rows, Option<arrow::buffer::NullBuffer>)> {
-    let columns: Vec<ArrayRef> = keys.iter().map(|k| evaluate(k, batch)).collect::<Result<_>>()?;
+fn key_rows(
+    converter: &RowConverter,
+    keys: &[Bound],
+    batch: &RecordBatch,
+) -> Result<(arrow::row::Rows, Option<arrow::buffer::NullBuffer>)> {
+    let columns: Vec<ArrayRef> = keys
+        .iter()
+        .map(|k| evaluate(k, batch))
+        .collect::<Result<_>>()?;
     // A row whose key has any null matches nothing.
     let mut valid: Option<arrow::buffer::NullBuffer> = None;
     for c in &columns {
         valid = arrow::buffer::NullBuffer::union(valid.as_ref(), c.logical_nulls().as_ref());
     }
-    let rows = converter.convert_columns(&columns).map_err(arrow("joining"))?;
+    let rows = converter
+        .convert_columns(&columns)
+        .map_err(arrow("joining"))?;
     Ok((rows, valid))
 }
 
@@ -118,7 +129,10 @@ pub fn hash_join(
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let fields: Vec<SortField> = left_keys.iter().map(|k| SortField::new(k.data_type())).collect();
+    let fields: Vec<SortField> = left_keys
+        .iter()
+        .map(|k| SortField::new(k.data_type()))
+        .collect();
     let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
     let right_schema = right.schema.clone();
     let right_batches = right.collect_all()?;
@@ -161,7 +175,12 @@ pub fn hash_join(
 }
 
 /// Split batches into `n` buckets by the hash of their key bytes (null keys go to bucket 0).
-fn bucketize(batches: &[RecordBatch], keys: &[Bound], converter: &RowConverter, n: usize) -> Result<Vec<Vec<RecordBatch>>> {
+fn bucketize(
+    batches: &[RecordBatch],
+    keys: &[Bound],
+    converter: &RowConverter,
+    n: usize,
+) -> Result<Vec<Vec<RecordBatch>>> {
     let hasher = foldhash_builder();
     let per_batch: Vec<Vec<RecordBatch>> = batches
         .par_iter()
@@ -174,7 +193,10 @@ fn bucketize(batches: &[RecordBatch], keys: &[Bound], converter: &RowConverter, 
             }
             indices
                 .into_iter()
-                .map(|idx| arrow::compute::take_record_batch(batch, &UInt32Array::from(idx)).map_err(arrow("joining")))
+                .map(|idx| {
+                    arrow::compute::take_record_batch(batch, &UInt32Array::from(idx))
+                        .map_err(arrow("joining"))
+                })
                 .collect()
         })
         .collect::<Result<_>>()?;
@@ -249,7 +271,11 @@ impl JoinJob {
             if valid.as_ref().is_some_and(|v| v.is_null(i)) {
                 continue;
             }
-            let mut r = build.heads.get(rows.row(i).as_ref()).copied().unwrap_or(NONE);
+            let mut r = build
+                .heads
+                .get(rows.row(i).as_ref())
+                .copied()
+                .unwrap_or(NONE);
             while r != NONE {
                 left_idx.push(i as u32);
                 right_idx.push(r);
@@ -262,7 +288,11 @@ impl JoinJob {
                 let pairs = self.pairs(batch, build, &left_idx, &right_idx, true)?;
                 let mask = evaluate_mask(residual, &pairs)?;
                 let keep = |v: &[u32]| -> Vec<u32> {
-                    v.iter().zip(mask.iter()).filter(|(_, m)| m == &Some(true)).map(|(x, _)| *x).collect()
+                    v.iter()
+                        .zip(mask.iter())
+                        .filter(|(_, m)| m == &Some(true))
+                        .map(|(x, _)| *x)
+                        .collect()
                 };
                 (keep(&left_idx), keep(&right_idx))
             }
@@ -274,7 +304,9 @@ impl JoinJob {
             }
         }
         let out = match self.how {
-            JoinType::Inner | JoinType::Right => self.pairs(batch, build, &left_idx, &right_idx, false)?,
+            JoinType::Inner | JoinType::Right => {
+                self.pairs(batch, build, &left_idx, &right_idx, false)?
+            }
             JoinType::Left | JoinType::Full => {
                 // Matched pairs in probe order, unmatched probe rows with nulls on the right.
                 let mut matched = vec![false; batch.num_rows()];
@@ -294,20 +326,34 @@ impl JoinJob {
                         r2.push(None);
                     }
                 }
-                self.gather(batch, build, &UInt32Array::from(l2), &UInt32Array::from(r2), false)?
+                self.gather(
+                    batch,
+                    build,
+                    &UInt32Array::from(l2),
+                    &UInt32Array::from(r2),
+                    false,
+                )?
             }
             JoinType::Semi | JoinType::Anti => {
                 let mut matched = vec![false; batch.num_rows()];
                 left_idx.iter().for_each(|&l| matched[l as usize] = true);
                 let want = self.how == JoinType::Semi;
-                let mask = BooleanArray::from(matched.iter().map(|m| *m == want).collect::<Vec<_>>());
+                let mask =
+                    BooleanArray::from(matched.iter().map(|m| *m == want).collect::<Vec<_>>());
                 filter_record_batch(batch, &mask).map_err(arrow("joining"))?
             }
         };
         Ok((out.num_rows() > 0).then_some(out))
     }
 
-    fn pairs(&self, batch: &RecordBatch, build: &BuildSide, l: &[u32], r: &[u32], both: bool) -> Result<RecordBatch> {
+    fn pairs(
+        &self,
+        batch: &RecordBatch,
+        build: &BuildSide,
+        l: &[u32],
+        r: &[u32],
+        both: bool,
+    ) -> Result<RecordBatch> {
         self.gather(
             batch,
             build,
@@ -319,7 +365,14 @@ impl JoinJob {
 
     /// Left rows `l` beside build rows `r` (a null index gives nulls). `both` forces both sides'
     /// columns (for evaluating the residual condition of a semi or anti join).
-    fn gather(&self, batch: &RecordBatch, build: &BuildSide, l: &UInt32Array, r: &UInt32Array, both: bool) -> Result<RecordBatch> {
+    fn gather(
+        &self,
+        batch: &RecordBatch,
+        build: &BuildSide,
+        l: &UInt32Array,
+        r: &UInt32Array,
+        both: bool,
+    ) -> Result<RecordBatch> {
         let mut columns: Vec<ArrayRef> = batch
             .columns()
             .iter()
@@ -338,8 +391,12 @@ impl JoinJob {
             fields.extend(self.right_schema.fields().iter().cloned());
             Arc::new(arrow::datatypes::Schema::new(fields))
         };
-        RecordBatch::try_new_with_options(schema, columns, &RecordBatchOptions::new().with_row_count(Some(l.len())))
-            .map_err(arrow("joining"))
+        RecordBatch::try_new_with_options(
+            schema,
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(l.len())),
+        )
+        .map_err(arrow("joining"))
     }
 
     /// Build rows no probe matched, with nulls for the left columns.
@@ -360,8 +417,12 @@ impl JoinJob {
                 columns.push(take(c.as_ref(), &r, None).map_err(arrow("joining"))?);
             }
             out.push(
-                RecordBatch::try_new_with_options(self.schema.clone(), columns, &RecordBatchOptions::new().with_row_count(Some(chunk.len())))
-                    .map_err(arrow("joining"))?,
+                RecordBatch::try_new_with_options(
+                    self.schema.clone(),
+                    columns,
+                    &RecordBatchOptions::new().with_row_count(Some(chunk.len())),
+                )
+                .map_err(arrow("joining"))?,
             );
         }
         Ok(out)

@@ -44,8 +44,10 @@ impl Partitions {
                     let batches = Arc::new(batches);
                     Arc::new(move || {
                         let batches = batches.clone();
-                        Ok(Box::new((0..batches.len()).map(move |i| Ok(batches[i].clone())))
-                            as BatchStream<'static>)
+                        Ok(
+                            Box::new((0..batches.len()).map(move |i| Ok(batches[i].clone())))
+                                as BatchStream<'static>,
+                        )
                     }) as Partition
                 })
                 .collect(),
@@ -106,7 +108,11 @@ pub fn filter_batch(batch: RecordBatch, predicate: &Bound) -> Result<Option<Reco
         .map_err(|e| Error::arrow("filtering rows", e))
 }
 
-pub fn project_batch(batch: &RecordBatch, exprs: &[Bound], schema: &SchemaRef) -> Result<RecordBatch> {
+pub fn project_batch(
+    batch: &RecordBatch,
+    exprs: &[Bound],
+    schema: &SchemaRef,
+) -> Result<RecordBatch> {
     let columns: Vec<ArrayRef> = exprs
         .iter()
         .zip(schema.fields())
@@ -198,7 +204,7 @@ pub fn scan_partitions(
             .collect::<Vec<_>>(),
     ));
     let read = Arc::new(read);
-        let parts = tasks
+    let parts = tasks
         .into_iter()
         .map(|task| {
             let dataset = dataset.clone();
@@ -251,4 +257,3 @@ pub fn scan_partitions(
         parts,
     }
 }
-

@@ -4,10 +4,12 @@
 
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, StringArray};
+use arrow::array::Scalar;
+use arrow::array::{
+    new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, StringArray,
+};
 use arrow::compute::kernels::cmp;
 use arrow::compute::{and_kleene, cast, not, or_kleene};
-use arrow::array::Scalar;
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 
 use crate::expr::eval::{cast_array, evaluate};
@@ -96,7 +98,11 @@ fn partition_filter(dataset: &Dataset, filter: &Bound) -> Option<Vec<bool>> {
     .ok()?;
     let result = evaluate(filter, &batch).ok()?;
     let result = result.as_any().downcast_ref::<BooleanArray>()?;
-    Some((0..rows).map(|i| result.is_valid(i) && result.value(i)).collect())
+    Some(
+        (0..rows)
+            .map(|i| result.is_valid(i) && result.value(i))
+            .collect(),
+    )
 }
 
 /// For `column <op> literal` (either way round, the column possibly cast): which row groups
@@ -121,7 +127,8 @@ fn row_group_filter(
     }
     let name = dataset.schema.field(column).name();
     let arrow_schema = footer.metadata.schema();
-    let converter = StatisticsConverter::try_new(name, arrow_schema, footer.metadata.parquet_schema()).ok()?;
+    let converter =
+        StatisticsConverter::try_new(name, arrow_schema, footer.metadata.parquet_schema()).ok()?;
     let groups = footer.metadata.metadata().row_groups();
     let target = literal.data_type();
     let mins = cast_array(&converter.row_group_mins(groups.iter()).ok()?, target).ok()?;
@@ -129,7 +136,11 @@ fn row_group_filter(
     let value = Scalar::new(literal.clone());
     // Row groups that certainly have no passing row.
     let none = match op {
-        BinaryOp::Eq => or_kleene(&cmp::lt(&maxes, &value).ok()?, &cmp::gt(&mins, &value).ok()?).ok()?,
+        BinaryOp::Eq => or_kleene(
+            &cmp::lt(&maxes, &value).ok()?,
+            &cmp::gt(&mins, &value).ok()?,
+        )
+        .ok()?,
         BinaryOp::Lt => cmp::gt_eq(&mins, &value).ok()?,
         BinaryOp::LtEq => cmp::gt(&mins, &value).ok()?,
         BinaryOp::Gt => cmp::lt_eq(&maxes, &value).ok()?,
@@ -138,16 +149,31 @@ fn row_group_filter(
     };
     // Unknown statistics (null) keep the group.
     let keep = not(&and_kleene(&none, &none).ok()?).ok()?;
-    Some((0..keep.len()).map(|i| keep.is_null(i) || keep.value(i)).collect())
+    Some(
+        (0..keep.len())
+            .map(|i| keep.is_null(i) || keep.value(i))
+            .collect(),
+    )
 }
 
 fn column_of(b: &Bound) -> Option<usize> {
     match b {
         Bound::Column { index, .. } => Some(*index),
         // Widening casts keep order, so statistics of the column still bound the cast values.
-        Bound::Cast { expr, to } if to.is_numeric() || matches!(to, arrow::datatypes::DataType::Timestamp(_, _)) => {
+        Bound::Cast { expr, to }
+            if to.is_numeric() || matches!(to, arrow::datatypes::DataType::Timestamp(_, _)) =>
+        {
             match expr.as_ref() {
-                Bound::Column { index, data_type } if data_type.is_numeric() || matches!(data_type, arrow::datatypes::DataType::Date32 | arrow::datatypes::DataType::Timestamp(_, _)) => Some(*index),
+                Bound::Column { index, data_type }
+                    if data_type.is_numeric()
+                        || matches!(
+                            data_type,
+                            arrow::datatypes::DataType::Date32
+                                | arrow::datatypes::DataType::Timestamp(_, _)
+                        ) =>
+                {
+                    Some(*index)
+                }
                 _ => None,
             }
         }

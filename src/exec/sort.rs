@@ -33,7 +33,12 @@ struct Run {
     rows: Rows,
 }
 
-pub fn sort(input: Partitions, keys: &[SortKey], limit: Option<usize>, ctx: &ExecContext) -> Result<Partitions> {
+pub fn sort(
+    input: Partitions,
+    keys: &[SortKey],
+    limit: Option<usize>,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
     let fields: Vec<SortField> = keys
         .iter()
         .map(|k| {
@@ -49,7 +54,10 @@ pub fn sort(input: Partitions, keys: &[SortKey], limit: Option<usize>, ctx: &Exe
     let converter = RowConverter::new(fields).map_err(arrow)?;
     let schema = input.schema.clone();
     let encode = |batch: &RecordBatch| -> Result<Rows> {
-        let columns: Vec<ArrayRef> = keys.iter().map(|k| evaluate(&k.expr, batch)).collect::<Result<_>>()?;
+        let columns: Vec<ArrayRef> = keys
+            .iter()
+            .map(|k| evaluate(&k.expr, batch))
+            .collect::<Result<_>>()?;
         converter.convert_columns(&columns).map_err(arrow)
     };
     // Sort one run: stable by key bytes, truncated to the limit.
@@ -117,7 +125,9 @@ pub fn sort(input: Partitions, keys: &[SortKey], limit: Option<usize>, ctx: &Exe
     let mut indices: Vec<(usize, usize)> = Vec::with_capacity(ctx.batch_size.min(wanted));
     let mut produced = 0;
     while produced < wanted {
-        let Some(Reverse((_, run, row))) = heap.pop() else { break };
+        let Some(Reverse((_, run, row))) = heap.pop() else {
+            break;
+        };
         indices.push((run, row));
         produced += 1;
         if row + 1 < runs[run].batch.num_rows() {

@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, Array, ArrayRef, Int32Array, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow::array::{
+    new_null_array, Array, ArrayRef, Int32Array, RecordBatch, RecordBatchOptions, UInt32Array,
+};
 use arrow::compute::{concat, concat_batches, take, SortOptions};
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::row::{RowConverter, Rows, SortField};
@@ -44,7 +46,12 @@ fn arrow(e: arrow::error::ArrowError) -> Error {
     Error::arrow("window", e)
 }
 
-pub fn window(input: Partitions, functions: &[WindowExpr], schema: SchemaRef, ctx: &ExecContext) -> Result<Partitions> {
+pub fn window(
+    input: Partitions,
+    functions: &[WindowExpr],
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
     let _ = ctx;
     let batches = input.collect_all()?;
     let batch = concat_batches(&input.schema, &batches).map_err(arrow)?;
@@ -68,11 +75,17 @@ fn encode(exprs: &[(Bound, SortOptions)], batch: &RecordBatch) -> Result<Rows> {
         .map(|(e, o)| SortField::new_with_options(e.data_type(), *o))
         .collect();
     let converter = RowConverter::new(fields).map_err(arrow)?;
-    let columns: Vec<ArrayRef> = exprs.iter().map(|(e, _)| evaluate(e, batch)).collect::<Result<_>>()?;
+    let columns: Vec<ArrayRef> = exprs
+        .iter()
+        .map(|(e, _)| evaluate(e, batch))
+        .collect::<Result<_>>()?;
     if columns.is_empty() {
         // No keys: every row compares equal.
         let empty = RowConverter::new(vec![SortField::new(DataType::Boolean)]).map_err(arrow)?;
-        let ones: ArrayRef = Arc::new(arrow::array::BooleanArray::from(vec![true; batch.num_rows()]));
+        let ones: ArrayRef = Arc::new(arrow::array::BooleanArray::from(vec![
+            true;
+            batch.num_rows()
+        ]));
         return empty.convert_columns(&[ones]).map_err(arrow);
     }
     converter.convert_columns(&columns).map_err(arrow)
@@ -82,11 +95,25 @@ fn encode(exprs: &[(Bound, SortOptions)], batch: &RecordBatch) -> Result<Rows> {
 fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
     let n = batch.num_rows();
     let plain = SortOptions::default();
-    let partition = encode(&f.partition_by.iter().map(|e| (e.clone(), plain)).collect::<Vec<_>>(), batch)?;
+    let partition = encode(
+        &f.partition_by
+            .iter()
+            .map(|e| (e.clone(), plain))
+            .collect::<Vec<_>>(),
+        batch,
+    )?;
     let order = encode(
         &f.order_by
             .iter()
-            .map(|k| (k.expr.clone(), SortOptions { descending: k.descending, nulls_first: k.nulls_first }))
+            .map(|k| {
+                (
+                    k.expr.clone(),
+                    SortOptions {
+                        descending: k.descending,
+                        nulls_first: k.nulls_first,
+                    },
+                )
+            })
             .collect::<Vec<_>>(),
         batch,
     )?;
@@ -139,7 +166,11 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
             }
             let mut end = vec![n; n];
             for i in (0..n).rev() {
-                end[i] = if i + 1 < n && !new_partition[i + 1] { end[i + 1] } else { i + 1 };
+                end[i] = if i + 1 < n && !new_partition[i + 1] {
+                    end[i + 1]
+                } else {
+                    i + 1
+                };
             }
             // Index into [value rows..., default rows...] for each sorted position.
             let indices: UInt32Array = (0..n)
@@ -158,7 +189,9 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
         WindowFunc::Aggregate(call) => {
             let values = call.arg.as_ref().map(|a| evaluate(a, batch)).transpose()?;
             let sorted_values = match &values {
-                Some(v) => Some(take(v.as_ref(), &UInt32Array::from(perm.clone()), None).map_err(arrow)?),
+                Some(v) => {
+                    Some(take(v.as_ref(), &UInt32Array::from(perm.clone()), None).map_err(arrow)?)
+                }
                 None => None,
             };
             let running = !f.order_by.is_empty();

@@ -138,7 +138,11 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
                 "var_pop" => AggFunc::VarPop,
                 _ => AggFunc::StddevSamp,
             };
-            (func, Some(arg.cast_to(&DataType::Float64)), DataType::Float64)
+            (
+                func,
+                Some(arg.cast_to(&DataType::Float64)),
+                DataType::Float64,
+            )
         }
         "min" | "max" | "first" | "first_value" | "last" | "last_value" => {
             want(1)?;
@@ -204,9 +208,19 @@ fn not_numeric(display: &str, t: &DataType) -> Error {
 pub trait Accumulator: Send + Sync {
     /// Fold `values` (None for count(*)) into groups: row i goes to `groups[i]`. `groups_len` is
     /// the number of groups the table has now.
-    fn update(&mut self, groups: &[u32], groups_len: usize, values: Option<&ArrayRef>) -> Result<()>;
+    fn update(
+        &mut self,
+        groups: &[u32],
+        groups_len: usize,
+        values: Option<&ArrayRef>,
+    ) -> Result<()>;
     /// Fold another accumulator of the same kind in: its group `from` goes to our group `to`.
-    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], groups_len: usize) -> Result<()>;
+    fn merge(
+        &mut self,
+        other: &dyn Accumulator,
+        pairs: &[(u32, u32)],
+        groups_len: usize,
+    ) -> Result<()>;
     /// The result for groups 0..groups_len.
     fn finish(&self, groups_len: usize) -> Result<ArrayRef>;
     fn as_any(&self) -> &dyn Any;
@@ -245,8 +259,13 @@ impl AggCall {
                     DataType::Int64 => Box::new(Extreme::<Int64Type>::new(max)),
                     DataType::Float64 => Box::new(Extreme::<Float64Type>::new(max)),
                     DataType::Date32 => Box::new(Extreme::<Date32Type>::new(max)),
-                    DataType::Timestamp(_, None) => Box::new(Extreme::<TimestampMicrosecondType>::new(max)),
-                    other => Box::new(RowPick::new(other, if max { Pick::Max } else { Pick::Min })?),
+                    DataType::Timestamp(_, None) => {
+                        Box::new(Extreme::<TimestampMicrosecondType>::new(max))
+                    }
+                    other => Box::new(RowPick::new(
+                        other,
+                        if max { Pick::Max } else { Pick::Min },
+                    )?),
                 }
             }
             (AggFunc::First, t) => Box::new(RowPick::new(t, Pick::First)?),
@@ -363,9 +382,9 @@ where
         Ok(())
     }
     fn finish(&self, len: usize) -> Result<ArrayRef> {
-        Ok(Arc::new(PrimitiveArray::<T>::from_iter(
-            (0..len).map(|g| (g < self.seen.len() && self.seen[g]).then(|| self.sums[g])),
-        )))
+        Ok(Arc::new(PrimitiveArray::<T>::from_iter((0..len).map(
+            |g| (g < self.seen.len() && self.seen[g]).then(|| self.sums[g]),
+        ))))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -383,7 +402,9 @@ impl Accumulator for SumDecimal {
     fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
         self.sums.resize(len, 0);
         self.seen.resize(len, false);
-        let Some(values) = values.and_then(|v| v.as_primitive_opt::<arrow::datatypes::Decimal128Type>()) else {
+        let Some(values) =
+            values.and_then(|v| v.as_primitive_opt::<arrow::datatypes::Decimal128Type>())
+        else {
             return Ok(());
         };
         for (i, g) in groups.iter().enumerate() {
@@ -400,7 +421,8 @@ impl Accumulator for SumDecimal {
         self.seen.resize(len, false);
         for (from, to) in pairs {
             if other.seen[*from as usize] {
-                self.sums[*to as usize] = self.sums[*to as usize].wrapping_add(other.sums[*from as usize]);
+                self.sums[*to as usize] =
+                    self.sums[*to as usize].wrapping_add(other.sums[*from as usize]);
                 self.seen[*to as usize] = true;
             }
         }
@@ -571,7 +593,8 @@ impl<T: ArrowPrimitiveType> Accumulator for Extreme<T> {
         Ok(())
     }
     fn finish(&self, len: usize) -> Result<ArrayRef> {
-        let array = PrimitiveArray::<T>::from_iter((0..len).map(|g| self.best.get(g).copied().flatten()));
+        let array =
+            PrimitiveArray::<T>::from_iter((0..len).map(|g| self.best.get(g).copied().flatten()));
         Ok(Arc::new(array))
     }
     fn as_any(&self) -> &dyn Any {
@@ -740,9 +763,15 @@ impl Accumulator for Percentile {
         self.values.resize_with(len, Vec::new);
         let Some(values) = values else { return Ok(()) };
         let doubles = match values.data_type() {
-            DataType::Date32 => cast_array(&cast_array(values, &DataType::Int32)?, &DataType::Float64)?,
+            DataType::Date32 => {
+                cast_array(&cast_array(values, &DataType::Int32)?, &DataType::Float64)?
+            }
             DataType::Timestamp(_, _) => cast_array(
-                &(Arc::new(values.as_primitive::<TimestampMicrosecondType>().reinterpret_cast::<Int64Type>()) as ArrayRef),
+                &(Arc::new(
+                    values
+                        .as_primitive::<TimestampMicrosecondType>()
+                        .reinterpret_cast::<Int64Type>(),
+                ) as ArrayRef),
                 &DataType::Float64,
             )?,
             _ => cast_array(values, &DataType::Float64)?,
@@ -776,7 +805,9 @@ impl Accumulator for Percentile {
         }));
         let picked: ArrayRef = Arc::new(picked);
         match &self.data_type {
-            DataType::Date32 => cast_array(&cast_array(&picked, &DataType::Int32)?, &DataType::Date32),
+            DataType::Date32 => {
+                cast_array(&cast_array(&picked, &DataType::Int32)?, &DataType::Date32)
+            }
             DataType::Timestamp(_, _) => {
                 let micros = cast_array(&picked, &DataType::Int64)?;
                 Ok(Arc::new(

@@ -532,9 +532,15 @@ fn type_error(what: &str, expr: &Expr, types: &[&DataType]) -> Error {
 /// columns of the aggregation's output before binding what sits above them.
 pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
     // A computed column is referred to by the expression that named it (`count(1)`, `sum(x)`).
-    if matches!(expr, Expr::Call { .. } | Expr::Binary { .. } | Expr::Cast { .. }) {
+    if matches!(
+        expr,
+        Expr::Call { .. } | Expr::Binary { .. } | Expr::Cast { .. }
+    ) {
         if let Some(index) = scope.find_exact(&expr.name()) {
-            return Ok(Bound::column(index, scope.schema.field(index).data_type().clone()));
+            return Ok(Bound::column(
+                index,
+                scope.schema.field(index).data_type().clone(),
+            ));
         }
     }
     Ok(match expr {
@@ -641,7 +647,8 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             };
             values.push(otherwise);
             let data_type = unify(&values, expr)?;
-            let mut values: Vec<Bound> = values.into_iter().map(|v| v.cast_to(&data_type)).collect();
+            let mut values: Vec<Bound> =
+                values.into_iter().map(|v| v.cast_to(&data_type)).collect();
             let otherwise = values.pop().expect("otherwise was pushed");
             Bound::Case {
                 whens: conditions.into_iter().zip(values).collect(),
@@ -745,7 +752,10 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
     let (lt, rt) = (left.data_type(), right.data_type());
     Ok(match op {
         BinaryOp::And | BinaryOp::Or => {
-            let (l, r) = (Box::new(boolean(left, expr)?), Box::new(boolean(right, expr)?));
+            let (l, r) = (
+                Box::new(boolean(left, expr)?),
+                Box::new(boolean(right, expr)?),
+            );
             if op == BinaryOp::And {
                 Bound::And(l, r)
             } else {

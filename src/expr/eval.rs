@@ -5,11 +5,13 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float64Array,
-    Int64Array, PrimitiveArray, Scalar, StringBuilder, TimestampMicrosecondArray, UInt32Array,
+    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float64Array, Int64Array,
+    PrimitiveArray, Scalar, StringBuilder, TimestampMicrosecondArray, UInt32Array,
 };
 use arrow::compute::kernels::{cmp, numeric};
-use arrow::compute::{and_kleene, cast_with_options, is_not_null, is_null, not, nullif, or_kleene, CastOptions};
+use arrow::compute::{
+    and_kleene, cast_with_options, is_not_null, is_null, not, nullif, or_kleene, CastOptions,
+};
 use arrow::datatypes::{DataType, Float64Type, Int64Type, TimestampMicrosecondType};
 use arrow::record_batch::RecordBatch;
 
@@ -60,7 +62,8 @@ pub fn broadcast(one: &ArrayRef, rows: usize) -> Result<ArrayRef> {
         return Ok(new_null_array(&DataType::Null, rows));
     }
     let indices = UInt32Array::from(vec![0u32; rows]);
-    arrow::compute::take(one.as_ref(), &indices, None).map_err(|e| Error::arrow("broadcasting a literal", e))
+    arrow::compute::take(one.as_ref(), &indices, None)
+        .map_err(|e| Error::arrow("broadcasting a literal", e))
 }
 
 fn kernel<T>(what: &str, r: std::result::Result<T, arrow::error::ArrowError>) -> Result<T> {
@@ -163,7 +166,10 @@ pub fn eval(expr: &Bound, batch: &RecordBatch) -> Result<Value> {
             for (when, then) in whens.iter().rev() {
                 let mask = evaluate_mask(when, batch)?;
                 let then = eval(then, batch)?.into_array(rows)?;
-                result = kernel("CASE", arrow::compute::kernels::zip::zip(&mask, &then, &result))?;
+                result = kernel(
+                    "CASE",
+                    arrow::compute::kernels::zip::zip(&mask, &then, &result),
+                )?;
             }
             Value::Array(result)
         }
@@ -175,7 +181,10 @@ pub fn eval(expr: &Bound, batch: &RecordBatch) -> Result<Value> {
                     None => value,
                     Some(rest) => {
                         let mask = kernel("coalesce", is_not_null(value.as_ref()))?;
-                        kernel("coalesce", arrow::compute::kernels::zip::zip(&mask, &value, &rest))?
+                        kernel(
+                            "coalesce",
+                            arrow::compute::kernels::zip::zip(&mask, &value, &rest),
+                        )?
                     }
                 });
             }
@@ -228,8 +237,14 @@ fn compare(op: BinaryOp, l: &Value, r: &Value, _rows: usize) -> Result<Value> {
     if l.data_type() == &DataType::Null || r.data_type() == &DataType::Null {
         if op == BinaryOp::NullSafeEq {
             // null <=> x is true exactly where x is null.
-            let other = if l.data_type() == &DataType::Null { r } else { l };
-            return other.clone().map(|a| Ok(Arc::new(kernel("<=>", is_null(a.as_ref()))?) as ArrayRef));
+            let other = if l.data_type() == &DataType::Null {
+                r
+            } else {
+                l
+            };
+            return other
+                .clone()
+                .map(|a| Ok(Arc::new(kernel("<=>", is_null(a.as_ref()))?) as ArrayRef));
         }
         return Ok(Value::Scalar(new_null_array(&DataType::Boolean, 1)));
     }
@@ -251,7 +266,10 @@ fn compare(op: BinaryOp, l: &Value, r: &Value, _rows: usize) -> Result<Value> {
 /// Null where the value is zero (Spark's non-ANSI division and remainder by zero).
 fn null_if_zero(v: Value) -> Result<Value> {
     v.map(|a| {
-        let zero = cast_array(&(Arc::new(Int64Array::from(vec![0])) as ArrayRef), a.data_type())?;
+        let zero = cast_array(
+            &(Arc::new(Int64Array::from(vec![0])) as ArrayRef),
+            a.data_type(),
+        )?;
         let is_zero = kernel("division", cmp::eq(a, &Scalar::new(zero)))?;
         kernel("division", nullif(a.as_ref(), &is_zero))
     })
@@ -366,16 +384,18 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         }
         (f, DataType::Timestamp(_, _)) if super::bind::is_numeric(f) => {
             let seconds = arrow_cast(array, &DataType::Float64)?;
-            let micros: TimestampMicrosecondArray = seconds
-                .as_primitive::<Float64Type>()
-                .unary_opt(|s| {
+            let micros: TimestampMicrosecondArray =
+                seconds.as_primitive::<Float64Type>().unary_opt(|s| {
                     let m = s * 1e6;
                     m.is_finite().then_some(m as i64)
                 });
             Arc::new(micros)
         }
         (DataType::Timestamp(_, _), t) if super::bind::is_numeric(t) => {
-            let micros = arrow_cast(array, &DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None))?;
+            let micros = arrow_cast(
+                array,
+                &DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None),
+            )?;
             let micros = micros.as_primitive::<TimestampMicrosecondType>();
             let out: ArrayRef = if super::bind::is_integer(t) {
                 Arc::new(micros.unary::<_, Int64Type>(|m| m.div_euclid(1_000_000)))

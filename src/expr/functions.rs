@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int32Array, Int64Array,
-    ListBuilder, StringArray, StringBuilder, TimestampMicrosecondArray,
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int32Array, Int64Array, ListBuilder,
+    StringArray, StringBuilder, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
@@ -204,10 +204,7 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
     };
     let text_arg = |i: usize, what: &str, args: &[Bound]| -> Result<String> {
         literal_text(&args[i]).ok_or_else(|| {
-            Error::usage(format!(
-                "the {what} of '{}' must be a literal",
-                call.name()
-            ))
+            Error::usage(format!("the {what} of '{}' must be a literal", call.name()))
         })
     };
     let ts = timestamp_type();
@@ -224,7 +221,12 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             arity(2..=2, &args)?;
             let unit = text_arg(1, "unit", &args)?;
             let unit = TruncUnit::parse(&unit)
-                .filter(|u| matches!(u, TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week))
+                .filter(|u| {
+                    matches!(
+                        u,
+                        TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week
+                    )
+                })
                 .ok_or_else(|| Error::usage(format!("trunc: unknown unit '{unit}'")))?;
             args.truncate(1);
             (Func::Trunc(unit), DataType::Date32, vec![DataType::Date32])
@@ -261,7 +263,11 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
                 "weekofyear" => DatePart::WeekOfYear,
                 _ => DatePart::DayOfMonth,
             };
-            (Func::DatePart(part), DataType::Int32, vec![DataType::Date32])
+            (
+                Func::DatePart(part),
+                DataType::Int32,
+                vec![DataType::Date32],
+            )
         }
         "hour" | "minute" | "second" => {
             arity(1..=1, &args)?;
@@ -297,7 +303,11 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             } else {
                 Func::DateAdd
             };
-            (func, DataType::Date32, vec![DataType::Date32, DataType::Int32])
+            (
+                func,
+                DataType::Date32,
+                vec![DataType::Date32, DataType::Int32],
+            )
         }
         "unix_timestamp" | "to_unix_timestamp" => {
             arity(1..=2, &args)?;
@@ -321,13 +331,20 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
                 crate::io::csv::spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
             };
             args.truncate(1);
-            (Func::FromUnixtime(format), DataType::Utf8, vec![DataType::Int64])
+            (
+                Func::FromUnixtime(format),
+                DataType::Utf8,
+                vec![DataType::Int64],
+            )
         }
         "round" => {
             arity(1..=2, &args)?;
             let scale = if args.len() == 2 {
                 literal_int(&args[1]).ok_or_else(|| {
-                    Error::usage(format!("the scale of '{}' must be an integer literal", call.name()))
+                    Error::usage(format!(
+                        "the scale of '{}' must be an integer literal",
+                        call.name()
+                    ))
                 })? as i32
             } else {
                 0
@@ -420,7 +437,11 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             args.truncate(1);
             (
                 Func::Split(re),
-                DataType::List(Arc::new(arrow::datatypes::Field::new("item", DataType::Utf8, true))),
+                DataType::List(Arc::new(arrow::datatypes::Field::new(
+                    "item",
+                    DataType::Utf8,
+                    true,
+                ))),
                 vec![DataType::Utf8],
             )
         }
@@ -439,7 +460,9 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             arity(2..=3, &args)?;
             let re = regex(&text_arg(1, "pattern", &args)?, call)?;
             let group = if args.len() == 3 {
-                literal_int(&args[2]).ok_or_else(|| Error::usage("regexp_extract: the group index must be an integer literal"))?
+                literal_int(&args[2]).ok_or_else(|| {
+                    Error::usage("regexp_extract: the group index must be an integer literal")
+                })?
             } else {
                 1
             };
@@ -496,7 +519,10 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             let mut t = DataType::Null;
             for a in &args {
                 t = super::bind::common_type(&t, &a.data_type()).ok_or_else(|| {
-                    Error::usage(format!("{name}: arguments of different types: {}", call.name()))
+                    Error::usage(format!(
+                        "{name}: arguments of different types: {}",
+                        call.name()
+                    ))
                 })?;
             }
             let n = args.len();
@@ -608,7 +634,10 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
     let out: ArrayRef = match func {
         Func::DateTrunc(unit) => {
             let unit = *unit;
-            Arc::new(timestamps(&args[0]).unary::<_, TimestampMicrosecondType>(|m| time::trunc_micros(m, unit)))
+            Arc::new(
+                timestamps(&args[0])
+                    .unary::<_, TimestampMicrosecondType>(|m| time::trunc_micros(m, unit)),
+            )
         }
         Func::Trunc(unit) => {
             let unit = *unit;
@@ -618,26 +647,33 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
             strings(&args[0])
                 .iter()
                 .map(|v| {
-                    v.and_then(|s| crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format)))
-                        .map(time::days_of_micros)
+                    v.and_then(|s| {
+                        crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format))
+                    })
+                    .map(time::days_of_micros)
                 })
                 .collect::<Date32Array>(),
         ),
         Func::ParseTimestamp(format) => Arc::new(
             strings(&args[0])
                 .iter()
-                .map(|v| v.and_then(|s| crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format))))
+                .map(|v| {
+                    v.and_then(|s| {
+                        crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format))
+                    })
+                })
                 .collect::<TimestampMicrosecondArray>(),
         ),
         Func::DatePart(part) => date_part(*part, &args[0]),
         Func::DateFormat(format) => {
-            let items = chrono::format::StrftimeItems::new(format).parse().map_err(|_| {
-                Error::usage(format!("date_format: invalid pattern '{format}'"))
-            })?;
+            let items = chrono::format::StrftimeItems::new(format)
+                .parse()
+                .map_err(|_| Error::usage(format!("date_format: invalid pattern '{format}'")))?;
             let mut builder = StringBuilder::new();
             for v in timestamps(&args[0]).iter() {
                 match v.and_then(chrono::DateTime::from_timestamp_micros) {
-                    Some(t) => builder.append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
+                    Some(t) => builder
+                        .append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
                     None => builder.append_null(),
                 }
             }
@@ -657,7 +693,13 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                 arrow::compute::kernels::arity::binary::<_, _, _, Date32Type>(
                     dates(&args[0]),
                     args[1].as_primitive::<Int32Type>(),
-                    |d, n| if months { time::add_months(d, n) } else { d.wrapping_add(n) },
+                    |d, n| {
+                        if months {
+                            time::add_months(d, n)
+                        } else {
+                            d.wrapping_add(n)
+                        }
+                    },
                 )
                 .map_err(|e| Error::arrow("date_add", e))?,
             )
@@ -670,8 +712,10 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                     strings(&args[0])
                         .iter()
                         .map(|v| {
-                            v.and_then(|s| crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format)))
-                                .map(|m| m.div_euclid(1_000_000))
+                            v.and_then(|s| {
+                                crate::io::csv::values::parse_timestamp(s.as_bytes(), Some(format))
+                            })
+                            .map(|m| m.div_euclid(1_000_000))
                         })
                         .collect::<Int64Array>(),
                 )
@@ -679,13 +723,14 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
             _ => Arc::new(timestamps(&args[0]).unary::<_, Int64Type>(|m| m.div_euclid(1_000_000))),
         },
         Func::FromUnixtime(format) => {
-            let items = chrono::format::StrftimeItems::new(format).parse().map_err(|_| {
-                Error::usage(format!("from_unixtime: invalid pattern '{format}'"))
-            })?;
+            let items = chrono::format::StrftimeItems::new(format)
+                .parse()
+                .map_err(|_| Error::usage(format!("from_unixtime: invalid pattern '{format}'")))?;
             let mut builder = StringBuilder::new();
             for v in args[0].as_primitive::<Int64Type>().iter() {
                 match v.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {
-                    Some(t) => builder.append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
+                    Some(t) => builder
+                        .append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
                     None => builder.append_null(),
                 }
             }
@@ -718,7 +763,13 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                 Func::Exp => |v| Some(v.exp()),
                 Func::Ln => |v| (v > 0.0).then(|| v.ln()),
                 Func::Log10 => |v| (v > 0.0).then(|| v.log10()),
-                _ => |v| Some(if v == 0.0 || v.is_nan() { v } else { v.signum() }),
+                _ => |v| {
+                    Some(if v == 0.0 || v.is_nan() {
+                        v
+                    } else {
+                        v.signum()
+                    })
+                },
             };
             Arc::new(values.unary_opt::<_, Float64Type>(f))
         }
@@ -918,9 +969,13 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                     arrow::compute::kernels::cmp::lt(next, &result)
                 }
                 .map_err(|e| Error::arrow(func.name(), e))?;
-                let result_null = arrow::compute::is_null(result.as_ref()).map_err(|e| Error::arrow(func.name(), e))?;
-                let take = arrow::compute::or_kleene(&arrow::compute::prep_null_mask_filter(&wins), &result_null)
+                let result_null = arrow::compute::is_null(result.as_ref())
                     .map_err(|e| Error::arrow(func.name(), e))?;
+                let take = arrow::compute::or_kleene(
+                    &arrow::compute::prep_null_mask_filter(&wins),
+                    &result_null,
+                )
+                .map_err(|e| Error::arrow(func.name(), e))?;
                 result = arrow::compute::kernels::zip::zip(&take, next, &result)
                     .map_err(|e| Error::arrow(func.name(), e))?;
             }
@@ -959,12 +1014,19 @@ fn substring(s: &str, pos: i32, len: i32) -> String {
     } else {
         0
     };
-    let end = if len < 0 { start } else { start.saturating_add(len) };
+    let end = if len < 0 {
+        start
+    } else {
+        start.saturating_add(len)
+    };
     let (start, end) = (start.clamp(0, count), end.clamp(0, count));
     if start >= end {
         return String::new();
     }
-    s.chars().skip(start as usize).take((end - start) as usize).collect()
+    s.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
 }
 
 fn date_part(part: DatePart, a: &ArrayRef) -> ArrayRef {
@@ -1001,26 +1063,54 @@ fn date_part(part: DatePart, a: &ArrayRef) -> ArrayRef {
 /// Spark's round: HALF_UP on the decimal text of the value (so 2.675 rounds to 2.68).
 fn round(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
     Ok(match a.data_type() {
-        DataType::Float64 => Arc::new(a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| round_double(v, scale))),
-        DataType::Float32 => Arc::new(a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| round_double(v as f64, scale) as f32)),
-        DataType::Int64 => Arc::new(a.as_primitive::<Int64Type>().unary::<_, Int64Type>(|v| round_int(v as i128, scale) as i64)),
-        DataType::Int32 => Arc::new(a.as_primitive::<Int32Type>().unary::<_, Int32Type>(|v| round_int(v as i128, scale) as i32)),
-        DataType::Int16 => Arc::new(a.as_primitive::<Int16Type>().unary::<_, Int16Type>(|v| round_int(v as i128, scale) as i16)),
-        DataType::Int8 => Arc::new(a.as_primitive::<Int8Type>().unary::<_, Int8Type>(|v| round_int(v as i128, scale) as i8)),
+        DataType::Float64 => Arc::new(
+            a.as_primitive::<Float64Type>()
+                .unary::<_, Float64Type>(|v| round_double(v, scale)),
+        ),
+        DataType::Float32 => Arc::new(
+            a.as_primitive::<Float32Type>()
+                .unary::<_, Float32Type>(|v| round_double(v as f64, scale) as f32),
+        ),
+        DataType::Int64 => Arc::new(
+            a.as_primitive::<Int64Type>()
+                .unary::<_, Int64Type>(|v| round_int(v as i128, scale) as i64),
+        ),
+        DataType::Int32 => Arc::new(
+            a.as_primitive::<Int32Type>()
+                .unary::<_, Int32Type>(|v| round_int(v as i128, scale) as i32),
+        ),
+        DataType::Int16 => Arc::new(
+            a.as_primitive::<Int16Type>()
+                .unary::<_, Int16Type>(|v| round_int(v as i128, scale) as i16),
+        ),
+        DataType::Int8 => Arc::new(
+            a.as_primitive::<Int8Type>()
+                .unary::<_, Int8Type>(|v| round_int(v as i128, scale) as i8),
+        ),
         DataType::Decimal128(p, s) => {
             let (p, s) = (*p, *s);
             let drop = (s as i32 - scale).max(0);
-            let values = a.as_primitive::<Decimal128Type>().unary::<_, Decimal128Type>(|v| {
-                if drop == 0 {
-                    return v;
-                }
-                let factor = 10i128.pow(drop as u32);
-                let q = v / factor;
-                let r = v % factor;
-                let q = if r.abs() * 2 >= factor { q + r.signum() } else { q };
-                q * factor
-            });
-            Arc::new(values.with_precision_and_scale(p, s).map_err(|e| Error::arrow("round", e))?)
+            let values = a
+                .as_primitive::<Decimal128Type>()
+                .unary::<_, Decimal128Type>(|v| {
+                    if drop == 0 {
+                        return v;
+                    }
+                    let factor = 10i128.pow(drop as u32);
+                    let q = v / factor;
+                    let r = v % factor;
+                    let q = if r.abs() * 2 >= factor {
+                        q + r.signum()
+                    } else {
+                        q
+                    };
+                    q * factor
+                });
+            Arc::new(
+                values
+                    .with_precision_and_scale(p, s)
+                    .map_err(|e| Error::arrow("round", e))?,
+            )
         }
         other => {
             return Err(Error::usage(format!(
@@ -1038,7 +1128,11 @@ fn round_int(v: i128, scale: i32) -> i128 {
     let factor = 10i128.pow((-scale).min(38) as u32);
     let q = v / factor;
     let r = v % factor;
-    (if r.abs() * 2 >= factor { q + r.signum() } else { q }) * factor
+    (if r.abs() * 2 >= factor {
+        q + r.signum()
+    } else {
+        q
+    }) * factor
 }
 
 pub fn round_double(v: f64, scale: i32) -> f64 {

@@ -202,7 +202,10 @@ impl Expr {
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Column { .. } | Expr::Literal { .. } | Expr::Wildcard { .. } | Expr::Window { .. } => {}
+            Expr::Column { .. }
+            | Expr::Literal { .. }
+            | Expr::Wildcard { .. }
+            | Expr::Window { .. } => {}
             Expr::Not(e) | Expr::Negate(e) => e.visit(f),
             Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::Alias { expr, .. } => {
                 expr.visit(f)
@@ -300,7 +303,11 @@ impl Expr {
             Expr::IsNull { expr, negated } => {
                 out.push('(');
                 expr.write_name(out, false);
-                out.push_str(if *negated { " IS NOT NULL)" } else { " IS NULL)" });
+                out.push_str(if *negated {
+                    " IS NOT NULL)"
+                } else {
+                    " IS NULL)"
+                });
             }
             Expr::In {
                 expr,
@@ -414,7 +421,11 @@ impl Expr {
                 if !partition_by.is_empty() {
                     parts.push(format!(
                         "PARTITION BY {}",
-                        partition_by.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+                        partition_by
+                            .iter()
+                            .map(|e| e.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
                 if !order_by.is_empty() {

@@ -500,8 +500,16 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
             }
             Ok(Expr::Window {
                 function: Box::new(call),
-                partition_by: spec.partition_by.iter().map(convert).collect::<Result<_>>()?,
-                order_by: spec.order_by.iter().map(convert_sort).collect::<Result<_>>()?,
+                partition_by: spec
+                    .partition_by
+                    .iter()
+                    .map(convert)
+                    .collect::<Result<_>>()?,
+                order_by: spec
+                    .order_by
+                    .iter()
+                    .map(convert_sort)
+                    .collect::<Result<_>>()?,
             })
         }
     }
@@ -551,7 +559,12 @@ fn convert_value(v: &Value) -> Result<Expr> {
 
 /// `DATE '2019-01-01'`, `TIMESTAMP '2019-01-01 10:00:00'`.
 fn typed_literal(text: &str, to: &DataType) -> Result<Expr> {
-    let bad = || Error::usage(format!("invalid {} literal '{text}'", super::sql_type_name(to)));
+    let bad = || {
+        Error::usage(format!(
+            "invalid {} literal '{text}'",
+            super::sql_type_name(to)
+        ))
+    };
     Ok(match to {
         DataType::Date32 => {
             let days = super::time::parse_date(text.trim()).ok_or_else(bad)?;

@@ -153,7 +153,10 @@ mod tests {
         assert_eq!(civil_from_days(17_901), (2019, 1, 5));
         assert_eq!(day_of_week(17_901), 7); // a Saturday
         assert_eq!(trunc_days(17_901, TruncUnit::Week), 17_896); // Monday 2018-12-31
-        assert_eq!(add_months(days_from_civil(2019, 1, 31), 1), days_from_civil(2019, 2, 28));
+        assert_eq!(
+            add_months(days_from_civil(2019, 1, 31), 1),
+            days_from_civil(2019, 2, 28)
+        );
         assert_eq!(parse_date("2019-1-5"), Some(17_901));
         assert_eq!(parse_date("2019-01-05 06:36:51"), Some(17_901));
     }

@@ -404,10 +404,12 @@ impl Dataset {
             }
         };
         // Data columns to read (sorted, as readers produce them), then partition columns.
-        let mut data_columns: Vec<usize> = columns.iter().copied().filter(|&c| c < data_len).collect();
+        let mut data_columns: Vec<usize> =
+            columns.iter().copied().filter(|&c| c < data_len).collect();
         data_columns.sort_unstable();
         data_columns.dedup();
-        let partition_columns: Vec<usize> = columns.iter().copied().filter(|&c| c >= data_len).collect();
+        let partition_columns: Vec<usize> =
+            columns.iter().copied().filter(|&c| c >= data_len).collect();
         let read_schema = Arc::new(Schema::new(
             data_columns
                 .iter()
@@ -481,10 +483,13 @@ impl Dataset {
             .iter()
             .map(|c| match data_columns.binary_search(c) {
                 Ok(p) => p,
-                Err(_) => data_columns.len() + partition_columns.iter().position(|p| p == c).unwrap_or(0),
+                Err(_) => {
+                    data_columns.len() + partition_columns.iter().position(|p| p == c).unwrap_or(0)
+                }
             })
             .collect();
-        let identity = partition_columns.is_empty() && positions.iter().enumerate().all(|(i, &p)| i == p);
+        let identity =
+            partition_columns.is_empty() && positions.iter().enumerate().all(|(i, &p)| i == p);
         if identity {
             return Ok(stream);
         }
@@ -567,7 +572,12 @@ where
             }
         }
         let piece = pieces.pop_front()?;
-        match dataset.open_piece(&piece, None, columns.as_deref().map(|c| c.as_slice()), &progress) {
+        match dataset.open_piece(
+            &piece,
+            None,
+            columns.as_deref().map(|c| c.as_slice()),
+            &progress,
+        ) {
             Ok(stream) => current = Some(stream),
             Err(e) => {
                 pieces.clear();

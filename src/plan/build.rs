@@ -89,7 +89,10 @@ impl Frame {
                     for (i, field) in self.scope.schema.fields().iter().enumerate() {
                         let own = self.scope.qualifiers[i].as_deref();
                         if qualifier.is_none()
-                            || own.is_some_and(|q| Some(q.to_ascii_lowercase()) == qualifier.as_ref().map(|x| x.to_ascii_lowercase()))
+                            || own.is_some_and(|q| {
+                                Some(q.to_ascii_lowercase())
+                                    == qualifier.as_ref().map(|x| x.to_ascii_lowercase())
+                            })
                         {
                             any = true;
                             out.push(Expr::Column {
@@ -126,7 +129,9 @@ impl Frame {
             let bound = bind(item, &self.scope)?;
             // A plain column keeps its table name (so `t.x` still resolves above).
             let qualifier = match (item, &bound) {
-                (Expr::Column { .. }, Bound::Column { index, .. }) => self.scope.qualifiers[*index].clone(),
+                (Expr::Column { .. }, Bound::Column { index, .. }) => {
+                    self.scope.qualifiers[*index].clone()
+                }
                 _ => None,
             };
             fields.push(Field::new(item.name(), bound.data_type(), true));
@@ -136,7 +141,12 @@ impl Frame {
         Ok(self.project(exprs, fields, qualifiers))
     }
 
-    fn project(self, exprs: Vec<Bound>, fields: Vec<Field>, qualifiers: Vec<Option<String>>) -> Frame {
+    fn project(
+        self,
+        exprs: Vec<Bound>,
+        fields: Vec<Field>,
+        qualifiers: Vec<Option<String>>,
+    ) -> Frame {
         let schema = schema_of(fields);
         Frame {
             plan: Plan::Project {
@@ -158,7 +168,13 @@ impl Frame {
             .enumerate()
             .map(|(i, f)| Bound::column(i, f.data_type().clone()))
             .collect();
-        let fields = self.scope.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let fields = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
         (exprs, fields, self.scope.qualifiers.clone())
     }
 
@@ -173,7 +189,10 @@ impl Frame {
         let bound = bind(expr, &self.scope)?;
         let (mut exprs, mut fields, mut qualifiers) = self.identity();
         let field = Field::new(name, bound.data_type(), true);
-        match fields.iter().position(|f| f.name().eq_ignore_ascii_case(name)) {
+        match fields
+            .iter()
+            .position(|f| f.name().eq_ignore_ascii_case(name))
+        {
             Some(i) => {
                 exprs[i] = bound;
                 fields[i] = field;
@@ -192,7 +211,11 @@ impl Frame {
     pub fn drop(self, names: &[String]) -> Result<Frame> {
         let (exprs, fields, qualifiers) = self.identity();
         let keep: Vec<usize> = (0..fields.len())
-            .filter(|&i| !names.iter().any(|n| n.eq_ignore_ascii_case(fields[i].name())))
+            .filter(|&i| {
+                !names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(fields[i].name()))
+            })
             .collect();
         Ok(self.project(
             keep.iter().map(|&i| exprs[i].clone()).collect(),
@@ -223,7 +246,8 @@ impl Frame {
     }
 
     pub fn aggregate(self, keys: &[Expr], outputs: &[Expr]) -> Result<Frame> {
-        self.aggregate_with(keys, outputs, None, &[]).map(|(frame, _)| frame)
+        self.aggregate_with(keys, outputs, None, &[])
+            .map(|(frame, _)| frame)
     }
 
     /// Aggregate with an optional HAVING condition and ORDER BY keys that may also refer to
@@ -310,7 +334,11 @@ impl Frame {
             // ORDER BY an output alias or a position is resolved by the caller; here, anything
             // over keys and aggregates is computed as a hidden column.
             let bound = bind(expr, &internal_scope)?;
-            fields.push(Field::new(format!("#sort{}", sort_keys.len()), bound.data_type(), true));
+            fields.push(Field::new(
+                format!("#sort{}", sort_keys.len()),
+                bound.data_type(),
+                true,
+            ));
             exprs.push(bound.clone());
             sort_keys.push(SortKey {
                 expr: Bound::column(exprs.len() - 1, bound.data_type()),
@@ -337,7 +365,11 @@ impl Frame {
         if n >= fields.len() {
             return self;
         }
-        self.project(exprs[..n].to_vec(), fields[..n].to_vec(), qualifiers[..n].to_vec())
+        self.project(
+            exprs[..n].to_vec(),
+            fields[..n].to_vec(),
+            qualifiers[..n].to_vec(),
+        )
     }
 
     /// Compute the window functions found in `items` as new columns (`#w0`, ...) and return the
@@ -361,7 +393,13 @@ impl Frame {
             return Ok((self, items.to_vec()));
         }
         let mut functions = Vec::new();
-        let mut fields: Vec<Field> = self.scope.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut fields: Vec<Field> = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
         let mut qualifiers = self.scope.qualifiers.clone();
         for (i, w) in windows.iter().enumerate() {
             let bound = bind_window(w, &self.scope)?;
@@ -548,7 +586,10 @@ impl Frame {
         }
         let left_fields = self.scope.schema.clone();
         let right_fields = other.scope.schema.clone();
-        let (left_q, right_q) = (self.scope.qualifiers.clone(), other.scope.qualifiers.clone());
+        let (left_q, right_q) = (
+            self.scope.qualifiers.clone(),
+            other.scope.qualifiers.clone(),
+        );
         let joined = self.join_plan(other, how, left_keys, right_keys, None);
         if !how.keeps_right() {
             return Ok(joined);
@@ -647,7 +688,12 @@ impl Frame {
             .collect();
         let conform = |frame: Frame| -> Frame {
             let schema = frame.scope.schema.clone();
-            if schema.fields().iter().zip(&types).all(|(f, t)| f.data_type() == t) {
+            if schema
+                .fields()
+                .iter()
+                .zip(&types)
+                .all(|(f, t)| f.data_type() == t)
+            {
                 return frame;
             }
             let exprs = schema
@@ -730,7 +776,10 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
     else {
         unreachable!("only window expressions are collected")
     };
-    let partition_by = partition_by.iter().map(|e| bind(e, scope)).collect::<Result<Vec<_>>>()?;
+    let partition_by = partition_by
+        .iter()
+        .map(|e| bind(e, scope))
+        .collect::<Result<Vec<_>>>()?;
     let order_by = order_by
         .iter()
         .map(|k| {
@@ -742,12 +791,17 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
         })
         .collect::<Result<Vec<_>>>()?;
     let name = expr.name();
-    let Expr::Call { name: fname, args, .. } = function.as_ref() else {
+    let Expr::Call {
+        name: fname, args, ..
+    } = function.as_ref()
+    else {
         return Err(Error::usage(format!("not a window function: {name}")));
     };
     let needs_order = |what: &str| -> Result<()> {
         if order_by.is_empty() {
-            Err(Error::usage(format!("{what} needs ORDER BY in its window: {name}")))
+            Err(Error::usage(format!(
+                "{what} needs ORDER BY in its window: {name}"
+            )))
         } else {
             Ok(())
         }
@@ -825,11 +879,16 @@ fn rewrite_over_aggregate(
     }
     let name = expr.name();
     if !matches!(expr, Expr::Literal { .. }) {
-        let key = key_names.iter().position(|k| k == &name).or_else(|| match expr {
-            // A column matches a key of the same name whatever its case or qualifier.
-            Expr::Column { name: column, .. } => key_names.iter().position(|k| k.eq_ignore_ascii_case(column)),
-            _ => None,
-        });
+        let key = key_names
+            .iter()
+            .position(|k| k == &name)
+            .or_else(|| match expr {
+                // A column matches a key of the same name whatever its case or qualifier.
+                Expr::Column { name: column, .. } => key_names
+                    .iter()
+                    .position(|k| k.eq_ignore_ascii_case(column)),
+                _ => None,
+            });
         if let Some(key) = key {
             return Ok(Expr::column(&format!("#k{key}")));
         }

@@ -62,7 +62,11 @@ fn describe(plan: &Plan) -> String {
                     Format::Parquet => "parquet",
                 },
                 ds.input,
-                scan.columns.iter().map(|&i| all(i)).collect::<Vec<_>>().join(", ")
+                scan.columns
+                    .iter()
+                    .map(|&i| all(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             if !scan.filters.is_empty() {
                 let _ = write!(s, ", filters: [{}]", list(&scan.filters, &all));
@@ -73,7 +77,10 @@ fn describe(plan: &Plan) -> String {
                     let groups: Vec<&Vec<bool>> = p.row_groups.iter().flatten().collect();
                     if !groups.is_empty() {
                         let total: usize = groups.iter().map(|g| g.len()).sum();
-                        let kept: usize = groups.iter().map(|g| g.iter().filter(|k| **k).count()).sum();
+                        let kept: usize = groups
+                            .iter()
+                            .map(|g| g.iter().filter(|k| **k).count())
+                            .sum();
                         let _ = write!(s, ", row groups: {kept} of {total}");
                     }
                 }
@@ -86,7 +93,11 @@ fn describe(plan: &Plan) -> String {
         Plan::Filter { input, predicate } => {
             format!("Filter {}", predicate.display(&names_of(input)))
         }
-        Plan::Project { input, exprs, schema } => {
+        Plan::Project {
+            input,
+            exprs,
+            schema,
+        } => {
             let names = names_of(input);
             let items: Vec<String> = exprs
                 .iter()
@@ -109,7 +120,10 @@ fn describe(plan: &Plan) -> String {
             format!(
                 "HashAggregate keys: [{}], functions: [{}] (partial per task, then merged)",
                 list(keys, &names),
-                aggs.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")
+                aggs.iter()
+                    .map(|a| a.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }
         Plan::Join {
@@ -138,7 +152,13 @@ fn describe(plan: &Plan) -> String {
             let mut s = format!("HashJoin {how} [{}], build: right", keys.join(" AND "));
             if let Some(r) = residual {
                 let left_len = left.schema().fields().len();
-                let names = |i: usize| if i < left_len { ln(i) } else { rn(i - left_len) };
+                let names = |i: usize| {
+                    if i < left_len {
+                        ln(i)
+                    } else {
+                        rn(i - left_len)
+                    }
+                };
                 let _ = write!(s, ", condition: {}", r.display(&names));
             }
             s
@@ -165,7 +185,11 @@ fn describe(plan: &Plan) -> String {
         Plan::Limit { n, .. } => format!("Limit {n}"),
         Plan::Window { functions, .. } => format!(
             "Window [{}]",
-            functions.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", ")
+            functions
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

@@ -16,10 +16,10 @@ use crate::expr::aggregate::AggCall;
 use crate::expr::Bound;
 use crate::io::dataset::Dataset;
 
-pub use build::Frame;
 pub use crate::exec::join::JoinType;
 pub use crate::exec::sort::SortKey;
 pub use crate::exec::window::{WindowExpr, WindowFunc};
+pub use build::Frame;
 
 /// Reading a dataset: which of its columns, the filters applied while reading (also used to
 /// skip Parquet row groups and partition directories), and an optional row limit.

@@ -73,7 +73,11 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
             all.extend(predicates);
             push_into(*input, all)
         }
-        Plan::Project { input, exprs, schema } => {
+        Plan::Project {
+            input,
+            exprs,
+            schema,
+        } => {
             let moved = predicates.iter().map(|p| substitute(p, &exprs)).collect();
             Plan::Project {
                 input: Box::new(push_into(*input, moved)),
@@ -81,7 +85,11 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
                 schema,
             }
         }
-        Plan::Sort { input, keys, limit: None } => Plan::Sort {
+        Plan::Sort {
+            input,
+            keys,
+            limit: None,
+        } => Plan::Sort {
             input: Box::new(push_into(*input, predicates)),
             keys,
             limit: None,
@@ -126,7 +134,12 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
                 let right_only = !cols.is_empty() && cols.iter().all(|&c| c >= left_len);
                 // A filter on the side whose rows are all kept (the preserved side) may go below;
                 // on the side padded with nulls it must stay above.
-                if left_only && matches!(how, JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti) {
+                if left_only
+                    && matches!(
+                        how,
+                        JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti
+                    )
+                {
                     to_left.push(p);
                 } else if right_only && matches!(how, JoinType::Inner | JoinType::Right) {
                     to_right.push(p.remap(&|i| i - left_len));
@@ -165,7 +178,11 @@ fn map_children(plan: Plan, f: fn(Plan) -> Plan) -> Plan {
             input: Box::new(f(*input)),
             predicate,
         },
-        Plan::Project { input, exprs, schema } => Plan::Project {
+        Plan::Project {
+            input,
+            exprs,
+            schema,
+        } => Plan::Project {
             input: Box::new(f(*input)),
             exprs,
             schema,
@@ -239,7 +256,11 @@ fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
                 },
             }
         }
-        Plan::Sort { input, keys, limit: own } => {
+        Plan::Sort {
+            input,
+            keys,
+            limit: own,
+        } => {
             let limit = match (own, limit) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -250,7 +271,11 @@ fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
                 limit,
             }
         }
-        Plan::Project { input, exprs, schema } => Plan::Project {
+        Plan::Project {
+            input,
+            exprs,
+            schema,
+        } => Plan::Project {
             input: Box::new(push_limits(*input, limit)),
             exprs,
             schema,
@@ -345,7 +370,11 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
                 map,
             )
         }
-        Plan::Project { input, exprs, schema } => {
+        Plan::Project {
+            input,
+            exprs,
+            schema,
+        } => {
             let kept: Vec<usize> = required.iter().copied().collect();
             let mut need = BTreeSet::new();
             for &i in &kept {
@@ -450,13 +479,22 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
             let residual = residual.map(|r| r.remap(&joined));
             let left_keys = left_keys.iter().map(|k| k.remap(&|c| lmap[c])).collect();
             let right_keys = right_keys.iter().map(|k| k.remap(&|c| rmap[c])).collect();
-            let mut fields: Vec<Field> = left.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+            let mut fields: Vec<Field> = left
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone())
+                .collect();
             if how.keeps_right() {
                 fields.extend(right.schema().fields().iter().map(|f| f.as_ref().clone()));
             }
             let map = (0..width)
                 .map(|c| {
-                    let m = if c < left_len { lmap[c] } else { rmap[c - left_len] };
+                    let m = if c < left_len {
+                        lmap[c]
+                    } else {
+                        rmap[c - left_len]
+                    };
                     if m == usize::MAX {
                         m
                     } else {

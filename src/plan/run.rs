@@ -5,18 +5,30 @@ use arrow::array::{RecordBatch, RecordBatchOptions};
 
 use super::Plan;
 use crate::error::{Error, Result};
-use crate::exec::partitions::{filter_batch, limit, project_batch, scan_partitions, ExecContext, Partitions};
+use crate::exec::partitions::{
+    filter_batch, limit, project_batch, scan_partitions, ExecContext, Partitions,
+};
 
 pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
     match plan {
-        Plan::Scan(scan) => Ok(scan_partitions(&scan.dataset, &scan.columns, &scan.filters, scan.limit, ctx)),
+        Plan::Scan(scan) => Ok(scan_partitions(
+            &scan.dataset,
+            &scan.columns,
+            &scan.filters,
+            scan.limit,
+            ctx,
+        )),
         Plan::Filter { input, predicate } => {
             let input = execute(input, ctx)?;
             let predicate = predicate.clone();
             let schema = input.schema.clone();
             Ok(input.map_batches(schema, move |batch| filter_batch(batch, &predicate)))
         }
-        Plan::Project { input, exprs, schema } => {
+        Plan::Project {
+            input,
+            exprs,
+            schema,
+        } => {
             let input = execute(input, ctx)?;
             let exprs = exprs.clone();
             let out = schema.clone();
@@ -97,4 +109,3 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
         }
     }
 }
-

@@ -23,21 +23,28 @@ pub struct Catalog<'a> {
 
 impl Catalog<'_> {
     fn view(&self, name: &str) -> Result<Frame> {
-        self.views.get(&name.to_ascii_lowercase()).cloned().ok_or_else(|| {
-            let mut known: Vec<&String> = self.views.keys().collect();
-            known.sort();
-            Error::usage(format!(
-                "table or view not found: {name}; {}",
-                if known.is_empty() {
-                    "none are defined (use --table NAME=INPUT or CREATE TEMP VIEW)".to_string()
-                } else {
-                    format!(
-                        "the views are: {}",
-                        known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                    )
-                }
-            ))
-        })
+        self.views
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| {
+                let mut known: Vec<&String> = self.views.keys().collect();
+                known.sort();
+                Error::usage(format!(
+                    "table or view not found: {name}; {}",
+                    if known.is_empty() {
+                        "none are defined (use --table NAME=INPUT or CREATE TEMP VIEW)".to_string()
+                    } else {
+                        format!(
+                            "the views are: {}",
+                            known
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                ))
+            })
     }
 }
 
@@ -131,7 +138,10 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
             set_quantifier,
             right,
         } => {
-            let (l, r) = (plan_set_expr(left, catalog)?, plan_set_expr(right, catalog)?);
+            let (l, r) = (
+                plan_set_expr(left, catalog)?,
+                plan_set_expr(right, catalog)?,
+            );
             match op {
                 ast::SetOperator::Union => {}
                 other => return Err(unsupported(other)),
@@ -188,10 +198,15 @@ fn resolve_output_reference(expr: &Expr, frame: &Frame, select: &[Expr]) -> Resu
 /// A 1-based position (`GROUP BY 1`), as a 0-based index.
 fn ordinal(expr: &Expr) -> Result<Option<usize>> {
     if let Expr::Literal { value, text } = expr {
-        if matches!(value.data_type(), arrow::datatypes::DataType::Int32 | arrow::datatypes::DataType::Int64) {
+        if matches!(
+            value.data_type(),
+            arrow::datatypes::DataType::Int32 | arrow::datatypes::DataType::Int64
+        ) {
             let n: usize = text.trim_end_matches('L').parse().unwrap_or(0);
             if n == 0 {
-                return Err(Error::usage(format!("position {text} is not in the select list")));
+                return Err(Error::usage(format!(
+                    "position {text} is not in the select list"
+                )));
             }
             return Ok(Some(n - 1));
         }
@@ -221,23 +236,32 @@ fn rename_columns(frame: Frame, columns: &[ast::TableAliasColumnDef]) -> Result<
 /// A relation in FROM: a view, ``format.`path` ``, or a subquery.
 fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame> {
     match relation {
-        ast::TableFactor::Table { name, alias, args, .. } => {
+        ast::TableFactor::Table {
+            name, alias, args, ..
+        } => {
             if args.is_some() {
                 return Err(unsupported(format!("table function {name}")));
             }
             let parts: Vec<String> = name
                 .0
                 .iter()
-                .map(|p| p.as_ident().map(|i| i.value.clone()).unwrap_or_else(|| p.to_string()))
+                .map(|p| {
+                    p.as_ident()
+                        .map(|i| i.value.clone())
+                        .unwrap_or_else(|| p.to_string())
+                })
                 .collect();
             let frame = match parts.as_slice() {
-                [format, path] if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) => {
+                [format, path]
+                    if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) =>
+                {
                     (catalog.open)(path, Some(format))?
                 }
                 // A path in backticks reads that input (format from its extension).
-                [one] if !catalog.views.contains_key(&one.to_ascii_lowercase())
-                    && (one.contains('/') || one.contains('.'))
-                    && (std::path::Path::new(one).exists() || one.contains('*')) =>
+                [one]
+                    if !catalog.views.contains_key(&one.to_ascii_lowercase())
+                        && (one.contains('/') || one.contains('.'))
+                        && (std::path::Path::new(one).exists() || one.contains('*')) =>
                 {
                     (catalog.open)(one, None)?
                 }
@@ -295,14 +319,27 @@ fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
             J::FullOuter(c) => (JoinType::Full, c),
             J::Semi(c) | J::LeftSemi(c) => (JoinType::Semi, c),
             J::Anti(c) | J::LeftAnti(c) => (JoinType::Anti, c),
-            other => return Err(unsupported(format!("{other:?} join").split('(').next().unwrap_or("join").to_string())),
+            other => {
+                return Err(unsupported(
+                    format!("{other:?} join")
+                        .split('(')
+                        .next()
+                        .unwrap_or("join")
+                        .to_string(),
+                ))
+            }
         };
         frame = match constraint {
             ast::JoinConstraint::On(e) => frame.join_on(right, &convert(e)?, how)?,
             ast::JoinConstraint::Using(names) => {
                 let names: Vec<String> = names
                     .iter()
-                    .map(|n| n.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone()).unwrap_or_default())
+                    .map(|n| {
+                        n.0.last()
+                            .and_then(|p| p.as_ident())
+                            .map(|i| i.value.clone())
+                            .unwrap_or_default()
+                    })
                     .collect();
                 frame.join_using(right, &names, how)?
             }
@@ -346,7 +383,11 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                         name: column,
                     }),
                 };
-                let how = if *negated { JoinType::Anti } else { JoinType::Semi };
+                let how = if *negated {
+                    JoinType::Anti
+                } else {
+                    JoinType::Semi
+                };
                 frame = frame.join_on(sub, &condition, how)?;
             }
             ast::Expr::Exists { subquery, negated } => {
@@ -360,13 +401,21 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                     {
                         s
                     }
-                    _ => return Err(unsupported("EXISTS over anything but SELECT ... FROM ... WHERE")),
+                    _ => {
+                        return Err(unsupported(
+                            "EXISTS over anything but SELECT ... FROM ... WHERE",
+                        ))
+                    }
                 };
                 let condition = select.selection.as_ref().ok_or_else(|| {
                     unsupported("EXISTS without a WHERE that refers to the outer query")
                 })?;
                 let sub = plan_from(&select.from[0], catalog)?;
-                let how = if *negated { JoinType::Anti } else { JoinType::Semi };
+                let how = if *negated {
+                    JoinType::Anti
+                } else {
+                    JoinType::Semi
+                };
                 frame = frame.join_on(sub, &convert(condition)?, how)?;
             }
             other => rest.push(convert(other)?),
@@ -389,7 +438,17 @@ fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
             out.extend(split_and(right));
             out
         }
-        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::BinaryOp { op: ast::BinaryOperator::And, .. }) => split_and(inner),
+        ast::Expr::Nested(inner)
+            if matches!(
+                inner.as_ref(),
+                ast::Expr::BinaryOp {
+                    op: ast::BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
+            split_and(inner)
+        }
         other => vec![other],
     }
 }
@@ -408,7 +467,10 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     if let Some(selection) = &select.selection {
         frame = plan_where(frame, selection, catalog)?;
     }
-    if !select.sort_by.is_empty() || !select.cluster_by.is_empty() || !select.distribute_by.is_empty() {
+    if !select.sort_by.is_empty()
+        || !select.cluster_by.is_empty()
+        || !select.distribute_by.is_empty()
+    {
         return Err(unsupported("SORT BY / CLUSTER BY / DISTRIBUTE BY"));
     }
     let items: Vec<Expr> = select
@@ -431,7 +493,12 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
                         return items
                             .get(i)
                             .map(|item| item.unaliased().clone())
-                            .ok_or_else(|| Error::usage(format!("GROUP BY position {} is not in the select list", i + 1)));
+                            .ok_or_else(|| {
+                                Error::usage(format!(
+                                    "GROUP BY position {} is not in the select list",
+                                    i + 1
+                                ))
+                            });
                     }
                     Ok(substitute_alias(&e, &items, &frame))
                 })
@@ -440,9 +507,8 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         ast::GroupByExpr::All(_) => return Err(unsupported("GROUP BY ALL")),
     };
     let having = select.having.as_ref().map(convert).transpose()?;
-    let aggregated = !group.is_empty()
-        || having.is_some()
-        || items.iter().any(|i| i.contains_aggregate());
+    let aggregated =
+        !group.is_empty() || having.is_some() || items.iter().any(|i| i.contains_aggregate());
     // ORDER BY positions and aliases stand for select expressions.
     let order: Vec<SortExpr> = order
         .iter()
@@ -451,7 +517,12 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
                 Some(i) => items
                     .get(i)
                     .map(|item| item.unaliased().clone())
-                    .ok_or_else(|| Error::usage(format!("ORDER BY position {} is not in the select list", i + 1)))?,
+                    .ok_or_else(|| {
+                        Error::usage(format!(
+                            "ORDER BY position {} is not in the select list",
+                            i + 1
+                        ))
+                    })?,
                 None => substitute_alias(&s.expr, &items, &frame),
             };
             Ok(SortExpr { expr, ..s.clone() })
@@ -467,7 +538,11 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         let (frame, hidden) = frame.aggregate_with(&group, &items, having.as_ref(), &order)?;
         let visible = frame.schema().fields().len() - hidden;
         let frame = frame.keep_columns(visible);
-        return if distinct { frame.distinct() } else { Ok(frame) };
+        return if distinct {
+            frame.distinct()
+        } else {
+            Ok(frame)
+        };
     }
     // Window functions become columns (`#w0`, ...) of a Window operator under the projection;
     // ORDER BY may name them too (through an alias, substituted above).
@@ -539,7 +614,9 @@ fn substitute_alias(expr: &Expr, items: &[Expr], frame: &Frame) -> Expr {
 
 fn replace_aliases(expr: &mut Expr, items: &[Expr], frame: &Frame) {
     match expr {
-        Expr::Column { qualifier: None, .. } => *expr = substitute_alias(expr, items, frame),
+        Expr::Column {
+            qualifier: None, ..
+        } => *expr = substitute_alias(expr, items, frame),
         Expr::Not(e) | Expr::Negate(e) => replace_aliases(e, items, frame),
         Expr::Binary { left, right, .. } => {
             replace_aliases(left, items, frame);
@@ -548,8 +625,9 @@ fn replace_aliases(expr: &mut Expr, items: &[Expr], frame: &Frame) {
         Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::Alias { expr, .. } => {
             replace_aliases(expr, items, frame)
         }
-        Expr::Call { args, .. } => args.iter_mut().for_each(|a| replace_aliases(a, items, frame)),
+        Expr::Call { args, .. } => args
+            .iter_mut()
+            .for_each(|a| replace_aliases(a, items, frame)),
         _ => {}
     }
 }
-

@@ -70,8 +70,10 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
         r"(?is)^\s*CREATE\s+(OR\s+REPLACE\s+)?TEMP(?:ORARY)?\s+VIEW\s+`?(\w+)`?\s*USING\s+(\w+)\s*(?:OPTIONS\s*\((.*)\))?\s*$",
     )
     .map_err(|e| Error::usage(format!("internal: {e}")))?;
-    let option = Regex::new(r#"(?s)\s*`?([\w.]+)`?\s*=?\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\w+))\s*(,|$)"#)
-        .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    let option = Regex::new(
+        r#"(?s)\s*`?([\w.]+)`?\s*=?\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\w+))\s*(,|$)"#,
+    )
+    .map_err(|e| Error::usage(format!("internal: {e}")))?;
     // Spark's data source form, which sqlparser reads only in Hive's STORED AS form.
     let insert = Regex::new(
         r#"(?is)^\s*INSERT\s+OVERWRITE\s+(?:LOCAL\s+)?DIRECTORY\s+(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s+USING\s+(\w+)\s+(.*)$"#,
@@ -98,12 +100,19 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
             let list = m.get(4).map_or("", |o| o.as_str());
             let mut rest = list.trim();
             while !rest.is_empty() {
-                let Some(o) = option.captures(rest).filter(|o| o.get(0).is_some_and(|g| g.start() == 0)) else {
+                let Some(o) = option
+                    .captures(rest)
+                    .filter(|o| o.get(0).is_some_and(|g| g.start() == 0))
+                else {
                     return Err(Error::usage(format!(
                         "cannot read OPTIONS ({list}): expected key 'value' pairs separated by commas"
                     )));
                 };
-                let value = o.get(2).or(o.get(3)).or(o.get(4)).map_or("", |v| v.as_str());
+                let value = o
+                    .get(2)
+                    .or(o.get(3))
+                    .or(o.get(4))
+                    .map_or("", |v| v.as_str());
                 options.push((o[1].to_ascii_lowercase(), value.replace("\\'", "'")));
                 rest = rest[o.get(0).map_or(rest.len(), |g| g.end())..].trim();
             }
@@ -148,10 +157,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(statements.len(), 2);
-        let Statement::ViewUsing { name, format, options, or_replace } = &statements[0] else {
+        let Statement::ViewUsing {
+            name,
+            format,
+            options,
+            or_replace,
+        } = &statements[0]
+        else {
             panic!("a view over files")
         };
-        assert_eq!((name.as_str(), format.as_str(), *or_replace), ("z", "csv", false));
+        assert_eq!(
+            (name.as_str(), format.as_str(), *or_replace),
+            ("z", "csv", false)
+        );
         assert_eq!(
             options,
             &vec![

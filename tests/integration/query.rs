@@ -22,12 +22,11 @@ pub fn same_table(expected: &str, got: &str) -> bool {
     let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
     e.len() == g.len()
         && e.iter().zip(&g).all(|(a, b)| {
-            a == b
-                || (a.starts_with('+') && b.starts_with('+'))
-                || {
-                    let (ca, cb): (Vec<&str>, Vec<&str>) = (a.split('|').collect(), b.split('|').collect());
-                    ca.len() == cb.len() && ca.iter().zip(&cb).all(|(x, y)| cells_equal(x, y))
-                }
+            a == b || (a.starts_with('+') && b.starts_with('+')) || {
+                let (ca, cb): (Vec<&str>, Vec<&str>) =
+                    (a.split('|').collect(), b.split('|').collect());
+                ca.len() == cb.len() && ca.iter().zip(&cb).all(|(x, y)| cells_equal(x, y))
+            }
         })
 }
 
@@ -46,11 +45,22 @@ fn query_goldens_match_spark() {
         &[],
         &["--master", "local[1]"],
         // Tiny batches and tasks, and joins partitioned by key hash instead of broadcast.
-        &["--batch-size", "3", "--max-partition-bytes", "4096", "--broadcast-rows", "0"],
+        &[
+            "--batch-size",
+            "3",
+            "--max-partition-bytes",
+            "4096",
+            "--broadcast-rows",
+            "0",
+        ],
     ];
     let mut failures = Vec::new();
     for case in &cases {
-        let args: Vec<String> = std::fs::read_to_string(case).unwrap().lines().map(String::from).collect();
+        let args: Vec<String> = std::fs::read_to_string(case)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
         let expected = std::fs::read_to_string(case.with_extension("out")).unwrap();
         for extra in variants {
             let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -69,7 +79,12 @@ fn query_goldens_match_spark() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} query mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} query mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -87,32 +102,142 @@ const Z: &str = "data/taxi_zone_lookup.csv";
 #[test]
 fn bad_queries_fail_with_a_clear_message() {
     let cases: &[(&[&str], i32, &str)] = &[
-        (&["query", Y1, "--filter", "nope > 1"], 2, "cannot resolve column 'nope'; the columns are: vendor_id"),
-        (&["query", Y1, "--filter", "total_amount >"], 2, "cannot parse expression 'total_amount >'"),
-        (&["query", Y1, "--filter", "total_amount + 1"], 2, "is not a condition"),
-        (&["query", Y1, "--select", "frobnicate(total_amount)"], 2, "unknown function 'frobnicate'"),
-        (&["query", Y1, "--select", "vendor_id, sum(total_amount)"], 2, "column 'vendor_id' is neither grouped nor aggregated"),
-        (&["query", Y1, "--group-by", "vendor_id"], 2, "--group-by needs --agg"),
-        (&["query", Y1, "--group-by", "vendor_id", "--agg", "total_amount"], 2, "is not an aggregate"),
-        (&["query", Y1, "--filter", "sum(total_amount) > 1"], 2, "aggregate functions are not allowed in a filter"),
+        (
+            &["query", Y1, "--filter", "nope > 1"],
+            2,
+            "cannot resolve column 'nope'; the columns are: vendor_id",
+        ),
+        (
+            &["query", Y1, "--filter", "total_amount >"],
+            2,
+            "cannot parse expression 'total_amount >'",
+        ),
+        (
+            &["query", Y1, "--filter", "total_amount + 1"],
+            2,
+            "is not a condition",
+        ),
+        (
+            &["query", Y1, "--select", "frobnicate(total_amount)"],
+            2,
+            "unknown function 'frobnicate'",
+        ),
+        (
+            &["query", Y1, "--select", "vendor_id, sum(total_amount)"],
+            2,
+            "column 'vendor_id' is neither grouped nor aggregated",
+        ),
+        (
+            &["query", Y1, "--group-by", "vendor_id"],
+            2,
+            "--group-by needs --agg",
+        ),
+        (
+            &[
+                "query",
+                Y1,
+                "--group-by",
+                "vendor_id",
+                "--agg",
+                "total_amount",
+            ],
+            2,
+            "is not an aggregate",
+        ),
+        (
+            &["query", Y1, "--filter", "sum(total_amount) > 1"],
+            2,
+            "aggregate functions are not allowed in a filter",
+        ),
         (&["query", Y1, "--join", Z], 2, "needs --on"),
-        (&["query", Y1, "--on", "a = b"], 2, "--on must follow the --join"),
-        (&["query", Y1, "--join", Z, "--on", "total_amount > 1"], 2, "needs an equality between a column of each side"),
-        (&["query", Y1, "--join", Z, "--on", "LocationID = pickup_location_id", "--how", "sideways"], 2, "--how 'sideways'"),
-        (&["query", Y1, "--join", Z, "--on", "vendor_id"], 2, "join column 'vendor_id' is not in the right side"),
-        (&["query", Y1, "--union", Z], 2, "union needs inputs with the same number of columns"),
-        (&["query", Y1, "--select", "upper(total_amount, 1)"], 2, "upper takes 1 argument"),
-        (&["query", Y1, "--select", "date_trunc('fortnight', pickup_datetime)"], 2, "unknown unit 'fortnight'"),
-        (&["query", Y1, "--select", "regexp_extract(store_and_fwd_flag, '(', 1)"], 2, "invalid regular expression"),
-        (&["query", Y1, "--with-column", "novalue"], 2, "expected NAME=VALUE"),
-        (&["query", "data/missing.csv", "--limit", "1"], 1, "data/missing.csv: no such file or directory"),
-        (&["query", Y1, "--join", "data/missing.csv", "--on", "x"], 1, "no such file or directory"),
-        (&["query", Y1, "--order-by", "sum(total_amount)"], 2, "aggregate functions are not allowed in --order-by"),
+        (
+            &["query", Y1, "--on", "a = b"],
+            2,
+            "--on must follow the --join",
+        ),
+        (
+            &["query", Y1, "--join", Z, "--on", "total_amount > 1"],
+            2,
+            "needs an equality between a column of each side",
+        ),
+        (
+            &[
+                "query",
+                Y1,
+                "--join",
+                Z,
+                "--on",
+                "LocationID = pickup_location_id",
+                "--how",
+                "sideways",
+            ],
+            2,
+            "--how 'sideways'",
+        ),
+        (
+            &["query", Y1, "--join", Z, "--on", "vendor_id"],
+            2,
+            "join column 'vendor_id' is not in the right side",
+        ),
+        (
+            &["query", Y1, "--union", Z],
+            2,
+            "union needs inputs with the same number of columns",
+        ),
+        (
+            &["query", Y1, "--select", "upper(total_amount, 1)"],
+            2,
+            "upper takes 1 argument",
+        ),
+        (
+            &[
+                "query",
+                Y1,
+                "--select",
+                "date_trunc('fortnight', pickup_datetime)",
+            ],
+            2,
+            "unknown unit 'fortnight'",
+        ),
+        (
+            &[
+                "query",
+                Y1,
+                "--select",
+                "regexp_extract(store_and_fwd_flag, '(', 1)",
+            ],
+            2,
+            "invalid regular expression",
+        ),
+        (
+            &["query", Y1, "--with-column", "novalue"],
+            2,
+            "expected NAME=VALUE",
+        ),
+        (
+            &["query", "data/missing.csv", "--limit", "1"],
+            1,
+            "data/missing.csv: no such file or directory",
+        ),
+        (
+            &["query", Y1, "--join", "data/missing.csv", "--on", "x"],
+            1,
+            "no such file or directory",
+        ),
+        (
+            &["query", Y1, "--order-by", "sum(total_amount)"],
+            2,
+            "aggregate functions are not allowed in --order-by",
+        ),
     ];
     for (args, code, message) in cases {
         let run = engine(args);
         assert_eq!(run.code, *code, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains(message), "{args:?}: expected '{message}' in: {}", run.stderr);
+        assert!(
+            run.stderr.contains(message),
+            "{args:?}: expected '{message}' in: {}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{args:?}: printed {}", run.stdout);
     }
@@ -120,14 +245,27 @@ fn bad_queries_fail_with_a_clear_message() {
 
 #[test]
 fn csv_and_json_sinks_stream_rows() {
-    let csv = engine(&["query", Z, "--filter", "LocationID <= 3 OR Zone = 'NV'", "--csv"]);
+    let csv = engine(&[
+        "query",
+        Z,
+        "--filter",
+        "LocationID <= 3 OR Zone = 'NV'",
+        "--csv",
+    ]);
     assert_eq!(
         csv.ok(),
         "LocationID,Borough,Zone,service_zone\n1,EWR,Newark Airport,EWR\n2,Queens,Jamaica Bay,Boro Zone\n3,Bronx,Allerton/Pelham Gardens,Boro Zone\n264,Unknown,NV,N/A\n"
     );
     let json = engine(&[
-        "query", Y1, "--filter", "congestion_surcharge IS NULL", "--limit", "2",
-        "--select", "vendor_id, pickup_datetime, trip_distance, store_and_fwd_flag, congestion_surcharge", "--json",
+        "query",
+        Y1,
+        "--filter",
+        "congestion_surcharge IS NULL",
+        "--limit",
+        "2",
+        "--select",
+        "vendor_id, pickup_datetime, trip_distance, store_and_fwd_flag, congestion_surcharge",
+        "--json",
     ]);
     assert_eq!(
         json.ok(),
@@ -140,22 +278,46 @@ fn write_sink_round_trips_the_revenue_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("revenue");
     let out_s = out.to_string_lossy().to_string();
-    let args: Vec<String> = std::fs::read_to_string(root().join("tests/golden/query/revenue_report.args"))
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let args: Vec<String> =
+        std::fs::read_to_string(root().join("tests/golden/query/revenue_report.args"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
     // The same query, written as Parquet (two files), then read back and shown.
-    let mut write: Vec<&str> = args.iter().map(String::as_str).take_while(|a| *a != "-n").collect();
+    let mut write: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .take_while(|a| *a != "-n")
+        .collect();
     write.extend_from_slice(&["--write", &out_s, "--repartition", "2"]);
     let run = engine(&write);
     run.ok();
     assert!(run.stderr.contains("wrote 306 rows"), "{}", run.stderr);
-    let files: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
-    assert_eq!(files.iter().filter(|f| f.ends_with(".snappy.parquet")).count(), 2, "{files:?}");
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        files
+            .iter()
+            .filter(|f| f.ends_with(".snappy.parquet"))
+            .count(),
+        2,
+        "{files:?}"
+    );
     assert!(files.contains(&"_SUCCESS".to_string()));
-    let back = engine(&["query", &out_s, "--order-by", "revenue_zone, revenue_month", "-n", "500"]);
-    let expected = std::fs::read_to_string(root().join("tests/golden/query/revenue_report.out")).unwrap();
+    let back = engine(&[
+        "query",
+        &out_s,
+        "--order-by",
+        "revenue_zone, revenue_month",
+        "-n",
+        "500",
+    ]);
+    let expected =
+        std::fs::read_to_string(root().join("tests/golden/query/revenue_report.out")).unwrap();
     assert!(same_table(&expected, back.ok()), "{}", back.stdout);
     // The default save mode refuses to overwrite; the existing output is left as it was.
     engine(&write).fails(1, &["path already exists", "--mode overwrite"]);
@@ -169,7 +331,12 @@ fn filters_prune_partitions_and_reach_parquet_scans() {
     let out = dir.path().join("by_payment");
     let out_s = out.to_string_lossy().to_string();
     engine(&["convert", Y1, &out_s, "--partition-by", "payment_type"]).ok();
-    let query = ["--filter", "payment_type = 2 AND total_amount > 10", "--agg", "count(*), round(sum(total_amount), 2)"];
+    let query = [
+        "--filter",
+        "payment_type = 2 AND total_amount > 10",
+        "--agg",
+        "count(*), round(sum(total_amount), 2)",
+    ];
     let mut on_parquet = vec!["query", out_s.as_str()];
     on_parquet.extend_from_slice(&query);
     let mut on_csv = vec!["query", Y1];
@@ -180,7 +347,12 @@ fn filters_prune_partitions_and_reach_parquet_scans() {
     let plan = engine(&explain);
     // The filter sits in the scan, which reads two columns; no separate Filter operator.
     assert!(plan.ok().contains("Scan parquet"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("[total_amount], filters: [(payment_type = 2), (total_amount > 10.0)]"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("[total_amount], filters: [(payment_type = 2), (total_amount > 10.0)]"),
+        "{}",
+        plan.stdout
+    );
     assert!(!plan.stdout.contains("Filter"), "{}", plan.stdout);
     // Three of the four payment_type directories hold no row the filter can pass: not read.
     assert!(plan.stdout.contains("files: 1 of 4"), "{}", plan.stdout);
@@ -193,14 +365,34 @@ fn filters_prune_partitions_and_reach_parquet_scans() {
     }
     std::fs::write(&csv, text).unwrap();
     let pq = dir.path().join("ids");
-    engine(&["convert", &csv.to_string_lossy(), &pq.to_string_lossy(), "--coalesce", "1"]).ok();
+    engine(&[
+        "convert",
+        &csv.to_string_lossy(),
+        &pq.to_string_lossy(),
+        "--coalesce",
+        "1",
+    ])
+    .ok();
     let pq = pq.to_string_lossy().to_string();
-    let filter = ["--filter", "id >= 550000 AND half < 299990", "--agg", "count(*), min(id), max(id)"];
+    let filter = [
+        "--filter",
+        "id >= 550000 AND half < 299990",
+        "--agg",
+        "count(*), min(id), max(id)",
+    ];
     let mut run = vec!["query", pq.as_str()];
     run.extend_from_slice(&filter);
-    assert!(engine(&run).ok().contains("|   49980| 550000| 599979|"), "{}", engine(&run).stdout);
+    assert!(
+        engine(&run).ok().contains("|   49980| 550000| 599979|"),
+        "{}",
+        engine(&run).stdout
+    );
     run.push("--explain");
-    assert!(engine(&run).ok().contains("row groups: 1 of 3"), "{}", engine(&run).stdout);
+    assert!(
+        engine(&run).ok().contains("row groups: 1 of 3"),
+        "{}",
+        engine(&run).stdout
+    );
 }
 
 #[test]
@@ -223,8 +415,20 @@ fn limit_stops_reading_early_and_top_n_is_planned() {
     let mut all = vec!["query", p.as_str(), "--agg", "sum(amount)", "--csv"];
     all.extend_from_slice(&schema);
     engine(&all).fails(1, &["line 200002", "amount"]);
-    let plan = engine(&["query", Y1, "--order-by", "total_amount DESC", "--limit", "5", "--explain"]);
-    assert!(plan.ok().contains("TopN 5 [total_amount DESC NULLS LAST]"), "{}", plan.stdout);
+    let plan = engine(&[
+        "query",
+        Y1,
+        "--order-by",
+        "total_amount DESC",
+        "--limit",
+        "5",
+        "--explain",
+    ]);
+    assert!(
+        plan.ok().contains("TopN 5 [total_amount DESC NULLS LAST]"),
+        "{}",
+        plan.stdout
+    );
     assert!(!plan.stdout.contains("Limit"), "{}", plan.stdout);
 }
 
@@ -234,10 +438,25 @@ fn limit_stops_reading_early_and_top_n_is_planned() {
 fn plain_and_quoted_stretches_read_alike() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mixed.csv");
-    std::fs::write(&path, "id,name\r\n1,plain\r\n\r\n2,\"quoted, comma\"\n3,\"two\nlines\"\n4,after\n5x,bad\n").unwrap();
+    std::fs::write(
+        &path,
+        "id,name\r\n1,plain\r\n\r\n2,\"quoted, comma\"\n3,\"two\nlines\"\n4,after\n5x,bad\n",
+    )
+    .unwrap();
     let p = path.to_string_lossy().to_string();
     let csv = engine(&["query", &p, "--schema", "id INT, name STRING", "--csv"]);
-    assert_eq!(csv.ok(), "id,name\n1,plain\n2,\"quoted, comma\"\n3,\"two\nlines\"\n4,after\n,bad\n");
-    engine(&["query", &p, "--schema", "id INT, name STRING", "--mode", "failfast", "--csv"])
-        .fails(1, &["line 8", "column id", "'5x'"]);
+    assert_eq!(
+        csv.ok(),
+        "id,name\n1,plain\n2,\"quoted, comma\"\n3,\"two\nlines\"\n4,after\n,bad\n"
+    );
+    engine(&[
+        "query",
+        &p,
+        "--schema",
+        "id INT, name STRING",
+        "--mode",
+        "failfast",
+        "--csv",
+    ])
+    .fails(1, &["line 8", "column id", "'5x'"]);
 }

@@ -30,7 +30,14 @@ fn sql_cases_match_spark() {
     let variants: [&[&str]; 3] = [
         &[],
         &["--master", "local[1]"],
-        &["--batch-size", "3", "--max-partition-bytes", "4096", "--broadcast-rows", "0"],
+        &[
+            "--batch-size",
+            "3",
+            "--max-partition-bytes",
+            "4096",
+            "--broadcast-rows",
+            "0",
+        ],
     ];
     let scratch = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
@@ -60,7 +67,12 @@ fn sql_cases_match_spark() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} SQL mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} SQL mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Bad SQL: a clear message (position for syntax errors, the construct when unsupported).
@@ -68,11 +80,23 @@ fn sql_cases_match_spark() {
 fn bad_sql_fails_with_a_clear_message() {
     let cases: &[(&str, &str)] = &[
         ("SELECT FROM z WHERE", "SQL syntax error"),
-        ("SELECT nope FROM z", "cannot resolve column 'nope'; the columns are: z.LocationID, z.Borough"),
-        ("SELECT * FROM missing_view", "table or view not found: missing_view; the views are: y1, y2, yall, z"),
+        (
+            "SELECT nope FROM z",
+            "cannot resolve column 'nope'; the columns are: z.LocationID, z.Borough",
+        ),
+        (
+            "SELECT * FROM missing_view",
+            "table or view not found: missing_view; the views are: y1, y2, yall, z",
+        ),
         ("SELECT * FROM z, y1", "cross join"),
-        ("SELECT Borough, count(*) FROM z", "neither grouped nor aggregated"),
-        ("SELECT * FROM z ORDER BY 9", "ORDER BY position 9 is not in the select list"),
+        (
+            "SELECT Borough, count(*) FROM z",
+            "neither grouped nor aggregated",
+        ),
+        (
+            "SELECT * FROM z ORDER BY 9",
+            "ORDER BY position 9 is not in the select list",
+        ),
         ("SELECT * FROM z EXCEPT SELECT * FROM z", "unsupported SQL"),
         ("DROP TABLE z", "the last statement must be a query"),
     ];
@@ -81,7 +105,11 @@ fn bad_sql_fails_with_a_clear_message() {
         args.extend_from_slice(&TABLES);
         let run = engine(&args);
         assert_eq!(run.code, 2, "{sql}: {}", run.stderr);
-        assert!(run.stderr.contains(message), "{sql}: expected '{message}' in: {}", run.stderr);
+        assert!(
+            run.stderr.contains(message),
+            "{sql}: expected '{message}' in: {}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("panicked"), "{sql}: {}", run.stderr);
     }
 }
@@ -108,8 +136,19 @@ fn insert_overwrite_directory_and_paths_in_from() {
         run.ok();
         assert!(run.stderr.contains("wrote 43 rows"), "{}", run.stderr);
     }
-    let files: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
-    assert_eq!(files.iter().filter(|f| f.ends_with(".snappy.parquet")).count(), 1, "{files:?}");
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        files
+            .iter()
+            .filter(|f| f.ends_with(".snappy.parquet"))
+            .count(),
+        1,
+        "{files:?}"
+    );
     let back = engine(&[
         "sql",
         &format!("SELECT count(*) AS n, min(Zone) AS z FROM parquet.`{out_s}`"),
@@ -118,8 +157,21 @@ fn insert_overwrite_directory_and_paths_in_from() {
         back.ok(),
         "+---+--------------------+\n|  n|                   z|\n+---+--------------------+\n| 43|Allerton/Pelham G...|\n+---+--------------------+\n\n"
     );
-    let direct = engine(&["sql", "SELECT Zone FROM `data/taxi_zone_lookup.csv` WHERE LocationID = 1", "--csv"]);
+    let direct = engine(&[
+        "sql",
+        "SELECT Zone FROM `data/taxi_zone_lookup.csv` WHERE LocationID = 1",
+        "--csv",
+    ]);
     assert_eq!(direct.ok(), "Zone\nNewark Airport\n");
-    let plan = engine(&["sql", "SELECT Zone FROM csv.`data/taxi_zone_lookup.csv` WHERE LocationID = 1", "--explain"]);
-    assert!(plan.ok().contains("Scan csv data/taxi_zone_lookup.csv [Zone], filters: [(LocationID = 1)]"), "{}", plan.stdout);
+    let plan = engine(&[
+        "sql",
+        "SELECT Zone FROM csv.`data/taxi_zone_lookup.csv` WHERE LocationID = 1",
+        "--explain",
+    ]);
+    assert!(
+        plan.ok()
+            .contains("Scan csv data/taxi_zone_lookup.csv [Zone], filters: [(LocationID = 1)]"),
+        "{}",
+        plan.stdout
+    );
 }

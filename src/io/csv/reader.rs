@@ -511,10 +511,34 @@ fn convert_column<R: Records + ?Sized>(
     }
     let (r, c, n) = (records, column, null_value);
     match data_type {
-        DataType::Int8 => Arc::new(primitive::<Int8Type, R>(r, c, n, bad_rows, values::parse_i8)),
-        DataType::Int16 => Arc::new(primitive::<Int16Type, R>(r, c, n, bad_rows, values::parse_i16)),
-        DataType::Int32 => Arc::new(primitive::<Int32Type, R>(r, c, n, bad_rows, values::parse_i32)),
-        DataType::Int64 => Arc::new(primitive::<Int64Type, R>(r, c, n, bad_rows, values::parse_i64)),
+        DataType::Int8 => Arc::new(primitive::<Int8Type, R>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_i8,
+        )),
+        DataType::Int16 => Arc::new(primitive::<Int16Type, R>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_i16,
+        )),
+        DataType::Int32 => Arc::new(primitive::<Int32Type, R>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_i32,
+        )),
+        DataType::Int64 => Arc::new(primitive::<Int64Type, R>(
+            r,
+            c,
+            n,
+            bad_rows,
+            values::parse_i64,
+        )),
         DataType::Float32 => Arc::new(primitive::<Float32Type, R>(
             r,
             c,

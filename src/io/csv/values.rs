@@ -274,7 +274,11 @@ mod tests {
             let text = format!("{:0width$}", x % 10u64.pow(digits as u32), width = digits);
             let point = (x >> 20) as usize % (digits + 1);
             let text = format!("{}.{}", &text[..point], &text[point..]);
-            assert_eq!(parse_plain_decimal(text.as_bytes()), lexical_core::parse::<f64>(text.as_bytes()).ok(), "{text}");
+            assert_eq!(
+                parse_plain_decimal(text.as_bytes()),
+                lexical_core::parse::<f64>(text.as_bytes()).ok(),
+                "{text}"
+            );
         }
         assert_eq!(big_integer_precision(b"123456789012345678901234"), Some(24));
         assert_eq!(big_integer_precision(b"12a"), None);
