@@ -192,12 +192,13 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
                 read.csv.timestamp_format = Some(crate::io::csv::spark_pattern_to_strftime(value)?)
             }
             "mode" => {
-                read.csv.mode = match value.to_ascii_lowercase().as_str() {
-                    "permissive" => crate::io::csv::ParseMode::Permissive,
-                    "dropmalformed" => crate::io::csv::ParseMode::DropMalformed,
-                    "failfast" => crate::io::csv::ParseMode::FailFast,
-                    _ => return Err(Error::usage(format!("option mode '{value}'"))),
-                }
+                read.csv.mode = <super::ParseModeArg as clap::ValueEnum>::from_str(value, true)
+                    .map_err(|_| {
+                        Error::usage(format!(
+                            "option mode '{value}': expected permissive, dropmalformed or failfast"
+                        ))
+                    })?
+                    .into()
             }
             other => {
                 return Err(Error::usage(format!(

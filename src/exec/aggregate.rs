@@ -70,9 +70,8 @@ pub fn hash_aggregate(
     keys: &[Bound],
     aggs: &[AggCall],
     schema: SchemaRef,
-    ctx: &ExecContext,
+    _ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let _ = ctx;
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
     let converter =
         RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;

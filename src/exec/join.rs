@@ -181,7 +181,7 @@ fn bucketize(
     converter: &RowConverter,
     n: usize,
 ) -> Result<Vec<Vec<RecordBatch>>> {
-    let hasher = foldhash_builder();
+    let hasher = fixed_hasher();
     let per_batch: Vec<Vec<RecordBatch>> = batches
         .par_iter()
         .map(|batch| -> Result<Vec<RecordBatch>> {
@@ -211,8 +211,9 @@ fn bucketize(
     Ok(out)
 }
 
-/// A hasher that gives the same hash for the same bytes on both sides of the join.
-fn foldhash_builder() -> impl std::hash::BuildHasher + Sync {
+/// A hasher with fixed keys, so both sides of a partitioned join put equal keys in the same
+/// bucket (a randomly seeded one could differ between the two calls).
+fn fixed_hasher() -> impl std::hash::BuildHasher + Sync {
     std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
 }
 

@@ -9,7 +9,7 @@ use arrow::array::{
     new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, StringArray,
 };
 use arrow::compute::kernels::cmp;
-use arrow::compute::{and_kleene, cast, not, or_kleene};
+use arrow::compute::{cast, not, or_kleene};
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 
 use crate::expr::eval::{cast_array, evaluate};
@@ -148,7 +148,7 @@ fn row_group_filter(
         _ => return None,
     };
     // Unknown statistics (null) keep the group.
-    let keep = not(&and_kleene(&none, &none).ok()?).ok()?;
+    let keep = not(&none).ok()?;
     Some(
         (0..keep.len())
             .map(|i| keep.is_null(i) || keep.value(i))

@@ -5,7 +5,6 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::compute::{concat_batches, interleave_record_batch, take_record_batch, SortOptions};
@@ -141,6 +140,5 @@ pub fn sort(
     if !indices.is_empty() {
         out.push(interleave_record_batch(&batches, &indices).map_err(arrow)?);
     }
-    let _ = Arc::new(());
     Ok(Partitions::materialized(schema, vec![out]))
 }

@@ -50,9 +50,8 @@ pub fn window(
     input: Partitions,
     functions: &[WindowExpr],
     schema: SchemaRef,
-    ctx: &ExecContext,
+    _ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let _ = ctx;
     let batches = input.collect_all()?;
     let batch = concat_batches(&input.schema, &batches).map_err(arrow)?;
     drop(batches);

@@ -460,10 +460,6 @@ pub fn is_integer(t: &DataType) -> bool {
     matches!(numeric_rank(t), Some(1..=4))
 }
 
-fn is_string(t: &DataType) -> bool {
-    matches!(t, DataType::Utf8)
-}
-
 fn timestamp() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, None)
 }
@@ -726,7 +722,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
 }
 
 /// The type of values that meet in one result, or an error naming them.
-fn unify(values: &[Bound], expr: &Expr) -> Result<DataType> {
+pub fn unify(values: &[Bound], expr: &Expr) -> Result<DataType> {
     let mut data_type = DataType::Null;
     for v in values {
         let t = v.data_type();
@@ -796,7 +792,6 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
             } else {
                 data_type.clone()
             };
-            let _ = is_string;
             Bound::Arith {
                 op,
                 left: Box::new(left.cast_to(&operand)),

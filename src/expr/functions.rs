@@ -516,15 +516,7 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             if args.len() < 2 {
                 return Err(Error::usage(format!("{name} needs at least 2 arguments")));
             }
-            let mut t = DataType::Null;
-            for a in &args {
-                t = super::bind::common_type(&t, &a.data_type()).ok_or_else(|| {
-                    Error::usage(format!(
-                        "{name}: arguments of different types: {}",
-                        call.name()
-                    ))
-                })?;
-            }
+            let t = super::bind::unify(&args, call)?;
             let n = args.len();
             let func = if name == "greatest" {
                 Func::Greatest

@@ -599,7 +599,7 @@ impl Frame {
         let mut exprs = Vec::new();
         let mut fields = Vec::new();
         let mut qualifiers = Vec::new();
-        for (name, (l, r)) in columns.iter().zip(&pairs) {
+        for (l, r) in &pairs {
             let lt = left_fields.field(*l).data_type().clone();
             let rt = right_fields.field(*r).data_type().clone();
             let t = common_type(&lt, &rt).unwrap_or(lt.clone());
@@ -615,7 +615,6 @@ impl Frame {
             };
             exprs.push(expr);
             fields.push(Field::new(left_fields.field(*l).name(), t, true));
-            let _ = name;
             qualifiers.push(None);
         }
         for (i, f) in left_fields.fields().iter().enumerate() {

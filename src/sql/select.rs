@@ -106,7 +106,7 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
         ast::SetExpr::Select(select) => plan_select(select, catalog, &order)?,
         body => {
             let frame = plan_set_expr(body, catalog)?;
-            order_output(frame, &order, &[])?
+            order_output(frame, &order)?
         }
     };
     Ok(match limit {
@@ -162,7 +162,7 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
 }
 
 /// Sort an output by ORDER BY items that are ordinals, output names or expressions over it.
-fn order_output(frame: Frame, order: &[SortExpr], select: &[Expr]) -> Result<Frame> {
+fn order_output(frame: Frame, order: &[SortExpr]) -> Result<Frame> {
     if order.is_empty() {
         return Ok(frame);
     }
@@ -170,7 +170,7 @@ fn order_output(frame: Frame, order: &[SortExpr], select: &[Expr]) -> Result<Fra
         .iter()
         .map(|s| {
             Ok(SortExpr {
-                expr: resolve_output_reference(&s.expr, &frame, select)?,
+                expr: resolve_output_reference(&s.expr, &frame)?,
                 ..s.clone()
             })
         })
@@ -178,9 +178,8 @@ fn order_output(frame: Frame, order: &[SortExpr], select: &[Expr]) -> Result<Fra
     frame.order_by(&resolved)
 }
 
-/// `ORDER BY 2` -> the second output column; a bare name that is an output column -> it.
-fn resolve_output_reference(expr: &Expr, frame: &Frame, select: &[Expr]) -> Result<Expr> {
-    let _ = select;
+/// `ORDER BY 2` -> the second output column (names and expressions bind to the output as they are).
+fn resolve_output_reference(expr: &Expr, frame: &Frame) -> Result<Expr> {
     if let Some(i) = ordinal(expr)? {
         let schema = frame.schema();
         let field = schema.fields().get(i).ok_or_else(|| {
@@ -566,7 +565,7 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     // Sort before projecting, so ORDER BY may use columns the select list drops.
     if distinct {
         let frame = frame.select(&items)?.distinct()?;
-        return order_output(frame, &order_by_output_names(&order, &items), &items);
+        return order_output(frame, &order_by_output_names(&order, &items));
     }
     if !order.is_empty() {
         frame = frame.order_by(&order)?;

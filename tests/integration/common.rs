@@ -64,6 +64,34 @@ pub fn engine_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The case files `*.ext` in `dir` (relative to the project), sorted; at least `min` of them.
+pub fn case_files(dir: &str, ext: &str, min: usize) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= min, "{dir}: cases are missing");
+    cases
+}
+
+/// Every golden case passes three ways: the default pool, one thread, and tiny batches and
+/// tasks with joins partitioned by key hash instead of broadcast (boundaries everywhere).
+pub const VARIANTS: [&[&str]; 3] = [
+    &[],
+    &["--master", "local[1]"],
+    &[
+        "--batch-size",
+        "3",
+        "--max-partition-bytes",
+        "4096",
+        "--broadcast-rows",
+        "0",
+    ],
+];
+
 pub fn data(name: &str) -> String {
     root()
         .join("data")

@@ -1,26 +1,14 @@
 //! The golden cases of tests/golden (computed by PySpark 3.3, see scripts/spark_goldens.py): each
 //! `.args` file is an engine command line and its `.out` file Spark's output for the same read.
-//! Every case must also give the same output with one thread, and with tiny batches and tasks
+//! Every case must also give the same output with one thread, and with tiny batches, tasks
 //! (batch and task boundaries everywhere).
 
-use crate::common::{engine, root};
+use crate::common::{case_files, engine, VARIANTS};
 
 #[test]
 fn golden_outputs_match_spark() {
-    let dir = root().join("tests/golden");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "args"))
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 20, "golden cases are missing");
-    let variants: [&[&str]; 3] = [
-        &[],
-        &["--master", "local[1]"],
-        &["--batch-size", "3", "--max-partition-bytes", "4096"],
-    ];
+    let cases = case_files("tests/golden", "args", 20);
+    let variants = VARIANTS;
     let mut failures = Vec::new();
     for case in &cases {
         let args: Vec<String> = std::fs::read_to_string(case)

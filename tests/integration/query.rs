@@ -2,7 +2,7 @@
 //! SQL over the same files, see scripts/spark_query_goldens.py), run with the default pool, one
 //! thread, and tiny batches and tasks; then bad queries, which must fail cleanly.
 
-use crate::common::{engine, root};
+use crate::common::{case_files, engine, root, VARIANTS};
 
 /// Cells equal as text, or as doubles within 1e-9 relative: sums of doubles depend on the
 /// order rows are added in, which differs with the number of tasks (in Spark as well).
@@ -32,28 +32,8 @@ pub fn same_table(expected: &str, got: &str) -> bool {
 
 #[test]
 fn query_goldens_match_spark() {
-    let dir = root().join("tests/golden/query");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "args"))
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 20, "query golden cases are missing");
-    let variants: [&[&str]; 3] = [
-        &[],
-        &["--master", "local[1]"],
-        // Tiny batches and tasks, and joins partitioned by key hash instead of broadcast.
-        &[
-            "--batch-size",
-            "3",
-            "--max-partition-bytes",
-            "4096",
-            "--broadcast-rows",
-            "0",
-        ],
-    ];
+    let cases = case_files("tests/golden/query", "args", 20);
+    let variants = VARIANTS;
     let mut failures = Vec::new();
     for case in &cases {
         let args: Vec<String> = std::fs::read_to_string(case)

@@ -2,7 +2,7 @@
 //! from scripts/spark_sql_goldens.py), run with the views y1, y2, yall and z as --table inputs,
 //! with the default pool, one thread, and tiny batches with partitioned joins.
 
-use crate::common::{engine, root};
+use crate::common::{case_files, engine, VARIANTS};
 use crate::query::same_table;
 
 const TABLES: [&str; 8] = [
@@ -18,27 +18,8 @@ const TABLES: [&str; 8] = [
 
 #[test]
 fn sql_cases_match_spark() {
-    let dir = root().join("tests/sql");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "test"))
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 20, "SQL cases are missing");
-    let variants: [&[&str]; 3] = [
-        &[],
-        &["--master", "local[1]"],
-        &[
-            "--batch-size",
-            "3",
-            "--max-partition-bytes",
-            "4096",
-            "--broadcast-rows",
-            "0",
-        ],
-    ];
+    let cases = case_files("tests/sql", "test", 20);
+    let variants = VARIANTS;
     let scratch = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for case in &cases {
