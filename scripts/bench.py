@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import run_measured
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = str(ROOT / "target" / "release" / "engine")
 GEN = str(ROOT / "target" / "release" / "gen_trips")
@@ -138,15 +140,11 @@ def queries(csv):
 
 
 def measured(cmd):
-    """Wall time (s) and peak RSS (MB) of one process and its children."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+    """Wall time (s) and peak RSS (MB) of one process, or the end of its stderr if it failed."""
+    elapsed, rss, _, err, status = run_measured(cmd)
     if status != 0:
-        return None, None, err.decode()[-400:]
-    return elapsed, usage.ru_maxrss / 1024, None
+        return None, None, err[-400:]
+    return elapsed, rss, None
 
 
 def clean(tool):

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import run_measured
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = str(ROOT / "target" / "release" / "engine")
 TMP = ROOT / "bench" / "tmp"
@@ -30,16 +32,11 @@ AGGS = ", ".join([f"sum({c}) AS revenue_monthly_{c}" for c in SUMS]
 
 
 def measured(cmd):
-    """Wall time (s), peak RSS (MB) and stdout of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+    """Wall time (s), peak RSS (MB) and stdout of one process; stops the run if it fails."""
+    elapsed, rss, out, err, status = run_measured(cmd)
     if status != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err.decode()}")
-    return elapsed, usage.ru_maxrss / 1024, out.decode()
+        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    return elapsed, rss, out
 
 
 def engine_jobs(src):

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import run_measured
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = str(ROOT / "target" / "release" / "engine")
 TMP = ROOT / "bench" / "tmp"
@@ -48,15 +50,11 @@ GROUP BY 1, 2, 3
 
 
 def measured(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+    """Wall time (s), peak RSS (MB) and output row count of one process; stops if it fails."""
+    elapsed, rss, out, err, status = run_measured(cmd)
     if status != 0:
-        sys.exit(f"failed: {' '.join(cmd[:4])}\n{err.decode()}")
-    return elapsed, usage.ru_maxrss / 1024, len(out.decode().strip().splitlines())
+        sys.exit(f"failed: {' '.join(cmd[:4])}\n{err}")
+    return elapsed, rss, len(out.strip().splitlines())
 
 
 def main():

@@ -7,11 +7,9 @@ tiny batches) and compare whole outputs. Run with the project's virtualenv:
 
     scripts/venv.sh && .venv/bin/python scripts/spark_goldens.py
 """
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from sparklib import spark_session
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -22,19 +20,7 @@ ZONE_DDL = "LocationID INT, Borough STRING, Zone STRING, service_zone STRING"
 
 
 def main():
-    if "JAVA_HOME" not in os.environ and shutil.which("java"):
-        java = Path(os.path.realpath(shutil.which("java")))
-        os.environ["JAVA_HOME"] = str(java.parent.parent)
-    os.chdir(ROOT)
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = spark_session()
 
     def csv(path, header=True, infer=True, schema=None):
         reader = spark.read.option("header", str(header).lower())

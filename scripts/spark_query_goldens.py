@@ -6,9 +6,9 @@ by Spark: nothing is shared but the input files.
 
     scripts/venv.sh spark && .venv/bin/python scripts/spark_query_goldens.py
 """
-import os
-import shutil
 from pathlib import Path
+
+from sparklib import spark_session
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "golden" / "query"
@@ -281,19 +281,7 @@ CASES = {
 
 
 def main():
-    if "JAVA_HOME" not in os.environ and shutil.which("java"):
-        java = Path(os.path.realpath(shutil.which("java")))
-        os.environ["JAVA_HOME"] = str(java.parent.parent)
-    os.chdir(ROOT)
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = spark_session()
 
     def csv(path):
         return spark.read.option("header", "true").option("inferSchema", "true").csv(path)
@@ -306,7 +294,7 @@ def main():
         return df._jdf.showString(n, 20, False) + "\n"
 
     def dataframe(name):
-        z, y1 = views["z"], views["y1"]
+        z = views["z"]
         if name == "union_by_name":
             return (z.select("service_zone", "Zone", "Borough", "LocationID").unionByName(z)
                     .filter("LocationID <= 3").orderBy("LocationID", "Zone"))

@@ -6,9 +6,9 @@ A case whose name starts with `job_` is a statement file (`engine sql -f`).
 
     scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_goldens.py
 """
-import os
-import shutil
 from pathlib import Path
+
+from sparklib import spark_session
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "sql"
@@ -129,19 +129,7 @@ ORDER BY 1, 2, 3""",
 
 
 def main():
-    if "JAVA_HOME" not in os.environ and shutil.which("java"):
-        java = Path(os.path.realpath(shutil.which("java")))
-        os.environ["JAVA_HOME"] = str(java.parent.parent)
-    os.chdir(ROOT)
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = spark_session()
     for name, path in VIEWS.items():
         spark.read.option("header", "true").option("inferSchema", "true").csv(path).createOrReplaceTempView(name)
     OUT.mkdir(parents=True, exist_ok=True)
