@@ -372,9 +372,10 @@ impl Frame {
         )
     }
 
-    /// Compute the window functions found in `items` as new columns (`#w0`, ...) and return the
-    /// frame with `items` rewritten to use them (a bare window item keeps its Spark name).
-    pub fn window(self, items: &[Expr]) -> Result<(Frame, Vec<Expr>)> {
+    /// Compute the window functions found in `items` and `also` (ORDER BY keys) as new columns
+    /// (`#w0`, ...) and return the frame with both rewritten to use them (a bare window item
+    /// keeps its Spark name).
+    pub fn window(self, items: &[Expr], also: &[Expr]) -> Result<(Frame, Vec<Expr>, Vec<Expr>)> {
         let mut windows: Vec<Expr> = Vec::new();
         let rewritten: Vec<Expr> = items
             .iter()
@@ -389,8 +390,12 @@ impl Frame {
                 replace_windows(&named, &mut windows)
             })
             .collect();
+        let also: Vec<Expr> = also
+            .iter()
+            .map(|e| replace_windows(e, &mut windows))
+            .collect();
         if windows.is_empty() {
-            return Ok((self, items.to_vec()));
+            return Ok((self, rewritten, also));
         }
         let mut functions = Vec::new();
         let mut fields: Vec<Field> = self
@@ -416,7 +421,7 @@ impl Frame {
             },
             scope: Scope { schema, qualifiers },
         };
-        Ok((frame, rewritten))
+        Ok((frame, rewritten, also))
     }
 
     pub fn distinct(self) -> Result<Frame> {
@@ -724,7 +729,7 @@ impl Frame {
 }
 
 /// Replace window functions in `expr` by `#w{i}` columns, collecting them in `windows`.
-pub fn replace_windows(expr: &Expr, windows: &mut Vec<Expr>) -> Expr {
+fn replace_windows(expr: &Expr, windows: &mut Vec<Expr>) -> Expr {
     match expr {
         Expr::Window { .. } => {
             let name = expr.name();

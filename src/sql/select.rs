@@ -545,23 +545,13 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     }
     // Window functions become columns (`#w0`, ...) of a Window operator under the projection;
     // ORDER BY may name them too (through an alias, substituted above).
-    let (mut frame, items, order) = if items.iter().any(|i| i.contains_window()) {
-        let mut windows = Vec::new();
-        for item in &items {
-            crate::plan::build::replace_windows(item, &mut windows);
-        }
-        let order: Vec<SortExpr> = order
-            .into_iter()
-            .map(|s| SortExpr {
-                expr: crate::plan::build::replace_windows(&s.expr, &mut windows),
-                ..s
-            })
-            .collect();
-        let (frame, items) = frame.window(&items)?;
-        (frame, items, order)
-    } else {
-        (frame, items, order)
-    };
+    let keys: Vec<Expr> = order.iter().map(|s| s.expr.clone()).collect();
+    let (mut frame, items, keys) = frame.window(&items, &keys)?;
+    let order: Vec<SortExpr> = order
+        .into_iter()
+        .zip(keys)
+        .map(|(s, expr)| SortExpr { expr, ..s })
+        .collect();
     // Sort before projecting, so ORDER BY may use columns the select list drops.
     if distinct {
         let frame = frame.select(&items)?.distinct()?;
