@@ -186,8 +186,10 @@ def main():
         print(f"done: {name}", file=sys.stderr)
     # local[1] against local[2]
     scaling = []
+    q = queries(csv)
     for name, argv in [("CSV to Parquet", ["convert", csv, out("engine", "convert")]),
-                       ("monthly revenue report", queries(csv)["monthly revenue report"]["engine"][2:])]:
+                       ("group by pickup zone", q["group by pickup zone"]["engine"][2:]),
+                       ("monthly revenue report", q["monthly revenue report"]["engine"][2:])]:
         medians = {}
         for master in ["local[1]", "local[2]"]:
             samples = []
@@ -198,6 +200,22 @@ def main():
                     samples.append(t)
             medians[master] = statistics.median(samples) if samples else None
         scaling.append((name, medians))
+    # convert's peak memory as the input grows tenfold (it should stay flat)
+    memory = []
+    small_rows = max(rows // 10, 1)
+    small = TMP / f"yellow_{small_rows}.csv"
+    if not small.exists():
+        subprocess.run([GEN, "yellow", str(small_rows), str(small)], check=True, cwd=ROOT)
+    for count, path in [(small_rows, str(small)), (rows, csv)]:
+        peaks, times_ = [], []
+        for _ in range(runs):
+            clean("engine")
+            t, m, err = measured([ENGINE, "-q", "convert", path, out("engine", "convert")])
+            if t:
+                peaks.append(m)
+                times_.append(t)
+        if peaks:
+            memory.append((count, statistics.median(times_), max(peaks)))
     clean("engine")
     for tool in tools:
         clean(tool)
@@ -220,6 +238,9 @@ def main():
     for name, m in scaling:
         if m["local[1]"] and m["local[2]"]:
             lines.append(f"| {name} | {m['local[1]']:.2f} | {m['local[2]']:.2f} | {m['local[1]'] / m['local[2]']:.2f}x |")
+    lines += ["", "| engine convert | rows | s | peak MB |", "|---|---|---|---|"]
+    for count, t, peak in memory:
+        lines.append(f"| CSV to Parquet | {count:,} | {t:.2f} | {peak:.0f} |")
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)

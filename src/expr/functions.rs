@@ -664,8 +664,12 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
             let mut builder = StringBuilder::new();
             for v in timestamps(&args[0]).iter() {
                 match v.and_then(chrono::DateTime::from_timestamp_micros) {
-                    Some(t) => builder
-                        .append_value(t.naive_utc().format_with_items(items.iter()).to_string()),
+                    Some(t) => {
+                        // Formatted straight into the builder's buffer: no String per row.
+                        write!(builder, "{}", t.naive_utc().format_with_items(items.iter()))
+                            .map_err(|_| Error::usage(format!("date_format: cannot format with '{format}'")))?;
+                        builder.append_value("");
+                    }
                     None => builder.append_null(),
                 }
             }

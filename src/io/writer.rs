@@ -14,6 +14,7 @@ use std::sync::Arc;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
 use arrow::compute::{cast, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType};
+use arrow::row::{RowConverter, SortField};
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as ParquetCodec, GzipLevel, ZstdLevel};
@@ -440,38 +441,49 @@ impl TaskWriter {
             let shared = self.shared.clone();
             return self.sink("")?.write(&data, &shared);
         }
-        // Group rows by their partition directory, keeping first-seen order.
-        let keys: Vec<&ArrayRef> = self
+        // Group rows by their partition key (compared as arrow-row bytes, so no string is built
+        // per row), keeping first-seen order; the directory is named from each group's first row.
+        let keys: Vec<ArrayRef> = self
             .shared
             .partition_columns
             .iter()
-            .map(|&i| batch.column(i))
+            .map(|&i| batch.column(i).clone())
             .collect();
-        let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut order = Vec::new();
-        let mut value = String::new();
+        let converter = RowConverter::new(
+            keys.iter()
+                .map(|k| SortField::new(k.data_type().clone()))
+                .collect(),
+        )
+        .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+        let encoded = converter
+            .convert_columns(&keys)
+            .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+        let mut index: hashbrown::HashMap<&[u8], usize> = hashbrown::HashMap::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
         for row in 0..batch.num_rows() {
+            let group = *index.entry(encoded.row(row).data()).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[group].push(row as u32);
+        }
+        let mut value = String::new();
+        for rows in groups {
             let mut directory = String::new();
             for (name, column) in self.shared.partition_names.iter().zip(&keys) {
                 value.clear();
-                let present = write_value(&mut value, column.as_ref(), row);
+                let present = write_value(&mut value, column.as_ref(), rows[0] as usize);
                 if !directory.is_empty() {
                     directory.push('/');
                 }
                 directory.push_str(&directory_name(name, present.then_some(value.as_str())));
             }
-            match groups.get_mut(&directory) {
-                Some(rows) => rows.push(row as u32),
-                None => {
-                    order.push(directory.clone());
-                    groups.insert(directory, vec![row as u32]);
-                }
-            }
-        }
-        for directory in order {
-            let rows = UInt32Array::from(groups.remove(&directory).unwrap_or_default());
-            let part = take_record_batch(batch, &rows)
-                .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+            let part = if rows.len() == batch.num_rows() {
+                batch.clone()
+            } else {
+                take_record_batch(batch, &UInt32Array::from(rows))
+                    .map_err(|e| Error::arrow("splitting rows by partition", e))?
+            };
             let data = self.file_batch(&part)?;
             let shared = self.shared.clone();
             self.sink(&directory)?.write(&data, &shared)?;

@@ -2,9 +2,12 @@
 //! can read byte ranges in parallel, even with quoted newlines), how many records and lines each
 //! holds, and, when asked, the inferred type of every column over *every* row.
 //!
-//! A reader thread cuts the file into blocks at record boundaries (a `memrchr` for the last
-//! newline when the block has no quote character; a `csv-core` walk when it has); the pool parses
-//! and classifies the previous group of blocks meanwhile (`rayon::join`).
+//! A plain file is read in parallel while no quote character has been seen: each worker reads
+//! its own stretch and cuts it at newlines, which are record boundaries as long as no quoted
+//! field (which may hold a newline) came before. From the first block with a quote (and for gzip
+//! input) a reader thread cuts the rest into blocks at record boundaries (a `memrchr` for the
+//! last newline when the block has no quote character; a `csv-core` walk when it has); the pool
+//! parses and classifies the previous group of blocks meanwhile (`rayon::join`).
 
 use std::io::Read;
 use std::path::Path;
@@ -120,19 +123,41 @@ pub fn scan_file(
     block_size: usize,
     progress: &dyn Fn(u64),
 ) -> Result<FileScan> {
+    let block_size = block_size.max(1);
+    let mut blocks = Vec::new();
+    let mut inferred = vec![Inferred::Null; columns];
+    let mut line = header.data_line;
+    let mut offset = header.data_start;
+    if !gzip {
+        let parallel = ParallelScan {
+            path,
+            options,
+            columns,
+            infer,
+            block_size: block_size as u64,
+        };
+        offset = parallel.run(header.data_start, &mut |block, stat: BlockStats| {
+            line += stat.newlines;
+            for (acc, class) in inferred.iter_mut().zip(stat.inferred) {
+                *acc = acc.merge(class);
+            }
+            progress(block.end - block.start);
+            blocks.push(Block {
+                first_line: line - stat.newlines,
+                ..block
+            });
+        })?;
+    }
     let mut cutter = BlockCutter {
-        stream: open_stream(path, gzip, header.data_start)?,
+        stream: open_stream(path, gzip, offset)?,
         pending: Vec::new(),
-        offset: header.data_start,
+        offset,
         eof: false,
-        block_size: block_size.max(1),
+        block_size,
         options,
         path,
     };
     let group = exec::parallelism() * 2;
-    let mut blocks = Vec::new();
-    let mut inferred = vec![Inferred::Null; columns];
-    let mut line = header.data_line;
     let mut current = cutter.next_group(group)?;
     while !current.is_empty() {
         exec::check_cancelled()?;
@@ -164,6 +189,139 @@ pub fn scan_file(
         current = next?;
     }
     Ok(FileScan { blocks, inferred })
+}
+
+/// The quote-free start of a plain file, read in parallel: every worker reads its own stretch of
+/// about `block_size` bytes with its own file handle and cuts it after the first newline at or
+/// past each end. Those cuts are record boundaries only while no quote character came before
+/// them (a quoted field may hold a newline), so blocks are accepted in file order up to the
+/// first one holding a quote; the sequential cutter takes over from there.
+struct ParallelScan<'a> {
+    path: &'a Path,
+    options: &'a CsvOptions,
+    columns: usize,
+    infer: bool,
+    block_size: u64,
+}
+
+impl ParallelScan<'_> {
+    /// Scan from `data_start`, handing each accepted block (records counted, `first_line` left
+    /// 0) to `accept` in order; returns where the sequential cutter must go on (the file's size
+    /// when every block was accepted).
+    fn run(&self, data_start: u64, accept: &mut dyn FnMut(Block, BlockStats)) -> Result<u64> {
+        let size = std::fs::metadata(self.path)
+            .map_err(|e| Error::io(self.path, e))?
+            .len();
+        let group = exec::parallelism() as u64 * 4;
+        let mut position = data_start;
+        // Reused from group to group: fresh buffers would cost a page fault every 4 KB.
+        let mut buffers = vec![Vec::new(); group as usize];
+        while position < size {
+            exec::check_cancelled()?;
+            let ends: Vec<u64> = (1..=group)
+                .map(|k| position + k * self.block_size)
+                .take_while(|&end| end - self.block_size < size)
+                .collect();
+            let results = buffers
+                .par_iter_mut()
+                .zip(&ends)
+                .map(|(buffer, &end)| {
+                    let (start, skip) =
+                        self.read_block(buffer, data_start, end - self.block_size, end.min(size))?;
+                    let bytes = &buffer[skip..];
+                    if bytes.is_empty() || memchr::memchr(self.options.quote, bytes).is_some() {
+                        return Ok((start, bytes.len(), None));
+                    }
+                    let stat = analyze_block(
+                        self.path,
+                        start,
+                        bytes,
+                        self.options,
+                        self.columns,
+                        self.infer,
+                    )?;
+                    Ok((start, bytes.len(), Some(stat)))
+                })
+                .collect::<Vec<Result<_>>>();
+            for result in results {
+                let (start, len, stat) = result?;
+                if len == 0 {
+                    continue;
+                }
+                // Every earlier block was quote-free, so `start` is a record boundary.
+                let Some(stat) = stat else {
+                    return Ok(start);
+                };
+                let end = start + len as u64;
+                accept(
+                    Block {
+                        start,
+                        end,
+                        first_line: 0,
+                        records: stat.records,
+                    },
+                    stat,
+                );
+                position = end;
+            }
+            // A stretch may end past the next one's whole range (a record longer than a block).
+            position = position.max(ends.last().copied().unwrap_or(size).min(size));
+        }
+        Ok(size)
+    }
+
+    /// The bytes from the first record start at or after `from` to the first at or after `to`
+    /// (a record starts at `data_start` and after every newline), with the first's offset.
+    fn read_block(
+        &self,
+        bytes: &mut Vec<u8>,
+        data_start: u64,
+        from: u64,
+        to: u64,
+    ) -> Result<(u64, usize)> {
+        let path = self.path;
+        let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        // One byte before `from` tells whether `from` itself starts a record.
+        let base = if from > data_start {
+            from - 1
+        } else {
+            data_start
+        };
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(base))
+            .map_err(|e| Error::io(path, e))?;
+        bytes.clear();
+        bytes.reserve((to - base) as usize + (1 << 16));
+        (&mut file)
+            .take(to - base)
+            .read_to_end(bytes)
+            .map_err(|e| Error::io(path, e))?;
+        // Extend to the end of the record that crosses `to`, unless `to` starts a record.
+        let to_starts_record = bytes.last() == Some(&b'\n');
+        if !to_starts_record && bytes.len() as u64 == to - base {
+            loop {
+                let old = bytes.len();
+                (&mut file)
+                    .take(1 << 16)
+                    .read_to_end(bytes)
+                    .map_err(|e| Error::io(path, e))?;
+                if let Some(p) = memchr::memchr(b'\n', &bytes[old..]) {
+                    bytes.truncate(old + p + 1);
+                    break;
+                }
+                if bytes.len() == old {
+                    break; // the end of the file
+                }
+            }
+        }
+        // Searched only now: with no newline before `to`, the first record start at or after
+        // `from` is the block's end, and the block is empty.
+        let start = if from == data_start {
+            0
+        } else {
+            memchr::memchr(b'\n', bytes).map_or(bytes.len(), |p| p + 1)
+        };
+        Ok((base + start as u64, start))
+    }
 }
 
 struct BlockCutter<'a> {
@@ -443,6 +601,75 @@ mod tests {
             }
         }
         assert_eq!(count_simple_records(b"a,\"b\"\n", b'"'), None);
+    }
+
+    /// Blocks of `text` (no header) as `scan_file` finds them, and the records the csv reader
+    /// counts when it reads each block on its own.
+    fn scan_text(text: &[u8], block_size: usize) -> (Vec<Block>, u64, u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let options = CsvOptions::default();
+        let header = HeaderInfo {
+            names: vec!["a".into(), "b".into()],
+            data_start: 0,
+            data_line: 1,
+        };
+        let scan = scan_file(&path, false, &options, &header, 2, true, block_size, &|_| {})
+            .unwrap();
+        let mut records = 0;
+        for block in &scan.blocks {
+            let bytes = &text[block.start as usize..block.end as usize];
+            records += options.reader_builder().from_reader(bytes).byte_records().count() as u64;
+        }
+        let counted = scan.blocks.iter().map(|b| b.records).sum();
+        (scan.blocks, records, counted)
+    }
+
+    #[test]
+    fn parallel_blocks_stop_at_the_first_quote() {
+        // Quote-free lines, then a quoted field spanning lines, then quote-free lines again, a
+        // record longer than a block, CRLF and empty lines, and no final newline.
+        let mut text = Vec::new();
+        for i in 0..200 {
+            text.extend_from_slice(format!("{i},plain\n").as_bytes());
+        }
+        text.extend_from_slice(b"q,\"two\nlines, \"\"quoted\"\"\"\r\n\n");
+        for i in 0..200 {
+            text.extend_from_slice(format!("{i},{}\n", "x".repeat(i % 50)).as_bytes());
+        }
+        text.extend_from_slice(format!("long,{}\nend,1", "y".repeat(300)).as_bytes());
+        let expected = CsvOptions::default()
+            .reader_builder()
+            .from_reader(text.as_slice())
+            .byte_records()
+            .count() as u64;
+        for block_size in [1, 7, 64, 100, 1000, 1 << 20] {
+            let (blocks, records, counted) = scan_text(&text, block_size);
+            assert_eq!(records, expected, "block size {block_size}");
+            assert_eq!(counted, expected, "block size {block_size}");
+            // Adjacent, covering the file, with the lines they start on.
+            assert_eq!(blocks.first().map(|b| b.start), Some(0));
+            assert_eq!(blocks.last().map(|b| b.end), Some(text.len() as u64));
+            for pair in blocks.windows(2) {
+                assert_eq!(pair[0].end, pair[1].start);
+                let newlines = text[..pair[1].start as usize].iter().filter(|&&b| b == b'\n');
+                assert_eq!(pair[1].first_line, 1 + newlines.count() as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_blocks_of_plain_files() {
+        let text = b"1,a\r\n2,b\r\n\r\n3,c\n4,d\n".repeat(50);
+        for block_size in [1, 5, 13, 4096] {
+            let (blocks, records, counted) = scan_text(&text, block_size);
+            assert_eq!((records, counted), (200, 200), "block size {block_size}");
+            assert!(blocks.iter().all(|b| b.start < b.end));
+        }
+        let (blocks, _, counted) = scan_text(b"", 10);
+        assert!(blocks.is_empty());
+        assert_eq!(counted, 0);
     }
 
     #[test]
