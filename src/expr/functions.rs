@@ -667,7 +667,9 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                     Some(t) => {
                         // Formatted straight into the builder's buffer: no String per row.
                         write!(builder, "{}", t.naive_utc().format_with_items(items.iter()))
-                            .map_err(|_| Error::usage(format!("date_format: cannot format with '{format}'")))?;
+                            .map_err(|_| {
+                                Error::usage(format!("date_format: cannot format with '{format}'"))
+                            })?;
                         builder.append_value("");
                     }
                     None => builder.append_null(),

@@ -19,6 +19,7 @@ use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as ParquetCodec, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, Result};
 use crate::io::format::write_value;
@@ -439,7 +440,7 @@ impl TaskWriter {
         if self.shared.partition_columns.is_empty() {
             let data = self.file_batch(batch)?;
             let shared = self.shared.clone();
-            return self.sink("")?.write(&data, &shared);
+            return self.sink("", &data)?.write(&data, &shared);
         }
         // Group rows by their partition key (compared as arrow-row bytes, so no string is built
         // per row), keeping first-seen order; the directory is named from each group's first row.
@@ -486,7 +487,7 @@ impl TaskWriter {
             };
             let data = self.file_batch(&part)?;
             let shared = self.shared.clone();
-            self.sink(&directory)?.write(&data, &shared)?;
+            self.sink(&directory, &data)?.write(&data, &shared)?;
         }
         Ok(())
     }
@@ -521,10 +522,12 @@ impl TaskWriter {
             .map_err(|e| Error::arrow("preparing a batch for writing", e))
     }
 
-    fn sink(&mut self, directory: &str) -> Result<&mut FileSink> {
+    /// The open file for `directory`, opened (with `first`, its first batch, choosing the
+    /// encodings) when this is the first batch for it.
+    fn sink(&mut self, directory: &str, first: &RecordBatch) -> Result<&mut FileSink> {
         if !self.files.contains_key(directory) {
             let path = part_path(&self.shared, self.task, directory)?;
-            let sink = open_sink(&path, &self.shared)?;
+            let sink = open_sink(&path, &self.shared, first)?;
             self.order.push(directory.to_string());
             self.files.insert(directory.to_string(), (path, sink));
         }
@@ -553,7 +556,8 @@ impl TaskWriter {
 
     fn empty_file(shared: &Arc<JobShared>) -> Result<PathBuf> {
         let path = part_path(shared, 0, "")?;
-        open_sink(&path, shared)?.finish(&path)?;
+        let empty = RecordBatch::new_empty(shared.file_schema.clone());
+        open_sink(&path, shared, &empty)?.finish(&path)?;
         Ok(path)
     }
 }
@@ -574,14 +578,23 @@ fn part_path(shared: &JobShared, task: usize, directory: &str) -> Result<PathBuf
     )))
 }
 
-fn open_sink(path: &Path, shared: &JobShared) -> Result<FileSink> {
+fn open_sink(path: &Path, shared: &JobShared, first: &RecordBatch) -> Result<FileSink> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     let buffered = BufWriter::with_capacity(1 << 20, file);
     match shared.options.format {
         OutputFormat::Parquet => {
+            let mut properties = shared.properties.clone().into_builder();
+            for (field, dictionary) in first.schema().fields().iter().zip(dictionary_pays(first)) {
+                if !dictionary {
+                    properties = properties.set_column_dictionary_enabled(
+                        ColumnPath::from(field.name().as_str()),
+                        false,
+                    );
+                }
+            }
             // No embedded arrow schema: the Parquet schema alone describes the file, as Spark's do.
             let options = ArrowWriterOptions::new()
-                .with_properties(shared.properties.clone())
+                .with_properties(properties.build())
                 .with_skip_arrow_metadata(true);
             let writer =
                 ArrowWriter::try_new_with_options(buffered, shared.file_schema.clone(), options)
@@ -609,6 +622,59 @@ fn open_sink(path: &Path, shared: &JobShared) -> Result<FileSink> {
             Ok(FileSink::Csv(Box::new(writer)))
         }
     }
+}
+
+/// Rows of a file's first batch looked at to choose its columns' encodings.
+const ENCODING_SAMPLE_ROWS: usize = 16 << 10;
+
+/// For each column of `batch`, whether dictionary encoding would make it smaller than plain
+/// encoding, judged on its first rows: parquet-mr's rule (which Spark's files follow), a
+/// dictionary is kept only when dictionary plus indices are smaller than the plain values.
+/// Nearly unique columns (timestamps, ids) are written plain from the start, which spares
+/// hashing every value into a dictionary that would be dropped.
+fn dictionary_pays(batch: &RecordBatch) -> Vec<bool> {
+    let rows = batch.num_rows().min(ENCODING_SAMPLE_ROWS);
+    batch
+        .columns()
+        .iter()
+        .map(|column| {
+            let column = column.slice(0, rows);
+            let values = column.len() - column.null_count();
+            if values == 0 || column.data_type() == &DataType::Boolean {
+                return true;
+            }
+            let Ok(converter) = RowConverter::new(vec![SortField::new(column.data_type().clone())])
+            else {
+                return true;
+            };
+            let Ok(encoded) = converter.convert_columns(&[column.clone()]) else {
+                return true;
+            };
+            let mut distinct: hashbrown::HashSet<&[u8]> = hashbrown::HashSet::new();
+            for row in 0..column.len() {
+                if column.is_valid(row) {
+                    distinct.insert(encoded.row(row).data());
+                }
+            }
+            let plain_bytes = match (
+                column.data_type().primitive_width(),
+                column.as_string_opt::<i32>(),
+            ) {
+                (Some(width), _) => values * width,
+                // Strings: their bytes plus a 4-byte length each.
+                (None, Some(strings)) => {
+                    let offsets = strings.value_offsets();
+                    (offsets[offsets.len() - 1] - offsets[0]) as usize + 4 * values
+                }
+                (None, None) => return true,
+            };
+            let value_bytes = plain_bytes as f64 / values as f64;
+            let index_bits = (usize::BITS - distinct.len().leading_zeros()).max(1) as f64;
+            let dictionary_bytes =
+                distinct.len() as f64 * value_bytes + values as f64 * index_bits / 8.0;
+            dictionary_bytes < plain_bytes as f64
+        })
+        .collect()
 }
 
 impl FileSink {
@@ -653,4 +719,34 @@ pub fn write_csv_rows<W: Write>(
         writer.write_record(&cells).map_err(std::io::Error::from)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Float64Array, Int64Array, StringArray};
+
+    #[test]
+    fn dictionary_only_where_it_is_smaller() {
+        let rows = 50_000;
+        let unique = Int64Array::from_iter_values(0..rows as i64);
+        let repeated = Float64Array::from_iter_values((0..rows).map(|i| (i % 300) as f64 / 4.0));
+        let ids = StringArray::from_iter_values((0..rows).map(|i| format!("trip-{i:08}")));
+        let flags =
+            StringArray::from_iter_values((0..rows).map(|i| if i % 7 == 0 { "Y" } else { "N" }));
+        let nulls = Int64Array::from(vec![None::<i64>; rows]);
+        let batch = RecordBatch::try_from_iter([
+            ("unique", Arc::new(unique) as ArrayRef),
+            ("repeated", Arc::new(repeated)),
+            ("ids", Arc::new(ids)),
+            ("flags", Arc::new(flags)),
+            ("nulls", Arc::new(nulls)),
+        ])
+        .unwrap();
+        assert_eq!(
+            dictionary_pays(&batch),
+            vec![false, true, false, true, true]
+        );
+        assert_eq!(dictionary_pays(&batch.slice(0, 0)), vec![true; 5]);
+    }
 }

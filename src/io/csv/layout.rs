@@ -615,12 +615,25 @@ mod tests {
             data_start: 0,
             data_line: 1,
         };
-        let scan = scan_file(&path, false, &options, &header, 2, true, block_size, &|_| {})
-            .unwrap();
+        let scan = scan_file(
+            &path,
+            false,
+            &options,
+            &header,
+            2,
+            true,
+            block_size,
+            &|_| {},
+        )
+        .unwrap();
         let mut records = 0;
         for block in &scan.blocks {
             let bytes = &text[block.start as usize..block.end as usize];
-            records += options.reader_builder().from_reader(bytes).byte_records().count() as u64;
+            records += options
+                .reader_builder()
+                .from_reader(bytes)
+                .byte_records()
+                .count() as u64;
         }
         let counted = scan.blocks.iter().map(|b| b.records).sum();
         (scan.blocks, records, counted)
@@ -653,7 +666,9 @@ mod tests {
             assert_eq!(blocks.last().map(|b| b.end), Some(text.len() as u64));
             for pair in blocks.windows(2) {
                 assert_eq!(pair[0].end, pair[1].start);
-                let newlines = text[..pair[1].start as usize].iter().filter(|&&b| b == b'\n');
+                let newlines = text[..pair[1].start as usize]
+                    .iter()
+                    .filter(|&&b| b == b'\n');
                 assert_eq!(pair[1].first_line, 1 + newlines.count() as u64);
             }
         }
