@@ -164,8 +164,15 @@ def main():
         subprocess.run([GEN, "yellow", str(rows), str(csv)], check=True, cwd=ROOT)
     csv = str(csv)
     tools = ["engine", "duckdb", "polars", "datafusion", "spark"]
+    # For a quick look while optimizing: BENCH_ONLY="count,group by pickup zone" runs only those
+    # queries and BENCH_TOOLS="engine,duckdb" only those tools (the table is still written).
+    only = [q.strip() for q in os.environ.get("BENCH_ONLY", "").split(",") if q.strip()]
+    if os.environ.get("BENCH_TOOLS"):
+        tools = [t for t in tools if t in os.environ["BENCH_TOOLS"].split(",")]
     table = []
     for name, cmds in queries(csv).items():
+        if only and name not in only:
+            continue
         times = {t: [] for t in tools}
         mems = {t: [] for t in tools}
         errors = {}
@@ -187,7 +194,7 @@ def main():
     # local[1] against local[2]
     scaling = []
     q = queries(csv)
-    for name, argv in [("CSV to Parquet", ["convert", csv, out("engine", "convert")]),
+    for name, argv in [] if only and "scaling" not in only else [("CSV to Parquet", ["convert", csv, out("engine", "convert")]),
                        ("group by pickup zone", q["group by pickup zone"]["engine"][2:]),
                        ("monthly revenue report", q["monthly revenue report"]["engine"][2:])]:
         medians = {}
@@ -204,9 +211,9 @@ def main():
     memory = []
     small_rows = max(rows // 10, 1)
     small = TMP / f"yellow_{small_rows}.csv"
-    if not small.exists():
+    if not small.exists() and not (only and "memory" not in only):
         subprocess.run([GEN, "yellow", str(small_rows), str(small)], check=True, cwd=ROOT)
-    for count, path in [(small_rows, str(small)), (rows, csv)]:
+    for count, path in [] if only and "memory" not in only else [(small_rows, str(small)), (rows, csv)]:
         peaks, times_ = [], []
         for _ in range(runs):
             clean("engine")
@@ -228,12 +235,12 @@ def main():
              "|---|---|---|---|---|---|---|---|"]
     for name, r in table:
         cell = lambda v: f"{v[0]:.3f} ({v[1]:.0f})" if v else "failed"
-        peers = [r[t][0] for t in ["duckdb", "polars", "datafusion"] if r[t]]
-        e = r["engine"]
+        peers = [r[t][0] for t in ["duckdb", "polars", "datafusion"] if r.get(t)]
+        e = r.get("engine")
         ratio = f"{e[0] / min(peers):.2f}" if e and peers else "-"
-        spark = f"{r['spark'][0] / e[0]:.0f}x" if e and r["spark"] else "-"
-        lines.append(f"| {name} | {cell(e)} | {cell(r['duckdb'])} | {cell(r['polars'])} | {cell(r['datafusion'])} | "
-                     f"{cell(r['spark'])} | {ratio} | {spark} |")
+        spark = f"{r['spark'][0] / e[0]:.0f}x" if e and r.get("spark") else "-"
+        lines.append(f"| {name} | {cell(e)} | {cell(r.get('duckdb'))} | {cell(r.get('polars'))} | "
+                     f"{cell(r.get('datafusion'))} | {cell(r.get('spark'))} | {ratio} | {spark} |")
     lines += ["", "| engine job | local[1] s | local[2] s | speedup |", "|---|---|---|---|"]
     for name, m in scaling:
         if m["local[1]"] and m["local[2]"]:
@@ -244,7 +251,8 @@ def main():
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"bench-{time.strftime('%Y-%m-%d')}-{platform.node()}.md"
+    partial = "-partial" if only or os.environ.get("BENCH_TOOLS") else ""
+    path = results / f"bench-{time.strftime('%Y-%m-%d')}-{platform.node()}{partial}.md"
     path.write_text(text)
     print(text)
     print(f"written to {path.relative_to(ROOT)}", file=sys.stderr)
