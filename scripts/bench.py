@@ -164,9 +164,9 @@ def main():
         subprocess.run([GEN, "yellow", str(rows), str(csv)], check=True, cwd=ROOT)
     csv = str(csv)
     tools = ["engine", "duckdb", "polars", "datafusion", "spark"]
-    # For a quick look while optimizing: BENCH_ONLY="count,group by pickup zone" runs only those
+    # For a quick look while optimizing: BENCH_ONLY="count;group by pickup zone" runs only those
     # queries and BENCH_TOOLS="engine,duckdb" only those tools (the table is still written).
-    only = [q.strip() for q in os.environ.get("BENCH_ONLY", "").split(",") if q.strip()]
+    only = [q.strip() for q in os.environ.get("BENCH_ONLY", "").split(";") if q.strip()]
     if os.environ.get("BENCH_TOOLS"):
         tools = [t for t in tools if t in os.environ["BENCH_TOOLS"].split(",")]
     table = []
@@ -233,14 +233,21 @@ def main():
              "",
              "| query | engine s (MB) | duckdb s (MB) | polars s (MB) | datafusion s (MB) | spark s (MB) | engine / fastest peer | spark / engine |",
              "|---|---|---|---|---|---|---|---|"]
+    ran = set(tools)
+    peer_tools = ["duckdb", "polars", "datafusion"]
+
+    def cell(r, tool):
+        if tool not in ran:
+            return "not run"
+        return f"{r[tool][0]:.3f} ({r[tool][1]:.0f})" if r[tool] else "failed"
+
     for name, r in table:
-        cell = lambda v: f"{v[0]:.3f} ({v[1]:.0f})" if v else "failed"
-        peers = [r[t][0] for t in ["duckdb", "polars", "datafusion"] if r.get(t)]
         e = r.get("engine")
+        peers = [r[t][0] for t in peer_tools if r.get(t)]
         ratio = f"{e[0] / min(peers):.2f}" if e and peers else "-"
         spark = f"{r['spark'][0] / e[0]:.0f}x" if e and r.get("spark") else "-"
-        lines.append(f"| {name} | {cell(e)} | {cell(r.get('duckdb'))} | {cell(r.get('polars'))} | "
-                     f"{cell(r.get('datafusion'))} | {cell(r.get('spark'))} | {ratio} | {spark} |")
+        cells = " | ".join(cell(r, t) for t in ["engine"] + peer_tools + ["spark"])
+        lines.append(f"| {name} | {cells} | {ratio} | {spark} |")
     lines += ["", "| engine job | local[1] s | local[2] s | speedup |", "|---|---|---|---|"]
     for name, m in scaling:
         if m["local[1]"] and m["local[2]"]:

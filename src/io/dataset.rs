@@ -208,9 +208,37 @@ impl Dataset {
         self.tasks_pruned(None)
     }
 
-    /// The tasks that read the files and Parquet row groups `pruning` keeps (all when None).
+    /// The tasks that read the files and Parquet row groups `pruning` keeps (all when None):
+    /// as many as Spark's split arithmetic makes, but evened out. Spark's next-fit packing fills
+    /// every task to the split size and leaves the remainder to the last one (955 MB on 2 cores:
+    /// seven tasks of 128 MB and one of 59 MB, so one worker reads 512 MB while the other reads
+    /// 443 MB); the smallest split that still gives that many tasks spreads the bytes evenly.
     pub fn tasks_pruned(&self, pruning: Option<&Pruning>) -> Vec<ScanTask> {
         let split = self.split_bytes();
+        let spark = self.pack(pruning, split);
+        let count = spark.len();
+        if count <= 1 {
+            return spark;
+        }
+        let (mut low, mut high) = (1, split);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if self.pack(pruning, middle).len() <= count {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        let even = self.pack(pruning, low);
+        if even.len() == count {
+            even
+        } else {
+            spark
+        }
+    }
+
+    /// Spark's packing of the kept files and row groups into tasks of at most `split` bytes.
+    fn pack(&self, pruning: Option<&Pruning>, split: u64) -> Vec<ScanTask> {
         let mut pieces: Vec<(Piece, u64)> = Vec::new();
         let keep_file = |i: usize| pruning.is_none_or(|p| p.files[i]);
         let keep_group = |i: usize, rg: usize| {
@@ -678,7 +706,9 @@ fn open_csv(
             let split = read
                 .max_partition_bytes
                 .unwrap_or_else(|| split_bytes_for(files));
-            let block_size = split.clamp(1, 4 << 20) as usize;
+            // Blocks are what tasks are made of: small enough (an eighth of a task) that tasks
+            // can be evened out, at most 4 MB, never smaller than 64 KB unless tasks are.
+            let block_size = (split / 8).clamp(split.min(64 << 10), 4 << 20) as usize;
             progress.start_phase("scanning", files.iter().map(|f| f.size).sum());
             let mut scans = Vec::with_capacity(files.len());
             for (file, header) in files.iter().zip(&headers) {
@@ -927,4 +957,54 @@ fn file_format(files: &[DataFile], forced: Option<Format>) -> Result<Format> {
     found
         .map(|(f, _)| f)
         .ok_or_else(|| Error::Dataset("no data files".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_are_as_many_as_sparks_and_even() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let mut text = String::from("id,name,amount\n");
+        let mut id = 0u64;
+        while text.len() < 30 << 20 {
+            text.push_str(&format!(
+                "{id},name number {id},{}.{}\n",
+                id % 977,
+                id % 100
+            ));
+            id += 1;
+        }
+        std::fs::write(&path, &text).unwrap();
+        let read = ReadOptions {
+            max_partition_bytes: Some(12 << 20),
+            csv: CsvOptions {
+                infer: false,
+                ..CsvOptions::default()
+            },
+            ..ReadOptions::default()
+        };
+        let dataset = Dataset::open(
+            path.to_str().unwrap(),
+            &read,
+            Depth::Full,
+            &Progress::disabled(),
+        )
+        .unwrap();
+        // Spark's packing: 12 MB, 12 MB and the 6 MB rest.
+        let spark = dataset.pack(None, 12 << 20);
+        assert_eq!(spark.len(), 3);
+        let tasks = dataset.tasks();
+        assert_eq!(tasks.len(), 3);
+        let sizes: Vec<u64> = tasks.iter().map(|t| t.bytes).collect();
+        let (smallest, largest) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        assert!(largest - smallest <= 2 << 20, "{sizes:?}");
+        assert_eq!(
+            sizes.iter().sum::<u64>(),
+            spark.iter().map(|t| t.bytes).sum::<u64>()
+        );
+        assert_eq!(dataset.known_row_count(), Some(id));
+    }
 }

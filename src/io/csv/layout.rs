@@ -439,9 +439,8 @@ fn analyze_block(
     columns: usize,
     infer: bool,
 ) -> Result<BlockStats> {
-    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
     if !infer {
-        if let Some(records) = count_simple_records(bytes, options.quote) {
+        if let Some((records, newlines)) = count_simple_records(bytes, options.quote) {
             return Ok(BlockStats {
                 records,
                 newlines,
@@ -449,6 +448,7 @@ fn analyze_block(
             });
         }
     }
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
     let mut reader = options.reader_builder().from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     let mut records = 0u64;
@@ -467,27 +467,30 @@ fn analyze_block(
     })
 }
 
-/// Records in a block without quote characters, where each non-empty line is one record (as the
-/// csv reader counts them: empty lines skipped). None when a line ends in a lone `\r`, which the
-/// reader also treats as an end of record: then the reader must count.
-fn count_simple_records(bytes: &[u8], quote: u8) -> Option<u64> {
+/// Records and newlines in a block without quote characters, where each non-empty line is one
+/// record (as the csv reader counts them: empty lines skipped). None when a carriage return
+/// stands anywhere but before a newline (the reader also ends a record there): then the reader
+/// must count. One pass over the newlines, no per-line search.
+fn count_simple_records(bytes: &[u8], quote: u8) -> Option<(u64, u64)> {
     if memchr::memchr(quote, bytes).is_some() {
         return None;
     }
-    let mut records = 0;
+    if memchr::memchr_iter(b'\r', bytes).any(|p| bytes.get(p + 1) != Some(&b'\n')) {
+        return None;
+    }
+    let mut newlines = 0;
+    let mut empty = 0;
     let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
-        let line = &bytes[start..end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if memchr::memchr(b'\r', line).is_some() {
-            return None;
-        }
-        if !line.is_empty() {
-            records += 1;
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        newlines += 1;
+        // Empty, or only the carriage return of a CRLF.
+        if end == start || (end == start + 1 && bytes[start] == b'\r') {
+            empty += 1;
         }
         start = end + 1;
     }
-    Some(records)
+    let last = u64::from(start < bytes.len());
+    Some((newlines - empty + last, newlines))
 }
 
 /// Merge the classes of one record's fields into `classes` (extra fields are ignored).
@@ -589,14 +592,26 @@ mod tests {
 
     #[test]
     fn simple_record_counts_match_the_reader() {
-        for text in ["a,b\nc,d\n", "a,b\r\n\r\nc,d", "\n\nx\n", "", "a\rb\n"] {
+        for text in [
+            "a,b\nc,d\n",
+            "a,b\r\n\r\nc,d",
+            "\n\nx\n",
+            "",
+            "a\rb\n",
+            "\r\n\n\r\nx\r\ny",
+            "x\r",
+            "\n",
+        ] {
             let reader_count = CsvOptions::default()
                 .reader_builder()
                 .from_reader(text.as_bytes())
                 .byte_records()
                 .count() as u64;
             match count_simple_records(text.as_bytes(), b'"') {
-                Some(count) => assert_eq!(count, reader_count, "{text:?}"),
+                Some((count, newlines)) => {
+                    assert_eq!(count, reader_count, "{text:?}");
+                    assert_eq!(newlines, text.matches('\n').count() as u64, "{text:?}");
+                }
                 None => assert!(text.contains('\r')),
             }
         }
