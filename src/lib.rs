@@ -3,6 +3,7 @@
 //! Layers, each calling only downwards: `cli` (commands) -> `sql` (SQL text) -> `exec` (the
 //! pool, parallel operators) -> `io` (datasets, CSV and Parquet, the writer, rendering).
 
+pub mod calendar;
 pub mod cli;
 pub mod error;
 pub mod exec;
