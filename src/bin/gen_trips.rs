@@ -7,7 +7,9 @@
 //! derive the high-volume for-hire fields (license, bases, request and on-scene times, fares and
 //! driver pay) from the same rows. The same arguments always give the same bytes.
 //!
-//!     gen_trips yellow|green|fhvhv ROWS OUT.csv [SAMPLE.csv ...]
+//!     gen_trips yellow|green|fhvhv ROWS OUT.csv|OUT.parquet [SAMPLE.csv ...]
+//!
+//! A `.parquet` OUT is one Parquet file, converted by the `engine` binary built beside this one.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -266,7 +268,7 @@ fn write_row(out: &mut Vec<u8>, kind: Kind, i: u64, trips: &[Trip], col: &dyn Fn
 }
 
 fn run(args: &[String]) -> Result<(), String> {
-    let usage = "usage: gen_trips yellow|green|fhvhv ROWS OUT.csv [SAMPLE.csv ...]";
+    let usage = "usage: gen_trips yellow|green|fhvhv ROWS OUT.csv|OUT.parquet [SAMPLE.csv ...]";
     let [kind, rows, out, samples @ ..] = args else {
         return Err(usage.into());
     };
@@ -287,6 +289,18 @@ fn run(args: &[String]) -> Result<(), String> {
     let started = std::time::Instant::now();
     let (sample_header, trips) = load(&samples)?;
     let col = |name: &str| sample_header.iter().position(|h| h == name).unwrap_or(0);
+    // Parquet: the CSV goes to a hidden file beside OUT, which the engine then converts.
+    let parquet = out.ends_with(".parquet");
+    let final_out = out;
+    let csv_path;
+    let out: &str = if parquet {
+        let path = std::path::Path::new(out);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("trips");
+        csv_path = path.with_file_name(format!(".{name}.gen_trips.csv"));
+        csv_path.to_str().ok_or("OUT is not UTF-8")?
+    } else {
+        out
+    };
     let file = File::create(out).map_err(|e| format!("{out}: {e}"))?;
     let mut writer = BufWriter::with_capacity(1 << 20, file);
     let header = header_for(kind, &sample_header).join(",");
@@ -309,12 +323,46 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
     writer.flush().map_err(|e| format!("{out}: {e}"))?;
+    drop(writer);
+    if parquet {
+        let converted = to_parquet(out, final_out);
+        let _ = std::fs::remove_file(out);
+        converted?;
+    }
     eprintln!(
-        "generated {rows} {} trips in {out} ({:.1} s)",
+        "generated {rows} {} trips in {final_out} ({:.1} s)",
         args[0],
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// One Parquet file at `parquet` with the rows of `csv`, typed as the engine infers them,
+/// written by the `engine` binary built beside this one (`convert --single-file`).
+fn to_parquet(csv: &str, parquet: &str) -> Result<(), String> {
+    let engine = std::env::current_exe()
+        .map_err(|e| format!("cannot find the engine binary: {e}"))?
+        .with_file_name("engine");
+    let status = std::process::Command::new(&engine)
+        .args([
+            "-q",
+            "convert",
+            csv,
+            parquet,
+            "--single-file",
+            "--mode",
+            "overwrite",
+        ])
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", engine.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} failed to convert {csv} to {parquet}",
+            engine.display()
+        ))
+    }
 }
 
 fn main() -> ExitCode {

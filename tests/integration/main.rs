@@ -2,6 +2,7 @@
 
 mod common;
 mod convert;
+mod generator;
 mod golden;
 mod input;
 mod malformed;
