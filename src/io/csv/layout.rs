@@ -267,7 +267,9 @@ impl ParallelScan<'_> {
             // A stretch may end past the next one's whole range (a record longer than a block).
             position = position.max(ends.last().copied().unwrap_or(size).min(size));
         }
-        Ok(size)
+        // A size below the data start (a file that says it is empty but reads) leaves the rest
+        // to the sequential cutter, from where the header ended.
+        Ok(size.max(data_start))
     }
 
     /// The bytes from the first record start at or after `from` to the first at or after `to`
