@@ -905,6 +905,13 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
         out.push((path.to_path_buf(), meta.len()));
         return Ok(());
     }
+    if !meta.is_dir() {
+        // Tasks read byte ranges, which a pipe or a device cannot give.
+        return Err(Error::Dataset(format!(
+            "{}: not a regular file or a directory (pipes and devices cannot be read; write the data to a file first)",
+            path.display()
+        )));
+    }
     let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(path, e))?;

@@ -166,6 +166,9 @@ fn directories_globs_and_partition_discovery() {
     ])
     .ok();
     assert_eq!(engine(&["show", &s(&out)]).ok(), shown);
+    // A device (or a pipe, as `<(cat file.csv)` gives) is refused with a clear message.
+    engine(&["count", "/dev/null", "--format", "csv"])
+        .fails(1, &["/dev/null", "not a regular file or a directory"]);
 }
 
 #[test]
