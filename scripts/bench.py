@@ -164,14 +164,19 @@ def main():
         subprocess.run([GEN, "yellow", str(rows), str(csv)], check=True, cwd=ROOT)
     csv = str(csv)
     tools = ["engine", "duckdb", "polars", "datafusion", "spark"]
-    # For a quick look while optimizing: BENCH_ONLY="count;group by pickup zone" runs only those
-    # queries and BENCH_TOOLS="engine,duckdb" only those tools (the table is still written).
+    # For a quick look while optimizing: BENCH_ONLY="count;group by pickup zone;scaling;memory"
+    # runs only those queries (and the local[1]/local[2] and memory sections when named), and
+    # BENCH_TOOLS="engine,duckdb" only those tools; the table goes to a "-partial" file.
     only = [q.strip() for q in os.environ.get("BENCH_ONLY", "").split(";") if q.strip()]
     if os.environ.get("BENCH_TOOLS"):
         tools = [t for t in tools if t in os.environ["BENCH_TOOLS"].split(",")]
+
+    def wanted(section):
+        return not only or section in only
+
     table = []
     for name, cmds in queries(csv).items():
-        if only and name not in only:
+        if not wanted(name):
             continue
         times = {t: [] for t in tools}
         mems = {t: [] for t in tools}
@@ -194,9 +199,10 @@ def main():
     # local[1] against local[2]
     scaling = []
     q = queries(csv)
-    for name, argv in [] if only and "scaling" not in only else [("CSV to Parquet", ["convert", csv, out("engine", "convert")]),
-                       ("group by pickup zone", q["group by pickup zone"]["engine"][2:]),
-                       ("monthly revenue report", q["monthly revenue report"]["engine"][2:])]:
+    scaling_jobs = [("CSV to Parquet", ["convert", csv, out("engine", "convert")]),
+                    ("group by pickup zone", q["group by pickup zone"]["engine"][2:]),
+                    ("monthly revenue report", q["monthly revenue report"]["engine"][2:])]
+    for name, argv in scaling_jobs if wanted("scaling") else []:
         medians = {}
         for master in ["local[1]", "local[2]"]:
             samples = []
@@ -211,9 +217,9 @@ def main():
     memory = []
     small_rows = max(rows // 10, 1)
     small = TMP / f"yellow_{small_rows}.csv"
-    if not small.exists() and not (only and "memory" not in only):
+    if wanted("memory") and not small.exists():
         subprocess.run([GEN, "yellow", str(small_rows), str(small)], check=True, cwd=ROOT)
-    for count, path in [] if only and "memory" not in only else [(small_rows, str(small)), (rows, csv)]:
+    for count, path in [(small_rows, str(small)), (rows, csv)] if wanted("memory") else []:
         peaks, times_ = [], []
         for _ in range(runs):
             clean("engine")
