@@ -123,6 +123,8 @@ struct JobShared {
     data_columns: Vec<usize>,
     partition_columns: Vec<usize>,
     partition_names: Vec<String>,
+    /// Encodes the partition columns as comparable bytes (rows are grouped by them).
+    partition_keys: RowConverter,
     properties: WriterProperties,
 }
 
@@ -221,6 +223,13 @@ impl OutputJob {
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_compression(codec)
             .build();
+        let partition_keys = RowConverter::new(
+            partition_columns
+                .iter()
+                .map(|&i| SortField::new(schema.field(i).data_type().clone()))
+                .collect(),
+        )
+        .map_err(|e| Error::arrow("partition columns", e))?;
         Ok(Some(OutputJob {
             destination: destination.to_path_buf(),
             shared: Arc::new(JobShared {
@@ -233,6 +242,7 @@ impl OutputJob {
                     .iter()
                     .map(|&i| schema.field(i).name().clone())
                     .collect(),
+                partition_keys,
                 partition_columns,
                 properties,
             }),
@@ -450,13 +460,9 @@ impl TaskWriter {
             .iter()
             .map(|&i| batch.column(i).clone())
             .collect();
-        let converter = RowConverter::new(
-            keys.iter()
-                .map(|k| SortField::new(k.data_type().clone()))
-                .collect(),
-        )
-        .map_err(|e| Error::arrow("splitting rows by partition", e))?;
-        let encoded = converter
+        let encoded = self
+            .shared
+            .partition_keys
             .convert_columns(&keys)
             .map_err(|e| Error::arrow("splitting rows by partition", e))?;
         let mut index: hashbrown::HashMap<&[u8], usize> = hashbrown::HashMap::new();
