@@ -60,6 +60,10 @@ pub enum Error {
         column: String,
     },
 
+    /// A bug: a panic caught at a task boundary or in `main`.
+    #[error("internal error: {0} (this is a bug in engine; no output was committed)")]
+    Internal(String),
+
     /// The user pressed Ctrl-C or the process was asked to terminate.
     #[error("interrupted; no output was committed")]
     Interrupted,
@@ -100,5 +104,48 @@ impl Error {
 
     pub fn usage(message: impl Into<String>) -> Error {
         Error::Usage(message.into())
+    }
+}
+
+thread_local! {
+    /// The message of the last panic on this thread, kept by the hook `quiet_panics` installs.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Replace the default panic hook (which prints a trace) with one that keeps the message for
+/// `catch_panic` and `main` to report as one line.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = if let Some(s) = info.payload().downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "panic".to_string()
+        };
+        let located = match info.location() {
+            Some(at) => format!("{message} at {}:{}", at.file(), at.line()),
+            None => message,
+        };
+        LAST_PANIC.with(|last| *last.borrow_mut() = Some(located));
+    }));
+}
+
+/// The message of the last panic on this thread.
+pub fn last_panic() -> String {
+    LAST_PANIC
+        .with(|last| last.borrow_mut().take())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
+/// Run `work`, turning a panic inside it (typically in a dependency, on corrupt input) into the
+/// error `on_panic` makes from the panic's message.
+pub fn catch_panic<T>(
+    work: impl FnOnce() -> Result<T>,
+    on_panic: impl FnOnce(String) -> Error,
+) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(result) => result,
+        Err(_) => Err(on_panic(last_panic())),
     }
 }

@@ -15,7 +15,27 @@ fn main() {
             std::process::exit(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    if let Err(error) = engine::cli::run(cli, &matches) {
+    engine::error::quiet_panics();
+    // The work runs on a thread with a large stack: expressions are trees, and a generated
+    // `IN` list or a chain of thousands of ORs is deep (the stack is reserved, not touched).
+    let work = std::thread::Builder::new()
+        .name("engine-main".into())
+        .stack_size(engine::exec::STACK_BYTES)
+        .spawn(move || {
+            engine::error::catch_panic(
+                || engine::cli::run(cli, &matches),
+                engine::Error::Internal,
+            )
+        });
+    let outcome = match work {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(engine::Error::Internal(engine::error::last_panic()))),
+        Err(e) => Err(engine::Error::Internal(format!(
+            "cannot start the main thread: {e}"
+        ))),
+    };
+    if let Err(error) = outcome {
         eprintln!("engine: error: {error}");
         std::process::exit(error.exit_code());
     }

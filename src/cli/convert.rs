@@ -224,14 +224,7 @@ pub fn run(args: Args, context: &Context) -> Result<()> {
     let Some(summary) = summary else {
         return Ok(());
     };
-    context.note(&format!(
-        "wrote {} row{} to {} ({} file{})",
-        summary.rows,
-        if summary.rows == 1 { "" } else { "s" },
-        output.display(),
-        summary.files,
-        if summary.files == 1 { "" } else { "s" }
-    ));
+    context.note(&summary.describe(output));
     Ok(())
 }
 

@@ -569,13 +569,7 @@ fn execute_to_sink(
             };
             let parts = execute(&plan, &ctx)?;
             let summary = write_partitions(&parts, job, write.distribution)?;
-            context.note(&format!(
-                "wrote {} row{} to {output} ({} file{})",
-                summary.rows,
-                if summary.rows == 1 { "" } else { "s" },
-                summary.files,
-                if summary.files == 1 { "" } else { "s" }
-            ));
+            context.note(&summary.describe(Path::new(output)));
             Ok(())
         }
     }

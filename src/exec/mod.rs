@@ -44,11 +44,16 @@ pub fn parse_master(master: &str) -> Result<usize> {
     }
 }
 
+/// Stack of the main and worker threads: address space reserved, touched only as deep as an
+/// expression tree goes.
+pub const STACK_BYTES: usize = 256 << 20;
+
 /// Build the global rayon pool. Called once by `main`; every `par_iter` in the engine uses it.
 pub fn init_pool(threads: usize) -> Result<()> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("engine-worker-{i}"))
+        .stack_size(STACK_BYTES)
         .build_global()
         .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}")))
 }
@@ -60,11 +65,18 @@ pub fn parallelism() -> usize {
 
 static CANCELLED: AtomicBool = AtomicBool::new(false);
 
-/// Install the Ctrl-C / SIGTERM handler: tasks notice the flag between batches and fail with
-/// `Error::Interrupted`, so the writer's cleanup runs and no partial output is committed.
+/// Install the Ctrl-C / SIGTERM handler: tasks notice the flag and fail with
+/// `Error::Interrupted`, so the writer's cleanup runs and no partial output is committed. A
+/// second Ctrl-C exits at once: output is only ever staged in hidden directories, which the
+/// next run against the same destination removes, so nothing partial becomes visible.
 pub fn install_interrupt_handler() {
     // A second handler cannot be installed (tests may call this twice); that is harmless.
-    let _ = ctrlc::set_handler(|| CANCELLED.store(true, Ordering::SeqCst));
+    let _ = ctrlc::set_handler(|| {
+        if CANCELLED.swap(true, Ordering::SeqCst) {
+            eprintln!("engine: error: interrupted twice; stopped at once");
+            std::process::exit(130);
+        }
+    });
 }
 
 /// Fail with `Error::Interrupted` if the user asked to stop.

@@ -825,6 +825,9 @@ pub fn discover(input: &str, format: Option<Format>) -> Result<(Vec<DataFile>, V
         (matches, prefix)
     } else {
         let path = PathBuf::from(input);
+        // An engine job killed while committing here is put right first (if nobody is
+        // committing now), so readers see committed output only.
+        crate::io::commit::recover_for_reading(&path);
         let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
         let base = if meta.is_dir() {
             path.clone()
@@ -836,7 +839,7 @@ pub fn discover(input: &str, format: Option<Format>) -> Result<(Vec<DataFile>, V
 
     let mut paths = Vec::new();
     for root in roots {
-        collect_files(&root, &mut paths)?;
+        collect_files(&root, &[], &mut paths)?;
     }
     paths.sort();
     paths.dedup();
@@ -899,7 +902,9 @@ fn is_hidden(path: &Path) -> bool {
         || name.ends_with("._COPYING_")
 }
 
-fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
+/// The data files under `path`, leaving out the files of appends not yet committed (a job id in
+/// `pending`, or with a marker in a directory on the way down).
+fn collect_files(path: &Path, pending: &[String], out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_file() {
         out.push((path.to_path_buf(), meta.len()));
@@ -912,6 +917,8 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
             path.display()
         )));
     }
+    let mut pending = pending.to_vec();
+    pending.extend(crate::io::commit::pending_jobs(path));
     let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(path, e))?;
@@ -919,7 +926,15 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
         if is_hidden(&child) {
             continue;
         }
-        collect_files(&child, out)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if pending
+            .iter()
+            .any(|job| name.starts_with("part-") && name.contains(&format!("-{job}-")))
+        {
+            continue;
+        }
+        collect_files(&child, &pending, out)?;
     }
     Ok(())
 }

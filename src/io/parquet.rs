@@ -13,9 +13,19 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ProjectionMask;
 
-use crate::error::{Error, Result};
+use crate::error::{catch_panic, Error, Result};
 use crate::exec;
+use crate::io::parquet_check::{check_footer, check_pages};
 use crate::io::types::{conform_array, normalize_schema};
+
+/// The error for a panic inside the parquet crate: the file is corrupt in a way the checks did
+/// not catch.
+fn decoder_failed(path: &Path, panic: String) -> Error {
+    Error::parquet(
+        path,
+        format!("corrupt Parquet file: the decoder failed ({panic})"),
+    )
+}
 
 /// The footer of one Parquet file.
 #[derive(Clone)]
@@ -24,10 +34,19 @@ pub struct ParquetFooter {
 }
 
 impl ParquetFooter {
+    /// Read and check the footer: row counts agree, every column chunk lies inside the file.
     pub fn read(path: &Path) -> Result<ParquetFooter> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
-            .map_err(|e| Error::parquet(path, format!("not a readable Parquet file ({e})")))?;
+        let length = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let metadata = catch_panic(
+            || {
+                ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
+                    Error::parquet(path, format!("not a readable Parquet file ({e})"))
+                })
+            },
+            |panic| decoder_failed(path, panic),
+        )?;
+        check_footer(path, metadata.metadata(), length)?;
         Ok(ParquetFooter { metadata })
     }
 
@@ -76,7 +95,18 @@ pub fn read_row_groups(
         .collect();
     roots.sort_unstable();
     roots.dedup();
-    let mask = ProjectionMask::roots(footer.metadata.parquet_schema(), roots.iter().copied());
+    let descriptor = footer.metadata.parquet_schema();
+    let mask = ProjectionMask::roots(descriptor, roots.iter().copied());
+    // Every page header these batches will decode is checked first (a few hundred bytes read
+    // per page), so that sizes the decoder would trust are known to fit the file.
+    let leaves: Vec<usize> = (0..descriptor.num_columns())
+        .filter(|&leaf| roots.contains(&descriptor.get_column_root_idx(leaf)))
+        .collect();
+    let groups: Vec<usize> = match &row_groups {
+        Some(groups) => groups.clone(),
+        None => (0..footer.metadata.metadata().num_row_groups()).collect(),
+    };
+    check_pages(&path, &file, footer.metadata.metadata(), &groups, &leaves)?;
     let mut builder =
         ParquetRecordBatchReaderBuilder::new_with_metadata(file, footer.metadata.clone())
             .with_projection(mask)
@@ -87,15 +117,47 @@ pub fn read_row_groups(
     if let Some(limit) = limit {
         builder = builder.with_limit(limit);
     }
-    let reader = builder.build().map_err(|e| Error::parquet(&path, e))?;
-    let batches = reader.map(move |batch| {
+    let mut reader = catch_panic(
+        || builder.build().map_err(|e| Error::parquet(&path, e)),
+        |panic| decoder_failed(&path, panic),
+    )?;
+    let mut failed = false;
+    let batches = std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        // A panic inside the decoder ends this stream with an error naming the file.
+        let next = catch_panic(
+            || Ok(reader.next()),
+            |panic| decoder_failed(&path, panic),
+        );
+        let result = match next {
+            Ok(None) => return None,
+            Ok(Some(batch)) => conform_batch(&path, batch, &target, &sources, &file_schema),
+            Err(e) => Err(e),
+        };
+        failed = result.is_err();
+        Some(result)
+    });
+    Ok(Box::new(batches))
+}
+
+/// Check for Ctrl-C, then conform a decoded batch to the dataset's columns.
+fn conform_batch(
+    path: &Path,
+    batch: std::result::Result<RecordBatch, arrow::error::ArrowError>,
+    target: &SchemaRef,
+    sources: &[Option<usize>],
+    file_schema: &SchemaRef,
+) -> Result<RecordBatch> {
+    {
         exec::check_cancelled()?;
-        let batch = batch.map_err(|e| Error::parquet(&path, format!("cannot read: {e}")))?;
+        let batch = batch.map_err(|e| Error::parquet(path, format!("cannot read: {e}")))?;
         let rows = batch.num_rows();
         let columns = target
             .fields()
             .iter()
-            .zip(&sources)
+            .zip(sources)
             .map(|(field, source)| -> Result<ArrayRef> {
                 match source.and_then(|root| batch.column_by_name(file_schema.field(root).name())) {
                     Some(column) => conform_array(
@@ -118,6 +180,5 @@ pub fn read_row_groups(
                 e,
             )
         })
-    });
-    Ok(Box::new(batches))
+    }
 }

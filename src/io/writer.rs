@@ -1,9 +1,10 @@
 //! Writing results the way Spark does: a directory of `part-NNNNN-<job uuid>-c000.<codec>.parquet`
 //! files (one per task, `col=value/` subdirectories with `--partition-by`) and `_SUCCESS`.
 //!
-//! Output is committed atomically: every task writes under a hidden temporary directory beside
-//! the destination, which is renamed into place only when all tasks succeeded. A failure, an
-//! error or Ctrl-C removes the temporary directory; the destination is never half-written.
+//! Output is committed atomically (see `commit`): every task writes under a hidden staging
+//! directory beside the destination, which is put in place only when all tasks succeeded. A
+//! failure, an error or Ctrl-C removes the staging directory; the destination is never
+//! half-written.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,6 +23,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, Result};
+use crate::io::commit::{self, DestinationLock, Staging};
 use crate::io::format::write_value;
 use crate::io::partition::directory_name;
 
@@ -114,6 +116,26 @@ pub struct WriteSummary {
     pub written: bool,
 }
 
+impl WriteSummary {
+    /// The line a command prints about the write to `output`.
+    pub fn describe(&self, output: &Path) -> String {
+        if !self.written {
+            return format!(
+                "{}: already exists; --mode ignore: nothing written",
+                output.display()
+            );
+        }
+        format!(
+            "wrote {} row{} to {} ({} file{})",
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            output.display(),
+            self.files,
+            if self.files == 1 { "" } else { "s" }
+        )
+    }
+}
+
 struct JobShared {
     temp: PathBuf,
     job_id: String,
@@ -131,8 +153,10 @@ struct JobShared {
 /// One write in progress. Dropping it without `commit` removes everything it wrote.
 pub struct OutputJob {
     destination: PathBuf,
+    /// The job's inputs, canonical: an overwrite must never delete what it reads.
+    inputs: Vec<PathBuf>,
+    staging: Staging,
     shared: Arc<JobShared>,
-    committed: bool,
 }
 
 impl OutputJob {
@@ -146,23 +170,20 @@ impl OutputJob {
         inputs: impl Iterator<Item = &'a Path>,
     ) -> Result<Option<OutputJob>> {
         options.validate()?;
+        // A job killed earlier may have left this destination mid-commit: put it right first,
+        // so the checks below see committed output.
+        if commit::has_commit_state(destination) {
+            let _lock = DestinationLock::acquire(destination)?;
+            commit::recover(destination)?;
+        }
         if !should_write(destination, options.mode)? {
             return Ok(None);
         }
-        let exists = destination.symlink_metadata().is_ok();
-        if exists && options.mode == SaveMode::Overwrite {
-            let target = destination
-                .canonicalize()
-                .map_err(|e| Error::io(destination, e))?;
-            for input in inputs {
-                let input = input.canonicalize().map_err(|e| Error::io(input, e))?;
-                if input.starts_with(&target) {
-                    return Err(Error::usage(format!(
-                        "{}: cannot overwrite a path that is also being read from",
-                        destination.display()
-                    )));
-                }
-            }
+        let inputs: Vec<PathBuf> = inputs
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
+            .collect();
+        if options.mode == SaveMode::Overwrite {
+            commit::check_overwritable(destination, inputs.iter().map(PathBuf::as_path))?;
         }
 
         let mut partition_columns = Vec::new();
@@ -198,18 +219,8 @@ impl OutputJob {
                 .collect::<Vec<_>>(),
         ));
 
-        let parent = match destination.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let job_id = uuid::Uuid::new_v4().to_string();
-        let name = destination
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into());
-        let temp = parent.join(format!(".{name}.engine-{job_id}.tmp"));
-        std::fs::create_dir(&temp).map_err(|e| Error::io(&temp, e))?;
+        let staging = Staging::create(destination, &job_id)?;
 
         let codec = match options.compression() {
             Compression::Snappy => ParquetCodec::SNAPPY,
@@ -232,8 +243,9 @@ impl OutputJob {
         .map_err(|e| Error::arrow("partition columns", e))?;
         Ok(Some(OutputJob {
             destination: destination.to_path_buf(),
+            inputs,
             shared: Arc::new(JobShared {
-                temp,
+                temp: staging.path.clone(),
                 job_id,
                 options,
                 file_schema,
@@ -246,7 +258,7 @@ impl OutputJob {
                 partition_columns,
                 properties,
             }),
-            committed: false,
+            staging,
         }))
     }
 
@@ -261,8 +273,9 @@ impl OutputJob {
         }
     }
 
-    /// Close every task's files and move the output into place.
-    pub fn commit(mut self, tasks: Vec<TaskOutput>) -> Result<WriteSummary> {
+    /// Close every task's files and move the output into place, under the destination's lock,
+    /// with the save mode checked again there (another job may have committed meanwhile).
+    pub fn commit(self, tasks: Vec<TaskOutput>) -> Result<WriteSummary> {
         let mut summary = WriteSummary {
             written: true,
             ..Default::default()
@@ -280,38 +293,55 @@ impl OutputJob {
         summary.files = written.len();
         crate::exec::check_cancelled()?;
         let shared = &self.shared;
-        if shared.options.single_file {
-            let file = written
+        let staged = if shared.options.single_file {
+            written
                 .first()
-                .ok_or_else(|| Error::Dataset("internal: nothing was written".into()))?;
-            replace_path(file, &self.destination, shared.options.mode)?;
+                .cloned()
+                .ok_or_else(|| Error::Dataset("internal: nothing was written".into()))?
         } else {
             let success = shared.temp.join("_SUCCESS");
             File::create(&success).map_err(|e| Error::io(&success, e))?;
-            let exists = self.destination.symlink_metadata().is_ok();
-            if exists && shared.options.mode == SaveMode::Append {
-                if !self.destination.is_dir() {
+            shared.temp.clone()
+        };
+        commit::kill_point("before-lock");
+        let destination = &self.destination;
+        let _lock = DestinationLock::acquire(destination)?;
+        commit::recover(destination)?;
+        let exists = destination.symlink_metadata().is_ok();
+        match shared.options.mode {
+            SaveMode::ErrorIfExists if exists => {
+                return Err(Error::OutputExists {
+                    path: destination.clone(),
+                })
+            }
+            SaveMode::Ignore if exists => {
+                summary.written = false;
+                return Ok(summary);
+            }
+            SaveMode::Append if exists => {
+                if !destination.is_dir() {
                     return Err(Error::usage(format!(
                         "{}: cannot append to a file; the destination must be a directory",
-                        self.destination.display()
+                        destination.display()
                     )));
                 }
-                move_tree(&shared.temp, &self.destination)?;
-            } else {
-                replace_path(&shared.temp, &self.destination, shared.options.mode)?;
+                commit::append(&shared.temp, destination, &shared.job_id)?;
             }
+            SaveMode::Overwrite if exists => {
+                commit::check_overwritable(destination, self.inputs.iter().map(PathBuf::as_path))?;
+                commit::publish(&staged, destination, &shared.job_id)?;
+            }
+            _ => commit::publish(&staged, destination, &shared.job_id)?,
         }
-        self.committed = true;
-        let _ = std::fs::remove_dir_all(&self.shared.temp);
         Ok(summary)
     }
 }
 
 impl Drop for OutputJob {
     fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.shared.temp);
-        }
+        // Whatever is left in the staging path is uncommitted (or, after an exchange, the old
+        // output): it goes.
+        let _ = std::fs::remove_dir_all(&self.staging.path);
     }
 }
 
@@ -324,52 +354,12 @@ pub fn should_write(destination: &Path, mode: SaveMode) -> Result<bool> {
             path: destination.to_path_buf(),
         }),
         (SaveMode::Ignore, true) => Ok(false),
+        (SaveMode::Overwrite, true) => {
+            commit::check_overwritable(destination, std::iter::empty())?;
+            Ok(true)
+        }
         _ => Ok(true),
     }
-}
-
-/// Put `source` at `destination`: a rename; with `overwrite`, the old destination is first moved
-/// aside (so it is never half-deleted) and removed once the new one is in place.
-fn replace_path(source: &Path, destination: &Path, mode: SaveMode) -> Result<()> {
-    let exists = destination.symlink_metadata().is_ok();
-    if exists && mode != SaveMode::Overwrite {
-        return Err(Error::OutputExists {
-            path: destination.to_path_buf(),
-        });
-    }
-    if exists {
-        let aside = source.with_extension("old");
-        std::fs::rename(destination, &aside).map_err(|e| Error::io(destination, e))?;
-        if let Err(e) = std::fs::rename(source, destination) {
-            // Put the old output back: the job failed, the destination must be as it was.
-            let _ = std::fs::rename(&aside, destination);
-            return Err(Error::io(destination, e));
-        }
-        let removed = if aside.is_dir() {
-            std::fs::remove_dir_all(&aside)
-        } else {
-            std::fs::remove_file(&aside)
-        };
-        removed.map_err(|e| Error::io(&aside, e))
-    } else {
-        std::fs::rename(source, destination).map_err(|e| Error::io(destination, e))
-    }
-}
-
-/// Move every file under `from` to the same place under `to` (append mode).
-fn move_tree(from: &Path, to: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
-        let entry = entry.map_err(|e| Error::io(from, e))?;
-        let source = entry.path();
-        let target = to.join(entry.file_name());
-        if source.is_dir() {
-            std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
-            move_tree(&source, &target)?;
-        } else {
-            std::fs::rename(&source, &target).map_err(|e| Error::io(&target, e))?;
-        }
-    }
-    Ok(())
 }
 
 /// Rows per Parquet row group.
@@ -417,11 +407,15 @@ impl Write for CsvStream {
 }
 
 impl CsvStream {
-    fn finish(self) -> std::io::Result<()> {
-        match self {
-            CsvStream::Plain(mut w) => w.flush(),
-            CsvStream::Gzip(w) => (*w).finish()?.flush(),
+    fn finish(self, path: &Path) -> Result<()> {
+        let file = match self {
+            CsvStream::Plain(w) => w.into_inner().map_err(|e| e.into_error()),
+            CsvStream::Gzip(w) => (*w)
+                .finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
         }
+        .map_err(|e| Error::io(path, e))?;
+        file.sync_all().map_err(|e| Error::io(path, e))
     }
 }
 
@@ -699,13 +693,16 @@ impl FileSink {
         match self {
             FileSink::Parquet(writer) => {
                 let mut inner = writer.into_inner().map_err(|e| Error::parquet(path, e))?;
-                inner.flush().map_err(|e| Error::io(path, e))
+                inner.flush().map_err(|e| Error::io(path, e))?;
+                // On disk before the commit renames it into view (a power loss must not leave
+                // a committed name over missing bytes).
+                inner.get_ref().sync_all().map_err(|e| Error::io(path, e))
             }
             FileSink::Csv(writer) => {
                 let stream = writer
                     .into_inner()
                     .map_err(|e| Error::io(path, e.into_error()))?;
-                stream.finish().map_err(|e| Error::io(path, e))
+                stream.finish(path)
             }
         }
     }
