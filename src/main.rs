@@ -22,10 +22,7 @@ fn main() {
         .name("engine-main".into())
         .stack_size(engine::exec::STACK_BYTES)
         .spawn(move || {
-            engine::error::catch_panic(
-                || engine::cli::run(cli, &matches),
-                engine::Error::Internal,
-            )
+            engine::error::catch_panic(|| engine::cli::run(cli, &matches), engine::Error::Internal)
         });
     let outcome = match work {
         Ok(handle) => handle

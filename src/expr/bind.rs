@@ -566,6 +566,21 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             }
             Bound::Negate(Box::new(inner))
         }
+        Expr::Binary {
+            op: op @ (BinaryOp::And | BinaryOp::Or),
+            ..
+        } => {
+            // A chain of thousands of ANDs or ORs (generated filters) is bound as a balanced
+            // tree: AND and OR are associative, also over nulls, and evaluation then recurses
+            // log2(n) deep instead of n.
+            let mut operands = Vec::new();
+            chain_operands(expr, *op, &mut operands);
+            let bound = operands
+                .into_iter()
+                .map(|operand| boolean(bind(operand, scope)?, operand))
+                .collect::<Result<Vec<_>>>()?;
+            balanced(bound, *op)
+        }
         Expr::Binary { left, op, right } => {
             bind_binary(*op, bind(left, scope)?, bind(right, scope)?, expr)?
         }
@@ -579,15 +594,14 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             negated,
         } => {
             let value = bind(value, scope)?;
-            let mut any: Option<Bound> = None;
-            for item in list {
-                let eq = bind_binary(BinaryOp::Eq, value.clone(), bind(item, scope)?, expr)?;
-                any = Some(match any {
-                    None => eq,
-                    Some(acc) => Bound::Or(Box::new(acc), Box::new(eq)),
-                });
+            if list.is_empty() {
+                return Err(Error::usage("IN needs at least one value"));
             }
-            let any = any.ok_or_else(|| Error::usage("IN needs at least one value"))?;
+            let equalities = list
+                .iter()
+                .map(|item| bind_binary(BinaryOp::Eq, value.clone(), bind(item, scope)?, expr))
+                .collect::<Result<Vec<_>>>()?;
+            let any = balanced(equalities, BinaryOp::Or);
             if *negated {
                 Bound::Not(Box::new(any))
             } else {
@@ -742,6 +756,47 @@ fn boolean(b: Bound, expr: &Expr) -> Result<Bound> {
             spark_type_name(&other)
         ))),
     }
+}
+
+/// The operands of a chain of `op` (AND or OR) rooted at `expr`, left to right, found without
+/// recursion (a generated chain can be 100,000 deep).
+fn chain_operands<'a>(expr: &'a Expr, op: BinaryOp, out: &mut Vec<&'a Expr>) {
+    let mut pending = vec![expr];
+    while let Some(next) = pending.pop() {
+        match next {
+            Expr::Binary {
+                left,
+                op: inner,
+                right,
+            } if *inner == op => {
+                pending.push(right);
+                pending.push(left);
+            }
+            other => out.push(other),
+        }
+    }
+}
+
+/// `operands` joined by AND or OR as a balanced tree (at least one operand).
+fn balanced(mut operands: Vec<Bound>, op: BinaryOp) -> Bound {
+    while operands.len() > 1 {
+        let mut next = Vec::with_capacity(operands.len().div_ceil(2));
+        let mut items = operands.into_iter();
+        while let Some(left) = items.next() {
+            next.push(match items.next() {
+                Some(right) if op == BinaryOp::And => Bound::And(Box::new(left), Box::new(right)),
+                Some(right) => Bound::Or(Box::new(left), Box::new(right)),
+                None => left,
+            });
+        }
+        operands = next;
+    }
+    operands
+        .pop()
+        .unwrap_or(Bound::Literal(arrow::array::new_null_array(
+            &DataType::Boolean,
+            1,
+        )))
 }
 
 pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Result<Bound> {

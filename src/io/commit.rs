@@ -121,7 +121,7 @@ impl DestinationLock {
 
     /// Take the lock if nobody holds it.
     pub fn try_acquire(destination: &Path) -> Result<Option<DestinationLock>> {
-        Self::attempt(destination, false)
+        Self::attempt(destination, true)
     }
 
     fn attempt(destination: &Path, nonblocking: bool) -> Result<Option<DestinationLock>> {
@@ -188,9 +188,11 @@ fn is_output_file(name: &str) -> bool {
 /// Data files a single-file write may replace.
 fn is_data_file_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".parquet", ".csv", ".csv.gz", ".json", ".jsonl", ".tsv", ".gz"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    [
+        ".parquet", ".csv", ".csv.gz", ".json", ".jsonl", ".tsv", ".gz",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
         || lower.starts_with("part-")
 }
 
@@ -207,8 +209,12 @@ fn first_foreign_entry(dir: &Path) -> Result<Option<PathBuf>> {
         let path = entry.path();
         let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if kind.is_dir() {
+            if name == "_temporary" {
+                // Spark's staging of a job that did not finish: all of it is Spark's.
+                continue;
+            }
             let is_partition = name.contains('=') && !name.starts_with('.');
-            if is_partition || name == "_temporary" {
+            if is_partition {
                 if let Some(found) = first_foreign_entry(&path)? {
                     return Ok(Some(found));
                 }
@@ -283,10 +289,7 @@ pub fn check_overwritable<'a>(
         if let Some(foreign) = first_foreign_entry(&target)? {
             return refuse_contents(format!(
                 "it holds '{}', which is not the output of a Spark or engine job",
-                foreign
-                    .strip_prefix(&target)
-                    .unwrap_or(&foreign)
-                    .display()
+                foreign.strip_prefix(&target).unwrap_or(&foreign).display()
             ));
         }
     } else if meta.is_file() {
@@ -444,10 +447,7 @@ pub fn append(staging: &Path, destination: &Path, job_id: &str) -> Result<()> {
     files.retain(|f| f != Path::new("_SUCCESS"));
     files.sort();
     let marker = destination.join(format!("{PENDING_PREFIX}{job_id}"));
-    let listing: String = files
-        .iter()
-        .map(|f| format!("{}\n", f.display()))
-        .collect();
+    let listing: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
     let mut handle = File::create(&marker).map_err(|e| Error::io(&marker, e))?;
     handle
         .write_all(listing.as_bytes())

@@ -40,9 +40,8 @@ impl ParquetFooter {
         let length = file.metadata().map_err(|e| Error::io(path, e))?.len();
         let metadata = catch_panic(
             || {
-                ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
-                    Error::parquet(path, format!("not a readable Parquet file ({e})"))
-                })
+                ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+                    .map_err(|e| Error::parquet(path, format!("not a readable Parquet file ({e})")))
             },
             |panic| decoder_failed(path, panic),
         )?;
@@ -127,10 +126,7 @@ pub fn read_row_groups(
             return None;
         }
         // A panic inside the decoder ends this stream with an error naming the file.
-        let next = catch_panic(
-            || Ok(reader.next()),
-            |panic| decoder_failed(&path, panic),
-        );
+        let next = catch_panic(|| Ok(reader.next()), |panic| decoder_failed(&path, panic));
         let result = match next {
             Ok(None) => return None,
             Ok(Some(batch)) => conform_batch(&path, batch, &target, &sources, &file_schema),

@@ -29,7 +29,10 @@ pub fn check_footer(path: &Path, metadata: &ParquetMetaData, file_len: u64) -> R
     let leaves = metadata.file_metadata().schema_descr().num_columns();
     for (g, group) in metadata.row_groups().iter().enumerate() {
         if group.num_rows() < 0 {
-            return Err(corrupt(path, format!("row group {g} has a negative row count")));
+            return Err(corrupt(
+                path,
+                format!("row group {g} has a negative row count"),
+            ));
         }
         sum = sum.saturating_add(group.num_rows());
         if group.columns().len() != leaves {
@@ -105,8 +108,12 @@ pub fn check_pages(
             let Some(column) = group.columns().get(c) else {
                 continue;
             };
-            check_chunk_pages(path, file, column, group.num_rows())
-                .map_err(|what| corrupt(path, format!("column {}: {what}", column.column_path().string())))?;
+            check_chunk_pages(path, file, column, group.num_rows()).map_err(|what| {
+                corrupt(
+                    path,
+                    format!("column {}: {what}", column.column_path().string()),
+                )
+            })?;
         }
     }
     Ok(())
@@ -192,7 +199,9 @@ fn check_chunk_pages(
         }
         let body_end = offset + header.length as u64 + header.compressed as u64;
         if body_end > end {
-            return Err(format!("{at}: the page runs past the end of its column chunk"));
+            return Err(format!(
+                "{at}: the page runs past the end of its column chunk"
+            ));
         }
         let bound = SMALL_PAGE.max(header.compressed.saturating_mul(ratio));
         if header.uncompressed > bound
@@ -206,7 +215,8 @@ fn check_chunk_pages(
         match header.kind {
             DICTIONARY_PAGE => {
                 let values = header.values.unwrap_or(0);
-                if values < 0 || values > header.uncompressed.max(1) * 8 / (value_width * 8).max(1) + 1
+                if values < 0
+                    || values > header.uncompressed.max(1) * 8 / (value_width * 8).max(1) + 1
                 {
                     return Err(format!(
                         "{at}: a dictionary of {values} values cannot fit in {} bytes",
@@ -488,7 +498,9 @@ mod tests {
     #[test]
     fn reads_a_dictionary_page_header() {
         // type=2 (DICTIONARY_PAGE), uncompressed=10, compressed=12, dictionary header num_values=3.
-        let bytes = [0x15, 0x04, 0x15, 0x14, 0x15, 0x18, 0x2c, 0x15, 0x06, 0x00, 0x00];
+        let bytes = [
+            0x15, 0x04, 0x15, 0x14, 0x15, 0x18, 0x2c, 0x15, 0x06, 0x00, 0x00,
+        ];
         let header = PageHeader::parse(&bytes).unwrap();
         assert_eq!(header.kind, DICTIONARY_PAGE);
         assert_eq!(header.uncompressed, 10);

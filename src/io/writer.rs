@@ -354,10 +354,6 @@ pub fn should_write(destination: &Path, mode: SaveMode) -> Result<bool> {
             path: destination.to_path_buf(),
         }),
         (SaveMode::Ignore, true) => Ok(false),
-        (SaveMode::Overwrite, true) => {
-            commit::check_overwritable(destination, std::iter::empty())?;
-            Ok(true)
-        }
         _ => Ok(true),
     }
 }

@@ -7,4 +7,5 @@ mod golden;
 mod input;
 mod malformed;
 mod query;
+mod safety;
 mod sql;
