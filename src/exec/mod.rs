@@ -46,7 +46,7 @@ pub fn parse_master(master: &str) -> Result<usize> {
 
 /// Stack of the main and worker threads: address space reserved, touched only as deep as an
 /// expression tree goes.
-pub const STACK_BYTES: usize = 256 << 20;
+pub const STACK_BYTES: usize = 64 << 20;
 
 /// Build the global rayon pool. Called once by `main`; every `par_iter` in the engine uses it.
 pub fn init_pool(threads: usize) -> Result<()> {

@@ -313,27 +313,23 @@ impl Bound {
 
     /// The conjuncts of an AND tree.
     pub fn split_conjunction(self) -> Vec<Bound> {
-        match self {
-            Bound::And(l, r) => {
-                let mut out = l.split_conjunction();
-                out.extend(r.split_conjunction());
-                out
+        let mut out = Vec::new();
+        let mut pending = vec![self];
+        while let Some(next) = pending.pop() {
+            match next {
+                Bound::And(l, r) => {
+                    pending.push(*r);
+                    pending.push(*l);
+                }
+                other => out.push(other),
             }
-            other => vec![other],
         }
+        out
     }
 
-    pub fn conjunction(mut parts: Vec<Bound>) -> Option<Bound> {
-        let first = if parts.is_empty() {
-            return None;
-        } else {
-            parts.remove(0)
-        };
-        Some(
-            parts
-                .into_iter()
-                .fold(first, |acc, p| Bound::And(Box::new(acc), Box::new(p))),
-        )
+    /// The parts joined by AND, as a balanced tree (a generated filter can have 100,000).
+    pub fn conjunction(parts: Vec<Bound>) -> Option<Bound> {
+        (!parts.is_empty()).then(|| balanced(parts, BinaryOp::And))
     }
 
     /// Cast to `to` unless already of that type.

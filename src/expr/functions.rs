@@ -681,25 +681,32 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
             arrow::compute::kernels::arity::binary::<_, _, _, Int32Type>(
                 dates(&args[0]),
                 dates(&args[1]),
-                |a, b| a - b,
+                // Java's int subtraction, as Spark's DateDiff: wraps at the (unreal) extremes.
+                |a, b| a.wrapping_sub(b),
             )
             .map_err(|e| Error::arrow("datediff", e))?,
         ),
         Func::DateAdd | Func::AddMonths => {
             let months = matches!(func, Func::AddMonths);
+            // A result past the range of dates is an error, not a wrapped-around day number.
+            let out_of_range = || {
+                arrow::error::ArrowError::ComputeError(
+                    "the result is outside the range of dates".into(),
+                )
+            };
             Arc::new(
-                arrow::compute::kernels::arity::binary::<_, _, _, Date32Type>(
+                arrow::compute::kernels::arity::try_binary::<_, _, _, Date32Type>(
                     dates(&args[0]),
                     args[1].as_primitive::<Int32Type>(),
                     |d, n| {
                         if months {
-                            time::add_months(d, n)
+                            time::add_months(d, n).ok_or_else(out_of_range)
                         } else {
-                            d.wrapping_add(n)
+                            d.checked_add(n).ok_or_else(out_of_range)
                         }
                     },
                 )
-                .map_err(|e| Error::arrow("date_add", e))?,
+                .map_err(|e| Error::arrow(func.name(), e))?,
             )
         }
         Func::UnixTimestamp(format) => match args[0].data_type() {
@@ -945,6 +952,15 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                 args[1].as_primitive::<Int32Type>(),
                 strings(&args[2]),
             );
+            // A string of more than this many characters in one cell is refused, not built: a
+            // length of 2147483647 would take gigabytes per row.
+            const MAX_PAD: i32 = 1 << 24;
+            if let Some(too_long) = len.iter().flatten().find(|&n| n > MAX_PAD) {
+                return Err(Error::usage(format!(
+                    "{}: length {too_long} is larger than the supported {MAX_PAD} characters",
+                    func.name()
+                )));
+            }
             Arc::new(
                 (0..s.len())
                     .map(|i| {
@@ -969,11 +985,15 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                 .map_err(|e| Error::arrow(func.name(), e))?;
                 let result_null = arrow::compute::is_null(result.as_ref())
                     .map_err(|e| Error::arrow(func.name(), e))?;
-                let take = arrow::compute::or_kleene(
-                    &arrow::compute::prep_null_mask_filter(&wins),
-                    &result_null,
-                )
-                .map_err(|e| Error::arrow(func.name(), e))?;
+                // A null comparison (next is null) does not win. (arrow's prep_null_mask_filter
+                // panics on an array without a null buffer, so only call it when there are nulls.)
+                let wins = if wins.null_count() > 0 {
+                    arrow::compute::prep_null_mask_filter(&wins)
+                } else {
+                    wins
+                };
+                let take = arrow::compute::or_kleene(&wins, &result_null)
+                    .map_err(|e| Error::arrow(func.name(), e))?;
                 result = arrow::compute::kernels::zip::zip(&take, next, &result)
                     .map_err(|e| Error::arrow(func.name(), e))?;
             }
@@ -1045,12 +1065,17 @@ fn date_part(part: DatePart, a: &ArrayRef) -> ArrayRef {
                 DatePart::Month => month as i32,
                 DatePart::DayOfMonth => day as i32,
                 DatePart::DayOfWeek => time::day_of_week(d),
-                DatePart::DayOfYear => d - time::days_from_civil(year, 1, 1) + 1,
+                DatePart::DayOfYear => {
+                    (i64::from(d) - i64::from(time::days_from_civil(year, 1, 1)) + 1) as i32
+                }
                 DatePart::WeekOfYear => {
                     // ISO week: the week (Monday start) that holds the year's first Thursday.
+                    // In i64: days near the ends of i32 would overflow.
+                    let d = i64::from(d);
                     let thursday = d - (d + 3).rem_euclid(7) + 3;
-                    let (y, _, _) = time::civil_from_days(thursday);
-                    (thursday - time::days_from_civil(y, 1, 1)) / 7 + 1
+                    let clamped = thursday.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                    let (y, _, _) = time::civil_from_days(clamped);
+                    ((thursday - i64::from(time::days_from_civil(y, 1, 1))) / 7 + 1) as i32
                 }
                 _ => unreachable!(),
             }
@@ -1123,10 +1148,11 @@ fn round_int(v: i128, scale: i32) -> i128 {
     if scale >= 0 {
         return v;
     }
-    let factor = 10i128.pow((-scale).min(38) as u32);
+    let factor = 10i128.pow(i64::from(scale).unsigned_abs().min(38) as u32);
     let q = v / factor;
     let r = v % factor;
-    (if r.abs() * 2 >= factor {
+    // `r.abs() * 2 >= factor` without overflowing at factor = 10^38.
+    (if r.abs() >= factor - r.abs() {
         q + r.signum()
     } else {
         q

@@ -232,6 +232,33 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             ast::UnaryOperator::Plus => convert(expr)?,
             other => return Err(unsupported(format!("operator {other}"))),
         },
+        A::BinaryOp {
+            op: chain @ (ast::BinaryOperator::And | ast::BinaryOperator::Or),
+            ..
+        } => {
+            // Walked without recursion: generated filters chain thousands of terms.
+            let op = if *chain == ast::BinaryOperator::And {
+                BinaryOp::And
+            } else {
+                BinaryOp::Or
+            };
+            let mut operands = Vec::new();
+            let mut pending = vec![e];
+            while let Some(next) = pending.pop() {
+                match next {
+                    A::BinaryOp {
+                        left,
+                        op: inner,
+                        right,
+                    } if inner == chain => {
+                        pending.push(right);
+                        pending.push(left);
+                    }
+                    other => operands.push(convert(other)?),
+                }
+            }
+            join_chain(operands, op)
+        }
         A::BinaryOp { left, op, right } => {
             use ast::BinaryOperator as B;
             let op = match op {
@@ -595,4 +622,35 @@ pub fn convert_type(data_type: &ast::DataType) -> Result<DataType> {
     let text = data_type.to_string();
     crate::sql::ddl::spark_type(&text)
         .ok_or_else(|| Error::usage(format!("unsupported type in CAST: {text}")))
+}
+
+/// Longest AND/OR chain kept as written (left-deep, so its name is Spark's `((a OR b) OR c)`);
+/// longer ones become balanced trees, so that naming, planning and evaluating them recurse
+/// log2(n) deep.
+const LEFT_DEEP_CHAIN: usize = 64;
+
+/// Operands joined by `op` (AND or OR): left-deep up to `LEFT_DEEP_CHAIN`, balanced beyond.
+pub fn join_chain(mut operands: Vec<Expr>, op: BinaryOp) -> Expr {
+    let join = |left: Expr, right: Expr| Expr::Binary {
+        left: Box::new(left),
+        op,
+        right: Box::new(right),
+    };
+    if operands.len() <= LEFT_DEEP_CHAIN {
+        let mut items = operands.into_iter();
+        let first = items.next().expect("a chain has operands");
+        return items.fold(first, join);
+    }
+    while operands.len() > 1 {
+        let mut next = Vec::with_capacity(operands.len().div_ceil(2));
+        let mut items = operands.into_iter();
+        while let Some(left) = items.next() {
+            next.push(match items.next() {
+                Some(right) => join(left, right),
+                None => left,
+            });
+        }
+        operands = next;
+    }
+    operands.pop().expect("a chain has operands")
 }

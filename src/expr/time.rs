@@ -75,21 +75,26 @@ pub fn trunc_days(days: i32, unit: TruncUnit) -> i32 {
 
 /// Spark's dayofweek: 1 = Sunday ... 7 = Saturday.
 pub fn day_of_week(days: i32) -> i32 {
-    (days + 4).rem_euclid(7) + 1
+    (i64::from(days) + 4).rem_euclid(7) as i32 + 1
 }
 
 /// Add months as Spark's add_months does (the day clamped to the month's length).
-pub fn add_months(days: i32, months: i32) -> i32 {
+/// `days` moved by `months` (the day clamped to the month's length); None past the date range.
+pub fn add_months(days: i32, months: i32) -> Option<i32> {
     let (year, month, day) = civil_from_days(days);
     let total = year * 12 + (month as i64 - 1) + months as i64;
     let (y, m) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    // Years beyond this are past any i32 day count.
+    if y.abs() > 5_000_000 {
+        return None;
+    }
     let next = if m == 12 {
         days_from_civil(y + 1, 1, 1)
     } else {
         days_from_civil(y, m + 1, 1)
     };
     let length = (next - days_from_civil(y, m, 1)) as u32;
-    days_from_civil(y, m, day.min(length))
+    i32::try_from(days_from_civil(y, m, day.min(length)) as i64).ok()
 }
 
 /// `yyyy-MM-dd` (or the date part of a longer timestamp text, as Spark's to_date and casts do).
@@ -132,8 +137,10 @@ mod tests {
         assert_eq!(trunc_days(17_901, TruncUnit::Week), 17_896); // Monday 2018-12-31
         assert_eq!(
             add_months(days_from_civil(2019, 1, 31), 1),
-            days_from_civil(2019, 2, 28)
+            Some(days_from_civil(2019, 2, 28))
         );
+        assert_eq!(add_months(0, i32::MAX), None);
+        assert_eq!(add_months(0, i32::MIN), None);
         assert_eq!(parse_date("2019-1-5"), Some(17_901));
         assert_eq!(parse_date("2019-01-05 06:36:51"), Some(17_901));
     }

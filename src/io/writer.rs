@@ -269,6 +269,8 @@ impl OutputJob {
             shared: self.shared.clone(),
             files: HashMap::new(),
             order: Vec::new(),
+            closed: Vec::new(),
+            started: HashMap::new(),
             rows: 0,
         }
     }
@@ -426,9 +428,19 @@ pub struct TaskWriter {
     task: usize,
     shared: Arc<JobShared>,
     files: HashMap<String, (PathBuf, FileSink)>,
+    /// Open directories, oldest first.
     order: Vec<String>,
+    /// Files already finished (closed to keep at most `MAX_OPEN_FILES` open).
+    closed: Vec<PathBuf>,
+    /// Files started per directory: the `cNNN` of the next one (Spark's file counter).
+    started: HashMap<String, usize>,
     rows: u64,
 }
+
+/// Files one task keeps open at once: with more partition values than this, the oldest file is
+/// finished and a later batch for its directory starts the next `cNNN` file, so a write with
+/// 20,000 partition values needs neither 20,000 descriptors nor 20,000 row-group buffers.
+const MAX_OPEN_FILES: usize = 100;
 
 impl TaskWriter {
     /// Write a batch of the job's schema.
@@ -522,7 +534,16 @@ impl TaskWriter {
     /// encodings) when this is the first batch for it.
     fn sink(&mut self, directory: &str, first: &RecordBatch) -> Result<&mut FileSink> {
         if !self.files.contains_key(directory) {
-            let path = part_path(&self.shared, self.task, directory)?;
+            if self.files.len() >= MAX_OPEN_FILES {
+                let oldest = self.order.remove(0);
+                if let Some((path, sink)) = self.files.remove(&oldest) {
+                    sink.finish(&path)?;
+                    self.closed.push(path);
+                }
+            }
+            let counter = self.started.entry(directory.to_string()).or_insert(0);
+            let path = part_path(&self.shared, self.task, directory, *counter)?;
+            *counter += 1;
             let sink = open_sink(&path, &self.shared, first)?;
             self.order.push(directory.to_string());
             self.files.insert(directory.to_string(), (path, sink));
@@ -537,7 +558,7 @@ impl TaskWriter {
     /// Finish every file (Parquet footers), as a task does when it ends, so that no finished
     /// task holds buffers while others run.
     pub fn close(mut self) -> Result<TaskOutput> {
-        let mut files = Vec::new();
+        let mut files = std::mem::take(&mut self.closed);
         for directory in std::mem::take(&mut self.order) {
             if let Some((path, sink)) = self.files.remove(&directory) {
                 sink.finish(&path)?;
@@ -551,14 +572,14 @@ impl TaskWriter {
     }
 
     fn empty_file(shared: &Arc<JobShared>) -> Result<PathBuf> {
-        let path = part_path(shared, 0, "")?;
+        let path = part_path(shared, 0, "", 0)?;
         let empty = RecordBatch::new_empty(shared.file_schema.clone());
         open_sink(&path, shared, &empty)?.finish(&path)?;
         Ok(path)
     }
 }
 
-fn part_path(shared: &JobShared, task: usize, directory: &str) -> Result<PathBuf> {
+fn part_path(shared: &JobShared, task: usize, directory: &str, counter: usize) -> Result<PathBuf> {
     let folder = if directory.is_empty() {
         shared.temp.clone()
     } else {
@@ -568,7 +589,7 @@ fn part_path(shared: &JobShared, task: usize, directory: &str) -> Result<PathBuf
         std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
     }
     Ok(folder.join(format!(
-        "part-{task:05}-{}-c000{}",
+        "part-{task:05}-{}-c{counter:03}{}",
         shared.job_id,
         shared.options.extension()
     )))

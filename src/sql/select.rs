@@ -420,36 +420,42 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
             other => rest.push(convert(other)?),
         }
     }
-    for condition in rest {
+    if !rest.is_empty() {
+        let condition = crate::expr::parse::join_chain(rest, crate::expr::BinaryOp::And);
         frame = frame.filter(&condition)?;
     }
     Ok(frame)
 }
 
+/// The conjuncts of `e` (through parentheses), left to right, found without recursion.
 fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
-    match e {
-        ast::Expr::BinaryOp {
-            left,
-            op: ast::BinaryOperator::And,
-            right,
-        } => {
-            let mut out = split_and(left);
-            out.extend(split_and(right));
-            out
+    let mut out = Vec::new();
+    let mut pending = vec![e];
+    while let Some(next) = pending.pop() {
+        match next {
+            ast::Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::And,
+                right,
+            } => {
+                pending.push(right);
+                pending.push(left);
+            }
+            ast::Expr::Nested(inner)
+                if matches!(
+                    inner.as_ref(),
+                    ast::Expr::BinaryOp {
+                        op: ast::BinaryOperator::And,
+                        ..
+                    }
+                ) =>
+            {
+                pending.push(inner)
+            }
+            other => out.push(other),
         }
-        ast::Expr::Nested(inner)
-            if matches!(
-                inner.as_ref(),
-                ast::Expr::BinaryOp {
-                    op: ast::BinaryOperator::And,
-                    ..
-                }
-            ) =>
-        {
-            split_and(inner)
-        }
-        other => vec![other],
     }
+    out
 }
 
 fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {

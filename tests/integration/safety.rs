@@ -696,3 +696,271 @@ fn concurrent_writers_equal_some_serial_order() {
         assert_eq!(count(&target), Some(YELLOW_ROWS));
     }
 }
+
+/// Generated filters: 100,000 ORs or ANDs, an IN list of 100,000 values, in SQL and in
+/// `--filter` (as long as one argument may be): answered, never a stack overflow.
+#[test]
+fn long_flat_expressions_do_not_overflow_the_stack() {
+    let dir = temp();
+    let zones = format!("z={}", data("taxi_zone_lookup.csv"));
+    let ors = (0..100_000)
+        .map(|i| format!("LocationID = {i}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let ands = (300..100_300)
+        .map(|i| format!("LocationID <> {i}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let list = (0..100_000)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (name, sql, expected) in [
+        ("or", format!("SELECT count(*) FROM z WHERE {ors}"), "265"),
+        ("and", format!("SELECT count(*) FROM z WHERE {ands}"), "265"),
+        (
+            "in",
+            format!("SELECT count(*) FROM z WHERE LocationID IN ({list})"),
+            "265",
+        ),
+        (
+            "not_in",
+            format!("SELECT count(*) FROM z WHERE LocationID NOT IN ({list})"),
+            "0",
+        ),
+        (
+            "select_or",
+            format!("SELECT max({ors}) AS hit FROM z"),
+            "true",
+        ),
+    ] {
+        let job = dir.path().join(format!("{name}.sql"));
+        write(&job, sql);
+        let run = engine(&["sql", "-f", &s(&job), "--table", &zones, "--csv"]);
+        assert_eq!(run.ok().lines().nth(1), Some(expected), "{name}");
+    }
+    let filter = (0..5_000)
+        .map(|i| format!("LocationID = {}", i % 100))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let run = engine(&[
+        "query",
+        &data("taxi_zone_lookup.csv"),
+        "--filter",
+        &filter,
+        "--select",
+        "count(*)",
+        "--csv",
+    ]);
+    assert_eq!(run.ok(), "count(1)\n99\n");
+}
+
+/// Every scalar function on every type, with nulls and without, extreme values and extreme
+/// arguments: an answer or a clear error, never a panic.
+#[test]
+fn functions_never_panic_on_extreme_values() {
+    let dir = temp();
+    let file = dir.path().join("extremes.csv");
+    write(
+        &file,
+        "i,l,d,s,b,dt,ts\n\
+         2147483647,9223372036854775807,1.7976931348623157E308,abc,true,0001-01-01,0001-01-01 00:00:00\n\
+         -2147483648,-9223372036854775808,-0.0,,false,9999-12-31,9999-12-31 23:59:59.999999\n\
+         ,,,,,,\n\
+         0,0,NaN,Ünï😀 a/b,true,1970-01-01,1970-01-01 00:00:00.5\n",
+    );
+    let no_nulls = dir.path().join("no_nulls.csv");
+    write(
+        &no_nulls,
+        "i,l,d,s,b,dt,ts\n1,2,3.5,x,true,2020-02-29,2020-02-29 12:00:00\n",
+    );
+    let schema = "i INT, l BIGINT, d DOUBLE, s STRING, b BOOLEAN, dt DATE, ts TIMESTAMP";
+    let functions = [
+        "abs",
+        "add_months",
+        "ceil",
+        "char_length",
+        "concat",
+        "concat_ws",
+        "date_add",
+        "date_format",
+        "date_sub",
+        "date_trunc",
+        "datediff",
+        "dayofweek",
+        "dayofyear",
+        "exp",
+        "floor",
+        "from_unixtime",
+        "greatest",
+        "hour",
+        "initcap",
+        "instr",
+        "least",
+        "length",
+        "ln",
+        "log10",
+        "lower",
+        "lpad",
+        "ltrim",
+        "minute",
+        "month",
+        "pow",
+        "quarter",
+        "regexp_extract",
+        "regexp_replace",
+        "replace",
+        "rlike",
+        "round",
+        "bround",
+        "rpad",
+        "rtrim",
+        "second",
+        "signum",
+        "split",
+        "sqrt",
+        "substring",
+        "to_date",
+        "to_timestamp",
+        "trim",
+        "trunc",
+        "unix_timestamp",
+        "upper",
+        "weekofyear",
+        "year",
+        "coalesce",
+        "nullif",
+        "if",
+        "nvl",
+    ];
+    let columns = ["i", "l", "d", "s", "b", "dt", "ts"];
+    let extremes = ["2147483647", "-2147483648", "NULL", "0", "''", "'yyyy'"];
+    let mut calls = Vec::new();
+    for f in functions {
+        for c in columns {
+            calls.push(format!("{f}({c})"));
+            for x in extremes {
+                calls.push(format!("{f}({c}, {x})"));
+            }
+            calls.push(format!("{f}({c}, 2147483647, 'x')"));
+            calls.push(format!("{f}({c}, -1, -2147483648)"));
+            calls.push(format!("{f}({c}, {c}, {c})"));
+        }
+    }
+    let failures = std::sync::Mutex::new(Vec::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(call) = calls.get(i) else { break };
+                for input in [&file, &no_nulls] {
+                    let run = engine(&[
+                        "query",
+                        &s(input),
+                        "--schema",
+                        schema,
+                        "--select",
+                        call,
+                        "--csv",
+                    ]);
+                    let clean = matches!(run.code, 0..=2)
+                        && !run.stderr.contains("internal error")
+                        && !run.stderr.contains("panicked");
+                    if !clean {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{call}: exit {} {}", run.code, run.stderr));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} calls failed badly:\n{}",
+        failures.len(),
+        calls.len() * 2,
+        failures.join("\n")
+    );
+}
+
+/// Corrupt Parquet: the fuzz seeds read whole; every input the fuzz campaign
+/// (`scripts/fuzz_parquet.py`) ever broke, and a deterministic sample of footer and page-header
+/// mutations, end in exit 0 or a one-line error, never a panic or an abort.
+#[test]
+fn corrupt_parquet_is_an_error_never_a_crash() {
+    let root = crate::common::root().join("tests/fuzz");
+    let mut seeds: Vec<PathBuf> = std::fs::read_dir(root.join("seeds"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    seeds.sort();
+    assert!(seeds.len() >= 20);
+    for seed in &seeds {
+        assert_eq!(count(seed), Some(60), "{}", seed.display());
+    }
+    let clean = |path: &Path| {
+        for args in [
+            vec!["count", path.to_str().unwrap()],
+            vec!["query", path.to_str().unwrap(), "--csv"],
+        ] {
+            let run = engine(&args);
+            assert!(
+                matches!(run.code, 0 | 1)
+                    && !run.stderr.contains("panicked")
+                    && !run.stderr.contains("internal error"),
+                "{}: exit {}: {}",
+                path.display(),
+                run.code,
+                run.stderr
+            );
+        }
+    };
+    for entry in std::fs::read_dir(root.join("regressions"))
+        .unwrap()
+        .flatten()
+    {
+        if entry.path().extension().is_some_and(|e| e == "parquet") {
+            clean(&entry.path());
+        }
+    }
+    // Mutations of the footer's and first page header's integers (a small LCG keeps it repeatable).
+    let dir = temp();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |bound: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % bound.max(1)
+    };
+    let values: [&[u8]; 6] = [
+        &[0xfe, 0xff, 0xff, 0xff, 0x0f],
+        &[0x01],
+        &[0x00],
+        &[0xff, 0xff, 0xff, 0xff, 0x0f],
+        &[0x80, 0x80, 0x80, 0x80, 0x10],
+        &[0x7f],
+    ];
+    for case in 0..120 {
+        let seed = &seeds[next(seeds.len())];
+        let mut bytes = std::fs::read(seed).unwrap();
+        let footer = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap())
+            as usize;
+        let footer_start = bytes.len() - 8 - footer;
+        let at = if case % 2 == 0 {
+            footer_start + next(footer)
+        } else {
+            4 + next(40)
+        };
+        let value = values[next(values.len())];
+        let end = (at + 1).min(bytes.len());
+        bytes.splice(at..end, value.iter().copied());
+        let path = dir.path().join(format!("case{case}.parquet"));
+        std::fs::write(&path, &bytes).unwrap();
+        clean(&path);
+    }
+}
