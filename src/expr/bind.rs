@@ -774,25 +774,16 @@ fn chain_operands<'a>(expr: &'a Expr, op: BinaryOp, out: &mut Vec<&'a Expr>) {
 }
 
 /// `operands` joined by AND or OR as a balanced tree (at least one operand).
-fn balanced(mut operands: Vec<Bound>, op: BinaryOp) -> Bound {
-    while operands.len() > 1 {
-        let mut next = Vec::with_capacity(operands.len().div_ceil(2));
-        let mut items = operands.into_iter();
-        while let Some(left) = items.next() {
-            next.push(match items.next() {
-                Some(right) if op == BinaryOp::And => Bound::And(Box::new(left), Box::new(right)),
-                Some(right) => Bound::Or(Box::new(left), Box::new(right)),
-                None => left,
-            });
+fn balanced(operands: Vec<Bound>, op: BinaryOp) -> Bound {
+    let join = |left: Bound, right: Bound| {
+        if op == BinaryOp::And {
+            Bound::And(Box::new(left), Box::new(right))
+        } else {
+            Bound::Or(Box::new(left), Box::new(right))
         }
-        operands = next;
-    }
-    operands
-        .pop()
-        .unwrap_or(Bound::Literal(arrow::array::new_null_array(
-            &DataType::Boolean,
-            1,
-        )))
+    };
+    super::balanced_tree(operands, join)
+        .unwrap_or_else(|| Bound::Literal(arrow::array::new_null_array(&DataType::Boolean, 1)))
 }
 
 pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Result<Bound> {

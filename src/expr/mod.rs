@@ -496,3 +496,20 @@ pub struct SortExpr {
     pub descending: bool,
     pub nulls_first: bool,
 }
+
+/// `items` joined pairwise into a balanced binary tree (depth log2(n), however many there are);
+/// None when there are none. Long AND/OR chains and IN lists are built this way.
+pub fn balanced_tree<T>(mut items: Vec<T>, join: impl Fn(T, T) -> T) -> Option<T> {
+    while items.len() > 1 {
+        let mut next = Vec::with_capacity(items.len().div_ceil(2));
+        let mut pairs = items.into_iter();
+        while let Some(left) = pairs.next() {
+            next.push(match pairs.next() {
+                Some(right) => join(left, right),
+                None => left,
+            });
+        }
+        items = next;
+    }
+    items.pop()
+}

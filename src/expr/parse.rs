@@ -630,27 +630,23 @@ pub fn convert_type(data_type: &ast::DataType) -> Result<DataType> {
 const LEFT_DEEP_CHAIN: usize = 64;
 
 /// Operands joined by `op` (AND or OR): left-deep up to `LEFT_DEEP_CHAIN`, balanced beyond.
-pub fn join_chain(mut operands: Vec<Expr>, op: BinaryOp) -> Expr {
+pub fn join_chain(operands: Vec<Expr>, op: BinaryOp) -> Expr {
     let join = |left: Expr, right: Expr| Expr::Binary {
         left: Box::new(left),
         op,
         right: Box::new(right),
     };
-    if operands.len() <= LEFT_DEEP_CHAIN {
+    let joined = if operands.len() <= LEFT_DEEP_CHAIN {
         let mut items = operands.into_iter();
-        let first = items.next().expect("a chain has operands");
-        return items.fold(first, join);
-    }
-    while operands.len() > 1 {
-        let mut next = Vec::with_capacity(operands.len().div_ceil(2));
-        let mut items = operands.into_iter();
-        while let Some(left) = items.next() {
-            next.push(match items.next() {
-                Some(right) => join(left, right),
-                None => left,
-            });
-        }
-        operands = next;
-    }
-    operands.pop().expect("a chain has operands")
+        items.next().map(|first| items.fold(first, join))
+    } else {
+        super::balanced_tree(operands, join)
+    };
+    // Callers always pass at least one operand; an empty chain would be TRUE for AND.
+    joined.unwrap_or_else(|| {
+        literal(
+            Arc::new(BooleanArray::from(vec![op == BinaryOp::And])),
+            if op == BinaryOp::And { "true" } else { "false" },
+        )
+    })
 }

@@ -83,14 +83,27 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Create and lock the staging directory of a new job.
+    /// Create and lock the staging directory of a new job. It is made under a name recovery
+    /// leaves alone (`.new`), locked, and only then renamed to its staging name: a staging
+    /// directory is never seen unlocked while its job lives.
     pub fn create(destination: &Path, job_id: &str) -> Result<Staging> {
         let parent = parent_of(destination);
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let path = staging_path(destination, job_id);
-        std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
-        let lock = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        lock.lock().map_err(|e| Error::io(&path, e))?;
+        let fresh = path.with_extension("new");
+        std::fs::create_dir(&fresh).map_err(|e| Error::io(&fresh, e))?;
+        let locked = File::open(&fresh).and_then(|lock| lock.lock().map(|()| lock));
+        let lock = match locked {
+            Ok(lock) => lock,
+            Err(e) => {
+                let _ = std::fs::remove_dir(&fresh);
+                return Err(Error::io(&fresh, e));
+            }
+        };
+        if let Err(e) = std::fs::rename(&fresh, &path) {
+            let _ = std::fs::remove_dir(&fresh);
+            return Err(Error::io(&path, e));
+        }
         Ok(Staging { path, _lock: lock })
     }
 }
@@ -577,6 +590,18 @@ pub fn recover(destination: &Path) -> Result<()> {
             }
         } else if let Some(job) = rest.strip_suffix(".old") {
             aside.push((job.to_string(), path));
+        } else if rest.ends_with(".new") {
+            // A job killed between creating its staging directory and locking it (an empty
+            // directory). A live job holds it for microseconds, so only an old one goes.
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(60));
+            if old {
+                let _ = std::fs::remove_dir(&path);
+            }
         }
     }
     let shown = destination.display();

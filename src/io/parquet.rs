@@ -101,10 +101,24 @@ pub fn read_row_groups(
     let leaves: Vec<usize> = (0..descriptor.num_columns())
         .filter(|&leaf| roots.contains(&descriptor.get_column_root_idx(leaf)))
         .collect();
-    let groups: Vec<usize> = match &row_groups {
+    let mut groups: Vec<usize> = match &row_groups {
         Some(groups) => groups.clone(),
         None => (0..footer.metadata.metadata().num_row_groups()).collect(),
     };
+    if let Some(limit) = limit {
+        // `show` reads only the first rows: only the row groups that hold them are decoded.
+        let meta = footer.metadata.metadata();
+        let mut rows = 0usize;
+        let needed = groups
+            .iter()
+            .take_while(|&&g| {
+                let before = rows;
+                rows = rows.saturating_add(meta.row_group(g).num_rows().max(0) as usize);
+                before < limit
+            })
+            .count();
+        groups.truncate(needed.max(1));
+    }
     check_pages(&path, &file, footer.metadata.metadata(), &groups, &leaves)?;
     let mut builder =
         ParquetRecordBatchReaderBuilder::new_with_metadata(file, footer.metadata.clone())
