@@ -281,6 +281,11 @@ impl JoinJob {
                 left_idx.push(i as u32);
                 right_idx.push(r);
                 r = build.next[r as usize];
+                // A key matching many build rows makes a long loop here: Ctrl-C is noticed
+                // inside it, not only between batches.
+                if left_idx.len() % (1 << 16) == 0 {
+                    crate::exec::check_cancelled()?;
+                }
             }
         }
         // Candidate pairs, then the residual condition.
