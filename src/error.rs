@@ -60,6 +60,14 @@ pub enum Error {
         column: String,
     },
 
+    /// An operator needs more memory than the budget (`--memory-limit`).
+    #[error("{operator}: needs more memory than the budget allows ({needed} of {limit}); raise --memory-limit (spilling to disk is not supported yet)")]
+    MemoryExhausted {
+        operator: &'static str,
+        needed: String,
+        limit: String,
+    },
+
     /// A bug: a panic caught at a task boundary or in `main`.
     #[error("internal error: {0} (this is a bug in engine; no output was committed)")]
     Internal(String),

@@ -33,6 +33,11 @@ pub struct Cli {
         value_name = "local[N]"
     )]
     pub master: String,
+    /// Memory the operators that hold data (aggregation, join build side, sort) may use, e.g.
+    /// 4G; past it a job fails with a clear message. Default: 70% of the machine's memory (or of
+    /// `ulimit -v`).
+    #[arg(long, global = true, value_name = "SIZE")]
+    pub memory_limit: Option<String>,
     /// No progress bar and no summary line on stderr.
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -97,6 +102,9 @@ impl Context {
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     let threads = crate::exec::parse_master(&cli.master)?;
     crate::exec::init_pool(threads)?;
+    if let Some(limit) = &cli.memory_limit {
+        crate::exec::memory::set_limit(crate::exec::memory::parse_size(limit)?);
+    }
     crate::exec::install_interrupt_handler();
     let context = Context {
         quiet: cli.quiet,

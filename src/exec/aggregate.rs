@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
 use crate::error::{Error, Result};
+use crate::exec::memory::Reservation;
 use crate::expr::aggregate::{Accumulator, AggCall};
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
@@ -25,6 +26,8 @@ struct GroupTable {
     offsets: Vec<usize>,
     hashes: Vec<u64>,
     accumulators: Vec<Box<dyn Accumulator>>,
+    /// What the table holds, counted against the memory budget.
+    reservation: Reservation,
 }
 
 impl GroupTable {
@@ -38,7 +41,19 @@ impl GroupTable {
                 .iter()
                 .map(|a| a.accumulator())
                 .collect::<Result<_>>()?,
+            reservation: Reservation::new("hash aggregate"),
         })
+    }
+
+    /// Count the table's current size against the budget (keys, index, and an estimate of the
+    /// aggregate states: 16 bytes per group per aggregate).
+    fn reserve(&mut self) -> Result<()> {
+        let bytes = self.bytes.capacity()
+            + self.offsets.capacity() * 8
+            + self.hashes.capacity() * 8
+            + self.index.capacity() * 5
+            + self.len() * self.accumulators.len() * 16;
+        self.reservation.resize(bytes)
     }
 
     fn len(&self) -> usize {
@@ -115,6 +130,7 @@ pub fn hash_aggregate(
                     let values = call.arg.as_ref().map(|a| evaluate(a, &batch)).transpose()?;
                     acc.update(&groups, len, values.as_ref())?;
                 }
+                table.reserve()?;
             }
             Ok(table)
         })
@@ -137,6 +153,7 @@ pub fn hash_aggregate(
             merge_into(&mut table, &partials, |hash| {
                 (hash % buckets as u64) as usize == bucket
             })?;
+            table.reserve()?;
             if table.len() == 0 {
                 return Ok(Vec::new());
             }

@@ -59,9 +59,13 @@ struct BuildSide {
     heads: HashMap<Box<[u8]>, u32>,
     next: Vec<u32>,
     matched: Vec<AtomicBool>,
+    /// The build side's rows and hash table, counted against the memory budget.
+    _reservation: Reservation,
 }
 
 const NONE: u32 = u32::MAX;
+
+use crate::exec::memory::Reservation;
 
 fn arrow(what: &'static str) -> impl Fn(arrow::error::ArrowError) -> Error {
     move |e| Error::arrow(what, e)
@@ -89,8 +93,12 @@ fn key_rows(
 
 impl BuildSide {
     fn new(batch: RecordBatch, keys: &[Bound], converter: &RowConverter) -> Result<BuildSide> {
+        let mut reservation = Reservation::new("hash join (build side)");
+        reservation.resize(batch.get_array_memory_size())?;
         let (rows, valid) = key_rows(converter, keys, &batch)?;
         let n = batch.num_rows();
+        // The table: key bytes, a slot per distinct key, the chains and the matched flags.
+        reservation.resize(batch.get_array_memory_size() + rows.size() + n * 32)?;
         let mut heads: HashMap<Box<[u8]>, u32> = HashMap::with_capacity(n);
         let mut next = vec![NONE; n];
         // Insert in reverse so each chain lists rows in input order.
@@ -114,6 +122,7 @@ impl BuildSide {
             heads,
             next,
             matched: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            _reservation: reservation,
         })
     }
 }
@@ -137,6 +146,13 @@ pub fn hash_join(
     let right_schema = right.schema.clone();
     let right_batches = right.collect_all()?;
     let right_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
+    let mut collected = Reservation::new("hash join (build side)");
+    collected.resize(
+        right_batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum(),
+    )?;
     let job = Arc::new(JoinJob {
         how,
         left_keys: left_keys.to_vec(),
@@ -159,6 +175,13 @@ pub fn hash_join(
     let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
     drop(right_batches);
     let left_batches = left.collect_all()?;
+    let mut probe_side = Reservation::new("hash join (probe side, partitioned)");
+    probe_side.resize(
+        left_batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum(),
+    )?;
     let left_parts = bucketize(&left_batches, &job.left_keys, &job.converter, buckets)?;
     drop(left_batches);
     let outputs: Vec<Vec<RecordBatch>> = right_parts

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod join;
+pub mod memory;
 pub mod partitions;
 pub mod prune;
 pub mod sort;
@@ -48,12 +49,16 @@ pub fn parse_master(master: &str) -> Result<usize> {
 /// expression tree goes.
 pub const STACK_BYTES: usize = 64 << 20;
 
+/// Stack of the pool's workers: they evaluate bound expressions, whose long AND/OR chains and
+/// IN lists are balanced trees, so less is needed than on the main thread (which parses).
+pub const WORKER_STACK_BYTES: usize = 16 << 20;
+
 /// Build the global rayon pool. Called once by `main`; every `par_iter` in the engine uses it.
 pub fn init_pool(threads: usize) -> Result<()> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("engine-worker-{i}"))
-        .stack_size(STACK_BYTES)
+        .stack_size(WORKER_STACK_BYTES)
         .build_global()
         .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}")))
 }

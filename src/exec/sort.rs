@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
 use crate::error::{Error, Result};
+use crate::exec::memory::Reservation;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
 
@@ -30,6 +31,8 @@ fn arrow(e: arrow::error::ArrowError) -> Error {
 struct Run {
     batch: RecordBatch,
     rows: Rows,
+    /// The run's rows and keys, counted against the memory budget until the merge is done.
+    _reservation: Reservation,
 }
 
 pub fn sort(
@@ -67,9 +70,17 @@ pub fn sort(
         if let Some(n) = limit {
             order.truncate(n);
         }
-        let batch = take_record_batch(&batch, &UInt32Array::from(order)).map_err(arrow)?;
+        let sorted = take_record_batch(&batch, &UInt32Array::from(order)).map_err(arrow)?;
+        drop((batch, rows));
+        let batch = sorted;
         let rows = encode(&batch)?;
-        Ok(Run { batch, rows })
+        let mut reservation = Reservation::new("sort");
+        reservation.resize(batch.get_array_memory_size() + rows.size())?;
+        Ok(Run {
+            batch,
+            rows,
+            _reservation: reservation,
+        })
     };
     let runs: Vec<Run> = input
         .parts
@@ -77,11 +88,16 @@ pub fn sort(
         .map(|open| -> Result<Option<Run>> {
             let mut pending: Vec<RecordBatch> = Vec::new();
             let mut pending_rows = 0;
+            let mut pending_memory = Reservation::new("sort");
+            let mut pending_bytes = 0;
             let mut kept: Option<Run> = None;
             for batch in open()? {
                 let batch = batch?;
                 crate::exec::check_cancelled()?;
                 pending_rows += batch.num_rows();
+                pending_bytes += batch.get_array_memory_size();
+                // Sorting a run copies it once at a time (concatenated, then taken in order).
+                pending_memory.resize(pending_bytes * 2)?;
                 pending.push(batch);
                 // A top-N keeps memory to about 2N rows per partition.
                 if let Some(n) = limit {
@@ -92,6 +108,8 @@ pub fn sort(
                         let all = concat_batches(&schema, &pending).map_err(arrow)?;
                         pending.clear();
                         pending_rows = 0;
+                        pending_bytes = 0;
+                        pending_memory.resize(0)?;
                         kept = Some(sort_run(all)?);
                     }
                 }
@@ -103,6 +121,7 @@ pub fn sort(
                 return Ok(None);
             }
             let all = concat_batches(&schema, &pending).map_err(arrow)?;
+            drop(pending);
             Ok(Some(sort_run(all)?))
         })
         .collect::<Result<Vec<_>>>()?
@@ -121,6 +140,8 @@ pub fn sort(
     }
     let batches: Vec<&RecordBatch> = runs.iter().map(|r| &r.batch).collect();
     let mut out = Vec::new();
+    let mut output_memory = Reservation::new("sort (merge)");
+    let mut out_bytes = 0;
     let mut indices: Vec<(usize, usize)> = Vec::with_capacity(ctx.batch_size.min(wanted));
     let mut produced = 0;
     while produced < wanted {
@@ -133,8 +154,13 @@ pub fn sort(
             heap.push(Reverse((runs[run].rows.row(row + 1), run, row + 1)));
         }
         if indices.len() == ctx.batch_size.max(1) {
-            out.push(interleave_record_batch(&batches, &indices).map_err(arrow)?);
+            let batch = interleave_record_batch(&batches, &indices).map_err(arrow)?;
+            // The merged output sits beside the runs until they are dropped.
+            out_bytes += batch.get_array_memory_size();
+            output_memory.resize(out_bytes)?;
+            out.push(batch);
             indices.clear();
+            crate::exec::check_cancelled()?;
         }
     }
     if !indices.is_empty() {

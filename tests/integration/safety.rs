@@ -964,3 +964,55 @@ fn corrupt_parquet_is_an_error_never_a_crash() {
         clean(&path);
     }
 }
+
+/// Operators that hold data stay within `--memory-limit`: past it, a clear error and exit 1,
+/// never an allocation failure that aborts; a bad limit is a usage error.
+#[test]
+fn memory_budget_is_a_clear_error() {
+    let yellow = data("yellow_tripdata_sample_2019-01.csv");
+    let zones = data("taxi_zone_lookup.csv");
+    let join_yellow = format!("t={yellow}");
+    for (args, operator) in [
+        (
+            vec![
+                "query",
+                &yellow,
+                "--group-by",
+                "pickup_datetime",
+                "--agg",
+                "count(*)",
+            ],
+            "hash aggregate",
+        ),
+        (vec!["query", &yellow, "--order-by", "total_amount"], "sort"),
+        (
+            vec![
+                "query",
+                &zones,
+                "--join",
+                &join_yellow,
+                "--on",
+                "LocationID = t.pickup_location_id",
+            ],
+            "hash join",
+        ),
+    ] {
+        let mut limited = vec!["--memory-limit", "64K"];
+        limited.extend(args.iter().copied());
+        engine(&limited).fails(
+            1,
+            &[
+                operator,
+                "needs more memory than the budget allows",
+                "64.0 KiB",
+                "--memory-limit",
+            ],
+        );
+        let mut roomy = vec!["--memory-limit", "1G"];
+        roomy.extend(args.iter().copied());
+        roomy.push("--csv");
+        engine(&roomy).ok();
+    }
+    engine(&["--memory-limit", "lots", "count", &yellow])
+        .fails(2, &["invalid --memory-limit 'lots'"]);
+}
