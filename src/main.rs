@@ -16,6 +16,7 @@ fn main() {
         }
     };
     engine::error::quiet_panics();
+    raise_descriptor_limit();
     // The work runs on a thread with a large stack: expressions are trees, and a generated
     // `IN` list or a chain of thousands of ORs is deep (the stack is reserved, not touched).
     let work = std::thread::Builder::new()
@@ -35,5 +36,26 @@ fn main() {
     if let Err(error) = outcome {
         eprintln!("engine: error: {error}");
         std::process::exit(error.exit_code());
+    }
+}
+
+/// Partitioned writes keep a file open per partition value: allow as many descriptors as the
+/// hard limit does (the soft limit is often 1024), as most data tools do.
+fn raise_descriptor_limit() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit/setrlimit read and write one rlimit struct we own.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
+                && limit.rlim_cur < limit.rlim_max
+            {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
     }
 }

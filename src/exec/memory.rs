@@ -33,7 +33,7 @@ pub fn limit() -> usize {
 }
 
 fn default_limit() -> usize {
-    let mut available = physical_memory().unwrap_or(8 << 30);
+    let available = physical_memory().unwrap_or(8 << 30);
     #[cfg(unix)]
     {
         let mut limit = libc::rlimit {

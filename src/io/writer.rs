@@ -430,7 +430,7 @@ pub struct TaskWriter {
     files: HashMap<String, (PathBuf, FileSink)>,
     /// Open directories, oldest first.
     order: Vec<String>,
-    /// Files already finished (closed to keep at most `MAX_OPEN_FILES` open).
+    /// Files already finished (closed to keep at most `max_open_files()` open).
     closed: Vec<PathBuf>,
     /// Files started per directory: the `cNNN` of the next one (Spark's file counter).
     started: HashMap<String, usize>,
@@ -439,8 +439,28 @@ pub struct TaskWriter {
 
 /// Files one task keeps open at once: with more partition values than this, the oldest file is
 /// finished and a later batch for its directory starts the next `cNNN` file, so a write with
-/// 20,000 partition values needs neither 20,000 descriptors nor 20,000 row-group buffers.
-const MAX_OPEN_FILES: usize = 100;
+/// 20,000 partition values does not run out of descriptors. The share of the process's
+/// descriptor limit one worker may use (`main` raises the soft limit to the hard one), at most
+/// 2,000 and at least 16.
+fn max_open_files() -> usize {
+    static CAP: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        let mut descriptors: usize = 1024;
+        #[cfg(unix)]
+        {
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: getrlimit writes one rlimit struct we own.
+            if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+                descriptors = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            }
+        }
+        let workers = rayon::current_num_threads().max(1);
+        (descriptors.saturating_sub(64) / workers / 2).clamp(16, 2000)
+    })
+}
 
 impl TaskWriter {
     /// Write a batch of the job's schema.
@@ -534,7 +554,7 @@ impl TaskWriter {
     /// encodings) when this is the first batch for it.
     fn sink(&mut self, directory: &str, first: &RecordBatch) -> Result<&mut FileSink> {
         if !self.files.contains_key(directory) {
-            if self.files.len() >= MAX_OPEN_FILES {
+            if self.files.len() >= max_open_files() {
                 let oldest = self.order.remove(0);
                 if let Some((path, sink)) = self.files.remove(&oldest) {
                     sink.finish(&path)?;
