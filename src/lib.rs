@@ -9,6 +9,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod io;
+pub mod memory;
 pub mod plan;
 pub mod progress;
 pub mod sql;

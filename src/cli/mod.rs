@@ -102,8 +102,12 @@ impl Context {
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     let threads = crate::exec::parse_master(&cli.master)?;
     crate::exec::init_pool(threads)?;
-    if let Some(limit) = &cli.memory_limit {
-        crate::exec::memory::set_limit(crate::exec::memory::parse_size(limit)?);
+    match &cli.memory_limit {
+        Some(limit) => crate::memory::set_limit(crate::memory::parse_size(limit)?),
+        // Computed now, while little is mapped (it depends on the unmapped address space).
+        None => {
+            crate::memory::limit();
+        }
     }
     crate::exec::install_interrupt_handler();
     let context = Context {

@@ -13,10 +13,10 @@ use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
 use crate::error::{Error, Result};
-use crate::exec::memory::Reservation;
 use crate::expr::aggregate::{Accumulator, AggCall};
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
+use crate::memory::Reservation;
 
 struct GroupTable {
     /// Group indices, found by key hash; the keys themselves live in `bytes`.

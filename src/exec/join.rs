@@ -65,7 +65,7 @@ struct BuildSide {
 
 const NONE: u32 = u32::MAX;
 
-use crate::exec::memory::Reservation;
+use crate::memory::Reservation;
 
 fn arrow(what: &'static str) -> impl Fn(arrow::error::ArrowError) -> Error {
     move |e| Error::arrow(what, e)

@@ -4,7 +4,6 @@
 
 pub mod aggregate;
 pub mod join;
-pub mod memory;
 pub mod partitions;
 pub mod prune;
 pub mod sort;

@@ -13,9 +13,9 @@ use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
 use crate::error::{Error, Result};
-use crate::exec::memory::Reservation;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
+use crate::memory::Reservation;
 
 #[derive(Debug, Clone)]
 pub struct SortKey {
