@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
-use arrow::compute::{cast, take_record_batch};
+use arrow::compute::{cast, concat_batches, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType};
 use arrow::row::{RowConverter, SortField};
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
@@ -268,6 +268,7 @@ impl OutputJob {
             task,
             shared: self.shared.clone(),
             files: HashMap::new(),
+            pending_bytes: 0,
             order: Vec::new(),
             closed: Vec::new(),
             started: HashMap::new(),
@@ -417,6 +418,30 @@ impl CsvStream {
     }
 }
 
+/// A file a task is writing. In a partitioned Parquet write its rows wait in `pending` (arrow
+/// batches, compact) and go into the file a whole row group at a time: a Parquet writer's row
+/// group in progress costs about a megabyte of encoder buffers however few its rows, which
+/// times hundreds of partition values exhausts memory.
+struct OpenFile {
+    path: PathBuf,
+    /// Opened with the file's first rows, which choose its encodings.
+    sink: Option<FileSink>,
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
+    pending_bytes: usize,
+}
+
+impl OpenFile {
+    fn sink(&mut self, shared: &JobShared, first: &RecordBatch) -> Result<&mut FileSink> {
+        if self.sink.is_none() {
+            self.sink = Some(open_sink(&self.path, shared, first)?);
+        }
+        self.sink
+            .as_mut()
+            .ok_or_else(|| Error::Internal("the writer lost an open file".into()))
+    }
+}
+
 /// What a finished task wrote: its closed files, not yet committed.
 pub struct TaskOutput {
     files: Vec<PathBuf>,
@@ -427,7 +452,9 @@ pub struct TaskOutput {
 pub struct TaskWriter {
     task: usize,
     shared: Arc<JobShared>,
-    files: HashMap<String, (PathBuf, FileSink)>,
+    files: HashMap<String, OpenFile>,
+    /// Bytes of rows waiting in the open files' `pending`, summed.
+    pending_bytes: usize,
     /// Open directories, oldest first.
     order: Vec<String>,
     /// Files already finished (closed to keep at most `max_open_files()` open).
@@ -471,8 +498,7 @@ impl TaskWriter {
         self.rows += batch.num_rows() as u64;
         if self.shared.partition_columns.is_empty() {
             let data = self.file_batch(batch)?;
-            let shared = self.shared.clone();
-            return self.sink("", &data)?.write(&data, &shared);
+            return self.write_now("", &data);
         }
         // Group rows by their partition key (compared as arrow-row bytes, so no string is built
         // per row), keeping first-seen order; the directory is named from each group's first row.
@@ -514,10 +540,77 @@ impl TaskWriter {
                     .map_err(|e| Error::arrow("splitting rows by partition", e))?
             };
             let data = self.file_batch(&part)?;
-            let shared = self.shared.clone();
-            self.sink(&directory, &data)?.write(&data, &shared)?;
+            match self.shared.options.format {
+                OutputFormat::Parquet => self.add_pending(&directory, data)?,
+                OutputFormat::Csv => self.write_now(&directory, &data)?,
+            }
         }
         Ok(())
+    }
+
+    /// Write `data` into the file for `directory` at once (unpartitioned writes, and CSV, which
+    /// streams out).
+    fn write_now(&mut self, directory: &str, data: &RecordBatch) -> Result<()> {
+        let shared = self.shared.clone();
+        self.file(directory)?
+            .sink(&shared, data)?
+            .write(data, &shared)
+    }
+
+    /// Queue `data` for the file of `directory`. A file's queue goes out as a row group once it
+    /// holds a row group's worth of rows; past `buffer_cap()` in all, the biggest queues go out
+    /// until half the cap is left, so the task's memory stays bounded whatever the number of
+    /// partition values (their row groups are then smaller).
+    fn add_pending(&mut self, directory: &str, data: RecordBatch) -> Result<()> {
+        let bytes = data.get_array_memory_size();
+        let file = self.file(directory)?;
+        file.pending_rows += data.num_rows();
+        file.pending_bytes += bytes;
+        file.pending.push(data);
+        let full = file.pending_rows >= ROW_GROUP_ROWS;
+        self.pending_bytes += bytes;
+        if full {
+            self.drain(directory)?;
+        }
+        let cap = buffer_cap();
+        if self.pending_bytes > cap {
+            let mut by_size: Vec<(usize, String)> = self
+                .files
+                .iter()
+                .filter(|(_, file)| file.pending_bytes > 0)
+                .map(|(directory, file)| (file.pending_bytes, directory.clone()))
+                .collect();
+            by_size.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            for (_, directory) in by_size {
+                if self.pending_bytes <= cap / 2 {
+                    break;
+                }
+                self.drain(&directory)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the rows queued for `directory` into its file as row groups, freeing them.
+    fn drain(&mut self, directory: &str) -> Result<()> {
+        let shared = self.shared.clone();
+        let Some(file) = self.files.get_mut(directory) else {
+            return Ok(());
+        };
+        if file.pending.is_empty() {
+            return Ok(());
+        }
+        self.pending_bytes -= file.pending_bytes;
+        file.pending_bytes = 0;
+        file.pending_rows = 0;
+        let batches = std::mem::take(&mut file.pending);
+        let data = concat_batches(&shared.file_schema, &batches)
+            .map_err(|e| Error::arrow("gathering rows for a row group", e))?;
+        drop(batches);
+        let path = file.path.clone();
+        let sink = file.sink(&shared, &data)?;
+        sink.write(&data, &shared)?;
+        sink.flush_row_group(&path)
     }
 
     /// The batch as files store it: partition columns removed, timestamps as UTC instants.
@@ -550,29 +643,38 @@ impl TaskWriter {
             .map_err(|e| Error::arrow("preparing a batch for writing", e))
     }
 
-    /// The open file for `directory`, opened (with `first`, its first batch, choosing the
-    /// encodings) when this is the first batch for it.
-    fn sink(&mut self, directory: &str, first: &RecordBatch) -> Result<&mut FileSink> {
+    /// The file for `directory`, started if this is its first batch (finishing the oldest open
+    /// file when `max_open_files()` are open).
+    fn file(&mut self, directory: &str) -> Result<&mut OpenFile> {
         if !self.files.contains_key(directory) {
             if self.files.len() >= max_open_files() {
                 let oldest = self.order.remove(0);
-                if let Some((path, sink)) = self.files.remove(&oldest) {
-                    sink.finish(&path)?;
-                    self.closed.push(path);
+                self.drain(&oldest)?;
+                if let Some(file) = self.files.remove(&oldest) {
+                    if let Some(sink) = file.sink {
+                        sink.finish(&file.path)?;
+                        self.closed.push(file.path);
+                    }
                 }
             }
             let counter = self.started.entry(directory.to_string()).or_insert(0);
             let path = part_path(&self.shared, self.task, directory, *counter)?;
             *counter += 1;
-            let sink = open_sink(&path, &self.shared, first)?;
             self.order.push(directory.to_string());
-            self.files.insert(directory.to_string(), (path, sink));
+            self.files.insert(
+                directory.to_string(),
+                OpenFile {
+                    path,
+                    sink: None,
+                    pending: Vec::new(),
+                    pending_rows: 0,
+                    pending_bytes: 0,
+                },
+            );
         }
-        let (_, sink) = self
-            .files
+        self.files
             .get_mut(directory)
-            .ok_or_else(|| Error::Dataset("internal: lost an open file".into()))?;
-        Ok(sink)
+            .ok_or_else(|| Error::Internal("the writer lost an open file".into()))
     }
 
     /// Finish every file (Parquet footers), as a task does when it ends, so that no finished
@@ -580,9 +682,12 @@ impl TaskWriter {
     pub fn close(mut self) -> Result<TaskOutput> {
         let mut files = std::mem::take(&mut self.closed);
         for directory in std::mem::take(&mut self.order) {
-            if let Some((path, sink)) = self.files.remove(&directory) {
-                sink.finish(&path)?;
-                files.push(path);
+            self.drain(&directory)?;
+            if let Some(file) = self.files.remove(&directory) {
+                if let Some(sink) = file.sink {
+                    sink.finish(&file.path)?;
+                    files.push(file.path);
+                }
             }
         }
         Ok(TaskOutput {
@@ -597,6 +702,13 @@ impl TaskWriter {
         open_sink(&path, shared, &empty)?.finish(&path)?;
         Ok(path)
     }
+}
+
+/// Bytes of rows one task may queue for its partitioned Parquet files: an eighth of the memory
+/// budget per worker, between 1 MiB and 512 MiB.
+fn buffer_cap() -> usize {
+    let workers = rayon::current_num_threads().max(1);
+    (crate::memory::limit() / 8 / workers).clamp(1 << 20, 512 << 20)
 }
 
 fn part_path(shared: &JobShared, task: usize, directory: &str, counter: usize) -> Result<PathBuf> {
@@ -617,7 +729,13 @@ fn part_path(shared: &JobShared, task: usize, directory: &str, counter: usize) -
 
 fn open_sink(path: &Path, shared: &JobShared, first: &RecordBatch) -> Result<FileSink> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let buffered = BufWriter::with_capacity(1 << 20, file);
+    // A partitioned write may hold hundreds of files open per task: small buffers there.
+    let capacity = if shared.partition_columns.is_empty() {
+        1 << 20
+    } else {
+        64 << 10
+    };
+    let buffered = BufWriter::with_capacity(capacity, file);
     match shared.options.format {
         OutputFormat::Parquet => {
             let mut properties = shared.properties.clone().into_builder();
@@ -723,6 +841,14 @@ impl FileSink {
             FileSink::Csv(writer) => {
                 write_csv_rows(writer, batch).map_err(|e| Error::io(&shared.temp, e))
             }
+        }
+    }
+
+    /// Write the row group in progress out now, freeing its buffers.
+    fn flush_row_group(&mut self, path: &Path) -> Result<()> {
+        match self {
+            FileSink::Parquet(writer) => writer.flush().map_err(|e| Error::parquet(path, e)),
+            FileSink::Csv(_) => Ok(()),
         }
     }
 

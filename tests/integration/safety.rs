@@ -1016,3 +1016,44 @@ fn memory_budget_is_a_clear_error() {
     engine(&["--memory-limit", "lots", "count", &yellow])
         .fails(2, &["invalid --memory-limit 'lots'"]);
 }
+
+/// A partitioned write queues each partition's rows within a share of the budget: with a tiny
+/// budget and hundreds of values it writes many small row groups instead of holding a Parquet
+/// encoder per value, and every row arrives once.
+#[test]
+fn partitioned_write_within_a_small_budget() {
+    let yellow = data("yellow_tripdata_sample_2019-01.csv");
+    let dir = temp();
+    let out = dir.path().join("by_zone");
+    let out = s(&out);
+    engine(&[
+        "--memory-limit",
+        "8M",
+        "query",
+        &yellow,
+        "--write",
+        &out,
+        "--partition-by",
+        "dropoff_location_id",
+    ])
+    .ok();
+    let summary = |input: &str| {
+        engine(&[
+            "query",
+            input,
+            "--group-by",
+            "dropoff_location_id",
+            "--agg",
+            // Whole cents: a sum of doubles depends on the order rows arrive in.
+            "count(*) AS n, sum(round(total_amount * 100)) AS cents, max(pickup_datetime) AS last",
+            "--order-by",
+            "dropoff_location_id",
+            "--csv",
+        ])
+        .ok()
+        .to_string()
+    };
+    let written = summary(&out);
+    assert_eq!(written, summary(&yellow));
+    assert!(written.lines().count() > 150, "{written}");
+}
