@@ -12,6 +12,7 @@ pub mod io;
 pub mod memory;
 pub mod plan;
 pub mod progress;
+pub mod runtime;
 pub mod sql;
 
 pub use error::{Error, Result};

@@ -21,7 +21,7 @@ fn main() {
     // `IN` list or a chain of thousands of ORs is deep (the stack is reserved, not touched).
     let work = std::thread::Builder::new()
         .name("engine-main".into())
-        .stack_size(engine::exec::STACK_BYTES)
+        .stack_size(engine::runtime::STACK_BYTES)
         .spawn(move || {
             engine::error::catch_panic(|| engine::cli::run(cli, &matches), engine::Error::Internal)
         });

@@ -100,8 +100,8 @@ impl Context {
 
 /// Run a parsed command line.
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
-    let threads = crate::exec::parse_master(&cli.master)?;
-    crate::exec::init_pool(threads)?;
+    let threads = crate::runtime::parse_master(&cli.master)?;
+    crate::runtime::init_pool(threads)?;
     match &cli.memory_limit {
         Some(limit) => crate::memory::set_limit(crate::memory::parse_size(limit)?),
         // Computed now, while little is mapped (it depends on the unmapped address space).
@@ -109,7 +109,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
             crate::memory::limit();
         }
     }
-    crate::exec::install_interrupt_handler();
+    crate::runtime::install_interrupt_handler();
     let context = Context {
         quiet: cli.quiet,
         progress: cli.progress,

@@ -598,7 +598,7 @@ fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool)
             };
         }
     }
-    let window = crate::exec::parallelism().max(1);
+    let window = crate::runtime::parallelism().max(1);
     for chunk in parts.parts.chunks(window) {
         let texts: Vec<Vec<u8>> = chunk
             .par_iter()

@@ -103,7 +103,7 @@ pub fn hash_aggregate(
             let mut groups: Vec<u32> = Vec::new();
             for batch in open()? {
                 let batch = batch?;
-                crate::exec::check_cancelled()?;
+                crate::runtime::check_cancelled()?;
                 let rows = batch.num_rows();
                 groups.clear();
                 if keys.is_empty() {
@@ -145,7 +145,7 @@ pub fn hash_aggregate(
         return Ok(Partitions::materialized(schema, vec![vec![batch]]));
     }
 
-    let buckets = crate::exec::parallelism().max(1);
+    let buckets = crate::runtime::parallelism().max(1);
     let outputs: Vec<Vec<RecordBatch>> = (0..buckets)
         .into_par_iter()
         .map(|bucket| -> Result<Vec<RecordBatch>> {

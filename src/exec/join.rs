@@ -171,7 +171,7 @@ pub fn hash_join(
         return job.probe_all(left, build);
     }
     // Partitioned: bucket both sides by key hash, join bucket by bucket.
-    let buckets = crate::exec::parallelism();
+    let buckets = crate::runtime::parallelism();
     let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
     drop(right_batches);
     let left_batches = left.collect_all()?;
@@ -287,7 +287,7 @@ impl JoinJob {
     }
 
     fn probe(&self, batch: &RecordBatch, build: &BuildSide) -> Result<Option<RecordBatch>> {
-        crate::exec::check_cancelled()?;
+        crate::runtime::check_cancelled()?;
         let (rows, valid) = key_rows(&self.converter, &self.left_keys, batch)?;
         let mut left_idx: Vec<u32> = Vec::new();
         let mut right_idx: Vec<u32> = Vec::new();
@@ -307,7 +307,7 @@ impl JoinJob {
                 // A key matching many build rows makes a long loop here: Ctrl-C is noticed
                 // inside it, not only between batches.
                 if left_idx.len() % (1 << 16) == 0 {
-                    crate::exec::check_cancelled()?;
+                    crate::runtime::check_cancelled()?;
                 }
             }
         }

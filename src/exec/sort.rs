@@ -93,7 +93,7 @@ pub fn sort(
             let mut kept: Option<Run> = None;
             for batch in open()? {
                 let batch = batch?;
-                crate::exec::check_cancelled()?;
+                crate::runtime::check_cancelled()?;
                 pending_rows += batch.num_rows();
                 pending_bytes += batch.get_array_memory_size();
                 // Sorting a run copies it once at a time (concatenated, then taken in order).
@@ -160,7 +160,7 @@ pub fn sort(
             output_memory.resize(out_bytes)?;
             out.push(batch);
             indices.clear();
-            crate::exec::check_cancelled()?;
+            crate::runtime::check_cancelled()?;
         }
     }
     if !indices.is_empty() {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int32Array, Int64Array, ListBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, Date32Array, Int32Array, Int64Array, ListBuilder,
     StringArray, StringBuilder, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{
@@ -19,6 +19,7 @@ use super::eval::cast_array;
 use super::time::{self, TruncUnit};
 use super::Expr;
 use crate::error::{Error, Result};
+use crate::runtime;
 
 const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
 
@@ -593,11 +594,17 @@ fn strings(a: &ArrayRef) -> &StringArray {
     a.as_string::<i32>()
 }
 
-fn map_strings(a: &ArrayRef, f: impl Fn(&str, &mut String) -> bool) -> ArrayRef {
+/// Rows between two looks at Ctrl-C in per-row loops that may be slow (regexes over long strings).
+const CANCEL_CHECK_ROWS: usize = 1024;
+
+fn map_strings(a: &ArrayRef, f: impl Fn(&str, &mut String) -> bool) -> Result<ArrayRef> {
     let input = strings(a);
     let mut builder = StringBuilder::with_capacity(input.len(), input.value_data().len());
     let mut buffer = String::new();
-    for value in input.iter() {
+    for (row, value) in input.iter().enumerate() {
+        if row % CANCEL_CHECK_ROWS == CANCEL_CHECK_ROWS - 1 {
+            runtime::check_cancelled()?;
+        }
         match value {
             Some(v) => {
                 buffer.clear();
@@ -610,7 +617,7 @@ fn map_strings(a: &ArrayRef, f: impl Fn(&str, &mut String) -> bool) -> ArrayRef 
             None => builder.append_null(),
         }
     }
-    Arc::new(builder.finish())
+    Ok(Arc::new(builder.finish()))
 }
 
 fn dates(a: &ArrayRef) -> &Date32Array {
@@ -789,11 +796,11 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
         Func::Upper => map_strings(&args[0], |s, out| {
             out.push_str(&s.to_uppercase());
             true
-        }),
+        })?,
         Func::Lower => map_strings(&args[0], |s, out| {
             out.push_str(&s.to_lowercase());
             true
-        }),
+        })?,
         Func::InitCap => map_strings(&args[0], |s, out| {
             let mut start = true;
             for c in s.chars() {
@@ -805,24 +812,24 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
                 start = c == ' ';
             }
             true
-        }),
+        })?,
         Func::Reverse => map_strings(&args[0], |s, out| {
             out.extend(s.chars().rev());
             true
-        }),
+        })?,
         // Spark's trim removes spaces only.
         Func::Trim => map_strings(&args[0], |s, out| {
             out.push_str(s.trim_matches(' '));
             true
-        }),
+        })?,
         Func::LTrim => map_strings(&args[0], |s, out| {
             out.push_str(s.trim_start_matches(' '));
             true
-        }),
+        })?,
         Func::RTrim => map_strings(&args[0], |s, out| {
             out.push_str(s.trim_end_matches(' '));
             true
-        }),
+        })?,
         Func::Length => Arc::new(
             strings(&args[0])
                 .iter()
@@ -900,19 +907,24 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
         Func::RegexpReplace(re, replacement) => map_strings(&args[0], |s, out| {
             out.push_str(&re.replace_all(s, replacement.as_str()));
             true
-        }),
+        })?,
         Func::RegexpExtract(re, group) => map_strings(&args[0], |s, out| {
             if let Some(m) = re.captures(s).and_then(|c| c.get(*group)) {
                 out.push_str(m.as_str());
             }
             true
-        }),
-        Func::RLike(re) => Arc::new(
-            strings(&args[0])
-                .iter()
-                .map(|v| v.map(|s| re.is_match(s)))
-                .collect::<BooleanArray>(),
-        ),
+        })?,
+        Func::RLike(re) => {
+            let input = strings(&args[0]);
+            let mut matches = BooleanBuilder::with_capacity(input.len());
+            for (row, value) in input.iter().enumerate() {
+                if row % CANCEL_CHECK_ROWS == CANCEL_CHECK_ROWS - 1 {
+                    runtime::check_cancelled()?;
+                }
+                matches.append_option(value.map(|s| re.is_match(s)));
+            }
+            Arc::new(matches.finish())
+        }
         Func::Replace => {
             let (s, search, rep) = (strings(&args[0]), strings(&args[1]), strings(&args[2]));
             Arc::new(

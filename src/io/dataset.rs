@@ -633,7 +633,7 @@ fn csv_piece(file: usize, first: &csv::Block, last: &csv::Block) -> (Piece, u64)
 /// Spark's `maxSplitBytes`: min(128 MB, max(4 MB, bytes per core)), bytes counting the open cost.
 fn split_bytes_for(files: &[DataFile]) -> u64 {
     let total: u64 = files.iter().map(|f| f.size + OPEN_COST_BYTES).sum();
-    let per_core = total / crate::exec::parallelism().max(1) as u64;
+    let per_core = total / crate::runtime::parallelism().max(1) as u64;
     MAX_PARTITION_BYTES.min(OPEN_COST_BYTES.max(per_core))
 }
 

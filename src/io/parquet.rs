@@ -14,9 +14,9 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::ProjectionMask;
 
 use crate::error::{catch_panic, Error, Result};
-use crate::exec;
 use crate::io::parquet_check::{check_footer, check_pages};
 use crate::io::types::{conform_array, normalize_schema};
+use crate::runtime;
 
 /// The error for a panic inside the parquet crate: the file is corrupt in a way the checks did
 /// not catch.
@@ -161,7 +161,7 @@ fn conform_batch(
     file_schema: &SchemaRef,
 ) -> Result<RecordBatch> {
     {
-        exec::check_cancelled()?;
+        runtime::check_cancelled()?;
         let batch = batch.map_err(|e| Error::parquet(path, format!("cannot read: {e}")))?;
         let rows = batch.num_rows();
         let columns = target

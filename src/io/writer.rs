@@ -294,7 +294,7 @@ impl OutputJob {
             written.push(empty);
         }
         summary.files = written.len();
-        crate::exec::check_cancelled()?;
+        crate::runtime::check_cancelled()?;
         let shared = &self.shared;
         let staged = if shared.options.single_file {
             written

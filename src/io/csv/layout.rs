@@ -18,7 +18,7 @@ use super::infer::{classify, Inferred};
 use super::options::CsvOptions;
 use super::reader::open_stream;
 use crate::error::{Error, Result};
-use crate::exec;
+use crate::runtime;
 
 /// A byte range of whole records.
 #[derive(Debug, Clone)]
@@ -157,10 +157,10 @@ pub fn scan_file(
         options,
         path,
     };
-    let group = exec::parallelism() * 2;
+    let group = runtime::parallelism() * 2;
     let mut current = cutter.next_group(group)?;
     while !current.is_empty() {
-        exec::check_cancelled()?;
+        runtime::check_cancelled()?;
         let (next, stats) = rayon::join(
             || cutter.next_group(group),
             || {
@@ -212,12 +212,12 @@ impl ParallelScan<'_> {
         let size = std::fs::metadata(self.path)
             .map_err(|e| Error::io(self.path, e))?
             .len();
-        let group = exec::parallelism() as u64 * 4;
+        let group = runtime::parallelism() as u64 * 4;
         let mut position = data_start;
         // Reused from group to group: fresh buffers would cost a page fault every 4 KB.
         let mut buffers = vec![Vec::new(); group as usize];
         while position < size {
-            exec::check_cancelled()?;
+            runtime::check_cancelled()?;
             let ends: Vec<u64> = (1..=group)
                 .map(|k| position + k * self.block_size)
                 .take_while(|&end| end - self.block_size < size)

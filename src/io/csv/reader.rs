@@ -15,8 +15,8 @@ use super::layout::csv_error;
 use super::options::{CsvOptions, ParseMode};
 use super::values;
 use crate::error::{Error, Result};
-use crate::exec;
 use crate::progress::Progress;
+use crate::runtime;
 
 /// A byte stream of `path` from `skip` on (decompressed when `gzip`).
 pub fn open_stream(path: &Path, gzip: bool, skip: u64) -> Result<Box<dyn Read + Send>> {
@@ -378,7 +378,7 @@ impl CsvBatchReader {
     }
 
     fn read_batch(&mut self) -> Result<Option<RecordBatch>> {
-        exec::check_cancelled()?;
+        runtime::check_cancelled()?;
         if matches!(self.source, Source::Plain(_)) {
             if let Some(batch) = self.read_plain()? {
                 self.report_progress();

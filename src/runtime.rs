@@ -1,0 +1,108 @@
+//! The runtime, on the ground floor: the one rayon pool (sized by `--master`), the threads'
+//! stacks, and cancellation (Ctrl-C). Every parallel loop in the engine, in io, exec or the
+//! job layer, runs on this pool and checks cancellation here; nothing creates another pool.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Result};
+
+/// How many worker threads `--master` asks for.
+///
+/// Accepts Spark's local forms: `local` (1 thread), `local[N]`, `local[*]` (all cores) and
+/// `local[N,F]` (F, the task retry count, has no meaning here and is ignored).
+pub fn parse_master(master: &str) -> Result<usize> {
+    let bad = || {
+        Error::usage(format!(
+            "invalid --master '{master}': engine runs on one machine, use local, local[N] or local[*]"
+        ))
+    };
+    let master = master.trim();
+    if master == "local" {
+        return Ok(1);
+    }
+    let inner = master
+        .strip_prefix("local[")
+        .and_then(|s| s.strip_suffix(']'))
+        .ok_or_else(bad)?;
+    let threads = inner.split(',').next().unwrap_or_default().trim();
+    if threads == "*" {
+        return Ok(std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1));
+    }
+    match threads.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(bad()),
+    }
+}
+
+/// Stack of the main and worker threads: address space reserved, touched only as deep as an
+/// expression tree goes.
+pub const STACK_BYTES: usize = 64 << 20;
+
+/// Stack of the pool's workers: they evaluate bound expressions, whose long AND/OR chains and
+/// IN lists are balanced trees, so less is needed than on the main thread (which parses).
+pub const WORKER_STACK_BYTES: usize = 16 << 20;
+
+/// Build the global rayon pool. Called once by `main`; every `par_iter` in the engine uses it.
+pub fn init_pool(threads: usize) -> Result<()> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("engine-worker-{i}"))
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global()
+        .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}")))
+}
+
+/// Number of threads in the pool: the parallelism the planner splits work for.
+pub fn parallelism() -> usize {
+    rayon::current_num_threads()
+}
+
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+/// Install the Ctrl-C / SIGTERM handler: tasks notice the flag and fail with
+/// `Error::Interrupted`, so the writer's cleanup runs and no partial output is committed. A
+/// second Ctrl-C exits at once: output is only ever staged in hidden directories, which the
+/// next run against the same destination removes, so nothing partial becomes visible.
+pub fn install_interrupt_handler() {
+    // A second handler cannot be installed (tests may call this twice); that is harmless.
+    let _ = ctrlc::set_handler(|| {
+        if CANCELLED.swap(true, Ordering::SeqCst) {
+            eprintln!("engine: error: interrupted twice; stopped at once");
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Fail with `Error::Interrupted` if the user asked to stop.
+pub fn check_cancelled() -> Result<()> {
+    if CANCELLED.load(Ordering::Relaxed) {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn master_forms() {
+        assert_eq!(parse_master("local").unwrap(), 1);
+        assert_eq!(parse_master("local[3]").unwrap(), 3);
+        assert_eq!(parse_master("local[2,4]").unwrap(), 2);
+        assert!(parse_master("local[*]").unwrap() >= 1);
+        for bad in [
+            "local[0]",
+            "local[x]",
+            "yarn",
+            "spark://h:7077",
+            "local[",
+            "",
+        ] {
+            assert_eq!(parse_master(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
+}
