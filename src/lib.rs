@@ -3,7 +3,6 @@
 //! Layers, each calling only downwards: `cli` (commands) -> `sql` (SQL text) -> `exec` (the
 //! pool, parallel operators) -> `io` (datasets, CSV and Parquet, the writer, rendering).
 
-pub mod calendar;
 pub mod cli;
 pub mod error;
 pub mod exec;
@@ -14,5 +13,6 @@ pub mod plan;
 pub mod progress;
 pub mod runtime;
 pub mod sql;
+pub mod types;
 
 pub use error::{Error, Result};

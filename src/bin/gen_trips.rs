@@ -15,7 +15,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use engine::expr::time::{civil_from_days, days_from_civil};
+use engine::types::calendar::{civil_from_days, days_from_civil};
 use rayon::prelude::*;
 
 const DEFAULT_SAMPLES: [&str; 2] = [

@@ -645,7 +645,7 @@ fn write_json_rows(out: &mut Vec<u8>, batch: &arrow::array::RecordBatch) {
         let mut first = true;
         for (field, column) in schema.fields().iter().zip(batch.columns()) {
             cell.clear();
-            if !crate::io::format::write_value(&mut cell, column.as_ref(), row) {
+            if !crate::types::display::write_value(&mut cell, column.as_ref(), row) {
                 continue;
             }
             if !first {
@@ -656,7 +656,7 @@ fn write_json_rows(out: &mut Vec<u8>, batch: &arrow::array::RecordBatch) {
             out.push(b':');
             let bare = match field.data_type() {
                 DataType::Boolean => true,
-                t if crate::expr::bind::is_numeric(t) => {
+                t if crate::types::coerce::is_numeric(t) => {
                     cell.parse::<f64>().is_ok_and(|v| v.is_finite())
                 }
                 _ => false,

@@ -209,7 +209,7 @@ fn finish(
         .zip(schema.fields())
         .map(|(c, f)| {
             if c.data_type() != f.data_type() {
-                crate::expr::eval::cast_array(&c, f.data_type())
+                crate::expr::cast::cast_array(&c, f.data_type())
             } else {
                 Ok(c)
             }

@@ -119,7 +119,7 @@ pub fn project_batch(
         .map(|(e, f)| {
             let a = evaluate(e, batch)?;
             if a.data_type() != f.data_type() {
-                crate::expr::eval::cast_array(&a, f.data_type())
+                crate::expr::cast::cast_array(&a, f.data_type())
             } else {
                 Ok(a)
             }

@@ -12,7 +12,8 @@ use arrow::compute::kernels::cmp;
 use arrow::compute::{cast, not, or_kleene};
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 
-use crate::expr::eval::{cast_array, evaluate};
+use crate::expr::cast::cast_array;
+use crate::expr::eval::evaluate;
 use crate::expr::{BinaryOp, Bound};
 use crate::io::dataset::{Dataset, Format, Pruning};
 

@@ -237,7 +237,7 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
     }
     let out = take(sorted.as_ref(), &UInt32Array::from(inverse), None).map_err(arrow)?;
     if out.data_type() != &f.data_type {
-        crate::expr::eval::cast_array(&out, &f.data_type)
+        crate::expr::cast::cast_array(&out, &f.data_type)
     } else {
         Ok(out)
     }

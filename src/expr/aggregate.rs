@@ -16,10 +16,12 @@ use arrow::datatypes::{
 };
 use arrow::row::{RowConverter, SortField};
 
-use super::bind::{bind, is_integer, is_numeric, Bound, Scope};
-use super::eval::cast_array;
+use super::bind::{bind, Scope};
+use super::bound::Bound;
+use super::cast::cast_array;
 use super::Expr;
 use crate::error::{Error, Result};
+use crate::types::coerce::{is_integer, is_numeric};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AggFunc {
@@ -200,7 +202,7 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
 fn not_numeric(display: &str, t: &DataType) -> Error {
     Error::usage(format!(
         "'{display}' needs a numeric argument, not {}",
-        crate::io::types::spark_type_name(t)
+        crate::types::names::spark_type_name(t)
     ))
 }
 

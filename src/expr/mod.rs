@@ -5,17 +5,20 @@
 
 pub mod aggregate;
 pub mod bind;
+pub mod bound;
+pub mod cast;
 pub mod eval;
+pub mod function_binding;
 pub mod functions;
 pub mod parse;
-pub mod time;
 
 use std::fmt::Write as _;
 
 use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
 
-pub use bind::{bind, Bound, Scope};
+pub use bind::{bind, Scope};
+pub use bound::Bound;
 pub use parse::{parse_expr, parse_expr_list, parse_sort_list};
 
 /// An expression as written, its columns still names.
@@ -402,7 +405,7 @@ impl Expr {
             Expr::Cast { expr, to } => {
                 out.push_str("CAST(");
                 expr.write_name(out, false);
-                let _ = write!(out, " AS {})", sql_type_name(to));
+                let _ = write!(out, " AS {})", crate::types::names::sql_type_name(to));
             }
             Expr::Call {
                 name,
@@ -468,24 +471,6 @@ impl Expr {
 
     pub(crate) fn write_arg_name(&self, out: &mut String) {
         self.write_name(out, false)
-    }
-}
-
-/// A type as Spark SQL writes it in `CAST(x AS INT)`.
-pub fn sql_type_name(data_type: &DataType) -> String {
-    match data_type {
-        DataType::Int8 => "TINYINT".into(),
-        DataType::Int16 => "SMALLINT".into(),
-        DataType::Int32 => "INT".into(),
-        DataType::Int64 => "BIGINT".into(),
-        DataType::Float32 => "FLOAT".into(),
-        DataType::Float64 => "DOUBLE".into(),
-        DataType::Utf8 => "STRING".into(),
-        DataType::Boolean => "BOOLEAN".into(),
-        DataType::Date32 => "DATE".into(),
-        DataType::Timestamp(_, _) => "TIMESTAMP".into(),
-        DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
-        other => crate::io::types::spark_type_name(other).to_uppercase(),
     }
 }
 

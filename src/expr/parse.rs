@@ -224,7 +224,7 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             ast::UnaryOperator::Not => Expr::Not(boxed(expr)?),
             ast::UnaryOperator::Minus => match convert(expr)? {
                 Expr::Literal { value, text } if !text.starts_with('-') => {
-                    let negated = super::eval::negate_literal(&value)?;
+                    let negated = super::cast::negate_literal(&value)?;
                     literal(negated, format!("-{text}"))
                 }
                 other => Expr::Negate(Box::new(other)),
@@ -566,7 +566,7 @@ fn convert_value(v: &Value) -> Result<Expr> {
                 .map_err(|_| Error::usage(format!("invalid number '{text}'")))?;
             // Spark reads `2.5` as a decimal; the engine computes with doubles (named as written).
             let shown = if lower.contains('e') {
-                crate::io::format::java_double(n)
+                crate::types::display::java_double(n)
             } else {
                 text
             };
@@ -589,19 +589,19 @@ fn typed_literal(text: &str, to: &DataType) -> Result<Expr> {
     let bad = || {
         Error::usage(format!(
             "invalid {} literal '{text}'",
-            super::sql_type_name(to)
+            crate::types::names::sql_type_name(to)
         ))
     };
     Ok(match to {
         DataType::Date32 => {
-            let days = super::time::parse_date(text.trim()).ok_or_else(bad)?;
+            let days = crate::types::parse::parse_date_text(text.trim()).ok_or_else(bad)?;
             literal(
                 Arc::new(Date32Array::from(vec![days])),
                 format!("DATE '{text}'"),
             )
         }
         DataType::Timestamp(_, _) => {
-            let micros = super::time::parse_timestamp(text.trim()).ok_or_else(bad)?;
+            let micros = crate::types::parse::parse_timestamp_text(text.trim()).ok_or_else(bad)?;
             literal(
                 Arc::new(TimestampMicrosecondArray::from(vec![micros])),
                 format!("TIMESTAMP '{text}'"),
@@ -620,7 +620,7 @@ fn typed_literal(text: &str, to: &DataType) -> Result<Expr> {
 /// A SQL type in CAST: Spark's names (int, bigint, double, string, date, timestamp, decimal(p,s)).
 pub fn convert_type(data_type: &ast::DataType) -> Result<DataType> {
     let text = data_type.to_string();
-    crate::sql::ddl::spark_type(&text)
+    crate::types::names::spark_type(&text)
         .ok_or_else(|| Error::usage(format!("unsupported type in CAST: {text}")))
 }
 

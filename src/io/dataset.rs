@@ -765,7 +765,7 @@ fn open_csv(
 /// The schema of CSV data: the user's, or the header's names with inferred (or string) types.
 fn schema_of(options: &CsvOptions, names: &[String], classes: Option<Vec<Inferred>>) -> SchemaRef {
     match (&options.schema, classes) {
-        (Some(schema), _) => crate::io::types::nullable_schema(schema),
+        (Some(schema), _) => crate::types::schema::nullable_schema(schema),
         (None, Some(classes)) => Arc::new(Schema::new(
             names
                 .iter()

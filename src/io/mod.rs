@@ -4,10 +4,8 @@
 pub mod commit;
 pub mod csv;
 pub mod dataset;
-pub mod format;
 pub mod parquet;
 pub mod parquet_check;
 pub mod partition;
 pub mod show;
-pub mod types;
 pub mod writer;

@@ -15,8 +15,8 @@ use parquet::arrow::ProjectionMask;
 
 use crate::error::{catch_panic, Error, Result};
 use crate::io::parquet_check::{check_footer, check_pages};
-use crate::io::types::{conform_array, normalize_schema};
 use crate::runtime;
+use crate::types::schema::{conform_array, normalize_schema};
 
 /// The error for a panic inside the parquet crate: the file is corrupt in a way the checks did
 /// not catch.
@@ -51,7 +51,7 @@ impl ParquetFooter {
 
     /// The file's schema in the engine's types (see `types::normalize_type`), all nullable.
     pub fn schema(&self) -> SchemaRef {
-        crate::io::types::nullable_schema(&normalize_schema(self.metadata.schema()))
+        crate::types::schema::nullable_schema(&normalize_schema(self.metadata.schema()))
     }
 
     pub fn num_rows(&self) -> u64 {

@@ -4,8 +4,8 @@
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
-use crate::io::format::write_value;
-use crate::io::types::spark_type_name;
+use crate::types::display::write_value;
+use crate::types::names::spark_type_name;
 
 /// How `show` lays out cells.
 #[derive(Debug, Clone, Copy)]

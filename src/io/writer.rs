@@ -24,8 +24,8 @@ use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, Result};
 use crate::io::commit::{self, DestinationLock, Staging};
-use crate::io::format::write_value;
 use crate::io::partition::directory_name;
+use crate::types::display::write_value;
 
 /// Spark's `SaveMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,9 +10,10 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use super::{JoinType, Plan, Scan, SortKey, WindowExpr, WindowFunc};
 use crate::error::{Error, Result};
 use crate::expr::aggregate::{bind_aggregate, AggCall};
-use crate::expr::bind::{bind_binary, common_type};
+use crate::expr::bind::bind_binary;
 use crate::expr::{bind, BinaryOp, Bound, Expr, Scope, SortExpr};
 use crate::io::dataset::Dataset;
+use crate::types::coerce::common_type;
 
 #[derive(Debug, Clone)]
 pub struct Frame {
@@ -65,7 +66,7 @@ impl Frame {
                 return Err(Error::usage(format!(
                     "filter '{}' is not a condition: it gives {}, not boolean",
                     condition.name(),
-                    crate::io::types::spark_type_name(&other)
+                    crate::types::names::spark_type_name(&other)
                 )))
             }
         }
@@ -679,8 +680,8 @@ impl Frame {
                 Error::usage(format!(
                     "union: column '{}' is {} on one side and {} on the other",
                     l.name(),
-                    crate::io::types::spark_type_name(l.data_type()),
-                    crate::io::types::spark_type_name(r.data_type())
+                    crate::types::names::spark_type_name(l.data_type()),
+                    crate::types::names::spark_type_name(r.data_type())
                 ))
             })?);
         }

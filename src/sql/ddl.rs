@@ -3,12 +3,15 @@
 
 use std::sync::Arc;
 
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+#[cfg(test)]
+use arrow::datatypes::{DataType, TimeUnit};
+use arrow::datatypes::{Field, Schema, SchemaRef};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::HiveDialect;
 use sqlparser::parser::Parser;
 
 use crate::error::{Error, Result};
+use crate::types::names::spark_type;
 
 /// The schema a DDL column list describes; every column nullable, as Spark reads files.
 pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
@@ -43,52 +46,6 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
         fields.push(Field::new(name, data_type, true));
     }
     Ok(Arc::new(Schema::new(fields)))
-}
-
-/// A Spark SQL type name as the engine's arrow type.
-pub fn spark_type(name: &str) -> Option<DataType> {
-    let upper = name.trim().to_ascii_uppercase();
-    let (base, args) = match upper.split_once('(') {
-        Some((base, rest)) => (
-            base.trim().to_string(),
-            Some(rest.trim_end_matches(')').to_string()),
-        ),
-        None => (upper.clone(), None),
-    };
-    Some(match base.as_str() {
-        "TINYINT" | "BYTE" => DataType::Int8,
-        "SMALLINT" | "SHORT" => DataType::Int16,
-        "INT" | "INTEGER" => DataType::Int32,
-        "BIGINT" | "LONG" => DataType::Int64,
-        "FLOAT" | "REAL" => DataType::Float32,
-        "DOUBLE" | "DOUBLE PRECISION" => DataType::Float64,
-        "STRING" | "VARCHAR" | "CHAR" | "TEXT" | "CHARACTER VARYING" => DataType::Utf8,
-        "BOOLEAN" | "BOOL" => DataType::Boolean,
-        "DATE" => DataType::Date32,
-        "TIMESTAMP" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" => {
-            DataType::Timestamp(TimeUnit::Microsecond, None)
-        }
-        "BINARY" => DataType::Binary,
-        "DECIMAL" | "DEC" | "NUMERIC" => {
-            let (precision, scale) = match args.as_deref() {
-                None => (10, 0),
-                Some(args) => {
-                    let mut parts = args.split(',').map(|p| p.trim().parse::<u8>());
-                    let precision = parts.next()?.ok()?;
-                    let scale = match parts.next() {
-                        Some(s) => s.ok()?,
-                        None => 0,
-                    };
-                    (precision, scale)
-                }
-            };
-            if precision == 0 || precision > 38 || scale > precision {
-                return None;
-            }
-            DataType::Decimal128(precision, scale as i8)
-        }
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod convert;
 mod generator;
 mod golden;
 mod input;
+mod layers;
 mod malformed;
 mod query;
 mod safety;

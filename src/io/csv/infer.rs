@@ -6,7 +6,7 @@
 
 use arrow::datatypes::{DataType, TimeUnit};
 
-use super::values;
+use crate::types::parse;
 
 /// The inferred class of a column so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +66,14 @@ pub fn classify(text: &[u8], so_far: Inferred, timestamp_format: Option<&str>) -
         String => return String,
         // Already a double: only a double (or an integer, which merges to double) keeps it.
         Double => {
-            return if values::parse_f64(text).is_some() {
+            return if parse::parse_f64(text).is_some() {
                 Double
             } else {
                 String
             };
         }
         Timestamp | Date => {
-            return if values::parse_timestamp(text, timestamp_format).is_some() {
+            return if parse::parse_timestamp(text, timestamp_format).is_some() {
                 Timestamp
             } else {
                 String
@@ -81,22 +81,22 @@ pub fn classify(text: &[u8], so_far: Inferred, timestamp_format: Option<&str>) -
         }
         _ => {}
     }
-    if values::parse_i32(text).is_some() {
+    if parse::parse_i32(text).is_some() {
         return Int;
     }
-    if values::parse_i64(text).is_some() {
+    if parse::parse_i64(text).is_some() {
         return Long;
     }
-    if let Some(precision) = values::big_integer_precision(text) {
+    if let Some(precision) = parse::big_integer_precision(text) {
         return BigInt(precision);
     }
-    if values::parse_f64(text).is_some() {
+    if parse::parse_f64(text).is_some() {
         return Double;
     }
-    if values::parse_timestamp(text, timestamp_format).is_some() {
+    if parse::parse_timestamp(text, timestamp_format).is_some() {
         return Timestamp;
     }
-    if values::parse_bool(text).is_some() {
+    if parse::parse_bool(text).is_some() {
         return Boolean;
     }
     String
@@ -107,7 +107,7 @@ pub fn classify(text: &[u8], so_far: Inferred, timestamp_format: Option<&str>) -
 pub fn classify_partition_value(text: &str, so_far: Inferred) -> Inferred {
     let text = text.as_bytes();
     if matches!(so_far, Inferred::Null | Inferred::Date)
-        && values::parse_date(text).is_some()
+        && parse::parse_date(text).is_some()
         && text.len() == 10
     {
         return Inferred::Date;

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use super::infer::{classify, Inferred};
 use super::options::CsvOptions;
-use super::reader::open_stream;
+use super::source::{csv_error, open_stream};
 use crate::error::{Error, Result};
 use crate::runtime;
 
@@ -534,25 +534,6 @@ pub fn infer_prefix(
         }
     }
     Ok(classes)
-}
-
-/// A `csv` crate error as the engine's error for `path`.
-pub fn csv_error(path: &Path, error: csv::Error) -> Error {
-    let line = error.position().map(|p| p.line());
-    match error.into_kind() {
-        csv::ErrorKind::Io(e) => Error::Csv {
-            path: path.to_path_buf(),
-            line,
-            column: None,
-            message: format!("cannot read: {e}"),
-        },
-        other => Error::Csv {
-            path: path.to_path_buf(),
-            line,
-            column: None,
-            message: format!("{other:?}"),
-        },
-    }
 }
 
 trait WithOffset {

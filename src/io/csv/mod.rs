@@ -5,9 +5,10 @@ mod infer;
 mod layout;
 mod options;
 mod reader;
-pub mod values;
+mod source;
 
 pub use infer::{classify, classify_partition_value, Inferred};
 pub use layout::{infer_prefix, read_header, scan_file, Block, FileScan, HeaderInfo};
 pub use options::{parse_char_option, spark_pattern_to_strftime, CsvOptions, ParseMode};
-pub use reader::{open_stream, CsvBatchReader, RecordRange};
+pub use reader::{CsvBatchReader, RecordRange};
+pub use source::open_stream;

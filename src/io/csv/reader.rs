@@ -1,8 +1,7 @@
 //! Reading a range of CSV records into typed arrow record batches, column by column, with
 //! Spark's handling of malformed records (`permissive`, `dropmalformed`, `failfast`).
 
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,30 +10,12 @@ use arrow::compute::filter_record_batch;
 use arrow::datatypes::*;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 
-use super::layout::csv_error;
 use super::options::{CsvOptions, ParseMode};
-use super::values;
+use super::source::{csv_error, open_stream};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::runtime;
-
-/// A byte stream of `path` from `skip` on (decompressed when `gzip`).
-pub fn open_stream(path: &Path, gzip: bool, skip: u64) -> Result<Box<dyn Read + Send>> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    if gzip {
-        let mut decoder =
-            flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
-        if skip > 0 {
-            std::io::copy(&mut (&mut decoder).take(skip), &mut std::io::sink())
-                .map_err(|e| Error::io(path, e))?;
-        }
-        Ok(Box::new(decoder))
-    } else {
-        file.seek(SeekFrom::Start(skip))
-            .map_err(|e| Error::io(path, e))?;
-        Ok(Box::new(file))
-    }
-}
+use crate::types::parse;
 
 /// Where in a file a reader starts and stops.
 #[derive(Debug, Clone, Copy)]
@@ -498,7 +479,7 @@ impl CsvBatchReader {
                             message: format!(
                                 "malformed value '{}': not a valid {} (use --mode permissive to read it as null)",
                                 String::from_utf8_lossy(value),
-                                crate::io::types::spark_type_name(field.data_type())
+                                crate::types::names::spark_type_name(field.data_type())
                             ),
                         });
                     }
@@ -573,54 +554,48 @@ fn convert_column<R: Records + ?Sized>(
     }
     let (r, c, n) = (records, column, null_value);
     match data_type {
-        DataType::Int8 => Arc::new(primitive::<Int8Type, R>(
-            r,
-            c,
-            n,
-            bad_rows,
-            values::parse_i8,
-        )),
+        DataType::Int8 => Arc::new(primitive::<Int8Type, R>(r, c, n, bad_rows, parse::parse_i8)),
         DataType::Int16 => Arc::new(primitive::<Int16Type, R>(
             r,
             c,
             n,
             bad_rows,
-            values::parse_i16,
+            parse::parse_i16,
         )),
         DataType::Int32 => Arc::new(primitive::<Int32Type, R>(
             r,
             c,
             n,
             bad_rows,
-            values::parse_i32,
+            parse::parse_i32,
         )),
         DataType::Int64 => Arc::new(primitive::<Int64Type, R>(
             r,
             c,
             n,
             bad_rows,
-            values::parse_i64,
+            parse::parse_i64,
         )),
         DataType::Float32 => Arc::new(primitive::<Float32Type, R>(
             r,
             c,
             n,
             bad_rows,
-            values::parse_f32,
+            parse::parse_f32,
         )),
         DataType::Float64 => Arc::new(primitive::<Float64Type, R>(
             r,
             c,
             n,
             bad_rows,
-            values::parse_f64,
+            parse::parse_f64,
         )),
         DataType::Date32 => Arc::new(primitive::<Date32Type, R>(
             r,
             c,
             n,
             bad_rows,
-            values::parse_date,
+            parse::parse_date,
         )),
         DataType::Timestamp(TimeUnit::Microsecond, None) => {
             Arc::new(primitive::<TimestampMicrosecondType, R>(
@@ -628,13 +603,13 @@ fn convert_column<R: Records + ?Sized>(
                 c,
                 n,
                 bad_rows,
-                |text| values::parse_timestamp(text, format),
+                |text| parse::parse_timestamp(text, format),
             ))
         }
         DataType::Decimal128(precision, scale) => {
             let (precision, scale) = (*precision, *scale);
             let array = primitive::<Decimal128Type, R>(r, c, n, bad_rows, |text| {
-                values::parse_decimal128(text, precision, scale)
+                parse::parse_decimal128(text, precision, scale)
             });
             Arc::new(
                 array
@@ -649,7 +624,7 @@ fn convert_column<R: Records + ?Sized>(
             let mut builder = BooleanBuilder::with_capacity(records.count());
             for row in 0..records.count() {
                 match records.field(row, column) {
-                    Some(field) if field != null_value => match values::parse_bool(field) {
+                    Some(field) if field != null_value => match parse::parse_bool(field) {
                         Some(value) => builder.append_value(value),
                         None => {
                             builder.append_null();

@@ -1,6 +1,6 @@
-//! The engine's type set and its Spark names. Data read from any source is normalized to the
-//! types Spark SQL has (integer, long, double, string, date, timestamp, decimal, ...) so that
-//! every later layer sees one representation per Spark type.
+//! The engine's type set. Data read from any source is normalized to the types Spark SQL has
+//! (integer, long, double, string, date, timestamp, decimal, ...) so that every later layer sees
+//! one representation per Spark type.
 
 use std::sync::Arc;
 
@@ -9,39 +9,6 @@ use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
 use crate::error::{Error, Result};
-
-/// Spark's name for a type, as `printSchema()` and DDL print it.
-pub fn spark_type_name(data_type: &DataType) -> String {
-    match data_type {
-        DataType::Null => "void".into(),
-        DataType::Boolean => "boolean".into(),
-        DataType::Int8 => "byte".into(),
-        DataType::Int16 | DataType::UInt8 => "short".into(),
-        DataType::Int32 | DataType::UInt16 => "integer".into(),
-        DataType::Int64 | DataType::UInt32 => "long".into(),
-        DataType::UInt64 => "decimal(20,0)".into(),
-        DataType::Float16 | DataType::Float32 => "float".into(),
-        DataType::Float64 => "double".into(),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
-        DataType::Binary
-        | DataType::LargeBinary
-        | DataType::BinaryView
-        | DataType::FixedSizeBinary(_) => "binary".into(),
-        DataType::Date32 | DataType::Date64 => "date".into(),
-        DataType::Timestamp(_, _) => "timestamp".into(),
-        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
-            format!("decimal({p},{s})")
-        }
-        DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
-        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _) => {
-            "array".into()
-        }
-        DataType::Struct(_) => "struct".into(),
-        DataType::Map(_, _) => "map".into(),
-        DataType::Dictionary(_, value) => spark_type_name(value),
-        other => other.to_string().to_lowercase(),
-    }
-}
 
 /// The type the engine keeps for data arriving as `data_type` (from Parquet, mostly): Spark has one
 /// string type, one timestamp precision (microseconds, shown in the session's wall clock) and no

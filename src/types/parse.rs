@@ -1,4 +1,4 @@
-//! Field bytes -> values, with Spark's CSV rules (Java's `parseInt`, `parseDouble`, Spark's
+//! Text -> values, with Spark's rules (CSV fields, casts from string, literals) (Java's `parseInt`, `parseDouble`, Spark's
 //! timestamp parsing). Inference and conversion share these functions, so a column inferred as a
 //! type always converts to it. Numbers are parsed straight from bytes with the parsers arrow-cast
 //! itself uses (atoi, lexical-core); the common timestamp layout has a fast path that gives the
@@ -182,7 +182,7 @@ fn epoch_days(bytes: &[u8]) -> Option<i32> {
     if day == 0 || day > month_days {
         return None;
     }
-    Some(crate::calendar::days_from_civil(year, month, day))
+    Some(crate::types::calendar::days_from_civil(year, month, day))
 }
 
 /// `yyyy-MM-dd` as days since the epoch (surrounding white space ignored, as Spark trims).
@@ -251,6 +251,31 @@ pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
 pub fn parse_decimal128(field: &[u8], precision: u8, scale: i8) -> Option<i128> {
     let text = std::str::from_utf8(field.trim_ascii()).ok()?;
     parse_decimal::<Decimal128Type>(text, precision, scale).ok()
+}
+
+/// `yyyy-MM-dd` (or the date part of a longer timestamp text, as Spark's to_date and casts do).
+pub fn parse_date_text(text: &str) -> Option<i32> {
+    let bytes = text.trim().as_bytes();
+    if bytes.len() > 10 && matches!(bytes[10], b' ' | b'T') {
+        return parse_date(&bytes[..10]);
+    }
+    parse_date(bytes).or_else(|| {
+        // Spark also accepts yyyy, yyyy-M and yyyy-M-d.
+        let mut parts = text.trim().split('-');
+        let year: i64 = parts.next()?.parse().ok()?;
+        let month: u32 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+        let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
+        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        Some(crate::types::calendar::days_from_civil(year, month, day))
+    })
+}
+
+/// A timestamp text in Spark's default forms.
+pub fn parse_timestamp_text(text: &str) -> Option<i64> {
+    parse_timestamp(text.as_bytes(), None)
 }
 
 #[cfg(test)]

@@ -1,9 +1,33 @@
-//! Calendar arithmetic on the engine's time values: dates are days since 1970-01-01, timestamps
-//! microseconds since the epoch read as wall-clock time (the session time zone is UTC).
+//! Calendar arithmetic on the engine's time values (proleptic Gregorian): dates are days since
+//! 1970-01-01, timestamps microseconds since the epoch read as wall-clock time (the session time
+//! zone is UTC). Used by value parsing and display and by the date functions.
+
+/// Days since the epoch of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) as i32
+}
+
+/// (year, month, day) of days since the epoch.
+pub fn civil_from_days(days: i32) -> (i64, u32, u32) {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
+    (year, month, day)
+}
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
-
-pub use crate::calendar::{civil_from_days, days_from_civil};
 
 pub fn days_of_micros(micros: i64) -> i32 {
     micros.div_euclid(MICROS_PER_DAY) as i32
@@ -97,31 +121,6 @@ pub fn add_months(days: i32, months: i32) -> Option<i32> {
     i32::try_from(days_from_civil(y, m, day.min(length)) as i64).ok()
 }
 
-/// `yyyy-MM-dd` (or the date part of a longer timestamp text, as Spark's to_date and casts do).
-pub fn parse_date(text: &str) -> Option<i32> {
-    let bytes = text.trim().as_bytes();
-    if bytes.len() > 10 && matches!(bytes[10], b' ' | b'T') {
-        return crate::io::csv::values::parse_date(&bytes[..10]);
-    }
-    crate::io::csv::values::parse_date(bytes).or_else(|| {
-        // Spark also accepts yyyy, yyyy-M and yyyy-M-d.
-        let mut parts = text.trim().split('-');
-        let year: i64 = parts.next()?.parse().ok()?;
-        let month: u32 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
-        let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-            return None;
-        }
-        chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
-        Some(days_from_civil(year, month, day))
-    })
-}
-
-/// A timestamp text in Spark's default forms.
-pub fn parse_timestamp(text: &str) -> Option<i64> {
-    crate::io::csv::values::parse_timestamp(text.as_bytes(), None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,7 +140,13 @@ mod tests {
         );
         assert_eq!(add_months(0, i32::MAX), None);
         assert_eq!(add_months(0, i32::MIN), None);
-        assert_eq!(parse_date("2019-1-5"), Some(17_901));
-        assert_eq!(parse_date("2019-01-05 06:36:51"), Some(17_901));
+        assert_eq!(
+            crate::types::parse::parse_date_text("2019-1-5"),
+            Some(17_901)
+        );
+        assert_eq!(
+            crate::types::parse::parse_date_text("2019-01-05 06:36:51"),
+            Some(17_901)
+        );
     }
 }
