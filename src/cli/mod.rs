@@ -13,9 +13,10 @@ use std::io::{IsTerminal, Write};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
-use crate::io::csv::{parse_char_option, spark_pattern_to_strftime, CsvOptions, ParseMode};
+use crate::io::csv::{parse_char_option, CsvOptions, ParseMode};
 use crate::io::dataset::{Format, ReadOptions};
 use crate::progress::Progress;
+use crate::types::datetime_pattern::spark_pattern_to_strftime;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -189,7 +189,9 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
             "escape" => read.csv.escape = Some(crate::io::csv::parse_char_option(key, value)?),
             "nullvalue" => read.csv.null_value = value.clone(),
             "timestampformat" => {
-                read.csv.timestamp_format = Some(crate::io::csv::spark_pattern_to_strftime(value)?)
+                read.csv.timestamp_format = Some(
+                    crate::types::datetime_pattern::spark_pattern_to_strftime(value)?,
+                )
             }
             "mode" => {
                 read.csv.mode = <super::ParseModeArg as clap::ValueEnum>::from_str(value, true)

@@ -19,7 +19,7 @@ use arrow::row::{RowConverter, SortField};
 use super::bind::{bind, Scope};
 use super::bound::Bound;
 use super::cast::cast_array;
-use super::Expr;
+use super::tree::Expr;
 use crate::error::{Error, Result};
 use crate::types::coerce::{is_integer, is_numeric};
 

@@ -7,7 +7,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::bound::{balanced, type_error, unify, Bound};
 use super::function_binding::bind_function;
-use super::{BinaryOp, Expr};
+use super::tree::{BinaryOp, Expr};
 use crate::error::{Error, Result};
 use crate::types::coerce::{comparison_type, is_numeric, wider_numeric};
 use crate::types::names::spark_type_name;

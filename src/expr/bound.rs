@@ -6,7 +6,7 @@ use arrow::datatypes::DataType;
 
 use super::cast::cast_array;
 use super::functions::Func;
-use super::{BinaryOp, Expr};
+use super::tree::{BinaryOp, Expr};
 use crate::error::{Error, Result};
 use crate::types::coerce::common_type;
 use crate::types::names::spark_type_name;
@@ -366,6 +366,6 @@ pub fn balanced(operands: Vec<Bound>, op: BinaryOp) -> Bound {
             Bound::Or(Box::new(left), Box::new(right))
         }
     };
-    super::balanced_tree(operands, join)
+    super::tree::balanced_tree(operands, join)
         .unwrap_or_else(|| Bound::Literal(arrow::array::new_null_array(&DataType::Boolean, 1)))
 }

@@ -14,7 +14,7 @@ use arrow::record_batch::RecordBatch;
 
 use super::bound::Bound;
 use super::cast::cast_array;
-use super::BinaryOp;
+use super::tree::BinaryOp;
 use crate::error::{Error, Result};
 
 /// A value of an expression over a batch: a column, or one value standing for every row.

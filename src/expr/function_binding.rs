@@ -10,11 +10,12 @@ use arrow::datatypes::{DataType, TimeUnit};
 use regex::Regex;
 
 use super::bound::{unify, Bound};
-use super::functions::{DatePart, Func, DEFAULT_TIMESTAMP_PATTERN};
-use super::Expr;
+use super::functions::{DatePart, Func};
+use super::tree::Expr;
 use crate::error::{Error, Result};
 use crate::types::calendar::TruncUnit;
 use crate::types::coerce::{is_integer, is_numeric};
+use crate::types::parse::DEFAULT_TIMESTAMP_PATTERN;
 
 /// The text of a literal string argument (formats, units and patterns must be literals).
 fn literal_text(arg: &Bound) -> Option<String> {
@@ -49,7 +50,7 @@ fn pattern(arg: &Bound, call: &Expr) -> Result<String> {
             call.name()
         ))
     })?;
-    crate::io::csv::spark_pattern_to_strftime(&spark)
+    crate::types::datetime_pattern::spark_pattern_to_strftime(&spark)
 }
 
 fn timestamp_type() -> DataType {
@@ -201,7 +202,9 @@ pub fn bind_function(name: &str, mut args: Vec<Bound>, call: &Expr) -> Result<Bo
             let format = if args.len() == 2 {
                 pattern(&args[1], call)?
             } else {
-                crate::io::csv::spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
+                crate::types::datetime_pattern::spark_pattern_to_strftime(
+                    DEFAULT_TIMESTAMP_PATTERN,
+                )?
             };
             args.truncate(1);
             (

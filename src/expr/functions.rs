@@ -15,12 +15,11 @@ use arrow::datatypes::{
 use regex::Regex;
 
 use super::cast::cast_array;
-use super::Expr;
 use crate::error::{Error, Result};
 use crate::runtime;
 use crate::types::calendar::{self, TruncUnit};
 
-pub const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
+use crate::types::parse::DEFAULT_TIMESTAMP_PATTERN;
 
 #[derive(Debug, Clone)]
 pub enum Func {
@@ -267,7 +266,9 @@ pub fn call(func: &Func, args: &[ArrayRef], data_type: &DataType, rows: usize) -
         }
         Func::UnixTimestamp(format) => match args[0].data_type() {
             DataType::Utf8 => {
-                let default = crate::io::csv::spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?;
+                let default = crate::types::datetime_pattern::spark_pattern_to_strftime(
+                    DEFAULT_TIMESTAMP_PATTERN,
+                )?;
                 let format = format.as_deref().unwrap_or(&default);
                 Arc::new(
                     strings(&args[0])
@@ -765,85 +766,4 @@ pub fn round_double(v: f64, scale: i32) -> f64 {
     } else {
         value
     }
-}
-
-/// Append the column name Spark gives a call to `out`.
-pub fn write_call_name(out: &mut String, name: &str, args: &[Expr], distinct: bool, star: bool) {
-    let arg_text = |i: usize| {
-        let mut s = String::new();
-        args[i].write_arg_name(&mut s);
-        s
-    };
-    let mut list: Vec<String> = (0..args.len()).map(arg_text).collect();
-    let shown = match name {
-        "count" if star => {
-            out.push_str("count(1)");
-            return;
-        }
-        "mean" => "avg",
-        "pow" | "power" => "POWER",
-        "ceil" | "ceiling" => "CEIL",
-        "floor" => "FLOOR",
-        "sqrt" => "SQRT",
-        "exp" => "EXP",
-        "log10" => "LOG10",
-        "ln" => "ln",
-        "if" | "iff" => {
-            let _ = write!(out, "(IF({}))", list.join(", "));
-            return;
-        }
-        "round" | "bround" => {
-            if list.len() == 1 {
-                list.push("0".into());
-            }
-            name
-        }
-        "substring" | "substr" => {
-            if list.len() == 2 {
-                list.push(i32::MAX.to_string());
-            }
-            name
-        }
-        "unix_timestamp" | "from_unixtime" | "to_unix_timestamp" => {
-            if list.len() == 1 {
-                list.push(DEFAULT_TIMESTAMP_PATTERN.into());
-            }
-            name
-        }
-        "regexp_replace" => {
-            if list.len() == 3 {
-                list.push("1".into());
-            }
-            name
-        }
-        "regexp_extract" => {
-            if list.len() == 2 {
-                list.push("1".into());
-            }
-            name
-        }
-        "split" => {
-            if list.len() == 2 {
-                list.push("-1".into());
-            }
-            name
-        }
-        "percentile_approx" | "approx_percentile" => {
-            if list.len() == 2 {
-                list.push("10000".into());
-            }
-            name
-        }
-        "std" | "stddev" => "stddev",
-        "stddev_samp" => "stddev_samp",
-        "first_value" => "first_value",
-        "day" => "day",
-        _ => name,
-    };
-    let _ = write!(
-        out,
-        "{shown}({}{})",
-        if distinct { "DISTINCT " } else { "" },
-        list.join(", ")
-    );
 }

@@ -12,7 +12,7 @@ use sqlparser::ast::{self, Value};
 use sqlparser::dialect::{Dialect, SparkSqlDialect};
 use sqlparser::parser::{Parser, ParserError};
 
-use super::{BinaryOp, Expr, SortExpr};
+use super::tree::{BinaryOp, Expr, SortExpr};
 use crate::error::{Error, Result};
 
 /// Spark SQL as sqlparser's Spark dialect reads it, plus backslash escapes in string literals
@@ -640,7 +640,7 @@ pub fn join_chain(operands: Vec<Expr>, op: BinaryOp) -> Expr {
         let mut items = operands.into_iter();
         items.next().map(|first| items.fold(first, join))
     } else {
-        super::balanced_tree(operands, join)
+        super::tree::balanced_tree(operands, join)
     };
     // Callers always pass at least one operand; an empty chain would be TRUE for AND.
     joined.unwrap_or_else(|| {

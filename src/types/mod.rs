@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod coerce;
+pub mod datetime_pattern;
 pub mod display;
 pub mod names;
 pub mod parse;

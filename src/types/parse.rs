@@ -4,6 +4,9 @@
 //! itself uses (atoi, lexical-core); the common timestamp layout has a fast path that gives the
 //! same result as arrow's general parser, which handles every other form.
 
+/// The pattern Spark's `to_timestamp`, `unix_timestamp` and `from_unixtime` use when given none.
+pub const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
+
 use arrow::compute::kernels::cast_utils::{parse_decimal, string_to_datetime};
 use arrow::datatypes::Decimal128Type;
 use atoi::FromRadix10SignedChecked;

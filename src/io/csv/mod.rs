@@ -9,6 +9,6 @@ mod source;
 
 pub use infer::{classify, classify_partition_value, Inferred};
 pub use layout::{infer_prefix, read_header, scan_file, Block, FileScan, HeaderInfo};
-pub use options::{parse_char_option, spark_pattern_to_strftime, CsvOptions, ParseMode};
+pub use options::{parse_char_option, CsvOptions, ParseMode};
 pub use reader::{CsvBatchReader, RecordRange};
 pub use source::open_stream;

@@ -1,0 +1,566 @@
+//! The unbound expression tree: Spark SQL expression text as sqlparser gives it, with columns
+//! referred to by name, and Spark's generated column name for each expression (`Expr::name`).
+
+use std::fmt::Write as _;
+
+use arrow::array::ArrayRef;
+use arrow::datatypes::DataType;
+
+/// An expression as written, its columns still names.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Column {
+        qualifier: Option<String>,
+        name: String,
+    },
+    /// A one-element array holding the value, and the text Spark prints for it in column names.
+    Literal {
+        value: ArrayRef,
+        text: String,
+    },
+    Not(Box<Expr>),
+    Negate(Box<Expr>),
+    Binary {
+        left: Box<Expr>,
+        op: BinaryOp,
+        right: Box<Expr>,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        case_insensitive: bool,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+    Cast {
+        expr: Box<Expr>,
+        to: DataType,
+    },
+    /// A function call; `name` is lower case. `count(*)` has `star` set and no arguments.
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        distinct: bool,
+        star: bool,
+    },
+    Alias {
+        expr: Box<Expr>,
+        name: String,
+    },
+    /// `f(...) OVER (PARTITION BY ... ORDER BY ...)` (SQL only), with Spark's default frame.
+    Window {
+        function: Box<Expr>,
+        partition_by: Vec<Expr>,
+        order_by: Vec<SortExpr>,
+    },
+    /// `*` or `t.*` in a select list.
+    Wildcard {
+        qualifier: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Plus,
+    Minus,
+    Multiply,
+    Divide,
+    IntDivide,
+    Modulo,
+    Eq,
+    NotEq,
+    NullSafeEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+    Concat,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Plus => "+",
+            BinaryOp::Minus => "-",
+            BinaryOp::Multiply => "*",
+            BinaryOp::Divide => "/",
+            BinaryOp::IntDivide => "div",
+            BinaryOp::Modulo => "%",
+            BinaryOp::Eq => "=",
+            BinaryOp::NotEq => "!=",
+            BinaryOp::NullSafeEq => "<=>",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+            BinaryOp::And => "AND",
+            BinaryOp::Or => "OR",
+            BinaryOp::Concat => "||",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::NullSafeEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
+        )
+    }
+}
+
+/// Aggregate functions by their Spark names (aliases resolved by `aggregate_name`).
+pub const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "mean",
+    "min",
+    "max",
+    "first",
+    "first_value",
+    "last",
+    "last_value",
+    "stddev",
+    "stddev_samp",
+    "stddev_pop",
+    "std",
+    "variance",
+    "var_samp",
+    "var_pop",
+    "percentile_approx",
+    "approx_percentile",
+    "collect_list",
+    "approx_count_distinct",
+];
+
+impl Expr {
+    pub fn column(name: &str) -> Expr {
+        Expr::Column {
+            qualifier: None,
+            name: name.to_string(),
+        }
+    }
+
+    pub fn is_aggregate_call(&self) -> bool {
+        matches!(self, Expr::Call { name, .. } if AGGREGATES.contains(&name.as_str()))
+    }
+
+    /// Whether an aggregate call appears anywhere in the tree.
+    pub fn contains_aggregate(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |e| found |= e.is_aggregate_call());
+        found
+    }
+
+    /// Whether a window function appears anywhere in the tree.
+    pub fn contains_window(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |e| found |= matches!(e, Expr::Window { .. }));
+        found
+    }
+
+    /// Call `f` on this node and every node below it, except inside window functions (whose
+    /// aggregates are not the query's).
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Column { .. }
+            | Expr::Literal { .. }
+            | Expr::Wildcard { .. }
+            | Expr::Window { .. } => {}
+            Expr::Not(e) | Expr::Negate(e) => e.visit(f),
+            Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::Alias { expr, .. } => {
+                expr.visit(f)
+            }
+            Expr::Binary { left, right, .. } => {
+                left.visit(f);
+                right.visit(f);
+            }
+            Expr::In { expr, list, .. } => {
+                expr.visit(f);
+                list.iter().for_each(|e| e.visit(f));
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                expr.visit(f);
+                low.visit(f);
+                high.visit(f);
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.visit(f);
+                pattern.visit(f);
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                if let Some(o) = operand {
+                    o.visit(f);
+                }
+                for (w, t) in whens {
+                    w.visit(f);
+                    t.visit(f);
+                }
+                if let Some(o) = otherwise {
+                    o.visit(f);
+                }
+            }
+            Expr::Call { args, .. } => args.iter().for_each(|e| e.visit(f)),
+        }
+    }
+
+    /// The expression without a top-level alias.
+    pub fn unaliased(&self) -> &Expr {
+        match self {
+            Expr::Alias { expr, .. } => expr.unaliased(),
+            other => other,
+        }
+    }
+
+    /// The column name Spark gives this expression in a result (its alias, if it has one).
+    pub fn name(&self) -> String {
+        let mut out = String::new();
+        self.write_name(&mut out, true);
+        out
+    }
+
+    fn write_name(&self, out: &mut String, top: bool) {
+        match self {
+            Expr::Column { name, .. } => out.push_str(name),
+            Expr::Literal { text, .. } => out.push_str(text),
+            Expr::Alias { expr, name } => {
+                if top {
+                    out.push_str(name)
+                } else {
+                    expr.write_name(out, false)
+                }
+            }
+            Expr::Not(e) => {
+                out.push_str("(NOT ");
+                e.write_name(out, false);
+                out.push(')');
+            }
+            Expr::Negate(e) => {
+                out.push_str("(- ");
+                e.write_name(out, false);
+                out.push(')');
+            }
+            Expr::Binary { left, op, right } => {
+                if *op == BinaryOp::Concat {
+                    out.push_str("concat(");
+                    left.write_name(out, false);
+                    out.push_str(", ");
+                    right.write_name(out, false);
+                    out.push(')');
+                    return;
+                }
+                out.push('(');
+                left.write_name(out, false);
+                let _ = write!(out, " {} ", op.symbol());
+                right.write_name(out, false);
+                out.push(')');
+            }
+            Expr::IsNull { expr, negated } => {
+                out.push('(');
+                expr.write_name(out, false);
+                out.push_str(if *negated {
+                    " IS NOT NULL)"
+                } else {
+                    " IS NULL)"
+                });
+            }
+            Expr::In {
+                expr,
+                list,
+                negated,
+            } => {
+                if *negated {
+                    out.push_str("(NOT ");
+                }
+                out.push('(');
+                expr.write_name(out, false);
+                out.push_str(" IN (");
+                for (i, e) in list.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    e.write_name(out, false);
+                }
+                out.push_str("))");
+                if *negated {
+                    out.push(')');
+                }
+            }
+            Expr::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
+                if *negated {
+                    out.push_str("(NOT ");
+                }
+                out.push_str("((");
+                expr.write_name(out, false);
+                out.push_str(" >= ");
+                low.write_name(out, false);
+                out.push_str(") AND (");
+                expr.write_name(out, false);
+                out.push_str(" <= ");
+                high.write_name(out, false);
+                out.push_str("))");
+                if *negated {
+                    out.push(')');
+                }
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => {
+                if *negated {
+                    out.push_str("(NOT ");
+                }
+                if *case_insensitive {
+                    out.push_str("ilike(");
+                    expr.write_name(out, false);
+                    out.push_str(", ");
+                    pattern.write_name(out, false);
+                    out.push(')');
+                } else {
+                    expr.write_name(out, false);
+                    out.push_str(" LIKE ");
+                    pattern.write_name(out, false);
+                }
+                if *negated {
+                    out.push(')');
+                }
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                out.push_str("CASE");
+                if let Some(o) = operand {
+                    out.push(' ');
+                    o.write_name(out, false);
+                }
+                for (w, t) in whens {
+                    out.push_str(" WHEN ");
+                    w.write_name(out, false);
+                    out.push_str(" THEN ");
+                    t.write_name(out, false);
+                }
+                if let Some(o) = otherwise {
+                    out.push_str(" ELSE ");
+                    o.write_name(out, false);
+                }
+                out.push_str(" END");
+            }
+            Expr::Cast { expr, to } => {
+                out.push_str("CAST(");
+                expr.write_name(out, false);
+                let _ = write!(out, " AS {})", crate::types::names::sql_type_name(to));
+            }
+            Expr::Call {
+                name,
+                args,
+                distinct,
+                star,
+            } => write_call_name(out, name, args, *distinct, *star),
+            Expr::Window {
+                function,
+                partition_by,
+                order_by,
+            } => {
+                function.write_name(out, false);
+                out.push_str(" OVER (");
+                let mut parts = Vec::new();
+                if !partition_by.is_empty() {
+                    parts.push(format!(
+                        "PARTITION BY {}",
+                        partition_by
+                            .iter()
+                            .map(|e| e.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                if !order_by.is_empty() {
+                    parts.push(format!(
+                        "ORDER BY {}",
+                        order_by
+                            .iter()
+                            .map(|s| format!(
+                                "{} {} NULLS {}",
+                                s.expr.name(),
+                                if s.descending { "DESC" } else { "ASC" },
+                                if s.nulls_first { "FIRST" } else { "LAST" }
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                let ranking = matches!(function.as_ref(), Expr::Call { name, .. } if !AGGREGATES.contains(&name.as_str()));
+                parts.push(
+                    if order_by.is_empty() {
+                        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+                    } else if ranking {
+                        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+                    } else {
+                        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+                    }
+                    .to_string(),
+                );
+                out.push_str(&parts.join(" "));
+                out.push(')');
+            }
+            Expr::Wildcard { qualifier } => {
+                if let Some(q) = qualifier {
+                    let _ = write!(out, "{q}.");
+                }
+                out.push('*');
+            }
+        }
+    }
+
+    pub(crate) fn write_arg_name(&self, out: &mut String) {
+        self.write_name(out, false)
+    }
+}
+
+/// A sort key: an expression with Spark's ordering (ASC puts nulls first, DESC last, unless said).
+#[derive(Debug, Clone)]
+pub struct SortExpr {
+    pub expr: Expr,
+    pub descending: bool,
+    pub nulls_first: bool,
+}
+
+/// `items` joined pairwise into a balanced binary tree (depth log2(n), however many there are);
+/// None when there are none. Long AND/OR chains and IN lists are built this way.
+pub fn balanced_tree<T>(mut items: Vec<T>, join: impl Fn(T, T) -> T) -> Option<T> {
+    while items.len() > 1 {
+        let mut next = Vec::with_capacity(items.len().div_ceil(2));
+        let mut pairs = items.into_iter();
+        while let Some(left) = pairs.next() {
+            next.push(match pairs.next() {
+                Some(right) => join(left, right),
+                None => left,
+            });
+        }
+        items = next;
+    }
+    items.pop()
+}
+
+/// Append the column name Spark gives a call to `out`.
+pub fn write_call_name(out: &mut String, name: &str, args: &[Expr], distinct: bool, star: bool) {
+    let arg_text = |i: usize| {
+        let mut s = String::new();
+        args[i].write_arg_name(&mut s);
+        s
+    };
+    let mut list: Vec<String> = (0..args.len()).map(arg_text).collect();
+    let shown = match name {
+        "count" if star => {
+            out.push_str("count(1)");
+            return;
+        }
+        "mean" => "avg",
+        "pow" | "power" => "POWER",
+        "ceil" | "ceiling" => "CEIL",
+        "floor" => "FLOOR",
+        "sqrt" => "SQRT",
+        "exp" => "EXP",
+        "log10" => "LOG10",
+        "ln" => "ln",
+        "if" | "iff" => {
+            let _ = write!(out, "(IF({}))", list.join(", "));
+            return;
+        }
+        "round" | "bround" => {
+            if list.len() == 1 {
+                list.push("0".into());
+            }
+            name
+        }
+        "substring" | "substr" => {
+            if list.len() == 2 {
+                list.push(i32::MAX.to_string());
+            }
+            name
+        }
+        "unix_timestamp" | "from_unixtime" | "to_unix_timestamp" => {
+            if list.len() == 1 {
+                list.push(crate::types::parse::DEFAULT_TIMESTAMP_PATTERN.into());
+            }
+            name
+        }
+        "regexp_replace" => {
+            if list.len() == 3 {
+                list.push("1".into());
+            }
+            name
+        }
+        "regexp_extract" => {
+            if list.len() == 2 {
+                list.push("1".into());
+            }
+            name
+        }
+        "split" => {
+            if list.len() == 2 {
+                list.push("-1".into());
+            }
+            name
+        }
+        "percentile_approx" | "approx_percentile" => {
+            if list.len() == 2 {
+                list.push("10000".into());
+            }
+            name
+        }
+        "std" | "stddev" => "stddev",
+        "stddev_samp" => "stddev_samp",
+        "first_value" => "first_value",
+        "day" => "day",
+        _ => name,
+    };
+    let _ = write!(
+        out,
+        "{shown}({}{})",
+        if distinct { "DISTINCT " } else { "" },
+        list.join(", ")
+    );
+}
