@@ -8,6 +8,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod io;
+pub mod job;
 pub mod memory;
 pub mod plan;
 pub mod progress;

@@ -6,7 +6,9 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 
-use super::{print, Context, FormatArg, ParseModeArg, ReadArgs};
+use super::args::{FormatArg, ParseModeArg, ReadArgs};
+use crate::job::stdout::print;
+use crate::job::Reporter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,7 +24,7 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-pub fn run(args: Args, context: &Context) -> Result<()> {
+pub fn run(args: Args, context: &Reporter) -> Result<()> {
     let mut read = args
         .read
         .to_options(args.format.map(Into::into), args.mode.into())?;

@@ -4,23 +4,14 @@
 //! the result goes to a sink: Spark's show table (default), CSV or JSON lines on stdout, or
 //! files with every option of `convert` (`--write`). `--explain` prints the optimized plan.
 
-use std::io::Write as _;
-use std::path::Path;
-use std::sync::Arc;
-
 use clap::ArgMatches;
 
-use super::convert::{WriteArgs, WritePlan};
-use super::{print, Context, FormatArg, ReadArgs};
+use super::args::{FormatArg, ReadArgs, SinkArgs};
 use crate::error::{Error, Result};
-use crate::exec::partitions::{ExecContext, Partitions};
-use crate::exec::write::write_partitions;
 use crate::expr::{parse_expr, parse_expr_list, parse_sort_list};
-use crate::io::dataset::{Dataset, Depth, ReadOptions};
-use crate::io::show::{show_string, ShowOptions};
-use crate::io::writer::{should_write, OutputJob};
-use crate::plan::{explain::explain, optimize::optimize, run::execute, Frame, JoinType};
-use crate::progress::Progress;
+use crate::job::{self, Reporter, Tuning};
+use crate::plan::inputs::Inputs;
+use crate::plan::{Frame, JoinType};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -87,79 +78,6 @@ pub struct Args {
     pub input_format: Option<FormatArg>,
     #[command(flatten)]
     pub read: ReadArgs,
-}
-
-/// Where the result goes: shared by `query` and `sql`.
-#[derive(Debug, clap::Args)]
-pub struct SinkArgs {
-    /// Print the optimized plan instead of running the query.
-    #[arg(long)]
-    pub explain: bool,
-    /// Sink: Spark's show table (the default).
-    #[arg(long, conflicts_with_all = ["csv", "json", "write"])]
-    pub show: bool,
-    /// Sink: CSV with a header on stdout.
-    #[arg(long, conflicts_with_all = ["json", "write"])]
-    pub csv: bool,
-    /// Sink: JSON lines on stdout (null fields left out, as Spark writes them).
-    #[arg(long, conflicts_with = "write")]
-    pub json: bool,
-    /// Sink: write the result to OUTPUT as `convert` does (same options).
-    #[arg(long, value_name = "OUTPUT")]
-    pub write: Option<String>,
-    #[command(flatten)]
-    pub write_options: WriteArgs,
-    /// Rows to show.
-    #[arg(short = 'n', long = "num-rows", default_value_t = 20)]
-    pub rows: usize,
-    /// Cut shown cells longer than this.
-    #[arg(
-        long,
-        default_value_t = 20,
-        value_name = "N",
-        conflicts_with = "no_truncate"
-    )]
-    pub truncate: usize,
-    /// Never cut shown cells.
-    #[arg(long)]
-    pub no_truncate: bool,
-    /// Show one block per row.
-    #[arg(long)]
-    pub vertical: bool,
-}
-
-impl SinkArgs {
-    /// The CSV parse mode given to --mode, if any (a save mode needs --write).
-    pub fn parse_mode(&self) -> Result<Option<crate::io::csv::ParseMode>> {
-        let (save_mode, parse_mode) = self.write_options.modes()?;
-        if save_mode.is_some() && self.write.is_none() {
-            return Err(Error::usage(
-                "--mode error|overwrite|append|ignore applies to --write OUTPUT",
-            ));
-        }
-        Ok(parse_mode)
-    }
-
-    pub fn sink(&self) -> Result<Sink> {
-        Ok(if self.explain {
-            Sink::Explain
-        } else if let Some(output) = &self.write {
-            Sink::Write {
-                output: output.clone(),
-                plan: self.write_options.plan(output)?,
-            }
-        } else if self.csv {
-            Sink::Csv
-        } else if self.json {
-            Sink::Json
-        } else {
-            Sink::Show(ShowOptions {
-                rows: self.rows,
-                truncate: if self.no_truncate { 0 } else { self.truncate },
-                vertical: self.vertical,
-            })
-        })
-    }
 }
 
 /// One verb, with what it needs.
@@ -310,48 +228,6 @@ fn split_assignment<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str)>
     }
 }
 
-/// `[ALIAS=]INPUT`: an alias is an identifier before `=` (paths like `year=2019` have a '/').
-pub fn split_alias(text: &str) -> (Option<String>, &str) {
-    if let Some((alias, path)) = text.split_once('=') {
-        let ident = !alias.is_empty()
-            && alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !alias.chars().next().is_some_and(|c| c.is_ascii_digit());
-        if ident && !Path::new(text).exists() {
-            return (Some(alias.to_string()), path);
-        }
-    }
-    (None, text)
-}
-
-/// A table name for an input: its alias, else its file stem when that is an identifier.
-fn default_qualifier(input: &str) -> Option<String> {
-    let stem = Path::new(input.trim_end_matches('/'))
-        .file_name()?
-        .to_string_lossy()
-        .split('.')
-        .next()?
-        .to_string();
-    (!stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        .then_some(stem)
-}
-
-pub struct Inputs<'a> {
-    pub read: &'a ReadOptions,
-    pub depth: Depth,
-    pub progress: &'a Progress,
-}
-
-impl Inputs<'_> {
-    pub fn frame(&self, text: &str) -> Result<Frame> {
-        let (alias, path) = split_alias(text);
-        let dataset = Dataset::open(path, self.read, self.depth, self.progress)?;
-        Ok(Frame::scan(
-            Arc::new(dataset),
-            alias.or_else(|| default_qualifier(path)),
-        ))
-    }
-}
-
 fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
     let mut frame = inputs.frame(&args.input)?;
     for verb in verbs {
@@ -415,16 +291,7 @@ fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
     Ok(frame)
 }
 
-/// Where a result goes.
-pub enum Sink {
-    Show(ShowOptions),
-    Csv,
-    Json,
-    Write { output: String, plan: WritePlan },
-    Explain,
-}
-
-pub fn run(args: Args, matches: &ArgMatches, context: &Context) -> Result<()> {
+pub fn run(args: Args, matches: &ArgMatches, reporter: &Reporter) -> Result<()> {
     let verbs = ordered_verbs(&args, matches)?;
     let parse_mode = args.sink.parse_mode()?;
     let read = args.read.to_options(
@@ -435,259 +302,7 @@ pub fn run(args: Args, matches: &ArgMatches, context: &Context) -> Result<()> {
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };
-    run_with_retry(context, &read, tuning, &sink, &|inputs| {
+    job::run(reporter, &read, tuning, &sink, "querying", &|inputs| {
         build(&args, &verbs, inputs)
     })
-}
-
-/// Build and run a query. CSV types come from a sample first; if a later value contradicts them
-/// (before anything is committed or printed), the query runs again with types from every row.
-/// Execution settings that are not read options.
-#[derive(Debug, Clone, Copy)]
-pub struct Tuning {
-    pub broadcast_rows: usize,
-}
-
-pub fn run_with_retry(
-    context: &Context,
-    read: &ReadOptions,
-    tuning: Tuning,
-    sink: &Sink,
-    build: &dyn Fn(&Inputs) -> Result<Frame>,
-) -> Result<()> {
-    if let Sink::Write { output, plan } = sink {
-        if !should_write(Path::new(output), plan.options.mode)? {
-            context.note(&format!(
-                "{output}: already exists; --mode ignore: nothing written"
-            ));
-            return Ok(());
-        }
-    }
-    let progress = context.progress("querying");
-    let attempt = |depth: Depth| -> Result<()> {
-        let inputs = Inputs {
-            read,
-            depth,
-            progress: &progress,
-        };
-        let mut frame = build(&inputs)?;
-        // Streaming sinks print as they go, so they cannot start over once a row is out: unless
-        // every input is read to the end before the first row comes out (an aggregate or a sort
-        // on top), they infer types from every row.
-        if matches!(depth, Depth::Sampled)
-            && matches!(sink, Sink::Csv | Sink::Json)
-            && !reads_all_before_output(&frame.plan)
-        {
-            frame = build(&Inputs {
-                read,
-                depth: Depth::Full,
-                progress: &progress,
-            })?;
-        }
-        execute_to_sink(frame, sink, read, tuning, &progress, context)
-    };
-    let result = match attempt(Depth::Sampled) {
-        Err(Error::InferenceContradicted { path, line, column }) => {
-            let at = line.map(|l| format!(", line {l}")).unwrap_or_default();
-            context.note(&format!(
-                "{}{at}: column {column} needs a wider type than its first rows suggest; inferring types from every row",
-                path.display()
-            ));
-            attempt(Depth::Full)
-        }
-        other => other,
-    };
-    progress.finish();
-    result
-}
-
-/// Whether running `plan` reads all of its inputs before it yields its first row.
-fn reads_all_before_output(plan: &crate::plan::Plan) -> bool {
-    use crate::plan::Plan;
-    match plan {
-        Plan::Scan(_) => false,
-        Plan::Filter { input, .. } | Plan::Project { input, .. } | Plan::Limit { input, .. } => {
-            reads_all_before_output(input)
-        }
-        Plan::Aggregate { .. } | Plan::Sort { .. } | Plan::Window { .. } => true,
-        Plan::Join { left, how, .. } => {
-            matches!(how, JoinType::Right | JoinType::Full) || reads_all_before_output(left)
-        }
-        Plan::Union { inputs, .. } => inputs.iter().all(reads_all_before_output),
-    }
-}
-
-fn execute_to_sink(
-    frame: Frame,
-    sink: &Sink,
-    read: &ReadOptions,
-    tuning: Tuning,
-    progress: &Progress,
-    context: &Context,
-) -> Result<()> {
-    let ctx = ExecContext {
-        batch_size: read.batch_size,
-        broadcast_rows: tuning.broadcast_rows,
-        progress: progress.clone(),
-    };
-    match sink {
-        Sink::Explain => print(&explain(&optimize(frame.plan))),
-        Sink::Show(options) => {
-            let schema = frame.schema();
-            let plan = optimize(frame.limit(options.rows.saturating_add(1)).plan);
-            let batches = execute(&plan, &ctx)?.collect_all()?;
-            let mut text = show_string(&schema, &batches, options);
-            text.push('\n');
-            print(&text)
-        }
-        Sink::Csv | Sink::Json => {
-            let schema = frame.schema();
-            let plan = optimize(frame.plan);
-            let parts = execute(&plan, &ctx)?;
-            stream_out(&parts, &schema, matches!(sink, Sink::Json))
-        }
-        Sink::Write {
-            output,
-            plan: write,
-        } => {
-            let plan = optimize(frame.plan);
-            let mut datasets = Vec::new();
-            plan.datasets(&mut datasets);
-            let inputs: Vec<std::path::PathBuf> = datasets
-                .iter()
-                .flat_map(|d| d.paths().map(|p| p.to_path_buf()).collect::<Vec<_>>())
-                .collect();
-            let schema = plan.schema();
-            let Some(job) = OutputJob::begin(
-                Path::new(output),
-                &schema,
-                write.options.clone(),
-                inputs.iter().map(|p| p.as_path()),
-            )?
-            else {
-                return Ok(());
-            };
-            let parts = execute(&plan, &ctx)?;
-            let summary = write_partitions(&parts, job, write.distribution)?;
-            context.note(&summary.describe(Path::new(output)));
-            Ok(())
-        }
-    }
-}
-
-/// Print partitions in order as CSV or JSON lines. Partitions are run a pool's width at a
-/// time, in parallel, and printed as each window completes.
-fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool) -> Result<()> {
-    use rayon::prelude::*;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
-    if !json {
-        let mut header = csv::Writer::from_writer(Vec::new());
-        header
-            .write_record(schema.fields().iter().map(|f| f.name().as_str()))
-            .map_err(|e| Error::io("<stdout>", std::io::Error::from(e)))?;
-        let bytes = header
-            .into_inner()
-            .map_err(|e| Error::io("<stdout>", e.into_error()))?;
-        if let Err(e) = out.write_all(&bytes) {
-            return if broken(&e) {
-                Ok(())
-            } else {
-                Err(Error::io("<stdout>", e))
-            };
-        }
-    }
-    let window = crate::runtime::parallelism().max(1);
-    for chunk in parts.parts.chunks(window) {
-        let texts: Vec<Vec<u8>> = chunk
-            .par_iter()
-            .map(|open| -> Result<Vec<u8>> {
-                let mut buffer = Vec::new();
-                for batch in open()? {
-                    let batch = batch?;
-                    if json {
-                        write_json_rows(&mut buffer, &batch);
-                    } else {
-                        let mut writer = csv::WriterBuilder::new()
-                            .has_headers(false)
-                            .from_writer(&mut buffer);
-                        crate::io::writer::write_csv_rows(&mut writer, &batch)
-                            .map_err(|e| Error::io("<stdout>", e))?;
-                        writer.flush().map_err(|e| Error::io("<stdout>", e))?;
-                    }
-                }
-                Ok(buffer)
-            })
-            .collect::<Result<_>>()?;
-        for text in texts {
-            if let Err(e) = out.write_all(&text) {
-                return if broken(&e) {
-                    Ok(())
-                } else {
-                    Err(Error::io("<stdout>", e))
-                };
-            }
-        }
-    }
-    match out.flush() {
-        Err(e) if !broken(&e) => Err(Error::io("<stdout>", e)),
-        _ => Ok(()),
-    }
-}
-
-fn write_json_rows(out: &mut Vec<u8>, batch: &arrow::array::RecordBatch) {
-    use arrow::datatypes::DataType;
-    let schema = batch.schema();
-    let mut cell = String::new();
-    for row in 0..batch.num_rows() {
-        out.push(b'{');
-        let mut first = true;
-        for (field, column) in schema.fields().iter().zip(batch.columns()) {
-            cell.clear();
-            if !crate::types::display::write_value(&mut cell, column.as_ref(), row) {
-                continue;
-            }
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            json_string(out, field.name());
-            out.push(b':');
-            let bare = match field.data_type() {
-                DataType::Boolean => true,
-                t if crate::types::coerce::is_numeric(t) => {
-                    cell.parse::<f64>().is_ok_and(|v| v.is_finite())
-                }
-                _ => false,
-            };
-            if bare {
-                out.extend_from_slice(cell.as_bytes());
-            } else {
-                json_string(out, &cell);
-            }
-        }
-        out.extend_from_slice(b"}\n");
-    }
-}
-
-fn json_string(out: &mut Vec<u8>, text: &str) {
-    out.push(b'"');
-    for c in text.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
-            }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
-    }
-    out.push(b'"');
 }

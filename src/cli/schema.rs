@@ -4,7 +4,9 @@ use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::tree_string;
 
-use super::{print, Context, FormatArg, ParseModeArg, ReadArgs};
+use super::args::{FormatArg, ParseModeArg, ReadArgs};
+use crate::job::stdout::print;
+use crate::job::Reporter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,7 +22,7 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-pub fn run(args: Args, context: &Context) -> Result<()> {
+pub fn run(args: Args, context: &Reporter) -> Result<()> {
     let read = args
         .read
         .to_options(args.format.map(Into::into), args.mode.into())?;

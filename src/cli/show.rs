@@ -5,7 +5,9 @@ use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::{show_string, ShowOptions};
 
-use super::{print, Context, FormatArg, ParseModeArg, ReadArgs};
+use super::args::{FormatArg, ParseModeArg, ReadArgs};
+use crate::job::stdout::print;
+use crate::job::Reporter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,7 +40,7 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-pub fn run(args: Args, _context: &Context) -> Result<()> {
+pub fn run(args: Args, _context: &Reporter) -> Result<()> {
     let read = args
         .read
         .to_options(args.format.map(Into::into), args.mode.into())?;

@@ -306,7 +306,7 @@ impl JoinJob {
                 r = build.next[r as usize];
                 // A key matching many build rows makes a long loop here: Ctrl-C is noticed
                 // inside it, not only between batches.
-                if left_idx.len() % (1 << 16) == 0 {
+                if left_idx.len().is_multiple_of(1 << 16) {
                     crate::runtime::check_cancelled()?;
                 }
             }

@@ -181,7 +181,7 @@ pub fn scan_partitions(
     ctx: &ExecContext,
 ) -> Partitions {
     let dataset = dataset.clone();
-    let pruning = super::prune::prune(&dataset, &filters);
+    let pruning = super::prune::prune(&dataset, filters);
     let tasks = dataset.tasks_pruned(pruning.as_ref());
     // Columns read: the output columns, then any more the filters need.
     let mut read: Vec<usize> = columns.to_vec();

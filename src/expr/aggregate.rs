@@ -286,7 +286,7 @@ impl AggCall {
     }
 }
 
-fn downcast<'a, T: 'static>(other: &'a dyn Accumulator) -> Result<&'a T> {
+fn downcast<T: 'static>(other: &dyn Accumulator) -> Result<&T> {
     other
         .as_any()
         .downcast_ref::<T>()

@@ -51,6 +51,7 @@ fn pattern(arg: &Bound, call: &Expr) -> Result<String> {
         ))
     })?;
     crate::types::datetime_pattern::spark_pattern_to_strftime(&spark)
+        .map_err(|e| Error::usage(format!("in '{}': {e}", call.name())))
 }
 
 fn timestamp_type() -> DataType {

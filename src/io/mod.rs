@@ -4,6 +4,7 @@
 pub mod commit;
 pub mod csv;
 pub mod dataset;
+pub mod json;
 pub mod parquet;
 pub mod parquet_check;
 pub mod partition;

@@ -580,7 +580,7 @@ impl TaskWriter {
                 .filter(|(_, file)| file.pending_bytes > 0)
                 .map(|(directory, file)| (file.pending_bytes, directory.clone()))
                 .collect();
-            by_size.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            by_size.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
             for (_, directory) in by_size {
                 if self.pending_bytes <= cap / 2 {
                     break;

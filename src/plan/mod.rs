@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod explain;
+pub mod inputs;
 pub mod optimize;
 pub mod run;
 

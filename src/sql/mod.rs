@@ -2,4 +2,5 @@
 
 pub mod ddl;
 pub mod select;
+pub mod session;
 pub mod statements;

@@ -156,6 +156,10 @@ fn usage_errors_exit_2() {
     engine(&["show", &zones, "--schema", "a INT b"]).fails(2, &["--schema"]);
     engine(&["show", &zones, "--sep", "ab"]).fails(2, &["--sep", "single"]);
     engine(&["show", &zones, "--timestamp-format", "yyyy Q"]).fails(2, &["--timestamp-format"]);
+    // The same pattern in a function names the call, not a flag nobody passed.
+    let bad_pattern = engine(&["query", &zones, "--select", "to_timestamp(Zone, 'yyyy %Q')"]);
+    bad_pattern.fails(2, &["to_timestamp(Zone, yyyy %Q)", "'Q' is not supported"]);
+    assert!(!bad_pattern.stderr.contains("--timestamp-format"));
     engine(&["show", &zones, "--bogus"]).fails(2, &["--bogus"]);
     engine(&["show", &zones, "-n", "-3"]).fails(2, &[]);
     engine(&["frobnicate"]).fails(2, &["frobnicate"]);

@@ -18,6 +18,18 @@ pub enum ParseMode {
     FailFast,
 }
 
+impl ParseMode {
+    /// The mode Spark's `mode` option names (any case).
+    pub fn from_name(name: &str) -> Option<ParseMode> {
+        match name.to_ascii_lowercase().as_str() {
+            "permissive" => Some(ParseMode::Permissive),
+            "dropmalformed" => Some(ParseMode::DropMalformed),
+            "failfast" => Some(ParseMode::FailFast),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CsvOptions {
     pub header: bool,

@@ -1,0 +1,22 @@
+//! Where a job's result goes: Spark's show table, CSV or JSON lines on stdout, files written
+//! as `df.write` writes them, or the optimized plan (`--explain`).
+
+use crate::exec::write::Distribution;
+use crate::io::show::ShowOptions;
+use crate::io::writer::WriteOptions;
+
+/// Where a result goes.
+pub enum Sink {
+    Show(ShowOptions),
+    Csv,
+    Json,
+    Write { output: String, plan: WritePlan },
+    Explain,
+}
+
+/// Checked write options and the rows' distribution over files.
+#[derive(Debug, Clone)]
+pub struct WritePlan {
+    pub options: WriteOptions,
+    pub distribution: Distribution,
+}
