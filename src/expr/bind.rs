@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::bound::{balanced, type_error, unify, Bound};
-use super::function_binding::bind_function;
+use super::functions::{self, signature::Call};
 use super::tree::{BinaryOp, Expr};
 use crate::error::{Error, Result};
 use crate::types::coerce::{comparison_type, is_numeric, wider_numeric};
@@ -150,7 +150,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             let inner = bind(e, scope)?;
             let t = inner.data_type();
             if !is_numeric(&t) && t != DataType::Null {
-                return Err(type_error("negate", expr, &[&t]));
+                return Err(type_error("negate", &expr.name(), &[&t]));
             }
             Bound::Negate(Box::new(inner))
         }
@@ -244,7 +244,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                 None => Bound::Literal(arrow::array::new_null_array(&DataType::Null, 1)),
             };
             values.push(otherwise);
-            let data_type = unify(&values, expr)?;
+            let data_type = unify(&values, &expr.name())?;
             let mut values: Vec<Bound> =
                 values.into_iter().map(|v| v.cast_to(&data_type)).collect();
             let otherwise = values.pop().expect("otherwise was pushed");
@@ -285,7 +285,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                             if name == "coalesce" { 1 } else { 2 }
                         )));
                     }
-                    let data_type = unify(&bound, expr)?;
+                    let data_type = unify(&bound, &expr.name())?;
                     Bound::Coalesce {
                         args: bound.into_iter().map(|a| a.cast_to(&data_type)).collect(),
                         data_type,
@@ -295,7 +295,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                     let [c, t, f]: [Bound; 3] = bound.try_into().map_err(|_| {
                         Error::usage(format!("if needs 3 arguments: {}", expr.name()))
                     })?;
-                    let data_type = unify(&[t.clone(), f.clone()], expr)?;
+                    let data_type = unify(&[t.clone(), f.clone()], &expr.name())?;
                     Bound::Case {
                         whens: vec![(boolean(c, expr)?, t.cast_to(&data_type))],
                         otherwise: Box::new(f.cast_to(&data_type)),
@@ -370,7 +370,7 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
         }
         op if op.is_comparison() => {
             let t = comparison_type(&lt, &rt)
-                .ok_or_else(|| type_error("compare", expr, &[&lt, &rt]))?;
+                .ok_or_else(|| type_error("compare", &expr.name(), &[&lt, &rt]))?;
             Bound::Compare {
                 op,
                 left: Box::new(left.cast_to(&t)),
@@ -388,13 +388,13 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
             };
             let (Some(ln), Some(rn)) = (numeric(&lt), numeric(&rt)) else {
                 // date - date and date +/- days are functions in Spark; keep the message plain.
-                return Err(type_error("do arithmetic", expr, &[&lt, &rt]));
+                return Err(type_error("do arithmetic", &expr.name(), &[&lt, &rt]));
             };
             let data_type = match op {
                 BinaryOp::Divide => DataType::Float64,
                 BinaryOp::IntDivide => DataType::Int64,
                 _ => wider_numeric(&ln, &rn)
-                    .ok_or_else(|| type_error("do arithmetic", expr, &[&lt, &rt]))?,
+                    .ok_or_else(|| type_error("do arithmetic", &expr.name(), &[&lt, &rt]))?,
             };
             let operand = if op == BinaryOp::IntDivide {
                 // `div` works on longs (doubles are truncated first, as Spark's cast does).
@@ -410,4 +410,12 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
             }
         }
     })
+}
+
+/// A scalar function call, bound by its registry entry.
+fn bind_function(name: &str, args: Vec<Bound>, expr: &Expr) -> Result<Bound> {
+    let text = expr.name();
+    let function = functions::lookup(name)
+        .ok_or_else(|| Error::usage(format!("unknown function '{name}' in '{text}'")))?;
+    (function.bind)(&Call { name, text: &text }, args)
 }

@@ -5,8 +5,8 @@ use arrow::array::{Array, ArrayRef};
 use arrow::datatypes::DataType;
 
 use super::cast::cast_array;
-use super::functions::Func;
-use super::tree::{BinaryOp, Expr};
+use super::kernel::Kernel;
+use super::operator::BinaryOp;
 use crate::error::{Error, Result};
 use crate::types::coerce::common_type;
 use crate::types::names::spark_type_name;
@@ -60,8 +60,9 @@ pub enum Bound {
         args: Vec<Bound>,
         data_type: DataType,
     },
+    /// A scalar function's kernel over its arguments (cast to what it takes).
     Function {
-        func: Func,
+        kernel: Kernel,
         args: Vec<Bound>,
         data_type: DataType,
     },
@@ -200,11 +201,11 @@ impl Bound {
                 data_type: data_type.clone(),
             },
             Bound::Function {
-                func,
+                kernel,
                 args,
                 data_type,
             } => Bound::Function {
-                func: func.clone(),
+                kernel: kernel.clone(),
                 args: args.iter().map(|a| a.transform(f)).collect(),
                 data_type: data_type.clone(),
             },
@@ -323,21 +324,19 @@ impl Bound {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Bound::Function { func, args, .. } => {
+            Bound::Function { kernel, args, .. } => {
                 let mut shown: Vec<String> = args.iter().map(|a| a.display(names)).collect();
-                if let Func::Round(scale) = func {
-                    shown.push(scale.to_string());
-                }
-                format!("{}({})", func.name(), shown.join(", "))
+                shown.extend(kernel.shown_arguments.iter().cloned());
+                format!("{}({})", kernel.name, shown.join(", "))
             }
         }
     }
 }
 
-pub fn type_error(what: &str, expr: &Expr, types: &[&DataType]) -> Error {
+/// A type error in the call Spark names `call`.
+pub fn type_error(what: &str, call: &str, types: &[&DataType]) -> Error {
     Error::usage(format!(
-        "cannot {what} in '{}': argument types are {}",
-        expr.name(),
+        "cannot {what} in '{call}': argument types are {}",
         types
             .iter()
             .map(|t| spark_type_name(t))
@@ -347,12 +346,12 @@ pub fn type_error(what: &str, expr: &Expr, types: &[&DataType]) -> Error {
 }
 
 /// The type of values that meet in one result, or an error naming them.
-pub fn unify(values: &[Bound], expr: &Expr) -> Result<DataType> {
+pub fn unify(values: &[Bound], call: &str) -> Result<DataType> {
     let mut data_type = DataType::Null;
     for v in values {
         let t = v.data_type();
         data_type = common_type(&data_type, &t)
-            .ok_or_else(|| type_error("find a common type", expr, &[&data_type, &t]))?;
+            .ok_or_else(|| type_error("find a common type", call, &[&data_type, &t]))?;
     }
     Ok(data_type)
 }
@@ -366,6 +365,6 @@ pub fn balanced(operands: Vec<Bound>, op: BinaryOp) -> Bound {
             Bound::Or(Box::new(left), Box::new(right))
         }
     };
-    super::tree::balanced_tree(operands, join)
+    super::operator::balanced_tree(operands, join)
         .unwrap_or_else(|| Bound::Literal(arrow::array::new_null_array(&DataType::Boolean, 1)))
 }

@@ -14,6 +14,7 @@ use arrow::record_batch::RecordBatch;
 
 use super::bound::Bound;
 use super::cast::cast_array;
+use super::kernel::Kernel;
 use super::tree::BinaryOp;
 use crate::error::{Error, Result};
 
@@ -189,7 +190,7 @@ pub fn eval(expr: &Bound, batch: &RecordBatch) -> Result<Value> {
             Value::Array(cast_array(&result, data_type)?)
         }
         Bound::Function {
-            func,
+            kernel,
             args,
             data_type,
         } => {
@@ -203,16 +204,26 @@ pub fn eval(expr: &Bound, batch: &RecordBatch) -> Result<Value> {
                     .into_iter()
                     .map(|v| v.into_array(1))
                     .collect::<Result<_>>()?;
-                Value::Scalar(super::functions::call(func, &arrays, data_type, 1)?)
+                Value::Scalar(call(kernel, &arrays, data_type, 1)?)
             } else {
                 let arrays: Vec<ArrayRef> = values
                     .into_iter()
                     .map(|v| v.into_array(rows))
                     .collect::<Result<_>>()?;
-                Value::Array(super::functions::call(func, &arrays, data_type, rows)?)
+                Value::Array(call(kernel, &arrays, data_type, rows)?)
             }
         }
     })
+}
+
+/// A function's values over `args`, in the type its binding gave.
+fn call(kernel: &Kernel, args: &[ArrayRef], data_type: &DataType, rows: usize) -> Result<ArrayRef> {
+    let out = kernel.invoke(args, rows)?;
+    if out.data_type() == data_type {
+        Ok(out)
+    } else {
+        cast_array(&out, data_type)
+    }
 }
 
 fn scalar_or_array(a: &Value, b: &Value, out: ArrayRef) -> Result<Value> {

@@ -8,12 +8,14 @@ pub mod bind;
 pub mod bound;
 pub mod cast;
 pub mod eval;
-pub mod function_binding;
 pub mod functions;
+pub mod kernel;
+pub mod operator;
 pub mod parse;
 pub mod tree;
 
 pub use bind::{bind, Scope};
 pub use bound::Bound;
+pub use operator::{balanced_tree, BinaryOp};
 pub use parse::{parse_expr, parse_expr_list, parse_sort_list};
-pub use tree::{balanced_tree, BinaryOp, Expr, SortExpr, AGGREGATES};
+pub use tree::{Expr, SortExpr, AGGREGATES};

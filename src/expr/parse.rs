@@ -640,7 +640,7 @@ pub fn join_chain(operands: Vec<Expr>, op: BinaryOp) -> Expr {
         let mut items = operands.into_iter();
         items.next().map(|first| items.fold(first, join))
     } else {
-        super::tree::balanced_tree(operands, join)
+        super::operator::balanced_tree(operands, join)
     };
     // Callers always pass at least one operand; an empty chain would be TRUE for AND.
     joined.unwrap_or_else(|| {

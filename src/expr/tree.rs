@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
 
+pub use super::operator::BinaryOp;
+
 /// An expression as written, its columns still names.
 #[derive(Debug, Clone)]
 pub enum Expr {
@@ -76,62 +78,6 @@ pub enum Expr {
     Wildcard {
         qualifier: Option<String>,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinaryOp {
-    Plus,
-    Minus,
-    Multiply,
-    Divide,
-    IntDivide,
-    Modulo,
-    Eq,
-    NotEq,
-    NullSafeEq,
-    Lt,
-    LtEq,
-    Gt,
-    GtEq,
-    And,
-    Or,
-    Concat,
-}
-
-impl BinaryOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Plus => "+",
-            BinaryOp::Minus => "-",
-            BinaryOp::Multiply => "*",
-            BinaryOp::Divide => "/",
-            BinaryOp::IntDivide => "div",
-            BinaryOp::Modulo => "%",
-            BinaryOp::Eq => "=",
-            BinaryOp::NotEq => "!=",
-            BinaryOp::NullSafeEq => "<=>",
-            BinaryOp::Lt => "<",
-            BinaryOp::LtEq => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::GtEq => ">=",
-            BinaryOp::And => "AND",
-            BinaryOp::Or => "OR",
-            BinaryOp::Concat => "||",
-        }
-    }
-
-    pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq
-                | BinaryOp::NotEq
-                | BinaryOp::NullSafeEq
-                | BinaryOp::Lt
-                | BinaryOp::LtEq
-                | BinaryOp::Gt
-                | BinaryOp::GtEq
-        )
-    }
 }
 
 /// Aggregate functions by their Spark names (aliases resolved by `aggregate_name`).
@@ -467,94 +413,38 @@ pub struct SortExpr {
     pub nulls_first: bool,
 }
 
-/// `items` joined pairwise into a balanced binary tree (depth log2(n), however many there are);
-/// None when there are none. Long AND/OR chains and IN lists are built this way.
-pub fn balanced_tree<T>(mut items: Vec<T>, join: impl Fn(T, T) -> T) -> Option<T> {
-    while items.len() > 1 {
-        let mut next = Vec::with_capacity(items.len().div_ceil(2));
-        let mut pairs = items.into_iter();
-        while let Some(left) = pairs.next() {
-            next.push(match pairs.next() {
-                Some(right) => join(left, right),
-                None => left,
-            });
-        }
-        items = next;
-    }
-    items.pop()
-}
-
-/// Append the column name Spark gives a call to `out`.
+/// Append the column name Spark gives a call to `out`: a scalar function's comes from its
+/// registry entry; aggregates and the conditional forms are named here.
 pub fn write_call_name(out: &mut String, name: &str, args: &[Expr], distinct: bool, star: bool) {
-    let arg_text = |i: usize| {
-        let mut s = String::new();
-        args[i].write_arg_name(&mut s);
-        s
-    };
-    let mut list: Vec<String> = (0..args.len()).map(arg_text).collect();
+    let mut list: Vec<String> = args
+        .iter()
+        .map(|arg| {
+            let mut s = String::new();
+            arg.write_arg_name(&mut s);
+            s
+        })
+        .collect();
+    if let Some(function) = super::functions::lookup(name) {
+        out.push_str(&function.column_name(name, &mut list));
+        return;
+    }
     let shown = match name {
         "count" if star => {
             out.push_str("count(1)");
             return;
         }
-        "mean" => "avg",
-        "pow" | "power" => "POWER",
-        "ceil" | "ceiling" => "CEIL",
-        "floor" => "FLOOR",
-        "sqrt" => "SQRT",
-        "exp" => "EXP",
-        "log10" => "LOG10",
-        "ln" => "ln",
         "if" | "iff" => {
             let _ = write!(out, "(IF({}))", list.join(", "));
             return;
         }
-        "round" | "bround" => {
-            if list.len() == 1 {
-                list.push("0".into());
-            }
-            name
-        }
-        "substring" | "substr" => {
-            if list.len() == 2 {
-                list.push(i32::MAX.to_string());
-            }
-            name
-        }
-        "unix_timestamp" | "from_unixtime" | "to_unix_timestamp" => {
-            if list.len() == 1 {
-                list.push(crate::types::parse::DEFAULT_TIMESTAMP_PATTERN.into());
-            }
-            name
-        }
-        "regexp_replace" => {
-            if list.len() == 3 {
-                list.push("1".into());
-            }
-            name
-        }
-        "regexp_extract" => {
-            if list.len() == 2 {
-                list.push("1".into());
-            }
-            name
-        }
-        "split" => {
-            if list.len() == 2 {
-                list.push("-1".into());
-            }
-            name
-        }
+        "mean" => "avg",
+        "std" | "stddev" => "stddev",
         "percentile_approx" | "approx_percentile" => {
             if list.len() == 2 {
                 list.push("10000".into());
             }
             name
         }
-        "std" | "stddev" => "stddev",
-        "stddev_samp" => "stddev_samp",
-        "first_value" => "first_value",
-        "day" => "day",
         _ => name,
     };
     let _ = write!(

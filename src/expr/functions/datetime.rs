@@ -1,0 +1,470 @@
+//! Date and time functions: truncation, parsing and formatting with Spark's patterns, date
+//! parts, and date arithmetic. Dates are days since 1970-01-01, timestamps microseconds read as
+//! the session's wall clock (UTC).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, Date32Array, Int64Array, StringBuilder, TimestampMicrosecondArray,
+};
+use arrow::compute::kernels::arity::{binary, try_binary};
+use arrow::datatypes::{DataType, Date32Type, Int32Type, Int64Type, TimestampMicrosecondType};
+
+use super::arrays::{dates, strings, timestamps};
+use super::signature::{bound_call, timestamp_type, Call, ColumnName, ScalarFunction};
+use crate::error::{Error, Result};
+use crate::expr::bound::Bound;
+use crate::expr::kernel::Kernel;
+use crate::types::calendar::{self, TruncUnit};
+use crate::types::datetime_pattern::spark_pattern_to_strftime;
+use crate::types::parse::{parse_timestamp, DEFAULT_TIMESTAMP_PATTERN};
+
+pub const FUNCTIONS: &[ScalarFunction] = &[
+    ScalarFunction {
+        names: &["date_trunc"],
+        column_name: ColumnName::AsWritten,
+        bind: date_trunc,
+    },
+    ScalarFunction {
+        names: &["trunc"],
+        column_name: ColumnName::AsWritten,
+        bind: trunc,
+    },
+    ScalarFunction {
+        names: &["to_date"],
+        column_name: ColumnName::AsWritten,
+        bind: to_date,
+    },
+    ScalarFunction {
+        names: &["to_timestamp"],
+        column_name: ColumnName::AsWritten,
+        bind: to_timestamp,
+    },
+    ScalarFunction {
+        names: &["year"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::Year),
+    },
+    ScalarFunction {
+        names: &["quarter"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::Quarter),
+    },
+    ScalarFunction {
+        names: &["month"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::Month),
+    },
+    ScalarFunction {
+        names: &["dayofmonth", "day"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::DayOfMonth),
+    },
+    ScalarFunction {
+        names: &["dayofweek"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::DayOfWeek),
+    },
+    ScalarFunction {
+        names: &["dayofyear"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::DayOfYear),
+    },
+    ScalarFunction {
+        names: &["weekofyear"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::WeekOfYear),
+    },
+    ScalarFunction {
+        names: &["hour"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::Hour),
+    },
+    ScalarFunction {
+        names: &["minute"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::Minute),
+    },
+    ScalarFunction {
+        names: &["second"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| date_part(call, args, DatePart::Second),
+    },
+    ScalarFunction {
+        names: &["date_format"],
+        column_name: ColumnName::AsWritten,
+        bind: date_format,
+    },
+    ScalarFunction {
+        names: &["datediff"],
+        column_name: ColumnName::AsWritten,
+        bind: datediff,
+    },
+    ScalarFunction {
+        names: &["date_add"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift_days(call, args, false),
+    },
+    ScalarFunction {
+        names: &["date_sub"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift_days(call, args, true),
+    },
+    ScalarFunction {
+        names: &["add_months"],
+        column_name: ColumnName::AsWritten,
+        bind: add_months,
+    },
+    ScalarFunction {
+        names: &["unix_timestamp", "to_unix_timestamp"],
+        column_name: ColumnName::Defaults(&[(1, DEFAULT_TIMESTAMP_PATTERN)]),
+        bind: unix_timestamp,
+    },
+    ScalarFunction {
+        names: &["from_unixtime"],
+        column_name: ColumnName::Defaults(&[(1, DEFAULT_TIMESTAMP_PATTERN)]),
+        bind: from_unixtime,
+    },
+];
+
+fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let unit = call.literal_text(&args, 0, "unit")?;
+    let unit = TruncUnit::parse(&unit)
+        .ok_or_else(|| Error::usage(format!("date_trunc: unknown unit '{unit}'")))?;
+    args.remove(0);
+    let kernel = Kernel::new("date_trunc", move |args, _| {
+        Ok(Arc::new(
+            timestamps(&args[0])
+                .unary::<_, TimestampMicrosecondType>(|m| calendar::trunc_micros(m, unit)),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![timestamp_type()],
+        timestamp_type(),
+    ))
+}
+
+fn trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let unit = call.literal_text(&args, 1, "unit")?;
+    let unit = TruncUnit::parse(&unit)
+        .filter(|u| {
+            matches!(
+                u,
+                TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week
+            )
+        })
+        .ok_or_else(|| Error::usage(format!("trunc: unknown unit '{unit}'")))?;
+    args.truncate(1);
+    let kernel = Kernel::new("trunc", move |args, _| {
+        Ok(Arc::new(
+            dates(&args[0]).unary::<_, Date32Type>(|d| calendar::trunc_days(d, unit)),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Date32],
+        DataType::Date32,
+    ))
+}
+
+/// `to_date(s)` is a cast; `to_date(s, pattern)` parses with the pattern.
+fn to_date(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=2, &args)?;
+    if args.len() == 1 {
+        return Ok(args.remove(0).cast_to(&DataType::Date32));
+    }
+    let format = call.pattern(&args, 1)?;
+    args.truncate(1);
+    let kernel = Kernel::new("to_date", move |args, _| {
+        Ok(Arc::new(
+            strings(&args[0])
+                .iter()
+                .map(|v| {
+                    v.and_then(|s| parse_timestamp(s.as_bytes(), Some(&format)))
+                        .map(calendar::days_of_micros)
+                })
+                .collect::<Date32Array>(),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Utf8],
+        DataType::Date32,
+    ))
+}
+
+/// `to_timestamp(s)` is a cast; `to_timestamp(s, pattern)` parses with the pattern.
+fn to_timestamp(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=2, &args)?;
+    if args.len() == 1 {
+        return Ok(args.remove(0).cast_to(&timestamp_type()));
+    }
+    let format = call.pattern(&args, 1)?;
+    args.truncate(1);
+    let kernel = Kernel::new("to_timestamp", move |args, _| {
+        Ok(Arc::new(
+            strings(&args[0])
+                .iter()
+                .map(|v| v.and_then(|s| parse_timestamp(s.as_bytes(), Some(&format))))
+                .collect::<TimestampMicrosecondArray>(),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Utf8],
+        timestamp_type(),
+    ))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DatePart {
+    Year,
+    Quarter,
+    Month,
+    DayOfMonth,
+    DayOfWeek,
+    DayOfYear,
+    Hour,
+    Minute,
+    Second,
+    WeekOfYear,
+}
+
+impl DatePart {
+    fn name(self) -> &'static str {
+        match self {
+            DatePart::Year => "year",
+            DatePart::Quarter => "quarter",
+            DatePart::Month => "month",
+            DatePart::DayOfMonth => "dayofmonth",
+            DatePart::DayOfWeek => "dayofweek",
+            DatePart::DayOfYear => "dayofyear",
+            DatePart::Hour => "hour",
+            DatePart::Minute => "minute",
+            DatePart::Second => "second",
+            DatePart::WeekOfYear => "weekofyear",
+        }
+    }
+}
+
+/// A part of a date (from a date) or of a time of day (from a timestamp), as an int.
+fn date_part(call: &Call, args: Vec<Bound>, part: DatePart) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let of_time = matches!(part, DatePart::Hour | DatePart::Minute | DatePart::Second);
+    let input = if of_time {
+        timestamp_type()
+    } else {
+        DataType::Date32
+    };
+    let kernel = Kernel::new(part.name(), move |args, _| {
+        Ok(date_part_values(part, &args[0]))
+    });
+    Ok(bound_call(kernel, args, vec![input], DataType::Int32))
+}
+
+fn date_part_values(part: DatePart, a: &ArrayRef) -> ArrayRef {
+    match part {
+        DatePart::Hour | DatePart::Minute | DatePart::Second => {
+            let (step, modulo) = match part {
+                DatePart::Hour => (3_600_000_000, 24),
+                DatePart::Minute => (60_000_000, 60),
+                _ => (1_000_000, 60),
+            };
+            Arc::new(timestamps(a).unary::<_, Int32Type>(|m| (m.div_euclid(step) % modulo) as i32))
+        }
+        _ => Arc::new(dates(a).unary::<_, Int32Type>(|d| {
+            let (year, month, day) = calendar::civil_from_days(d);
+            match part {
+                DatePart::Year => year as i32,
+                DatePart::Quarter => ((month - 1) / 3 + 1) as i32,
+                DatePart::Month => month as i32,
+                DatePart::DayOfMonth => day as i32,
+                DatePart::DayOfWeek => calendar::day_of_week(d),
+                DatePart::DayOfYear => {
+                    (i64::from(d) - i64::from(calendar::days_from_civil(year, 1, 1)) + 1) as i32
+                }
+                // ISO week: the week (Monday start) that holds the year's first Thursday. In
+                // i64: days near the ends of i32 would overflow.
+                _ => {
+                    let d = i64::from(d);
+                    let thursday = d - (d + 3).rem_euclid(7) + 3;
+                    let clamped = thursday.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                    let (y, _, _) = calendar::civil_from_days(clamped);
+                    ((thursday - i64::from(calendar::days_from_civil(y, 1, 1))) / 7 + 1) as i32
+                }
+            }
+        })),
+    }
+}
+
+fn date_format(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let format = call.pattern(&args, 1)?;
+    args.truncate(1);
+    let kernel = Kernel::new("date_format", move |args, _| {
+        let items = chrono::format::StrftimeItems::new(&format)
+            .parse()
+            .map_err(|_| Error::usage(format!("date_format: invalid pattern '{format}'")))?;
+        let mut builder = StringBuilder::new();
+        for v in timestamps(&args[0]).iter() {
+            match v.and_then(chrono::DateTime::from_timestamp_micros) {
+                Some(t) => {
+                    // Formatted straight into the builder's buffer: no String per row.
+                    write!(builder, "{}", t.naive_utc().format_with_items(items.iter())).map_err(
+                        |_| Error::usage(format!("date_format: cannot format with '{format}'")),
+                    )?;
+                    builder.append_value("");
+                }
+                None => builder.append_null(),
+            }
+        }
+        Ok(Arc::new(builder.finish()))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![timestamp_type()],
+        DataType::Utf8,
+    ))
+}
+
+fn datediff(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let kernel = Kernel::new("datediff", |args, _| {
+        Ok(Arc::new(
+            binary::<_, _, _, Int32Type>(
+                dates(&args[0]),
+                dates(&args[1]),
+                // Java's int subtraction, as Spark's DateDiff: wraps at the (unreal) extremes.
+                |a, b| a.wrapping_sub(b),
+            )
+            .map_err(|e| Error::arrow("datediff", e))?,
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Date32, DataType::Date32],
+        DataType::Int32,
+    ))
+}
+
+/// A result past the range of dates is an error, not a wrapped-around day number.
+fn out_of_range() -> arrow::error::ArrowError {
+    arrow::error::ArrowError::ComputeError("the result is outside the range of dates".into())
+}
+
+/// `date_add(d, n)` and `date_sub(d, n)`.
+fn shift_days(call: &Call, mut args: Vec<Bound>, subtract: bool) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    if subtract {
+        let n = args.pop().ok_or_else(|| call.error("missing day count"))?;
+        args.push(Bound::Negate(Box::new(n.cast_to(&DataType::Int32))));
+    }
+    let kernel = Kernel::new("date_add", |args, _| {
+        Ok(Arc::new(
+            try_binary::<_, _, _, Date32Type>(
+                dates(&args[0]),
+                args[1].as_primitive::<Int32Type>(),
+                |d, n| d.checked_add(n).ok_or_else(out_of_range),
+            )
+            .map_err(|e| Error::arrow("date_add", e))?,
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Date32, DataType::Int32],
+        DataType::Date32,
+    ))
+}
+
+fn add_months(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let kernel = Kernel::new("add_months", |args, _| {
+        Ok(Arc::new(
+            try_binary::<_, _, _, Date32Type>(
+                dates(&args[0]),
+                args[1].as_primitive::<Int32Type>(),
+                |d, n| calendar::add_months(d, n).ok_or_else(out_of_range),
+            )
+            .map_err(|e| Error::arrow("add_months", e))?,
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Date32, DataType::Int32],
+        DataType::Date32,
+    ))
+}
+
+/// Seconds since the epoch of a timestamp, or of a string parsed with a pattern.
+fn unix_timestamp(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=2, &args)?;
+    let format = if args.len() == 2 {
+        call.pattern(&args, 1)?
+    } else {
+        spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
+    };
+    args.truncate(1);
+    let input = match args[0].data_type() {
+        DataType::Utf8 => DataType::Utf8,
+        _ => timestamp_type(),
+    };
+    let kernel = Kernel::new("unix_timestamp", move |args, _| {
+        Ok(match args[0].data_type() {
+            DataType::Utf8 => Arc::new(
+                strings(&args[0])
+                    .iter()
+                    .map(|v| {
+                        v.and_then(|s| parse_timestamp(s.as_bytes(), Some(&format)))
+                            .map(|m| m.div_euclid(1_000_000))
+                    })
+                    .collect::<Int64Array>(),
+            ),
+            _ => Arc::new(timestamps(&args[0]).unary::<_, Int64Type>(|m| m.div_euclid(1_000_000))),
+        })
+    });
+    Ok(bound_call(kernel, args, vec![input], DataType::Int64))
+}
+
+/// Seconds since the epoch as text in a pattern (Spark's default `yyyy-MM-dd HH:mm:ss`).
+fn from_unixtime(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=2, &args)?;
+    let format = if args.len() == 2 {
+        call.pattern(&args, 1)?
+    } else {
+        spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
+    };
+    args.truncate(1);
+    let kernel = Kernel::new("from_unixtime", move |args, _| {
+        let items = chrono::format::StrftimeItems::new(&format)
+            .parse()
+            .map_err(|_| Error::usage(format!("from_unixtime: invalid pattern '{format}'")))?;
+        let mut builder = StringBuilder::new();
+        for v in args[0].as_primitive::<Int64Type>().iter() {
+            match v.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {
+                Some(t) => {
+                    builder.append_value(t.naive_utc().format_with_items(items.iter()).to_string())
+                }
+                None => builder.append_null(),
+            }
+        }
+        Ok(Arc::new(builder.finish()))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Int64],
+        DataType::Utf8,
+    ))
+}

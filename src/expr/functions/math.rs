@@ -1,0 +1,324 @@
+//! Math functions: Spark's HALF_UP `round`, `abs`, `floor`/`ceil` (to long), and the double
+//! functions (`sqrt`, `exp`, `ln`, `log10`, `signum`, `power`).
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::compute::kernels::arity::binary;
+use arrow::datatypes::{
+    DataType, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+};
+
+use super::signature::{bound_call, Call, ColumnName, ScalarFunction};
+use crate::error::{Error, Result};
+use crate::expr::bound::Bound;
+use crate::expr::kernel::Kernel;
+use crate::types::coerce::is_integer;
+use crate::types::names::spark_type_name;
+
+pub const FUNCTIONS: &[ScalarFunction] = &[
+    ScalarFunction {
+        names: &["round"],
+        column_name: ColumnName::Defaults(&[(1, "0")]),
+        bind: round,
+    },
+    ScalarFunction {
+        names: &["abs"],
+        column_name: ColumnName::AsWritten,
+        bind: abs,
+    },
+    ScalarFunction {
+        names: &["floor"],
+        column_name: ColumnName::Spelled("FLOOR"),
+        bind: |call, args| floor_or_ceil(call, args, false),
+    },
+    ScalarFunction {
+        names: &["ceil", "ceiling"],
+        column_name: ColumnName::Spelled("CEIL"),
+        bind: |call, args| floor_or_ceil(call, args, true),
+    },
+    ScalarFunction {
+        names: &["sqrt"],
+        column_name: ColumnName::Spelled("SQRT"),
+        bind: |call, args| of_double(call, args, "sqrt", |v| Some(v.sqrt())),
+    },
+    ScalarFunction {
+        names: &["exp"],
+        column_name: ColumnName::Spelled("EXP"),
+        bind: |call, args| of_double(call, args, "exp", |v| Some(v.exp())),
+    },
+    ScalarFunction {
+        names: &["ln"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| of_double(call, args, "ln", |v| (v > 0.0).then(|| v.ln())),
+    },
+    ScalarFunction {
+        names: &["log10"],
+        column_name: ColumnName::Spelled("LOG10"),
+        bind: |call, args| of_double(call, args, "log10", |v| (v > 0.0).then(|| v.log10())),
+    },
+    ScalarFunction {
+        names: &["signum", "sign"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| {
+            of_double(call, args, "signum", |v| {
+                Some(if v == 0.0 || v.is_nan() {
+                    v
+                } else {
+                    v.signum()
+                })
+            })
+        },
+    },
+    ScalarFunction {
+        names: &["power", "pow"],
+        column_name: ColumnName::Spelled("POWER"),
+        bind: power,
+    },
+];
+
+/// `round(x, scale)`: Spark's HALF_UP rounding, keeping the argument's type.
+fn round(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=2, &args)?;
+    let scale = if args.len() == 2 {
+        call.literal_int(&args, 1, "scale")?
+    } else {
+        0
+    };
+    let scale = i32::try_from(scale).map_err(|_| call.error("the scale is out of range"))?;
+    args.truncate(1);
+    let t = call.numeric_type(&args[0])?;
+    let kernel = Kernel::new("round", move |args, _| round_values(&args[0], scale))
+        .showing(vec![scale.to_string()]);
+    Ok(bound_call(kernel, args, vec![t.clone()], t))
+}
+
+fn abs(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let t = call.numeric_type(&args[0])?;
+    let kernel = Kernel::new("abs", |args, _| {
+        arrow::compute::kernels::numeric::neg_wrapping(&args[0])
+            .and_then(|neg| {
+                let negative = arrow::compute::kernels::cmp::lt(&args[0], &neg)?;
+                arrow::compute::kernels::zip::zip(&negative, &neg, &args[0])
+            })
+            .map_err(|e| Error::arrow("abs", e))
+    });
+    Ok(bound_call(kernel, args, vec![t.clone()], t))
+}
+
+/// `floor` and `ceil` give a long (integers pass through).
+fn floor_or_ceil(call: &Call, args: Vec<Bound>, ceil: bool) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let t = call.numeric_type(&args[0])?;
+    let input = if is_integer(&t) {
+        DataType::Int64
+    } else {
+        DataType::Float64
+    };
+    let name = if ceil { "ceil" } else { "floor" };
+    let kernel = Kernel::new(name, move |args, _| {
+        if args[0].data_type() == &DataType::Int64 {
+            return Ok(args[0].clone());
+        }
+        let values = args[0].as_primitive::<Float64Type>();
+        Ok(Arc::new(values.unary_opt::<_, Int64Type>(|v| {
+            let r = if ceil { v.ceil() } else { v.floor() };
+            // Spark clamps out-of-range values to the long range.
+            Some(if r.is_nan() { 0 } else { r as i64 })
+        })))
+    });
+    Ok(bound_call(kernel, args, vec![input], DataType::Int64))
+}
+
+/// A double function of one double; None gives null (`ln` of a non-positive number).
+fn of_double(
+    call: &Call,
+    args: Vec<Bound>,
+    name: &'static str,
+    f: fn(f64) -> Option<f64>,
+) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let kernel = Kernel::new(name, move |args, _| {
+        Ok(Arc::new(
+            args[0]
+                .as_primitive::<Float64Type>()
+                .unary_opt::<_, Float64Type>(f),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Float64],
+        DataType::Float64,
+    ))
+}
+
+fn power(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let kernel = Kernel::new("power", |args, _| {
+        Ok(Arc::new(
+            binary::<_, _, _, Float64Type>(
+                args[0].as_primitive::<Float64Type>(),
+                args[1].as_primitive::<Float64Type>(),
+                f64::powf,
+            )
+            .map_err(|e| Error::arrow("power", e))?,
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Float64, DataType::Float64],
+        DataType::Float64,
+    ))
+}
+
+/// Spark's round: HALF_UP on the decimal text of the value (so 2.675 rounds to 2.68).
+fn round_values(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
+    Ok(match a.data_type() {
+        DataType::Float64 => Arc::new(
+            a.as_primitive::<Float64Type>()
+                .unary::<_, Float64Type>(|v| round_double(v, scale)),
+        ),
+        DataType::Float32 => Arc::new(
+            a.as_primitive::<Float32Type>()
+                .unary::<_, Float32Type>(|v| round_double(v as f64, scale) as f32),
+        ),
+        DataType::Int64 => Arc::new(
+            a.as_primitive::<Int64Type>()
+                .unary::<_, Int64Type>(|v| round_int(v as i128, scale) as i64),
+        ),
+        DataType::Int32 => Arc::new(
+            a.as_primitive::<Int32Type>()
+                .unary::<_, Int32Type>(|v| round_int(v as i128, scale) as i32),
+        ),
+        DataType::Int16 => Arc::new(
+            a.as_primitive::<Int16Type>()
+                .unary::<_, Int16Type>(|v| round_int(v as i128, scale) as i16),
+        ),
+        DataType::Int8 => Arc::new(
+            a.as_primitive::<Int8Type>()
+                .unary::<_, Int8Type>(|v| round_int(v as i128, scale) as i8),
+        ),
+        DataType::Decimal128(p, s) => {
+            let (p, s) = (*p, *s);
+            let drop = (i64::from(s) - i64::from(scale)).max(0);
+            let values = a
+                .as_primitive::<Decimal128Type>()
+                .unary::<_, Decimal128Type>(|v| {
+                    if drop == 0 {
+                        return v;
+                    }
+                    // Past 38 digits every value rounds to zero (|v| < 10^38 <= half a unit).
+                    if drop > 38 {
+                        return 0;
+                    }
+                    let factor = 10i128.pow(drop as u32);
+                    let q = v / factor;
+                    let r = v % factor;
+                    // `r.abs() * 2 >= factor` without overflowing at factor = 10^38.
+                    let q = if r.abs() >= factor - r.abs() {
+                        q + r.signum()
+                    } else {
+                        q
+                    };
+                    q.saturating_mul(factor)
+                });
+            Arc::new(
+                values
+                    .with_precision_and_scale(p, s)
+                    .map_err(|e| Error::arrow("round", e))?,
+            )
+        }
+        other => {
+            return Err(Error::usage(format!(
+                "round needs a number, not {}",
+                spark_type_name(other)
+            )))
+        }
+    })
+}
+
+/// An integer rounded HALF_UP to a negative `scale` (a non-negative scale keeps it).
+fn round_int(v: i128, scale: i32) -> i128 {
+    if scale >= 0 {
+        return v;
+    }
+    let factor = 10i128.pow(i64::from(scale).unsigned_abs().min(38) as u32);
+    let q = v / factor;
+    let r = v % factor;
+    // `r.abs() * 2 >= factor` without overflowing at factor = 10^38.
+    (if r.abs() >= factor - r.abs() {
+        q + r.signum()
+    } else {
+        q
+    }) * factor
+}
+
+/// A double rounded HALF_UP to `scale` decimal places, as Spark rounds `BigDecimal(v)`.
+pub fn round_double(v: f64, scale: i32) -> f64 {
+    if !v.is_finite() {
+        return v;
+    }
+    // Exact decimal rounding of the shortest text that reads back as `v` (Java's BigDecimal(v)).
+    let text = format!("{}", v.abs());
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = format!("{int_part}{frac_part}").into_bytes();
+    let keep = int_part.len() as i64 + scale as i64;
+    if keep >= digits.len() as i64 {
+        return v;
+    }
+    if keep < 0 {
+        return 0.0;
+    }
+    let keep = keep as usize;
+    let mut kept: Vec<u8> = digits[..keep].to_vec();
+    if digits[keep] >= b'5' {
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if kept[i] == b'9' {
+                kept[i] = b'0';
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    if kept.is_empty() {
+        kept.push(b'0');
+    }
+    // `kept` is the value times 10^scale.
+    let value = format!("{}e{}", String::from_utf8_lossy(&kept), -(scale as i64))
+        .parse::<f64>()
+        .unwrap_or(v.abs());
+    if v < 0.0 {
+        -value
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_is_half_up_on_the_decimal_text() {
+        assert_eq!(round_double(2.675, 2), 2.68);
+        assert_eq!(round_double(-2.5, 0), -3.0);
+        assert_eq!(round_double(1.005, 2), 1.01);
+        assert_eq!(round_double(1234.5, -2), 1200.0);
+        assert_eq!(round_double(0.5, -1), 0.0);
+        assert!(round_double(f64::NAN, 1).is_nan());
+        assert_eq!(round_int(15, -1), 20);
+        assert_eq!(round_int(-15, -1), -20);
+        assert_eq!(round_int(14, -1), 10);
+        assert_eq!(round_int(i64::MAX as i128, -40), 0);
+    }
+}

@@ -1,0 +1,39 @@
+//! Scalar functions, one registry entry each (`signature::ScalarFunction`: names and aliases,
+//! Spark's column name, binding with its kernel), grouped by family. Adding a function is one
+//! entry and its binding in its family's file.
+
+mod arrays;
+pub mod comparison;
+pub mod datetime;
+pub mod math;
+pub mod regex;
+pub mod signature;
+pub mod string;
+
+use signature::ScalarFunction;
+
+/// Every family's functions.
+const FAMILIES: &[&[ScalarFunction]] = &[
+    datetime::FUNCTIONS,
+    math::FUNCTIONS,
+    string::FUNCTIONS,
+    regex::FUNCTIONS,
+    comparison::FUNCTIONS,
+];
+
+/// The function a name (or alias, any case) calls.
+pub fn lookup(name: &str) -> Option<&'static ScalarFunction> {
+    let name = name.to_ascii_lowercase();
+    FAMILIES
+        .iter()
+        .flat_map(|family| family.iter())
+        .find(|function| function.names.contains(&name.as_str()))
+}
+
+/// Every name and alias, for listing and for tests that run every function.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    FAMILIES
+        .iter()
+        .flat_map(|family| family.iter())
+        .flat_map(|function| function.names.iter().copied())
+}

@@ -1,0 +1,180 @@
+//! What every scalar function shares: its registry entry (names, Spark's column name, binding),
+//! the call being bound, and the checks of its arguments (count, literal formats and patterns,
+//! numeric types), so each function's file only says what is particular to it.
+
+use std::sync::Arc;
+
+use arrow::array::Array;
+use arrow::datatypes::{DataType, TimeUnit};
+use regex::Regex;
+
+use crate::error::{Error, Result};
+use crate::expr::bound::Bound;
+use crate::expr::kernel::Kernel;
+use crate::types::coerce::is_numeric;
+use crate::types::names::spark_type_name;
+
+/// One scalar function: everything about it in one place.
+pub struct ScalarFunction {
+    /// Spark's name first, then its aliases (all lower case).
+    pub names: &'static [&'static str],
+    /// The name Spark gives a column computed by a call.
+    pub column_name: ColumnName,
+    /// Check the arguments, cast them to what the kernel takes, compile literal arguments into
+    /// the kernel, and give the bound call with its result type.
+    pub bind: fn(&Call, Vec<Bound>) -> Result<Bound>,
+}
+
+/// How Spark names a column computed by a call (`df.select(expr).columns`).
+pub enum ColumnName {
+    /// `name(args)`, with the name as written.
+    AsWritten,
+    /// Spark's own spelling whatever alias was written: `POWER(a, b)`, `CEIL(x)`.
+    Spelled(&'static str),
+    /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
+    /// e.g. `round(x)` is named `round(x, 0)`.
+    Defaults(&'static [(usize, &'static str)]),
+}
+
+impl ScalarFunction {
+    /// Spark's column name for a call of this function as `written`, with `args` named.
+    pub fn column_name(&self, written: &str, args: &mut Vec<String>) -> String {
+        let shown = match &self.column_name {
+            ColumnName::AsWritten => written,
+            ColumnName::Spelled(spelling) => spelling,
+            ColumnName::Defaults(defaults) => {
+                for (position, text) in defaults.iter() {
+                    if args.len() == *position {
+                        args.push((*text).to_string());
+                    }
+                }
+                written
+            }
+        };
+        format!("{shown}({})", args.join(", "))
+    }
+}
+
+/// The call being bound: the name as written and Spark's name of the whole call (for messages).
+pub struct Call<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+impl Call<'_> {
+    /// A usage error about this call.
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::usage(format!("{message}: {}", self.text))
+    }
+
+    /// Fail unless the call has an argument count in `range`.
+    pub fn arity(&self, range: std::ops::RangeInclusive<usize>, args: &[Bound]) -> Result<()> {
+        if range.contains(&args.len()) {
+            return Ok(());
+        }
+        Err(Error::usage(format!(
+            "{} takes {} argument{}, got {}: {}",
+            self.name,
+            if range.start() == range.end() {
+                range.start().to_string()
+            } else if *range.end() == usize::MAX {
+                format!("at least {}", range.start())
+            } else {
+                format!("{} to {}", range.start(), range.end())
+            },
+            if *range.end() == 1 { "" } else { "s" },
+            args.len(),
+            self.text
+        )))
+    }
+
+    /// The text of literal argument `i` (units, formats and patterns must be literals).
+    pub fn literal_text(&self, args: &[Bound], i: usize, what: &str) -> Result<String> {
+        literal_text(&args[i])
+            .ok_or_else(|| Error::usage(format!("the {what} of '{}' must be a literal", self.text)))
+    }
+
+    /// Literal integer argument `i`.
+    pub fn literal_int(&self, args: &[Bound], i: usize, what: &str) -> Result<i64> {
+        literal_text(&args[i])
+            .and_then(|text| text.parse().ok())
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "the {what} of '{}' must be an integer literal",
+                    self.text
+                ))
+            })
+    }
+
+    /// A Spark datetime pattern given as literal argument `i`, in chrono's strftime form.
+    pub fn pattern(&self, args: &[Bound], i: usize) -> Result<String> {
+        let spark = literal_text(&args[i]).ok_or_else(|| {
+            Error::usage(format!(
+                "the pattern of '{}' must be a string literal",
+                self.text
+            ))
+        })?;
+        crate::types::datetime_pattern::spark_pattern_to_strftime(&spark)
+            .map_err(|e| Error::usage(format!("in '{}': {e}", self.text)))
+    }
+
+    /// A regular expression given as literal argument `i`.
+    pub fn regex(&self, args: &[Bound], i: usize) -> Result<Arc<Regex>> {
+        let pattern = self.literal_text(args, i, "pattern")?;
+        Regex::new(&pattern).map(Arc::new).map_err(|e| {
+            Error::usage(format!(
+                "invalid regular expression in '{}': {e}",
+                self.text
+            ))
+        })
+    }
+
+    /// The numeric type argument `arg` is taken as (strings and nulls as double).
+    pub fn numeric_type(&self, arg: &Bound) -> Result<DataType> {
+        match arg.data_type() {
+            t if is_numeric(&t) => Ok(t),
+            DataType::Null | DataType::Utf8 => Ok(DataType::Float64),
+            other => Err(Error::usage(format!(
+                "'{}' needs a number, not {}",
+                self.text,
+                spark_type_name(&other)
+            ))),
+        }
+    }
+}
+
+/// The text of a literal argument, through the casts binding put around it.
+fn literal_text(arg: &Bound) -> Option<String> {
+    match arg {
+        Bound::Literal(v) if !v.is_null(0) => {
+            let mut out = String::new();
+            crate::types::display::write_value(&mut out, v.as_ref(), 0);
+            Some(out)
+        }
+        Bound::Cast { expr, .. } => literal_text(expr),
+        _ => None,
+    }
+}
+
+/// The bound call: `args` cast to `types` (one each), run by `kernel`, giving `data_type`.
+pub fn bound_call(
+    kernel: Kernel,
+    args: Vec<Bound>,
+    types: Vec<DataType>,
+    data_type: DataType,
+) -> Bound {
+    Bound::Function {
+        kernel,
+        args: args
+            .into_iter()
+            .zip(types)
+            .map(|(a, t)| a.cast_to(&t))
+            .collect(),
+        data_type,
+    }
+}
+
+/// The engine's timestamp type (microseconds, the session's wall clock).
+pub fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, None)
+}
