@@ -13,7 +13,8 @@ use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
 use crate::error::{Error, Result};
-use crate::expr::aggregate::{Accumulator, AggCall};
+use crate::expr::aggregates::accumulator::Accumulator;
+use crate::expr::aggregates::signature::AggCall;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
 use crate::memory::Reservation;

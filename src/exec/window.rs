@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::partitions::{ExecContext, Partitions};
 use super::sort::SortKey;
 use crate::error::{Error, Result};
-use crate::expr::aggregate::AggCall;
+use crate::expr::aggregates::signature::AggCall;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
+use super::aggregates::{self, signature::AggCall, signature::AggregateCall};
 use super::bound::{balanced, type_error, unify, Bound};
 use super::functions::{self, signature::Call};
 use super::tree::{BinaryOp, Expr};
@@ -418,4 +419,46 @@ fn bind_function(name: &str, args: Vec<Bound>, expr: &Expr) -> Result<Bound> {
     let function = functions::lookup(name)
         .ok_or_else(|| Error::usage(format!("unknown function '{name}' in '{text}'")))?;
     (function.bind)(&Call { name, text: &text }, args)
+}
+
+/// Bind an aggregate call (`expr.is_aggregate_call()`) over the aggregation's input scope.
+pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
+    let text = expr.name();
+    let Expr::Call {
+        name,
+        args,
+        distinct,
+        star,
+    } = expr
+    else {
+        return Err(Error::usage(format!("not an aggregate: {text}")));
+    };
+    if args.iter().any(|a| a.contains_aggregate()) {
+        return Err(Error::usage(format!(
+            "aggregate functions cannot be nested: {text}"
+        )));
+    }
+    let function = aggregates::lookup(name).ok_or_else(|| {
+        Error::usage(format!(
+            "aggregate function '{name}' is not supported: {text}"
+        ))
+    })?;
+    if *distinct && !function.distinct {
+        return Err(Error::usage(format!(
+            "DISTINCT is supported in count only: {text}"
+        )));
+    }
+    let args = args
+        .iter()
+        .map(|a| bind(a, scope))
+        .collect::<Result<Vec<_>>>()?;
+    (function.bind)(
+        &AggregateCall {
+            name,
+            text: &text,
+            distinct: *distinct,
+            star: *star,
+        },
+        args,
+    )
 }

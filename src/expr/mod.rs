@@ -3,7 +3,7 @@
 //! and coerces types as Spark 3.3 does (non-ANSI) and yields a `Bound` expression that `eval`
 //! runs over record batches with arrow kernels. `Expr::name` gives Spark's generated column name.
 
-pub mod aggregate;
+pub mod aggregates;
 pub mod bind;
 pub mod bound;
 pub mod cast;
@@ -18,4 +18,4 @@ pub use bind::{bind, Scope};
 pub use bound::Bound;
 pub use operator::{balanced_tree, BinaryOp};
 pub use parse::{parse_expr, parse_expr_list, parse_sort_list};
-pub use tree::{Expr, SortExpr, AGGREGATES};
+pub use tree::{Expr, SortExpr};

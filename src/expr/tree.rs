@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
 
+use super::functions::signature::ColumnName;
 pub use super::operator::BinaryOp;
 
 /// An expression as written, its columns still names.
@@ -80,31 +81,6 @@ pub enum Expr {
     },
 }
 
-/// Aggregate functions by their Spark names (aliases resolved by `aggregate_name`).
-pub const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "mean",
-    "min",
-    "max",
-    "first",
-    "first_value",
-    "last",
-    "last_value",
-    "stddev",
-    "stddev_samp",
-    "stddev_pop",
-    "std",
-    "variance",
-    "var_samp",
-    "var_pop",
-    "percentile_approx",
-    "approx_percentile",
-    "collect_list",
-    "approx_count_distinct",
-];
-
 impl Expr {
     pub fn column(name: &str) -> Expr {
         Expr::Column {
@@ -114,7 +90,7 @@ impl Expr {
     }
 
     pub fn is_aggregate_call(&self) -> bool {
-        matches!(self, Expr::Call { name, .. } if AGGREGATES.contains(&name.as_str()))
+        matches!(self, Expr::Call { name, .. } if super::aggregates::lookup(name).is_some())
     }
 
     /// Whether an aggregate call appears anywhere in the tree.
@@ -377,7 +353,7 @@ impl Expr {
                             .join(", ")
                     ));
                 }
-                let ranking = matches!(function.as_ref(), Expr::Call { name, .. } if !AGGREGATES.contains(&name.as_str()));
+                let ranking = matches!(function.as_ref(), Expr::Call { name, .. } if super::aggregates::lookup(name).is_none());
                 parts.push(
                     if order_by.is_empty() {
                         "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
@@ -413,10 +389,10 @@ pub struct SortExpr {
     pub nulls_first: bool,
 }
 
-/// Append the column name Spark gives a call to `out`: a scalar function's comes from its
-/// registry entry; aggregates and the conditional forms are named here.
+/// Append the column name Spark gives a call to `out`: a function's comes from its registry
+/// entry; `count(*)` and the conditional forms are named here.
 pub fn write_call_name(out: &mut String, name: &str, args: &[Expr], distinct: bool, star: bool) {
-    let mut list: Vec<String> = args
+    let list: Vec<String> = args
         .iter()
         .map(|arg| {
             let mut s = String::new();
@@ -425,32 +401,14 @@ pub fn write_call_name(out: &mut String, name: &str, args: &[Expr], distinct: bo
         })
         .collect();
     if let Some(function) = super::functions::lookup(name) {
-        out.push_str(&function.column_name(name, &mut list));
-        return;
+        out.push_str(&function.column_name.of_call(name, list, distinct));
+    } else if star && name.eq_ignore_ascii_case("count") {
+        out.push_str("count(1)");
+    } else if let Some(function) = super::aggregates::lookup(name) {
+        out.push_str(&function.column_name.of_call(name, list, distinct));
+    } else if matches!(name, "if" | "iff") {
+        let _ = write!(out, "(IF({}))", list.join(", "));
+    } else {
+        out.push_str(&ColumnName::AsWritten.of_call(name, list, distinct));
     }
-    let shown = match name {
-        "count" if star => {
-            out.push_str("count(1)");
-            return;
-        }
-        "if" | "iff" => {
-            let _ = write!(out, "(IF({}))", list.join(", "));
-            return;
-        }
-        "mean" => "avg",
-        "std" | "stddev" => "stddev",
-        "percentile_approx" | "approx_percentile" => {
-            if list.len() == 2 {
-                list.push("10000".into());
-            }
-            name
-        }
-        _ => name,
-    };
-    let _ = write!(
-        out,
-        "{shown}({}{})",
-        if distinct { "DISTINCT " } else { "" },
-        list.join(", ")
-    );
 }

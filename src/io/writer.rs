@@ -300,7 +300,7 @@ impl OutputJob {
             written
                 .first()
                 .cloned()
-                .ok_or_else(|| Error::Dataset("internal: nothing was written".into()))?
+                .ok_or_else(|| Error::Internal("the writer wrote nothing".into()))?
         } else {
             let success = shared.temp.join("_SUCCESS");
             File::create(&success).map_err(|e| Error::io(&success, e))?;

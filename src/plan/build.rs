@@ -9,7 +9,8 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::{JoinType, Plan, Scan, SortKey, WindowExpr, WindowFunc};
 use crate::error::{Error, Result};
-use crate::expr::aggregate::{bind_aggregate, AggCall};
+use crate::expr::aggregates::signature::AggCall;
+use crate::expr::bind::bind_aggregate;
 use crate::expr::bind::bind_binary;
 use crate::expr::{bind, BinaryOp, Bound, Expr, Scope, SortExpr};
 use crate::io::dataset::Dataset;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 
-use crate::expr::aggregate::AggCall;
+use crate::expr::aggregates::signature::AggCall;
 use crate::expr::Bound;
 use crate::io::dataset::Dataset;
 

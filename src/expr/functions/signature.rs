@@ -36,10 +36,10 @@ pub enum ColumnName {
     Defaults(&'static [(usize, &'static str)]),
 }
 
-impl ScalarFunction {
-    /// Spark's column name for a call of this function as `written`, with `args` named.
-    pub fn column_name(&self, written: &str, args: &mut Vec<String>) -> String {
-        let shown = match &self.column_name {
+impl ColumnName {
+    /// Spark's column name for a call `written(args)` (`DISTINCT` given to an aggregate).
+    pub fn of_call(&self, written: &str, mut args: Vec<String>, distinct: bool) -> String {
+        let shown = match self {
             ColumnName::AsWritten => written,
             ColumnName::Spelled(spelling) => spelling,
             ColumnName::Defaults(defaults) => {
@@ -51,7 +51,8 @@ impl ScalarFunction {
                 written
             }
         };
-        format!("{shown}({})", args.join(", "))
+        let distinct = if distinct { "DISTINCT " } else { "" };
+        format!("{shown}({distinct}{})", args.join(", "))
     }
 }
 

@@ -1,0 +1,148 @@
+//! `count(*)`, `count(x)` (non-null values) and `count(DISTINCT x)`.
+
+use std::any::Any;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, Int64Array};
+use arrow::datatypes::DataType;
+use arrow::row::{RowConverter, SortField};
+
+use super::accumulator::{arrow_err, downcast, Accumulator};
+use super::signature::{AggCall, AggregateCall, AggregateFunction};
+use crate::error::{Error, Result};
+use crate::expr::bound::Bound;
+use crate::expr::functions::signature::ColumnName;
+
+pub const FUNCTIONS: &[AggregateFunction] = &[AggregateFunction {
+    names: &["count"],
+    column_name: ColumnName::AsWritten,
+    distinct: true,
+    bind: count,
+}];
+
+fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
+    if call.star {
+        return Ok(call.bound(None, DataType::Int64, |_, _| {
+            Ok(Box::new(Count {
+                counts: Vec::new(),
+                star: true,
+            }))
+        }));
+    }
+    if args.len() != 1 {
+        return Err(Error::usage(format!(
+            "count takes one argument (or *): {}",
+            call.text
+        )));
+    }
+    let arg = args.remove(0);
+    if call.distinct {
+        return Ok(call.bound(Some(arg), DataType::Int64, |input, _| {
+            Ok(Box::new(CountDistinct {
+                converter: RowConverter::new(vec![SortField::new(
+                    input.cloned().unwrap_or(DataType::Null),
+                )])
+                .map_err(arrow_err("count(DISTINCT)"))?,
+                sets: Vec::new(),
+            }))
+        }));
+    }
+    // count(1), count('x'): every row, as count(*).
+    let star = matches!(arg, Bound::Literal(ref v) if !v.is_null(0));
+    Ok(call.bound(Some(arg), DataType::Int64, move |_, _| {
+        Ok(Box::new(Count {
+            counts: Vec::new(),
+            star,
+        }))
+    }))
+}
+
+struct Count {
+    counts: Vec<i64>,
+    star: bool,
+}
+
+impl Accumulator for Count {
+    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+        self.counts.resize(len, 0);
+        match values.filter(|v| !self.star && v.null_count() > 0) {
+            Some(v) => {
+                for (i, g) in groups.iter().enumerate() {
+                    if v.is_valid(i) {
+                        self.counts[*g as usize] += 1;
+                    }
+                }
+            }
+            None if values.is_some_and(|v| !self.star && v.data_type() == &DataType::Null) => {}
+            None => {
+                for g in groups {
+                    self.counts[*g as usize] += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
+        let other = downcast::<Count>(other)?;
+        self.counts.resize(len, 0);
+        for (from, to) in pairs {
+            self.counts[*to as usize] += other.counts.get(*from as usize).copied().unwrap_or(0);
+        }
+        Ok(())
+    }
+    fn finish(&self, len: usize) -> Result<ArrayRef> {
+        let mut counts = self.counts.clone();
+        counts.resize(len, 0);
+        Ok(Arc::new(Int64Array::from(counts)))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+struct CountDistinct {
+    converter: RowConverter,
+    sets: Vec<HashSet<Box<[u8]>>>,
+}
+
+impl Accumulator for CountDistinct {
+    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+        self.sets.resize_with(len, HashSet::new);
+        let Some(values) = values else { return Ok(()) };
+        let rows = self
+            .converter
+            .convert_columns(std::slice::from_ref(values))
+            .map_err(arrow_err("count(DISTINCT)"))?;
+        for (i, g) in groups.iter().enumerate() {
+            if values.is_valid(i) {
+                let set = &mut self.sets[*g as usize];
+                let row = rows.row(i);
+                if !set.contains(row.as_ref()) {
+                    set.insert(row.as_ref().into());
+                }
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
+        let other = downcast::<CountDistinct>(other)?;
+        self.sets.resize_with(len, HashSet::new);
+        for (from, to) in pairs {
+            for value in &other.sets[*from as usize] {
+                if !self.sets[*to as usize].contains(value) {
+                    self.sets[*to as usize].insert(value.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+    fn finish(&self, len: usize) -> Result<ArrayRef> {
+        Ok(Arc::new(Int64Array::from_iter_values(
+            (0..len).map(|g| self.sets.get(g).map_or(0, |s| s.len() as i64)),
+        )))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

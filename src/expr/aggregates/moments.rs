@@ -1,0 +1,161 @@
+//! `avg` and the dispersion aggregates (`stddev`, `variance` and their sample/population forms),
+//! over doubles.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, Float64Array};
+use arrow::datatypes::{DataType, Float64Type};
+
+use super::accumulator::{downcast, Accumulator};
+use super::signature::{AggCall, AggregateCall, AggregateFunction};
+use crate::error::Result;
+use crate::expr::bound::Bound;
+use crate::expr::functions::signature::ColumnName;
+
+pub const FUNCTIONS: &[AggregateFunction] = &[
+    AggregateFunction {
+        names: &["avg", "mean"],
+        column_name: ColumnName::Spelled("avg"),
+        distinct: false,
+        bind: |call, args| moment(call, args, Stat::Mean),
+    },
+    AggregateFunction {
+        names: &["stddev", "std"],
+        column_name: ColumnName::Spelled("stddev"),
+        distinct: false,
+        bind: |call, args| moment(call, args, Stat::StddevSamp),
+    },
+    AggregateFunction {
+        names: &["stddev_samp"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| moment(call, args, Stat::StddevSamp),
+    },
+    AggregateFunction {
+        names: &["stddev_pop"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| moment(call, args, Stat::StddevPop),
+    },
+    AggregateFunction {
+        names: &["variance", "var_samp"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| moment(call, args, Stat::VarSamp),
+    },
+    AggregateFunction {
+        names: &["var_pop"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| moment(call, args, Stat::VarPop),
+    },
+];
+
+fn moment(call: &AggregateCall, mut args: Vec<Bound>, stat: Stat) -> Result<AggCall> {
+    call.arity(1, &args)?;
+    let arg = args.remove(0);
+    call.numeric(&arg)?;
+    Ok(call.bound(
+        Some(arg.cast_to(&DataType::Float64)),
+        DataType::Float64,
+        move |_, _| Ok(Box::new(Moments::new(stat))),
+    ))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Stat {
+    Mean,
+    StddevSamp,
+    StddevPop,
+    VarSamp,
+    VarPop,
+}
+
+/// Count, mean and sum of squared deviations (Welford; Chan et al. to merge). The mean alone
+/// (avg) is a plain sum / count, as Spark computes it.
+struct Moments {
+    stat: Stat,
+    n: Vec<f64>,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+}
+
+impl Moments {
+    fn new(stat: Stat) -> Moments {
+        Moments {
+            stat,
+            n: Vec::new(),
+            mean: Vec::new(),
+            m2: Vec::new(),
+        }
+    }
+    fn resize(&mut self, len: usize) {
+        self.n.resize(len, 0.0);
+        self.mean.resize(len, 0.0);
+        self.m2.resize(len, 0.0);
+    }
+}
+
+impl Accumulator for Moments {
+    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+        self.resize(len);
+        let Some(values) = values.and_then(|v| v.as_primitive_opt::<Float64Type>()) else {
+            return Ok(());
+        };
+        for (i, g) in groups.iter().enumerate() {
+            if values.is_null(i) {
+                continue;
+            }
+            let (g, x) = (*g as usize, values.value(i));
+            if self.stat == Stat::Mean {
+                // `mean` holds the sum until finish.
+                self.n[g] += 1.0;
+                self.mean[g] += x;
+                continue;
+            }
+            self.n[g] += 1.0;
+            let delta = x - self.mean[g];
+            self.mean[g] += delta / self.n[g];
+            self.m2[g] += delta * (x - self.mean[g]);
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
+        let other = downcast::<Moments>(other)?;
+        self.resize(len);
+        for (from, to) in pairs {
+            let (f, t) = (*from as usize, *to as usize);
+            if other.n[f] == 0.0 {
+                continue;
+            }
+            if self.stat == Stat::Mean {
+                self.n[t] += other.n[f];
+                self.mean[t] += other.mean[f];
+                continue;
+            }
+            let n = self.n[t] + other.n[f];
+            let delta = other.mean[f] - self.mean[t];
+            self.mean[t] += delta * other.n[f] / n;
+            self.m2[t] += other.m2[f] + delta * delta * self.n[t] * other.n[f] / n;
+            self.n[t] = n;
+        }
+        Ok(())
+    }
+    fn finish(&self, len: usize) -> Result<ArrayRef> {
+        Ok(Arc::new(Float64Array::from_iter((0..len).map(|g| {
+            let n = *self.n.get(g)?;
+            match self.stat {
+                Stat::Mean => (n > 0.0).then(|| self.mean[g] / n),
+                Stat::VarPop => (n > 0.0).then(|| self.m2[g] / n),
+                Stat::StddevPop => (n > 0.0).then(|| (self.m2[g] / n).sqrt()),
+                // Spark 3.x: null for a single value (no legacy statistical aggregate).
+                Stat::VarSamp => (n > 1.0).then(|| self.m2[g] / (n - 1.0)),
+                Stat::StddevSamp => (n > 1.0).then(|| (self.m2[g] / (n - 1.0)).sqrt()),
+            }
+        }))))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,238 @@
+//! Aggregates that pick one value of the group: `min`, `max`, `first`, `last`.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, Array, ArrayRef, ArrowPrimitiveType, AsArray, PrimitiveArray};
+use arrow::datatypes::{
+    ArrowNativeTypeOp, DataType, Date32Type, Float64Type, Int32Type, Int64Type,
+    TimestampMicrosecondType,
+};
+use arrow::row::{RowConverter, SortField};
+
+use super::accumulator::{arrow_err, downcast, Accumulator};
+use super::signature::{AggCall, AggregateCall, AggregateFunction};
+use crate::error::Result;
+use crate::expr::bound::Bound;
+use crate::expr::functions::signature::ColumnName;
+
+pub const FUNCTIONS: &[AggregateFunction] = &[
+    AggregateFunction {
+        names: &["min"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| pick(call, args, Pick::Min),
+    },
+    AggregateFunction {
+        names: &["max"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| pick(call, args, Pick::Max),
+    },
+    AggregateFunction {
+        names: &["first", "first_value"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| pick(call, args, Pick::First),
+    },
+    AggregateFunction {
+        names: &["last", "last_value"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| pick(call, args, Pick::Last),
+    },
+];
+
+fn pick(call: &AggregateCall, mut args: Vec<Bound>, pick: Pick) -> Result<AggCall> {
+    call.arity(1, &args)?;
+    let arg = args.remove(0);
+    let t = arg.data_type();
+    Ok(
+        call.bound(Some(arg), t, move |_, t| -> Result<Box<dyn Accumulator>> {
+            let max = pick == Pick::Max;
+            Ok(match (pick, t) {
+                (Pick::Min | Pick::Max, DataType::Int32) => {
+                    Box::new(Extreme::<Int32Type>::new(max))
+                }
+                (Pick::Min | Pick::Max, DataType::Int64) => {
+                    Box::new(Extreme::<Int64Type>::new(max))
+                }
+                (Pick::Min | Pick::Max, DataType::Float64) => {
+                    Box::new(Extreme::<Float64Type>::new(max))
+                }
+                (Pick::Min | Pick::Max, DataType::Date32) => {
+                    Box::new(Extreme::<Date32Type>::new(max))
+                }
+                (Pick::Min | Pick::Max, DataType::Timestamp(_, None)) => {
+                    Box::new(Extreme::<TimestampMicrosecondType>::new(max))
+                }
+                (pick, t) => Box::new(RowPick::new(t, pick)?),
+            })
+        }),
+    )
+}
+
+/// min / max of a primitive column (NaN is the largest double, as in Spark).
+struct Extreme<T: ArrowPrimitiveType> {
+    best: Vec<Option<T::Native>>,
+    max: bool,
+}
+
+impl<T: ArrowPrimitiveType> Extreme<T> {
+    fn new(max: bool) -> Self {
+        Extreme {
+            best: Vec::new(),
+            max,
+        }
+    }
+    #[inline]
+    fn offer(&mut self, g: usize, v: T::Native) {
+        let better = match self.best[g] {
+            None => true,
+            Some(b) => {
+                if self.max {
+                    v.is_gt(b)
+                } else {
+                    v.is_lt(b)
+                }
+            }
+        };
+        if better {
+            self.best[g] = Some(v);
+        }
+    }
+}
+
+impl<T: ArrowPrimitiveType> Accumulator for Extreme<T> {
+    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+        self.best.resize(len, None);
+        let Some(values) = values.and_then(|v| v.as_primitive_opt::<T>()) else {
+            return Ok(());
+        };
+        for (i, g) in groups.iter().enumerate() {
+            if values.is_valid(i) {
+                self.offer(*g as usize, values.value(i));
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
+        let other = downcast::<Extreme<T>>(other)?;
+        self.best.resize(len, None);
+        for (from, to) in pairs {
+            if let Some(v) = other.best[*from as usize] {
+                self.offer(*to as usize, v);
+            }
+        }
+        Ok(())
+    }
+    fn finish(&self, len: usize) -> Result<ArrayRef> {
+        let array =
+            PrimitiveArray::<T>::from_iter((0..len).map(|g| self.best.get(g).copied().flatten()));
+        Ok(Arc::new(array))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pick {
+    Min,
+    Max,
+    First,
+    Last,
+}
+
+/// min / max / first / last of any type, through arrow's row format (which orders like Spark).
+/// Values are kept as row bytes, so accumulators of different tasks merge by comparing bytes.
+struct RowPick {
+    converter: RowConverter,
+    data_type: DataType,
+    pick: Pick,
+    /// Per group: None = no value yet; Some(None) = first/last saw a null.
+    best: Vec<Option<Option<Box<[u8]>>>>,
+}
+
+impl RowPick {
+    fn new(data_type: &DataType, pick: Pick) -> Result<RowPick> {
+        Ok(RowPick {
+            converter: RowConverter::new(vec![SortField::new(data_type.clone())])
+                .map_err(arrow_err("min/max"))?,
+            data_type: data_type.clone(),
+            pick,
+            best: Vec::new(),
+        })
+    }
+    fn offer(&mut self, g: usize, value: Option<&[u8]>) {
+        let current = &mut self.best[g];
+        let replace = match (self.pick, &*current, value) {
+            (Pick::First, None, _) => true,
+            (Pick::First, Some(_), _) => false,
+            (Pick::Last, _, _) => true,
+            (_, _, None) => false,
+            (_, None, Some(_)) | (_, Some(None), Some(_)) => true,
+            (Pick::Min, Some(Some(b)), Some(r)) => r < &b[..],
+            (Pick::Max, Some(Some(b)), Some(r)) => r > &b[..],
+        };
+        if replace {
+            *current = Some(value.map(|v| v.into()));
+        }
+    }
+}
+
+impl Accumulator for RowPick {
+    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+        self.best.resize(len, None);
+        let Some(values) = values else { return Ok(()) };
+        let rows = self
+            .converter
+            .convert_columns(std::slice::from_ref(values))
+            .map_err(arrow_err("min/max"))?;
+        for (i, g) in groups.iter().enumerate() {
+            let value = values.is_valid(i).then(|| rows.row(i));
+            self.offer(*g as usize, value.as_ref().map(|r| r.as_ref()));
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
+        let other = downcast::<RowPick>(other)?;
+        self.best.resize(len, None);
+        for (from, to) in pairs {
+            if let Some(value) = &other.best[*from as usize] {
+                self.offer(*to as usize, value.as_deref());
+            }
+        }
+        Ok(())
+    }
+    fn finish(&self, len: usize) -> Result<ArrayRef> {
+        // Convert the non-null picks back and scatter them among nulls.
+        let present: Vec<(usize, &[u8])> = (0..len)
+            .filter_map(|g| match self.best.get(g) {
+                Some(Some(Some(bytes))) => Some((g, &bytes[..])),
+                _ => None,
+            })
+            .collect();
+        if present.is_empty() {
+            return Ok(new_null_array(&self.data_type, len));
+        }
+        let parser = self.converter.parser();
+        let columns = self
+            .converter
+            .convert_rows(present.iter().map(|(_, bytes)| parser.parse(bytes)))
+            .map_err(arrow_err("min/max"))?;
+        let mut indices: Vec<Option<u32>> = vec![None; len];
+        for (i, (g, _)) in present.iter().enumerate() {
+            indices[*g] = Some(i as u32);
+        }
+        arrow::compute::take(
+            columns[0].as_ref(),
+            &arrow::array::UInt32Array::from(indices),
+            None,
+        )
+        .map_err(arrow_err("min/max"))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
