@@ -4,6 +4,7 @@
 pub mod args;
 pub mod convert;
 pub mod count;
+pub mod functions;
 pub mod query;
 pub mod schema;
 pub mod show;
@@ -67,6 +68,8 @@ pub enum Command {
     Query(query::Args),
     /// Spark SQL over inputs and temp views.
     Sql(sql::Args),
+    /// List the functions expressions may call, with their kinds.
+    Functions(functions::Args),
 }
 
 /// Run a parsed command line.
@@ -101,5 +104,6 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
             query::run(args, sub, &context)
         }
         Command::Sql(args) => sql::run(args, &context),
+        Command::Functions(args) => functions::run(args),
     }
 }

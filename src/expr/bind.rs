@@ -462,3 +462,6 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
         args,
     )
 }
+
+/// The conditional forms, bound here as CASE and COALESCE nodes rather than kernels.
+pub const CONDITIONAL_FORMS: &[&str] = &["coalesce", "nvl", "ifnull", "if", "iff", "nullif"];

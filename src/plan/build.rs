@@ -867,6 +867,9 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
     })
 }
 
+/// The ranking and offset window functions (aggregates may also be used over a window).
+pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "rank", "dense_rank", "lag", "lead"];
+
 /// Rewrite an output expression of an aggregation: aggregate calls become `#a{i}` columns and
 /// sub-expressions equal to a grouping key become `#k{i}`; a column outside both is an error.
 fn rewrite_over_aggregate(

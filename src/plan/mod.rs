@@ -131,6 +131,77 @@ impl Plan {
         }
     }
 
+    /// The plan with each child replaced by `f(child)`, the operator itself unchanged: the one
+    /// place that takes every variant apart for a pass that rewrites children.
+    pub fn map_children(self, mut f: impl FnMut(Plan) -> Plan) -> Plan {
+        match self {
+            Plan::Scan(_) => self,
+            Plan::Filter { input, predicate } => Plan::Filter {
+                input: Box::new(f(*input)),
+                predicate,
+            },
+            Plan::Project {
+                input,
+                exprs,
+                schema,
+            } => Plan::Project {
+                input: Box::new(f(*input)),
+                exprs,
+                schema,
+            },
+            Plan::Aggregate {
+                input,
+                keys,
+                aggs,
+                schema,
+            } => Plan::Aggregate {
+                input: Box::new(f(*input)),
+                keys,
+                aggs,
+                schema,
+            },
+            Plan::Join {
+                left,
+                right,
+                how,
+                left_keys,
+                right_keys,
+                residual,
+                schema,
+            } => Plan::Join {
+                left: Box::new(f(*left)),
+                right: Box::new(f(*right)),
+                how,
+                left_keys,
+                right_keys,
+                residual,
+                schema,
+            },
+            Plan::Union { inputs, schema } => Plan::Union {
+                inputs: inputs.into_iter().map(&mut f).collect(),
+                schema,
+            },
+            Plan::Sort { input, keys, limit } => Plan::Sort {
+                input: Box::new(f(*input)),
+                keys,
+                limit,
+            },
+            Plan::Limit { input, n } => Plan::Limit {
+                input: Box::new(f(*input)),
+                n,
+            },
+            Plan::Window {
+                input,
+                functions,
+                schema,
+            } => Plan::Window {
+                input: Box::new(f(*input)),
+                functions,
+                schema,
+            },
+        }
+    }
+
     /// Every dataset this plan reads.
     pub fn datasets(&self, out: &mut Vec<Arc<Dataset>>) {
         if let Plan::Scan(scan) = self {

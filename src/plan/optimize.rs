@@ -52,7 +52,7 @@ fn push_filters(plan: Plan) -> Plan {
             let input = push_filters(*input);
             push_into(input, predicate.split_conjunction())
         }
-        other => map_children(other, push_filters),
+        other => other.map_children(push_filters),
     }
 }
 
@@ -171,75 +171,6 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
     }
 }
 
-fn map_children(plan: Plan, f: fn(Plan) -> Plan) -> Plan {
-    match plan {
-        Plan::Scan(_) => plan,
-        Plan::Filter { input, predicate } => Plan::Filter {
-            input: Box::new(f(*input)),
-            predicate,
-        },
-        Plan::Project {
-            input,
-            exprs,
-            schema,
-        } => Plan::Project {
-            input: Box::new(f(*input)),
-            exprs,
-            schema,
-        },
-        Plan::Aggregate {
-            input,
-            keys,
-            aggs,
-            schema,
-        } => Plan::Aggregate {
-            input: Box::new(f(*input)),
-            keys,
-            aggs,
-            schema,
-        },
-        Plan::Join {
-            left,
-            right,
-            how,
-            left_keys,
-            right_keys,
-            residual,
-            schema,
-        } => Plan::Join {
-            left: Box::new(f(*left)),
-            right: Box::new(f(*right)),
-            how,
-            left_keys,
-            right_keys,
-            residual,
-            schema,
-        },
-        Plan::Union { inputs, schema } => Plan::Union {
-            inputs: inputs.into_iter().map(f).collect(),
-            schema,
-        },
-        Plan::Sort { input, keys, limit } => Plan::Sort {
-            input: Box::new(f(*input)),
-            keys,
-            limit,
-        },
-        Plan::Limit { input, n } => Plan::Limit {
-            input: Box::new(f(*input)),
-            n,
-        },
-        Plan::Window {
-            input,
-            functions,
-            schema,
-        } => Plan::Window {
-            input: Box::new(f(*input)),
-            functions,
-            schema,
-        },
-    }
-}
-
 /// Push a row limit (`limit`: at most that many rows are needed from `plan`) downwards.
 fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
     match plan {
@@ -305,7 +236,7 @@ fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
                 .collect(),
             schema,
         },
-        other => map_children(other, |p| push_limits(p, None)),
+        other => other.map_children(|p| push_limits(p, None)),
     }
 }
 

@@ -33,8 +33,9 @@ pub fn days_of_micros(micros: i64) -> i32 {
     micros.div_euclid(MICROS_PER_DAY) as i32
 }
 
+/// The first microsecond of a day; days past the timestamp range saturate at its ends.
 pub fn micros_of_days(days: i32) -> i64 {
-    days as i64 * MICROS_PER_DAY
+    i64::from(days).saturating_mul(MICROS_PER_DAY)
 }
 
 /// Units of `date_trunc` (Spark's names and synonyms), finest last.
@@ -72,7 +73,7 @@ impl TruncUnit {
 
 /// Truncate a timestamp to the start of its `unit`.
 pub fn trunc_micros(micros: i64, unit: TruncUnit) -> i64 {
-    let of = |step: i64| micros - micros.rem_euclid(step);
+    let of = |step: i64| micros.saturating_sub(micros.rem_euclid(step));
     match unit {
         TruncUnit::Microsecond => micros,
         TruncUnit::Millisecond => of(1_000),
@@ -139,6 +140,9 @@ mod tests {
             Some(days_from_civil(2019, 2, 28))
         );
         assert_eq!(add_months(0, i32::MAX), None);
+        assert_eq!(trunc_micros(i64::MIN, TruncUnit::Month), i64::MIN);
+        assert_eq!(trunc_micros(i64::MIN, TruncUnit::Hour), i64::MIN);
+        assert_eq!(micros_of_days(i32::MAX), i64::MAX);
         assert_eq!(add_months(0, i32::MIN), None);
         assert_eq!(
             crate::types::parse::parse_date_text("2019-1-5"),

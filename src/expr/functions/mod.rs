@@ -30,10 +30,10 @@ pub fn lookup(name: &str) -> Option<&'static ScalarFunction> {
         .find(|function| function.names.contains(&name.as_str()))
 }
 
-/// Every name and alias, for listing and for tests that run every function.
-pub fn names() -> impl Iterator<Item = &'static str> {
+/// Every name and alias, each with Spark's name of its function, for listing.
+pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
     FAMILIES
         .iter()
         .flat_map(|family| family.iter())
-        .flat_map(|function| function.names.iter().copied())
+        .flat_map(|function| function.names.iter().map(|n| (*n, function.names[0])))
 }
