@@ -1,0 +1,248 @@
+//! One output file: a Parquet writer (encodings chosen from its first rows, as parquet-mr
+//! would) or a CSV stream (gzipped if asked), finished and synced before the commit.
+
+use crate::error::{Error, Result};
+use crate::types::display::write_value;
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::DataType;
+use arrow::row::{RowConverter, SortField};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::ArrowWriter;
+use parquet::schema::types::ColumnPath;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use super::options::*;
+use super::shared::*;
+
+pub(super) enum FileSink {
+    Parquet(Box<ArrowWriter<BufWriter<File>>>),
+    Csv(Box<csv::Writer<CsvStream>>),
+}
+
+/// Where CSV bytes go: the file, or a gzip stream into it.
+pub(super) enum CsvStream {
+    Plain(BufWriter<File>),
+    Gzip(Box<flate2::write::GzEncoder<BufWriter<File>>>),
+}
+
+impl Write for CsvStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            CsvStream::Plain(w) => w.write(buf),
+            CsvStream::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            CsvStream::Plain(w) => w.flush(),
+            CsvStream::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl CsvStream {
+    pub(super) fn finish(self, path: &Path) -> Result<()> {
+        let file = match self {
+            CsvStream::Plain(w) => w.into_inner().map_err(|e| e.into_error()),
+            CsvStream::Gzip(w) => (*w)
+                .finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+        }
+        .map_err(|e| Error::io(path, e))?;
+        file.sync_all().map_err(|e| Error::io(path, e))
+    }
+}
+
+pub(super) fn open_sink(path: &Path, shared: &JobShared, first: &RecordBatch) -> Result<FileSink> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    // A partitioned write may hold hundreds of files open per task: small buffers there.
+    let capacity = if shared.partition_columns.is_empty() {
+        1 << 20
+    } else {
+        64 << 10
+    };
+    let buffered = BufWriter::with_capacity(capacity, file);
+    match shared.options.format {
+        OutputFormat::Parquet => {
+            let mut properties = shared.properties.clone().into_builder();
+            for (field, dictionary) in first.schema().fields().iter().zip(dictionary_pays(first)) {
+                if !dictionary {
+                    properties = properties.set_column_dictionary_enabled(
+                        ColumnPath::from(field.name().as_str()),
+                        false,
+                    );
+                }
+            }
+            // No embedded arrow schema: the Parquet schema alone describes the file, as Spark's do.
+            let options = ArrowWriterOptions::new()
+                .with_properties(properties.build())
+                .with_skip_arrow_metadata(true);
+            let writer =
+                ArrowWriter::try_new_with_options(buffered, shared.file_schema.clone(), options)
+                    .map_err(|e| Error::parquet(path, e))?;
+            Ok(FileSink::Parquet(Box::new(writer)))
+        }
+        OutputFormat::Csv => {
+            let stream = match shared.options.compression() {
+                Compression::Gzip => CsvStream::Gzip(Box::new(flate2::write::GzEncoder::new(
+                    buffered,
+                    flate2::Compression::default(),
+                ))),
+                _ => CsvStream::Plain(buffered),
+            };
+            let mut writer = csv::WriterBuilder::new().from_writer(stream);
+            writer
+                .write_record(
+                    shared
+                        .file_schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str()),
+                )
+                .map_err(|e| Error::io(path, e.into()))?;
+            Ok(FileSink::Csv(Box::new(writer)))
+        }
+    }
+}
+
+/// Rows of a file's first batch looked at to choose its columns' encodings.
+const ENCODING_SAMPLE_ROWS: usize = 16 << 10;
+
+/// For each column of `batch`, whether dictionary encoding would make it smaller than plain
+/// encoding, judged on its first rows: parquet-mr's rule (which Spark's files follow), a
+/// dictionary is kept only when dictionary plus indices are smaller than the plain values.
+/// Nearly unique columns (timestamps, ids) are written plain from the start, which spares
+/// hashing every value into a dictionary that would be dropped.
+fn dictionary_pays(batch: &RecordBatch) -> Vec<bool> {
+    let rows = batch.num_rows().min(ENCODING_SAMPLE_ROWS);
+    batch
+        .columns()
+        .iter()
+        .map(|column| {
+            let column = column.slice(0, rows);
+            let values = column.len() - column.null_count();
+            if values == 0 || column.data_type() == &DataType::Boolean {
+                return true;
+            }
+            let Ok(converter) = RowConverter::new(vec![SortField::new(column.data_type().clone())])
+            else {
+                return true;
+            };
+            let Ok(encoded) = converter.convert_columns(&[column.clone()]) else {
+                return true;
+            };
+            let mut distinct: hashbrown::HashSet<&[u8]> = hashbrown::HashSet::new();
+            for row in 0..column.len() {
+                if column.is_valid(row) {
+                    distinct.insert(encoded.row(row).data());
+                }
+            }
+            let plain_bytes = match (
+                column.data_type().primitive_width(),
+                column.as_string_opt::<i32>(),
+            ) {
+                (Some(width), _) => values * width,
+                // Strings: their bytes plus a 4-byte length each.
+                (None, Some(strings)) => {
+                    let offsets = strings.value_offsets();
+                    (offsets[offsets.len() - 1] - offsets[0]) as usize + 4 * values
+                }
+                (None, None) => return true,
+            };
+            let value_bytes = plain_bytes as f64 / values as f64;
+            let index_bits = (usize::BITS - distinct.len().leading_zeros()).max(1) as f64;
+            let dictionary_bytes =
+                distinct.len() as f64 * value_bytes + values as f64 * index_bits / 8.0;
+            dictionary_bytes < plain_bytes as f64
+        })
+        .collect()
+}
+
+impl FileSink {
+    pub(super) fn write(&mut self, batch: &RecordBatch, shared: &JobShared) -> Result<()> {
+        match self {
+            FileSink::Parquet(writer) => writer
+                .write(batch)
+                .map_err(|e| Error::parquet(&shared.temp, e)),
+            FileSink::Csv(writer) => {
+                write_csv_rows(writer, batch).map_err(|e| Error::io(&shared.temp, e))
+            }
+        }
+    }
+
+    /// Write the row group in progress out now, freeing its buffers.
+    pub(super) fn flush_row_group(&mut self, path: &Path) -> Result<()> {
+        match self {
+            FileSink::Parquet(writer) => writer.flush().map_err(|e| Error::parquet(path, e)),
+            FileSink::Csv(_) => Ok(()),
+        }
+    }
+
+    pub(super) fn finish(self, path: &Path) -> Result<()> {
+        match self {
+            FileSink::Parquet(writer) => {
+                let mut inner = writer.into_inner().map_err(|e| Error::parquet(path, e))?;
+                inner.flush().map_err(|e| Error::io(path, e))?;
+                // On disk before the commit renames it into view (a power loss must not leave
+                // a committed name over missing bytes).
+                inner.get_ref().sync_all().map_err(|e| Error::io(path, e))
+            }
+            FileSink::Csv(writer) => {
+                let stream = writer
+                    .into_inner()
+                    .map_err(|e| Error::io(path, e.into_error()))?;
+                stream.finish(path)
+            }
+        }
+    }
+}
+
+/// Rows of `batch` as CSV records: values as `show` prints them, nulls as empty fields.
+pub fn write_csv_rows<W: Write>(
+    writer: &mut csv::Writer<W>,
+    batch: &RecordBatch,
+) -> std::io::Result<()> {
+    let mut cells: Vec<String> = vec![String::new(); batch.num_columns()];
+    for row in 0..batch.num_rows() {
+        for (cell, column) in cells.iter_mut().zip(batch.columns()) {
+            cell.clear();
+            write_value(cell, column.as_ref(), row);
+        }
+        writer.write_record(&cells).map_err(std::io::Error::from)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
+    use std::sync::Arc;
+
+    #[test]
+    fn dictionary_only_where_it_is_smaller() {
+        let rows = 50_000;
+        let unique = Int64Array::from_iter_values(0..rows as i64);
+        let repeated = Float64Array::from_iter_values((0..rows).map(|i| (i % 300) as f64 / 4.0));
+        let ids = StringArray::from_iter_values((0..rows).map(|i| format!("trip-{i:08}")));
+        let flags =
+            StringArray::from_iter_values((0..rows).map(|i| if i % 7 == 0 { "Y" } else { "N" }));
+        let nulls = Int64Array::from(vec![None::<i64>; rows]);
+        let batch = RecordBatch::try_from_iter([
+            ("unique", Arc::new(unique) as ArrayRef),
+            ("repeated", Arc::new(repeated)),
+            ("ids", Arc::new(ids)),
+            ("flags", Arc::new(flags)),
+            ("nulls", Arc::new(nulls)),
+        ])
+        .unwrap();
+        assert_eq!(
+            dictionary_pays(&batch),
+            vec![false, true, false, true, true]
+        );
+        assert_eq!(dictionary_pays(&batch.slice(0, 0)), vec![true; 5]);
+    }
+}

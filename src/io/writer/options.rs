@@ -1,0 +1,127 @@
+//! What a write is asked for: format, save mode, codec, partition columns, one file or a
+//! directory; and what it did.
+
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// Spark's `SaveMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SaveMode {
+    /// Refuse to write over an existing path.
+    #[default]
+    ErrorIfExists,
+    Overwrite,
+    Append,
+    /// Do nothing (successfully) when the path exists.
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Parquet,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Snappy,
+    Zstd,
+    Gzip,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub format: OutputFormat,
+    pub mode: SaveMode,
+    /// None: the format's default (snappy for Parquet, none for CSV).
+    pub compression: Option<Compression>,
+    pub partition_by: Vec<String>,
+    /// Write exactly one file at the destination path instead of a directory.
+    pub single_file: bool,
+}
+
+impl WriteOptions {
+    pub(super) fn compression(&self) -> Compression {
+        self.compression.unwrap_or(match self.format {
+            OutputFormat::Parquet => Compression::Snappy,
+            OutputFormat::Csv => Compression::None,
+        })
+    }
+
+    /// Spark's file extension for the format and codec.
+    pub(super) fn extension(&self) -> &'static str {
+        match (self.format, self.compression()) {
+            (OutputFormat::Parquet, Compression::Snappy) => ".snappy.parquet",
+            (OutputFormat::Parquet, Compression::Zstd) => ".zstd.parquet",
+            (OutputFormat::Parquet, Compression::Gzip) => ".gz.parquet",
+            (OutputFormat::Parquet, Compression::None) => ".parquet",
+            (OutputFormat::Csv, Compression::Gzip) => ".csv.gz",
+            (OutputFormat::Csv, _) => ".csv",
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.format == OutputFormat::Csv
+            && matches!(self.compression(), Compression::Snappy | Compression::Zstd)
+        {
+            return Err(Error::usage(
+                "CSV output supports --compression gzip or none",
+            ));
+        }
+        if self.single_file && !self.partition_by.is_empty() {
+            return Err(Error::usage(
+                "--single-file cannot be combined with --partition-by",
+            ));
+        }
+        if self.single_file && self.mode == SaveMode::Append {
+            return Err(Error::usage(
+                "--single-file cannot append; use --mode overwrite",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a committed write produced.
+#[derive(Debug, Default)]
+pub struct WriteSummary {
+    pub rows: u64,
+    pub files: usize,
+    /// False when `--mode ignore` found the destination already there.
+    pub written: bool,
+}
+
+impl WriteSummary {
+    /// The line a command prints about the write to `output`.
+    pub fn describe(&self, output: &Path) -> String {
+        if !self.written {
+            return format!(
+                "{}: already exists; --mode ignore: nothing written",
+                output.display()
+            );
+        }
+        format!(
+            "wrote {} row{} to {} ({} file{})",
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            output.display(),
+            self.files,
+            if self.files == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// Whether a job in `mode` writes to `destination` as it stands now: an error for `error` when
+/// it exists, false for `ignore` when it exists. Cheap, so callers can ask before reading input.
+pub fn should_write(destination: &Path, mode: SaveMode) -> Result<bool> {
+    let exists = destination.symlink_metadata().is_ok();
+    match (mode, exists) {
+        (SaveMode::ErrorIfExists, true) => Err(Error::OutputExists {
+            path: destination.to_path_buf(),
+        }),
+        (SaveMode::Ignore, true) => Ok(false),
+        _ => Ok(true),
+    }
+}

@@ -1,0 +1,339 @@
+//! A task's writer: one file per partition directory it meets (closing the oldest past the
+//! descriptor share), rows of partitioned Parquet writes queued within a memory cap and written
+//! a row group at a time.
+
+use crate::error::{Error, Result};
+use crate::io::partition::directory_name;
+use crate::types::display::write_value;
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
+use arrow::compute::{cast, concat_batches, take_record_batch};
+use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::file::{open_sink, FileSink};
+use super::options::*;
+use super::shared::*;
+
+/// A file a task is writing. In a partitioned Parquet write its rows wait in `pending` (arrow
+/// batches, compact) and go into the file a whole row group at a time: a Parquet writer's row
+/// group in progress costs about a megabyte of encoder buffers however few its rows, which
+/// times hundreds of partition values exhausts memory.
+struct OpenFile {
+    path: PathBuf,
+    /// Opened with the file's first rows, which choose its encodings.
+    sink: Option<FileSink>,
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
+    pending_bytes: usize,
+}
+
+impl OpenFile {
+    fn sink(&mut self, shared: &JobShared, first: &RecordBatch) -> Result<&mut FileSink> {
+        if self.sink.is_none() {
+            self.sink = Some(open_sink(&self.path, shared, first)?);
+        }
+        self.sink
+            .as_mut()
+            .ok_or_else(|| Error::Internal("the writer lost an open file".into()))
+    }
+}
+
+/// What a finished task wrote: its closed files, not yet committed.
+pub struct TaskOutput {
+    pub(super) files: Vec<PathBuf>,
+    pub(super) rows: u64,
+}
+
+/// The files one task writes: one per partition directory it meets (one in all, unpartitioned).
+pub struct TaskWriter {
+    task: usize,
+    shared: Arc<JobShared>,
+    files: HashMap<String, OpenFile>,
+    /// Bytes of rows waiting in the open files' `pending`, summed.
+    pending_bytes: usize,
+    /// Open directories, oldest first.
+    order: Vec<String>,
+    /// Files already finished (closed to keep at most `max_open_files()` open).
+    closed: Vec<PathBuf>,
+    /// Files started per directory: the `cNNN` of the next one (Spark's file counter).
+    started: HashMap<String, usize>,
+    rows: u64,
+}
+
+/// Files one task keeps open at once: with more partition values than this, the oldest file is
+/// finished and a later batch for its directory starts the next `cNNN` file, so a write with
+/// 20,000 partition values does not run out of descriptors. The share of the process's
+/// descriptor limit one worker may use (`main` raises the soft limit to the hard one), at most
+/// 2,000 and at least 16.
+fn max_open_files() -> usize {
+    static CAP: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        let mut descriptors: usize = 1024;
+        #[cfg(unix)]
+        {
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: getrlimit writes one rlimit struct we own.
+            if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+                descriptors = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            }
+        }
+        let workers = rayon::current_num_threads().max(1);
+        (descriptors.saturating_sub(64) / workers / 2).clamp(16, 2000)
+    })
+}
+
+impl TaskWriter {
+    pub(super) fn new(task: usize, shared: Arc<JobShared>) -> TaskWriter {
+        TaskWriter {
+            task,
+            shared,
+            files: HashMap::new(),
+            pending_bytes: 0,
+            order: Vec::new(),
+            closed: Vec::new(),
+            started: HashMap::new(),
+            rows: 0,
+        }
+    }
+
+    /// Write a batch of the job's schema.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        self.rows += batch.num_rows() as u64;
+        if self.shared.partition_columns.is_empty() {
+            let data = self.file_batch(batch)?;
+            return self.write_now("", &data);
+        }
+        // Group rows by their partition key (compared as arrow-row bytes, so no string is built
+        // per row), keeping first-seen order; the directory is named from each group's first row.
+        let keys: Vec<ArrayRef> = self
+            .shared
+            .partition_columns
+            .iter()
+            .map(|&i| batch.column(i).clone())
+            .collect();
+        let encoded = self
+            .shared
+            .partition_keys
+            .convert_columns(&keys)
+            .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+        let mut index: hashbrown::HashMap<&[u8], usize> = hashbrown::HashMap::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        for row in 0..batch.num_rows() {
+            let group = *index.entry(encoded.row(row).data()).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[group].push(row as u32);
+        }
+        let mut value = String::new();
+        for rows in groups {
+            let mut directory = String::new();
+            for (name, column) in self.shared.partition_names.iter().zip(&keys) {
+                value.clear();
+                let present = write_value(&mut value, column.as_ref(), rows[0] as usize);
+                if !directory.is_empty() {
+                    directory.push('/');
+                }
+                directory.push_str(&directory_name(name, present.then_some(value.as_str())));
+            }
+            let part = if rows.len() == batch.num_rows() {
+                batch.clone()
+            } else {
+                take_record_batch(batch, &UInt32Array::from(rows))
+                    .map_err(|e| Error::arrow("splitting rows by partition", e))?
+            };
+            let data = self.file_batch(&part)?;
+            match self.shared.options.format {
+                OutputFormat::Parquet => self.add_pending(&directory, data)?,
+                OutputFormat::Csv => self.write_now(&directory, &data)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Write `data` into the file for `directory` at once (unpartitioned writes, and CSV, which
+    /// streams out).
+    fn write_now(&mut self, directory: &str, data: &RecordBatch) -> Result<()> {
+        let shared = self.shared.clone();
+        self.file(directory)?
+            .sink(&shared, data)?
+            .write(data, &shared)
+    }
+
+    /// Queue `data` for the file of `directory`. A file's queue goes out as a row group once it
+    /// holds a row group's worth of rows; past `buffer_cap()` in all, the biggest queues go out
+    /// until half the cap is left, so the task's memory stays bounded whatever the number of
+    /// partition values (their row groups are then smaller).
+    fn add_pending(&mut self, directory: &str, data: RecordBatch) -> Result<()> {
+        let bytes = data.get_array_memory_size();
+        let file = self.file(directory)?;
+        file.pending_rows += data.num_rows();
+        file.pending_bytes += bytes;
+        file.pending.push(data);
+        let full = file.pending_rows >= ROW_GROUP_ROWS;
+        self.pending_bytes += bytes;
+        if full {
+            self.drain(directory)?;
+        }
+        let cap = buffer_cap();
+        if self.pending_bytes > cap {
+            let mut by_size: Vec<(usize, String)> = self
+                .files
+                .iter()
+                .filter(|(_, file)| file.pending_bytes > 0)
+                .map(|(directory, file)| (file.pending_bytes, directory.clone()))
+                .collect();
+            by_size.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
+            for (_, directory) in by_size {
+                if self.pending_bytes <= cap / 2 {
+                    break;
+                }
+                self.drain(&directory)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the rows queued for `directory` into its file as row groups, freeing them.
+    fn drain(&mut self, directory: &str) -> Result<()> {
+        let shared = self.shared.clone();
+        let Some(file) = self.files.get_mut(directory) else {
+            return Ok(());
+        };
+        if file.pending.is_empty() {
+            return Ok(());
+        }
+        self.pending_bytes -= file.pending_bytes;
+        file.pending_bytes = 0;
+        file.pending_rows = 0;
+        let batches = std::mem::take(&mut file.pending);
+        let data = concat_batches(&shared.file_schema, &batches)
+            .map_err(|e| Error::arrow("gathering rows for a row group", e))?;
+        drop(batches);
+        let path = file.path.clone();
+        let sink = file.sink(&shared, &data)?;
+        sink.write(&data, &shared)?;
+        sink.flush_row_group(&path)
+    }
+
+    /// The batch as files store it: partition columns removed, timestamps as UTC instants.
+    fn file_batch(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let columns = self
+            .shared
+            .data_columns
+            .iter()
+            .zip(self.shared.file_schema.fields())
+            .map(|(&i, field)| {
+                let column = batch.column(i);
+                Ok(match (column.data_type(), field.data_type()) {
+                    (a, b) if a == b => column.clone(),
+                    // Same instant, marked UTC: a relabelling, not a conversion.
+                    (
+                        DataType::Timestamp(TimeUnit::Microsecond, None),
+                        DataType::Timestamp(_, Some(_)),
+                    ) => Arc::new(
+                        column
+                            .as_primitive::<TimestampMicrosecondType>()
+                            .clone()
+                            .with_timezone(UTC),
+                    ),
+                    _ => cast(column, field.data_type())
+                        .map_err(|e| Error::arrow("preparing a column for writing", e))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        RecordBatch::try_new(self.shared.file_schema.clone(), columns)
+            .map_err(|e| Error::arrow("preparing a batch for writing", e))
+    }
+
+    /// The file for `directory`, started if this is its first batch (finishing the oldest open
+    /// file when `max_open_files()` are open).
+    fn file(&mut self, directory: &str) -> Result<&mut OpenFile> {
+        if !self.files.contains_key(directory) {
+            if self.files.len() >= max_open_files() {
+                let oldest = self.order.remove(0);
+                self.drain(&oldest)?;
+                if let Some(file) = self.files.remove(&oldest) {
+                    if let Some(sink) = file.sink {
+                        sink.finish(&file.path)?;
+                        self.closed.push(file.path);
+                    }
+                }
+            }
+            let counter = self.started.entry(directory.to_string()).or_insert(0);
+            let path = part_path(&self.shared, self.task, directory, *counter)?;
+            *counter += 1;
+            self.order.push(directory.to_string());
+            self.files.insert(
+                directory.to_string(),
+                OpenFile {
+                    path,
+                    sink: None,
+                    pending: Vec::new(),
+                    pending_rows: 0,
+                    pending_bytes: 0,
+                },
+            );
+        }
+        self.files
+            .get_mut(directory)
+            .ok_or_else(|| Error::Internal("the writer lost an open file".into()))
+    }
+
+    /// Finish every file (Parquet footers), as a task does when it ends, so that no finished
+    /// task holds buffers while others run.
+    pub fn close(mut self) -> Result<TaskOutput> {
+        let mut files = std::mem::take(&mut self.closed);
+        for directory in std::mem::take(&mut self.order) {
+            self.drain(&directory)?;
+            if let Some(file) = self.files.remove(&directory) {
+                if let Some(sink) = file.sink {
+                    sink.finish(&file.path)?;
+                    files.push(file.path);
+                }
+            }
+        }
+        Ok(TaskOutput {
+            files,
+            rows: self.rows,
+        })
+    }
+
+    pub(super) fn empty_file(shared: &Arc<JobShared>) -> Result<PathBuf> {
+        let path = part_path(shared, 0, "", 0)?;
+        let empty = RecordBatch::new_empty(shared.file_schema.clone());
+        open_sink(&path, shared, &empty)?.finish(&path)?;
+        Ok(path)
+    }
+}
+
+/// Bytes of rows one task may queue for its partitioned Parquet files: an eighth of the memory
+/// budget per worker, between 1 MiB and 512 MiB.
+fn buffer_cap() -> usize {
+    let workers = rayon::current_num_threads().max(1);
+    (crate::memory::limit() / 8 / workers).clamp(1 << 20, 512 << 20)
+}
+
+fn part_path(shared: &JobShared, task: usize, directory: &str, counter: usize) -> Result<PathBuf> {
+    let folder = if directory.is_empty() {
+        shared.temp.clone()
+    } else {
+        shared.temp.join(directory)
+    };
+    if !directory.is_empty() {
+        std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    }
+    Ok(folder.join(format!(
+        "part-{task:05}-{}-c{counter:03}{}",
+        shared.job_id,
+        shared.options.extension()
+    )))
+}

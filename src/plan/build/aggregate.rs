@@ -1,0 +1,264 @@
+//! groupBy / agg: aggregate calls bound once each, outputs rewritten over the aggregation's
+//! keys and results (HAVING and ORDER BY too).
+
+use super::{schema_of, Frame};
+use crate::error::{Error, Result};
+use crate::expr::aggregates::signature::AggCall;
+use crate::expr::bind::bind_aggregate;
+use crate::expr::{bind, Bound, Expr, Scope, SortExpr};
+use crate::plan::{Plan, SortKey};
+use arrow::datatypes::{DataType, Field};
+use std::collections::HashMap;
+
+impl Frame {
+    /// `groupBy(keys).agg(outputs)` when `outputs_only` is false gives keys then aggregates, as
+    /// Spark's DataFrame API does; `aggregate` (used by SQL and global aggregates) gives exactly
+    /// `outputs`, which may mix key expressions and aggregates (`round(sum(x), 2)`).
+    pub fn group_by(self, keys: &[Expr], aggs: &[Expr]) -> Result<Frame> {
+        let keys = self.expand_wildcards(keys)?;
+        let mut outputs: Vec<Expr> = keys.clone();
+        outputs.extend(aggs.iter().cloned());
+        self.aggregate(&keys, &outputs)
+    }
+
+    pub fn aggregate(self, keys: &[Expr], outputs: &[Expr]) -> Result<Frame> {
+        self.aggregate_with(keys, outputs, None, &[])
+            .map(|(frame, _)| frame)
+    }
+
+    /// Aggregate with an optional HAVING condition and ORDER BY keys that may also refer to
+    /// aggregates or keys (SQL); returns the frame and the bound sort keys over its output plus
+    /// hidden columns, which the caller drops after sorting (`hidden` count is returned).
+    pub fn aggregate_with(
+        self,
+        keys: &[Expr],
+        outputs: &[Expr],
+        having: Option<&Expr>,
+        order_by: &[SortExpr],
+    ) -> Result<(Frame, usize)> {
+        let mut key_bound = Vec::new();
+        let mut key_names = Vec::new();
+        for key in keys {
+            if key.contains_aggregate() {
+                return Err(Error::usage(format!(
+                    "aggregate functions are not allowed in GROUP BY: {}",
+                    key.name()
+                )));
+            }
+            key_bound.push(bind(key, &self.scope)?);
+            key_names.push(key.unaliased().name());
+        }
+        let mut calls: Vec<AggCall> = Vec::new();
+        let mut call_names: HashMap<String, usize> = HashMap::new();
+        let mut rewrite = |expr: &Expr| -> Result<Expr> {
+            rewrite_over_aggregate(expr, &key_names, &mut |call: &Expr| {
+                let name = call.name();
+                if let Some(&i) = call_names.get(&name) {
+                    return Ok(i);
+                }
+                let bound = bind_aggregate(call, &self.scope)?;
+                calls.push(bound);
+                call_names.insert(name, calls.len() - 1);
+                Ok(calls.len() - 1)
+            })
+        };
+        let rewritten: Vec<Expr> = outputs.iter().map(&mut rewrite).collect::<Result<_>>()?;
+        let having = having.map(&mut rewrite).transpose()?;
+        let sort_rewritten: Vec<(Expr, &SortExpr)> = order_by
+            .iter()
+            .map(|s| Ok((rewrite(&s.expr)?, s)))
+            .collect::<Result<_>>()?;
+        // The aggregation's own output, seen through internal names by the rewritten outputs.
+        let mut agg_fields = Vec::new();
+        let mut internal = Vec::new();
+        for (i, (k, name)) in key_bound.iter().zip(&key_names).enumerate() {
+            agg_fields.push(Field::new(name, k.data_type(), true));
+            internal.push(Field::new(format!("#k{i}"), k.data_type(), true));
+        }
+        for (i, call) in calls.iter().enumerate() {
+            agg_fields.push(Field::new(&call.name, call.data_type.clone(), true));
+            internal.push(Field::new(format!("#a{i}"), call.data_type.clone(), true));
+        }
+        let internal_scope = Scope::new(schema_of(internal));
+        let plan = Plan::Aggregate {
+            input: Box::new(self.plan),
+            keys: key_bound,
+            aggs: calls,
+            schema: schema_of(agg_fields),
+        };
+        let mut frame = Frame {
+            scope: Scope::new(plan.schema()),
+            plan,
+        };
+        if let Some(having) = having {
+            let predicate = bind(&having, &internal_scope)?.cast_to(&DataType::Boolean);
+            frame.plan = Plan::Filter {
+                input: Box::new(frame.plan),
+                predicate,
+            };
+        }
+        let mut exprs = Vec::new();
+        let mut fields = Vec::new();
+        for (original, expr) in outputs.iter().zip(&rewritten) {
+            let bound = bind(expr, &internal_scope)?;
+            fields.push(Field::new(original.name(), bound.data_type(), true));
+            exprs.push(bound);
+        }
+        let visible = exprs.len();
+        let mut sort_keys = Vec::new();
+        for (expr, sort) in &sort_rewritten {
+            // ORDER BY an output alias or a position is resolved by the caller; here, anything
+            // over keys and aggregates is computed as a hidden column.
+            let bound = bind(expr, &internal_scope)?;
+            fields.push(Field::new(
+                format!("#sort{}", sort_keys.len()),
+                bound.data_type(),
+                true,
+            ));
+            exprs.push(bound.clone());
+            sort_keys.push(SortKey {
+                expr: Bound::column(exprs.len() - 1, bound.data_type()),
+                descending: sort.descending,
+                nulls_first: sort.nulls_first,
+            });
+        }
+        let hidden = exprs.len() - visible;
+        let qualifiers = vec![None; fields.len()];
+        let mut frame = frame.project(exprs, fields, qualifiers);
+        if !sort_keys.is_empty() {
+            frame.plan = Plan::Sort {
+                input: Box::new(frame.plan),
+                keys: sort_keys,
+                limit: None,
+            };
+        }
+        Ok((frame, hidden))
+    }
+}
+
+/// Rewrite an output expression of an aggregation: aggregate calls become `#a{i}` columns and
+/// sub-expressions equal to a grouping key become `#k{i}`; a column outside both is an error.
+fn rewrite_over_aggregate(
+    expr: &Expr,
+    key_names: &[String],
+    register: &mut dyn FnMut(&Expr) -> Result<usize>,
+) -> Result<Expr> {
+    if let Expr::Alias { expr: inner, name } = expr {
+        return Ok(Expr::Alias {
+            expr: Box::new(rewrite_over_aggregate(inner, key_names, register)?),
+            name: name.clone(),
+        });
+    }
+    if expr.is_aggregate_call() {
+        return Ok(Expr::column(&format!("#a{}", register(expr)?)));
+    }
+    let name = expr.name();
+    if !matches!(expr, Expr::Literal { .. }) {
+        let key = key_names
+            .iter()
+            .position(|k| k == &name)
+            .or_else(|| match expr {
+                // A column matches a key of the same name whatever its case or qualifier.
+                Expr::Column { name: column, .. } => key_names
+                    .iter()
+                    .position(|k| k.eq_ignore_ascii_case(column)),
+                _ => None,
+            });
+        if let Some(key) = key {
+            return Ok(Expr::column(&format!("#k{key}")));
+        }
+    }
+    let r = |e: &Expr, register: &mut dyn FnMut(&Expr) -> Result<usize>| {
+        rewrite_over_aggregate(e, key_names, register).map(Box::new)
+    };
+    Ok(match expr {
+        Expr::Column { .. } => {
+            return Err(Error::usage(format!(
+                "column '{name}' is neither grouped nor aggregated; add it to the grouping keys or wrap it in an aggregate such as first({name})"
+            )))
+        }
+        Expr::Literal { .. } | Expr::Wildcard { .. } => expr.clone(),
+        Expr::Window { .. } => {
+            return Err(Error::usage(format!(
+                "window functions over an aggregation are not supported; aggregate in a subquery first: {name}"
+            )))
+        }
+        Expr::Alias { .. } => unreachable!("handled above"),
+        Expr::Not(e) => Expr::Not(r(e, register)?),
+        Expr::Negate(e) => Expr::Negate(r(e, register)?),
+        Expr::Binary { left, op, right } => Expr::Binary {
+            left: r(left, register)?,
+            op: *op,
+            right: r(right, register)?,
+        },
+        Expr::IsNull { expr, negated } => Expr::IsNull {
+            expr: r(expr, register)?,
+            negated: *negated,
+        },
+        Expr::In { expr, list, negated } => Expr::In {
+            expr: r(expr, register)?,
+            list: list
+                .iter()
+                .map(|e| rewrite_over_aggregate(e, key_names, register))
+                .collect::<Result<_>>()?,
+            negated: *negated,
+        },
+        Expr::Between {
+            expr,
+            low,
+            high,
+            negated,
+        } => Expr::Between {
+            expr: r(expr, register)?,
+            low: r(low, register)?,
+            high: r(high, register)?,
+            negated: *negated,
+        },
+        Expr::Like {
+            expr,
+            pattern,
+            negated,
+            case_insensitive,
+        } => Expr::Like {
+            expr: r(expr, register)?,
+            pattern: r(pattern, register)?,
+            negated: *negated,
+            case_insensitive: *case_insensitive,
+        },
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => Expr::Case {
+            operand: operand.as_ref().map(|o| r(o, register)).transpose()?,
+            whens: whens
+                .iter()
+                .map(|(w, t)| {
+                    Ok((
+                        rewrite_over_aggregate(w, key_names, register)?,
+                        rewrite_over_aggregate(t, key_names, register)?,
+                    ))
+                })
+                .collect::<Result<_>>()?,
+            otherwise: otherwise.as_ref().map(|o| r(o, register)).transpose()?,
+        },
+        Expr::Cast { expr, to } => Expr::Cast {
+            expr: r(expr, register)?,
+            to: to.clone(),
+        },
+        Expr::Call {
+            name,
+            args,
+            distinct,
+            star,
+        } => Expr::Call {
+            name: name.clone(),
+            args: args
+                .iter()
+                .map(|e| rewrite_over_aggregate(e, key_names, register))
+                .collect::<Result<_>>()?,
+            distinct: *distinct,
+            star: *star,
+        },
+    })
+}

@@ -1,0 +1,258 @@
+//! Joins (ON a condition, or USING shared columns) and unions (by position or by name).
+
+use super::{schema_of, Frame};
+use crate::error::{Error, Result};
+use crate::expr::bind::bind_binary;
+use crate::expr::{bind, BinaryOp, Bound, Expr, Scope};
+use crate::plan::{JoinType, Plan};
+use crate::types::coerce::common_type;
+use arrow::datatypes::{DataType, Field};
+
+impl Frame {
+    /// Join with `other` on a condition (both sides' columns, qualified where ambiguous).
+    pub fn join_on(self, other: Frame, condition: &Expr, how: JoinType) -> Result<Frame> {
+        let joined = self.scope.join(&other.scope);
+        let left_len = self.scope.schema.fields().len();
+        let predicate = bind(condition, &joined)?;
+        if predicate.data_type() != DataType::Boolean {
+            return Err(Error::usage(format!(
+                "join condition '{}' is not boolean",
+                condition.name()
+            )));
+        }
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        let mut rest = Vec::new();
+        for part in predicate.split_conjunction() {
+            if let Bound::Compare {
+                op: BinaryOp::Eq,
+                left,
+                right,
+            } = &part
+            {
+                let side = |b: &Bound| {
+                    let mut cols = Vec::new();
+                    b.columns(&mut cols);
+                    if cols.is_empty() {
+                        None
+                    } else if cols.iter().all(|&c| c < left_len) {
+                        Some(false)
+                    } else if cols.iter().all(|&c| c >= left_len) {
+                        Some(true)
+                    } else {
+                        None
+                    }
+                };
+                match (side(left), side(right)) {
+                    (Some(false), Some(true)) => {
+                        left_keys.push(left.as_ref().clone());
+                        right_keys.push(right.remap(&|i| i - left_len));
+                        continue;
+                    }
+                    (Some(true), Some(false)) => {
+                        left_keys.push(right.as_ref().clone());
+                        right_keys.push(left.remap(&|i| i - left_len));
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            rest.push(part);
+        }
+        if left_keys.is_empty() {
+            return Err(Error::usage(format!(
+                "join condition '{}' needs an equality between a column of each side (cross joins are not supported)",
+                condition.name()
+            )));
+        }
+        Ok(self.join_plan(other, how, left_keys, right_keys, Bound::conjunction(rest)))
+    }
+
+    fn join_plan(
+        self,
+        other: Frame,
+        how: JoinType,
+        left_keys: Vec<Bound>,
+        right_keys: Vec<Bound>,
+        residual: Option<Bound>,
+    ) -> Frame {
+        let scope = if how.keeps_right() {
+            self.scope.join(&other.scope)
+        } else {
+            self.scope.clone()
+        };
+        let plan = Plan::Join {
+            left: Box::new(self.plan),
+            right: Box::new(other.plan),
+            how,
+            left_keys,
+            right_keys,
+            residual,
+            schema: scope.schema.clone(),
+        };
+        Frame { plan, scope }
+    }
+
+    /// Join on columns of the same name on both sides, keeping one copy of each (Spark's
+    /// `join(other, on=[...])` and SQL's USING).
+    pub fn join_using(self, other: Frame, columns: &[String], how: JoinType) -> Result<Frame> {
+        let left_len = self.scope.schema.fields().len();
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        let mut pairs = Vec::new();
+        for name in columns {
+            let l = self.scope.resolve(None, name)?;
+            let r = other.scope.resolve(None, name).map_err(|_| {
+                Error::usage(format!(
+                    "join column '{name}' is not in the right side; its columns are: {}",
+                    other.scope.describe()
+                ))
+            })?;
+            let lb = Bound::column(l, self.scope.schema.field(l).data_type().clone());
+            let rb = Bound::column(r, other.scope.schema.field(r).data_type().clone());
+            let eq = bind_binary(BinaryOp::Eq, lb, rb, &Expr::column(name))?;
+            let Bound::Compare { left, right, .. } = eq else {
+                unreachable!("an equality binds to a comparison")
+            };
+            left_keys.push(*left);
+            right_keys.push(*right);
+            pairs.push((l, r));
+        }
+        let left_fields = self.scope.schema.clone();
+        let right_fields = other.scope.schema.clone();
+        let (left_q, right_q) = (
+            self.scope.qualifiers.clone(),
+            other.scope.qualifiers.clone(),
+        );
+        let joined = self.join_plan(other, how, left_keys, right_keys, None);
+        if !how.keeps_right() {
+            return Ok(joined);
+        }
+        // Keys once (from the side that has them all: left, right for a right join, either for
+        // a full join), then the other columns of each side.
+        let mut exprs = Vec::new();
+        let mut fields = Vec::new();
+        let mut qualifiers = Vec::new();
+        for (l, r) in &pairs {
+            let lt = left_fields.field(*l).data_type().clone();
+            let rt = right_fields.field(*r).data_type().clone();
+            let t = common_type(&lt, &rt).unwrap_or(lt.clone());
+            let left_col = Bound::column(*l, lt).cast_to(&t);
+            let right_col = Bound::column(left_len + r, rt).cast_to(&t);
+            let expr = match how {
+                JoinType::Right => right_col,
+                JoinType::Full => Bound::Coalesce {
+                    args: vec![left_col, right_col],
+                    data_type: t.clone(),
+                },
+                _ => left_col,
+            };
+            exprs.push(expr);
+            fields.push(Field::new(left_fields.field(*l).name(), t, true));
+            qualifiers.push(None);
+        }
+        for (i, f) in left_fields.fields().iter().enumerate() {
+            if !pairs.iter().any(|(l, _)| *l == i) {
+                exprs.push(Bound::column(i, f.data_type().clone()));
+                fields.push(f.as_ref().clone());
+                qualifiers.push(left_q[i].clone());
+            }
+        }
+        for (i, f) in right_fields.fields().iter().enumerate() {
+            if !pairs.iter().any(|(_, r)| *r == i) {
+                exprs.push(Bound::column(left_len + i, f.data_type().clone()));
+                fields.push(f.as_ref().clone());
+                qualifiers.push(right_q[i].clone());
+            }
+        }
+        Ok(joined.project(exprs, fields, qualifiers))
+    }
+
+    /// `union` (by position, as SQL's UNION ALL) or `unionByName`; names come from the left.
+    pub fn union(self, other: Frame, by_name: bool) -> Result<Frame> {
+        let left = self.scope.schema.clone();
+        let other = if by_name {
+            let mut items = Vec::new();
+            for f in left.fields() {
+                other.scope.resolve(None, f.name()).map_err(|_| {
+                    Error::usage(format!(
+                        "union by name: column '{}' is not in the other input; its columns are: {}",
+                        f.name(),
+                        other.scope.describe()
+                    ))
+                })?;
+                items.push(Expr::column(f.name()));
+            }
+            if other.scope.schema.fields().len() != left.fields().len() {
+                return Err(Error::usage(format!(
+                    "union by name: the inputs have {} and {} columns",
+                    left.fields().len(),
+                    other.scope.schema.fields().len()
+                )));
+            }
+            other.select(&items)?
+        } else {
+            other
+        };
+        let right = other.scope.schema.clone();
+        if left.fields().len() != right.fields().len() {
+            return Err(Error::usage(format!(
+                "union needs inputs with the same number of columns: {} and {}",
+                left.fields().len(),
+                right.fields().len()
+            )));
+        }
+        let mut types = Vec::new();
+        for (l, r) in left.fields().iter().zip(right.fields()) {
+            types.push(common_type(l.data_type(), r.data_type()).ok_or_else(|| {
+                Error::usage(format!(
+                    "union: column '{}' is {} on one side and {} on the other",
+                    l.name(),
+                    crate::types::names::spark_type_name(l.data_type()),
+                    crate::types::names::spark_type_name(r.data_type())
+                ))
+            })?);
+        }
+        let fields: Vec<Field> = left
+            .fields()
+            .iter()
+            .zip(&types)
+            .map(|(f, t)| Field::new(f.name(), t.clone(), true))
+            .collect();
+        let conform = |frame: Frame| -> Frame {
+            let schema = frame.scope.schema.clone();
+            if schema
+                .fields()
+                .iter()
+                .zip(&types)
+                .all(|(f, t)| f.data_type() == t)
+            {
+                return frame;
+            }
+            let exprs = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Bound::column(i, f.data_type().clone()).cast_to(&types[i]))
+                .collect();
+            let qualifiers = vec![None; fields.len()];
+            frame.project(exprs, fields.clone(), qualifiers)
+        };
+        let (a, b) = (conform(self), conform(other));
+        let mut inputs = Vec::new();
+        for plan in [a.plan, b.plan] {
+            match plan {
+                Plan::Union { inputs: inner, .. } => inputs.extend(inner),
+                other => inputs.push(other),
+            }
+        }
+        let schema = schema_of(fields);
+        Ok(Frame {
+            plan: Plan::Union {
+                inputs,
+                schema: schema.clone(),
+            },
+            scope: Scope::new(schema),
+        })
+    }
+}

@@ -1,0 +1,310 @@
+//! `Frame`: a plan and the scope its output is seen through, with the DataFrame operations
+//! (filter, select, withColumn, groupBy/agg, join, union, distinct, orderBy, limit) that bind
+//! their expressions and grow the plan. Names follow Spark's DataFrame API. Aggregation,
+//! windows and joins (with union) are in their own files.
+
+mod aggregate;
+mod join;
+mod window;
+
+pub use window::WINDOW_FUNCTIONS;
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+use super::{Plan, Scan, SortKey};
+use crate::error::{Error, Result};
+use crate::expr::{bind, Bound, Expr, Scope, SortExpr};
+use crate::io::dataset::Dataset;
+
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub plan: Plan,
+    pub scope: Scope,
+}
+
+fn schema_of(fields: Vec<Field>) -> SchemaRef {
+    Arc::new(Schema::new(fields))
+}
+
+impl Frame {
+    /// Read every column of a dataset; `qualifier` names it for `t.col` references.
+    pub fn scan(dataset: Arc<Dataset>, qualifier: Option<String>) -> Frame {
+        let columns = (0..dataset.schema.fields().len()).collect();
+        let plan = Plan::Scan(Scan {
+            dataset: dataset.clone(),
+            columns,
+            filters: Vec::new(),
+            limit: None,
+        });
+        Frame {
+            scope: Scope::qualified(plan.schema(), qualifier),
+            plan,
+        }
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        self.scope.schema.clone()
+    }
+
+    /// The same rows seen under another table name (`FROM t AS x`).
+    pub fn alias(mut self, qualifier: &str) -> Frame {
+        self.scope = Scope::qualified(self.scope.schema.clone(), Some(qualifier.to_string()));
+        self
+    }
+
+    pub fn filter(self, condition: &Expr) -> Result<Frame> {
+        if condition.contains_aggregate() {
+            return Err(Error::usage(format!(
+                "aggregate functions are not allowed in a filter: {}",
+                condition.name()
+            )));
+        }
+        let predicate = bind(condition, &self.scope)?;
+        match predicate.data_type() {
+            DataType::Boolean => {}
+            DataType::Null => {}
+            other => {
+                return Err(Error::usage(format!(
+                    "filter '{}' is not a condition: it gives {}, not boolean",
+                    condition.name(),
+                    crate::types::names::spark_type_name(&other)
+                )))
+            }
+        }
+        let predicate = predicate.cast_to(&DataType::Boolean);
+        Ok(Frame {
+            plan: Plan::Filter {
+                input: Box::new(self.plan),
+                predicate,
+            },
+            scope: self.scope,
+        })
+    }
+
+    /// Expand `*` and `t.*` in a select list into column references.
+    pub fn expand_wildcards(&self, items: &[Expr]) -> Result<Vec<Expr>> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Expr::Wildcard { qualifier } => {
+                    let mut any = false;
+                    for (i, field) in self.scope.schema.fields().iter().enumerate() {
+                        let own = self.scope.qualifiers[i].as_deref();
+                        if qualifier.is_none()
+                            || own.is_some_and(|q| {
+                                Some(q.to_ascii_lowercase())
+                                    == qualifier.as_ref().map(|x| x.to_ascii_lowercase())
+                            })
+                        {
+                            any = true;
+                            out.push(Expr::Column {
+                                qualifier: self.scope.qualifiers[i].clone(),
+                                name: field.name().clone(),
+                            });
+                        }
+                    }
+                    if !any {
+                        return Err(Error::usage(format!(
+                            "'{}.*' matches no columns; the columns are: {}",
+                            qualifier.as_deref().unwrap_or(""),
+                            self.scope.describe()
+                        )));
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `select(...)`: one output column per item (`*` expands); aggregates make it a global
+    /// aggregation, as `df.select(sum("x"))` is in Spark.
+    pub fn select(self, items: &[Expr]) -> Result<Frame> {
+        let items = self.expand_wildcards(items)?;
+        if items.iter().any(|i| i.contains_aggregate()) {
+            return self.aggregate(&[], &items);
+        }
+        let mut exprs = Vec::new();
+        let mut fields = Vec::new();
+        let mut qualifiers = Vec::new();
+        for item in &items {
+            let bound = bind(item, &self.scope)?;
+            // A plain column keeps its table name (so `t.x` still resolves above).
+            let qualifier = match (item, &bound) {
+                (Expr::Column { .. }, Bound::Column { index, .. }) => {
+                    self.scope.qualifiers[*index].clone()
+                }
+                _ => None,
+            };
+            fields.push(Field::new(item.name(), bound.data_type(), true));
+            qualifiers.push(qualifier);
+            exprs.push(bound);
+        }
+        Ok(self.project(exprs, fields, qualifiers))
+    }
+
+    fn project(
+        self,
+        exprs: Vec<Bound>,
+        fields: Vec<Field>,
+        qualifiers: Vec<Option<String>>,
+    ) -> Frame {
+        let schema = schema_of(fields);
+        Frame {
+            plan: Plan::Project {
+                input: Box::new(self.plan),
+                exprs,
+                schema: schema.clone(),
+            },
+            scope: Scope { schema, qualifiers },
+        }
+    }
+
+    /// Every column as it is, for rewriting a few.
+    fn identity(&self) -> (Vec<Bound>, Vec<Field>, Vec<Option<String>>) {
+        let exprs = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Bound::column(i, f.data_type().clone()))
+            .collect();
+        let fields = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        (exprs, fields, self.scope.qualifiers.clone())
+    }
+
+    /// `withColumn(name, expr)`: replaces a column of that name, or adds one at the end.
+    pub fn with_column(self, name: &str, expr: &Expr) -> Result<Frame> {
+        if expr.contains_aggregate() {
+            return Err(Error::usage(format!(
+                "aggregate functions are not allowed in --with-column: {}",
+                expr.name()
+            )));
+        }
+        let bound = bind(expr, &self.scope)?;
+        let (mut exprs, mut fields, mut qualifiers) = self.identity();
+        let field = Field::new(name, bound.data_type(), true);
+        match fields
+            .iter()
+            .position(|f| f.name().eq_ignore_ascii_case(name))
+        {
+            Some(i) => {
+                exprs[i] = bound;
+                fields[i] = field;
+                qualifiers[i] = None;
+            }
+            None => {
+                exprs.push(bound);
+                fields.push(field);
+                qualifiers.push(None);
+            }
+        }
+        Ok(self.project(exprs, fields, qualifiers))
+    }
+
+    /// `drop(cols)`: names that do not exist are ignored, as in Spark.
+    pub fn drop(self, names: &[String]) -> Result<Frame> {
+        let (exprs, fields, qualifiers) = self.identity();
+        let keep: Vec<usize> = (0..fields.len())
+            .filter(|&i| {
+                !names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(fields[i].name()))
+            })
+            .collect();
+        Ok(self.project(
+            keep.iter().map(|&i| exprs[i].clone()).collect(),
+            keep.iter().map(|&i| fields[i].clone()).collect(),
+            keep.iter().map(|&i| qualifiers[i].clone()).collect(),
+        ))
+    }
+
+    /// `withColumnRenamed(old, new)`: a missing column is not an error, as in Spark.
+    pub fn rename(self, old: &str, new: &str) -> Result<Frame> {
+        let (exprs, mut fields, qualifiers) = self.identity();
+        for field in fields.iter_mut() {
+            if field.name().eq_ignore_ascii_case(old) {
+                *field = field.clone().with_name(new);
+            }
+        }
+        Ok(self.project(exprs, fields, qualifiers))
+    }
+
+    /// Keep the first `n` columns (drops hidden sort columns).
+    pub fn keep_columns(self, n: usize) -> Frame {
+        let (exprs, fields, qualifiers) = self.identity();
+        if n >= fields.len() {
+            return self;
+        }
+        self.project(
+            exprs[..n].to_vec(),
+            fields[..n].to_vec(),
+            qualifiers[..n].to_vec(),
+        )
+    }
+
+    pub fn distinct(self) -> Result<Frame> {
+        let keys: Vec<Bound> = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Bound::column(i, f.data_type().clone()))
+            .collect();
+        let plan = Plan::Aggregate {
+            input: Box::new(self.plan),
+            keys,
+            aggs: Vec::new(),
+            schema: self.scope.schema.clone(),
+        };
+        Ok(Frame {
+            plan,
+            scope: self.scope,
+        })
+    }
+
+    pub fn order_by(self, keys: &[SortExpr]) -> Result<Frame> {
+        let mut bound = Vec::new();
+        for key in keys {
+            if key.expr.contains_aggregate() && self.scope.find_exact(&key.expr.name()).is_none() {
+                return Err(Error::usage(format!(
+                    "aggregate functions are not allowed in --order-by: {}",
+                    key.expr.name()
+                )));
+            }
+            bound.push(SortKey {
+                expr: bind(&key.expr, &self.scope)?,
+                descending: key.descending,
+                nulls_first: key.nulls_first,
+            });
+        }
+        Ok(Frame {
+            plan: Plan::Sort {
+                input: Box::new(self.plan),
+                keys: bound,
+                limit: None,
+            },
+            scope: self.scope,
+        })
+    }
+
+    pub fn limit(self, n: usize) -> Frame {
+        Frame {
+            plan: Plan::Limit {
+                input: Box::new(self.plan),
+                n,
+            },
+            scope: self.scope,
+        }
+    }
+}
