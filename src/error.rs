@@ -8,9 +8,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The command line asks for something impossible or malformed (exit code 2).
+    /// The command line asks for something impossible or malformed, or a query or expression
+    /// does not parse (exit code 2).
     #[error("{0}")]
     Usage(String),
+    /// A query or expression parses but cannot be resolved: an unknown column, table or
+    /// function, a type mismatch, a misused aggregate (Spark's AnalysisException; exit code 2).
+    #[error("{0}")]
+    Analysis(String),
 
     /// A path named on the command line (or found in a directory) does not exist.
     #[error("{}: no such file or directory", .path.display())]
@@ -81,7 +86,7 @@ impl Error {
     /// The process exit code for this error: 2 for usage errors, 130 for an interrupt, else 1.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Analysis(_) => 2,
             Error::Interrupted => 130,
             _ => 1,
         }
@@ -112,6 +117,10 @@ impl Error {
 
     pub fn usage(message: impl Into<String>) -> Error {
         Error::Usage(message.into())
+    }
+
+    pub fn analysis(message: impl Into<String>) -> Error {
+        Error::Analysis(message.into())
     }
 }
 

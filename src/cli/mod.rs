@@ -100,7 +100,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         Command::Query(args) => {
             let sub = matches
                 .subcommand_matches("query")
-                .ok_or_else(|| Error::usage("internal: query arguments missing"))?;
+                .ok_or_else(|| Error::Internal("query arguments missing".into()))?;
             query::run(args, sub, &context)
         }
         Command::Sql(args) => sql::run(args, &context),

@@ -71,11 +71,11 @@ impl Scope {
         };
         match matches.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::usage(format!(
+            [] => Err(Error::analysis(format!(
                 "cannot resolve column '{shown}'; the columns are: {}",
                 self.describe()
             ))),
-            _ => Err(Error::usage(format!(
+            _ => Err(Error::analysis(format!(
                 "column '{shown}' is ambiguous: more than one input has it; qualify it (e.g. {}.{name})",
                 self.qualifiers[matches[0]]
                     .clone()
@@ -136,12 +136,12 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
         Expr::Literal { value, .. } => Bound::Literal(value.clone()),
         Expr::Alias { expr, .. } => bind(expr, scope)?,
         Expr::Wildcard { .. } => {
-            return Err(Error::usage(
+            return Err(Error::analysis(
                 "'*' can only stand alone in a select list".to_string(),
             ))
         }
         Expr::Window { .. } => {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "window functions are only allowed in a SELECT list: {}",
                 expr.name()
             )))
@@ -184,7 +184,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
         } => {
             let value = bind(value, scope)?;
             if list.is_empty() {
-                return Err(Error::usage("IN needs at least one value"));
+                return Err(Error::analysis("IN needs at least one value"));
             }
             let equalities = list
                 .iter()
@@ -263,13 +263,13 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             star,
         } => {
             if expr.is_aggregate_call() {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "aggregate function '{}' is not allowed here; aggregate with --group-by/--agg",
                     expr.name()
                 )));
             }
             if *distinct || *star {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "DISTINCT and '*' are only allowed in aggregates: {}",
                     expr.name()
                 )));
@@ -281,7 +281,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             match name.as_str() {
                 "coalesce" | "nvl" | "ifnull" => {
                     if bound.len() < 2 && name != "coalesce" || bound.is_empty() {
-                        return Err(Error::usage(format!(
+                        return Err(Error::analysis(format!(
                             "{name} needs at least {} arguments",
                             if name == "coalesce" { 1 } else { 2 }
                         )));
@@ -294,7 +294,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                 }
                 "if" | "iff" => {
                     let [c, t, f]: [Bound; 3] = bound.try_into().map_err(|_| {
-                        Error::usage(format!("if needs 3 arguments: {}", expr.name()))
+                        Error::analysis(format!("if needs 3 arguments: {}", expr.name()))
                     })?;
                     let data_type = unify(&[t.clone(), f.clone()], &expr.name())?;
                     Bound::Case {
@@ -306,7 +306,7 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                 "nullif" => {
                     let [a, b]: [Bound; 2] = bound
                         .try_into()
-                        .map_err(|_| Error::usage("nullif needs 2 arguments"))?;
+                        .map_err(|_| Error::analysis("nullif needs 2 arguments"))?;
                     let eq = bind_binary(BinaryOp::Eq, a.clone(), b, expr)?;
                     let data_type = a.data_type();
                     Bound::Case {
@@ -328,7 +328,7 @@ fn boolean(b: Bound, expr: &Expr) -> Result<Bound> {
     match b.data_type() {
         DataType::Boolean => Ok(b),
         DataType::Null | DataType::Utf8 => Ok(b.cast_to(&DataType::Boolean)),
-        other => Err(Error::usage(format!(
+        other => Err(Error::analysis(format!(
             "'{}' needs a boolean condition, not {}",
             expr.name(),
             spark_type_name(&other)
@@ -417,7 +417,7 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
 fn bind_function(name: &str, args: Vec<Bound>, expr: &Expr) -> Result<Bound> {
     let text = expr.name();
     let function = functions::lookup(name)
-        .ok_or_else(|| Error::usage(format!("unknown function '{name}' in '{text}'")))?;
+        .ok_or_else(|| Error::analysis(format!("unknown function '{name}' in '{text}'")))?;
     (function.bind)(&Call { name, text: &text }, args)
 }
 
@@ -431,20 +431,20 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
         star,
     } = expr
     else {
-        return Err(Error::usage(format!("not an aggregate: {text}")));
+        return Err(Error::analysis(format!("not an aggregate: {text}")));
     };
     if args.iter().any(|a| a.contains_aggregate()) {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "aggregate functions cannot be nested: {text}"
         )));
     }
     let function = aggregates::lookup(name).ok_or_else(|| {
-        Error::usage(format!(
+        Error::analysis(format!(
             "aggregate function '{name}' is not supported: {text}"
         ))
     })?;
     if *distinct && !function.distinct {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "DISTINCT is supported in count only: {text}"
         )));
     }

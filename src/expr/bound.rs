@@ -325,7 +325,8 @@ impl Bound {
                     .join(", ")
             ),
             Bound::Function { kernel, args, .. } => {
-                let mut shown: Vec<String> = args.iter().map(|a| a.display(names)).collect();
+                let mut shown = kernel.shown_before.clone();
+                shown.extend(args.iter().map(|a| a.display(names)));
                 shown.extend(kernel.shown_arguments.iter().cloned());
                 format!("{}({})", kernel.name, shown.join(", "))
             }
@@ -335,7 +336,7 @@ impl Bound {
 
 /// A type error in the call Spark names `call`.
 pub fn type_error(what: &str, call: &str, types: &[&DataType]) -> Error {
-    Error::usage(format!(
+    Error::analysis(format!(
         "cannot {what} in '{call}': argument types are {}",
         types
             .iter()

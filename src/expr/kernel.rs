@@ -16,8 +16,9 @@ type KernelFn = dyn Fn(&[ArrayRef], usize) -> Result<ArrayRef> + Send + Sync;
 pub struct Kernel {
     /// Spark's name of the function, as plans and messages show it.
     pub name: &'static str,
-    /// Arguments folded into the kernel when it was bound, shown after the others in plans
-    /// (`round(x, 2)`).
+    /// Arguments folded into the kernel when it was bound, shown in plans before the others
+    /// (`date_trunc(month, ts)`) and after them (`round(x, 2)`).
+    pub shown_before: Vec<String>,
     pub shown_arguments: Vec<String>,
     run: Arc<KernelFn>,
 }
@@ -29,6 +30,7 @@ impl Kernel {
     ) -> Kernel {
         Kernel {
             name,
+            shown_before: Vec::new(),
             shown_arguments: Vec::new(),
             run: Arc::new(run),
         }
@@ -36,6 +38,11 @@ impl Kernel {
 
     pub fn showing(mut self, arguments: Vec<String>) -> Kernel {
         self.shown_arguments = arguments;
+        self
+    }
+
+    pub fn showing_first(mut self, arguments: Vec<String>) -> Kernel {
+        self.shown_before = arguments;
         self
     }
 

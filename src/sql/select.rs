@@ -29,7 +29,7 @@ impl Catalog<'_> {
             .ok_or_else(|| {
                 let mut known: Vec<&String> = self.views.keys().collect();
                 known.sort();
-                Error::usage(format!(
+                Error::analysis(format!(
                     "table or view not found: {name}; {}",
                     if known.is_empty() {
                         "none are defined (use --table NAME=INPUT or CREATE TEMP VIEW)".to_string()
@@ -49,7 +49,7 @@ impl Catalog<'_> {
 }
 
 fn unsupported(what: impl std::fmt::Display) -> Error {
-    Error::usage(format!("unsupported SQL: {what}"))
+    Error::analysis(format!("unsupported SQL: {what}"))
 }
 
 /// Plan a whole query (WITH, set operations, ORDER BY, LIMIT).
@@ -117,11 +117,10 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
 
 fn literal_usize(e: &ast::Expr, what: &str) -> Result<usize> {
     match convert(e)? {
-        Expr::Literal { text, .. } => text
-            .trim_end_matches('L')
-            .parse()
-            .map_err(|_| Error::usage(format!("{what} needs a non-negative integer, not {text}"))),
-        other => Err(Error::usage(format!(
+        Expr::Literal { text, .. } => text.trim_end_matches('L').parse().map_err(|_| {
+            Error::analysis(format!("{what} needs a non-negative integer, not {text}"))
+        }),
+        other => Err(Error::analysis(format!(
             "{what} needs an integer literal, not {}",
             other.name()
         ))),
@@ -183,7 +182,7 @@ fn resolve_output_reference(expr: &Expr, frame: &Frame) -> Result<Expr> {
     if let Some(i) = ordinal(expr)? {
         let schema = frame.schema();
         let field = schema.fields().get(i).ok_or_else(|| {
-            Error::usage(format!(
+            Error::analysis(format!(
                 "ORDER BY position {} is not in the select list (1 to {})",
                 i + 1,
                 schema.fields().len()
@@ -203,7 +202,7 @@ fn ordinal(expr: &Expr) -> Result<Option<usize>> {
         ) {
             let n: usize = text.trim_end_matches('L').parse().unwrap_or(0);
             if n == 0 {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "position {text} is not in the select list"
                 )));
             }
@@ -219,7 +218,7 @@ fn rename_columns(frame: Frame, columns: &[ast::TableAliasColumnDef]) -> Result<
     }
     let schema = frame.schema();
     if columns.len() != schema.fields().len() {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "the alias names {} columns, the query gives {}",
             columns.len(),
             schema.fields().len()
@@ -265,7 +264,7 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                     (catalog.open)(one, None)?
                 }
                 [one] => catalog.view(one)?,
-                _ => return Err(Error::usage(format!("table or view not found: {name}"))),
+                _ => return Err(Error::analysis(format!("table or view not found: {name}"))),
             };
             let qualifier = alias
                 .as_ref()
@@ -345,7 +344,7 @@ fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
             ast::JoinConstraint::Natural => return Err(unsupported("NATURAL JOIN")),
             ast::JoinConstraint::UsingAlias(..) => return Err(unsupported("USING ... AS")),
             ast::JoinConstraint::None => {
-                return Err(Error::usage(
+                return Err(Error::analysis(
                     "a join needs ON or USING (cross joins are not supported)",
                 ))
             }
@@ -368,7 +367,7 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                 let sub = plan_query(subquery, catalog)?;
                 let width = sub.schema().fields().len();
                 if width != 1 {
-                    return Err(Error::usage(format!(
+                    return Err(Error::analysis(format!(
                         "the subquery of IN must return one column, not {width}"
                     )));
                 }
@@ -460,7 +459,7 @@ fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
 
 fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
     if select.from.len() > 1 {
-        return Err(Error::usage(
+        return Err(Error::analysis(
             "FROM a, b (a cross join) is not supported; use JOIN ... ON",
         ));
     }
@@ -499,7 +498,7 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
                             .get(i)
                             .map(|item| item.unaliased().clone())
                             .ok_or_else(|| {
-                                Error::usage(format!(
+                                Error::analysis(format!(
                                     "GROUP BY position {} is not in the select list",
                                     i + 1
                                 ))
@@ -523,7 +522,7 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
                     .get(i)
                     .map(|item| item.unaliased().clone())
                     .ok_or_else(|| {
-                        Error::usage(format!(
+                        Error::analysis(format!(
                             "ORDER BY position {} is not in the select list",
                             i + 1
                         ))

@@ -69,16 +69,16 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     let using = Regex::new(
         r"(?is)^\s*CREATE\s+(OR\s+REPLACE\s+)?TEMP(?:ORARY)?\s+VIEW\s+`?(\w+)`?\s*USING\s+(\w+)\s*(?:OPTIONS\s*\((.*)\))?\s*$",
     )
-    .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    .map_err(|e| Error::Internal(e.to_string()))?;
     let option = Regex::new(
         r#"(?s)\s*`?([\w.]+)`?\s*=?\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\w+))\s*(,|$)"#,
     )
-    .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    .map_err(|e| Error::Internal(e.to_string()))?;
     // Spark's data source form, which sqlparser reads only in Hive's STORED AS form.
     let insert = Regex::new(
         r#"(?is)^\s*INSERT\s+OVERWRITE\s+(?:LOCAL\s+)?DIRECTORY\s+(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s+USING\s+(\w+)\s+(.*)$"#,
     )
-    .map_err(|e| Error::usage(format!("internal: {e}")))?;
+    .map_err(|e| Error::Internal(e.to_string()))?;
     let dialect = crate::expr::parse::SparkDialect::default();
     let mut out = Vec::new();
     for piece in split(text) {

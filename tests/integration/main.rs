@@ -10,3 +10,4 @@ mod malformed;
 mod query;
 mod safety;
 mod sql;
+mod suite;

@@ -160,6 +160,15 @@ fn usage_errors_exit_2() {
     let bad_pattern = engine(&["query", &zones, "--select", "to_timestamp(Zone, 'yyyy %Q')"]);
     bad_pattern.fails(2, &["to_timestamp(Zone, yyyy %Q)", "'Q' is not supported"]);
     assert!(!bad_pattern.stderr.contains("--timestamp-format"));
+    // A bad regular expression is one line naming the pattern and what is wrong with it.
+    let bad_regex = engine(&["query", &zones, "--select", "rlike(Zone, '(a')"]);
+    bad_regex.fails(2, &["'(a'", "unclosed group"]);
+    assert_eq!(
+        bad_regex.stderr.trim().lines().count(),
+        1,
+        "{}",
+        bad_regex.stderr
+    );
     engine(&["show", &zones, "--bogus"]).fails(2, &["--bogus"]);
     engine(&["show", &zones, "-n", "-3"]).fails(2, &[]);
     engine(&["frobnicate"]).fails(2, &["frobnicate"]);

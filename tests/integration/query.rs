@@ -2,7 +2,8 @@
 //! SQL over the same files, see scripts/spark_query_goldens.py), run with the default pool, one
 //! thread, and tiny batches and tasks; then bad queries, which must fail cleanly.
 
-use crate::common::{case_files, engine, root, VARIANTS};
+use crate::common::{engine, root, VARIANTS};
+use crate::suite::{args_cases, run_suite, Compare};
 
 /// Cells equal as text, or as doubles within 1e-9 relative: sums of doubles depend on the
 /// order rows are added in, which differs with the number of tasks (in Spark as well).
@@ -32,38 +33,11 @@ pub fn same_table(expected: &str, got: &str) -> bool {
 
 #[test]
 fn query_goldens_match_spark() {
-    let cases = case_files("tests/golden/query", "args", 20);
-    let variants = VARIANTS;
-    let mut failures = Vec::new();
-    for case in &cases {
-        let args: Vec<String> = std::fs::read_to_string(case)
-            .unwrap()
-            .lines()
-            .map(String::from)
-            .collect();
-        let expected = std::fs::read_to_string(case.with_extension("out")).unwrap();
-        for extra in variants {
-            let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
-            all.extend_from_slice(extra);
-            let run = engine(&all);
-            if run.code != 0 || !same_table(&expected, &run.stdout) {
-                failures.push(format!(
-                    "{} {:?}: exit {}\n--- expected\n{}--- got\n{}{}",
-                    case.file_stem().unwrap().to_string_lossy(),
-                    extra,
-                    run.code,
-                    expected,
-                    run.stdout,
-                    run.stderr
-                ));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} query mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
+    run_suite(
+        "query",
+        &args_cases("tests/golden/query", 20),
+        &VARIANTS,
+        Compare::Table,
     );
 }
 

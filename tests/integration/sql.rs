@@ -3,7 +3,7 @@
 //! with the default pool, one thread, and tiny batches with partitioned joins.
 
 use crate::common::{case_files, engine, VARIANTS};
-use crate::query::same_table;
+use crate::suite::{run_suite, stem, Case, Compare};
 
 const TABLES: [&str; 8] = [
     "--table",
@@ -18,42 +18,32 @@ const TABLES: [&str; 8] = [
 
 #[test]
 fn sql_cases_match_spark() {
-    let cases = case_files("tests/sql", "test", 20);
-    let variants = VARIANTS;
+    // `job_*` cases run as a job file (-f), the others as a query argument.
     let scratch = tempfile::tempdir().unwrap();
-    let mut failures = Vec::new();
-    for case in &cases {
-        let text = std::fs::read_to_string(case).unwrap();
-        let (sql, expected) = text.split_once("\n----\n").expect("a ---- line");
-        let name = case.file_stem().unwrap().to_string_lossy().to_string();
-        let job = scratch.path().join(format!("{name}.sql"));
-        std::fs::write(&job, sql).unwrap();
-        let job = job.to_string_lossy().to_string();
-        for extra in variants {
-            let mut args: Vec<&str> = vec!["sql"];
+    let cases: Vec<Case> = case_files("tests/sql", "test", 20)
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            let (sql, expected) = text.split_once("\n----\n").expect("a ---- line");
+            let name = stem(path);
+            let mut args = vec!["sql".to_string()];
             if name.starts_with("job_") {
-                args.extend_from_slice(&["-f", &job]);
+                let job = scratch.path().join(format!("{name}.sql"));
+                std::fs::write(&job, sql).unwrap();
+                args.extend(["-f".to_string(), job.to_string_lossy().into_owned()]);
             } else {
-                args.push(sql);
+                args.push(sql.to_string());
             }
-            args.extend_from_slice(&TABLES);
-            args.extend_from_slice(&["-n", "300"]);
-            args.extend_from_slice(extra);
-            let run = engine(&args);
-            if run.code != 0 || !same_table(expected, &run.stdout) {
-                failures.push(format!(
-                    "{name} {extra:?}: exit {}\n--- expected\n{expected}--- got\n{}{}",
-                    run.code, run.stdout, run.stderr
-                ));
+            args.extend(TABLES.iter().map(|t| t.to_string()));
+            args.extend(["-n".to_string(), "300".to_string()]);
+            Case {
+                name,
+                args,
+                expected: expected.to_string(),
             }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} SQL mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+        })
+        .collect();
+    run_suite("SQL", &cases, &VARIANTS, Compare::Table);
 }
 
 /// Bad SQL: a clear message (position for syntax errors, the construct when unsupported).

@@ -31,7 +31,7 @@ fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
         }));
     }
     if args.len() != 1 {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "count takes one argument (or *): {}",
             call.text
         )));

@@ -23,7 +23,7 @@ pub const FUNCTIONS: &[AggregateFunction] = &[AggregateFunction {
 
 fn percentile_approx(call: &AggregateCall, args: Vec<Bound>) -> Result<AggCall> {
     if !(2..=3).contains(&args.len()) {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "percentile_approx takes 2 or 3 arguments: {}",
             call.text
         )));
@@ -48,7 +48,7 @@ fn percentile_approx(call: &AggregateCall, args: Vec<Bound>) -> Result<AggCall> 
     }
     .filter(|p| (0.0..=1.0).contains(p))
     .ok_or_else(|| {
-        Error::usage(format!(
+        Error::analysis(format!(
             "the percentage of percentile_approx must be a literal between 0.0 and 1.0: {}",
             call.text
         ))

@@ -42,7 +42,7 @@ impl AggregateCall<'_> {
         if args.len() == n {
             return Ok(());
         }
-        Err(Error::usage(format!(
+        Err(Error::analysis(format!(
             "{} takes {n} argument{}: {}",
             self.name,
             if n == 1 { "" } else { "s" },
@@ -60,7 +60,7 @@ impl AggregateCall<'_> {
     }
 
     pub fn not_numeric(&self, t: &DataType) -> Error {
-        Error::usage(format!(
+        Error::analysis(format!(
             "'{}' needs a numeric argument, not {}",
             self.text,
             spark_type_name(t)

@@ -22,7 +22,7 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
 
 fn extreme(call: &Call, args: Vec<Bound>, greatest: bool) -> Result<Bound> {
     if args.len() < 2 {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "{} needs at least 2 arguments",
             call.name
         )));

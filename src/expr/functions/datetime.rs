@@ -130,16 +130,17 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
 
 fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(2..=2, &args)?;
-    let unit = call.literal_text(&args, 0, "unit")?;
-    let unit = TruncUnit::parse(&unit)
-        .ok_or_else(|| Error::usage(format!("date_trunc: unknown unit '{unit}'")))?;
+    let text = call.literal_text(&args, 0, "unit")?;
+    let unit = TruncUnit::parse(&text)
+        .ok_or_else(|| Error::analysis(format!("date_trunc: unknown unit '{text}'")))?;
     args.remove(0);
     let kernel = Kernel::new("date_trunc", move |args, _| {
         Ok(Arc::new(
             timestamps(&args[0])
                 .unary::<_, TimestampMicrosecondType>(|m| calendar::trunc_micros(m, unit)),
         ))
-    });
+    })
+    .showing_first(vec![text.to_ascii_lowercase()]);
     Ok(bound_call(
         kernel,
         args,
@@ -150,21 +151,22 @@ fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
 
 fn trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(2..=2, &args)?;
-    let unit = call.literal_text(&args, 1, "unit")?;
-    let unit = TruncUnit::parse(&unit)
+    let text = call.literal_text(&args, 1, "unit")?;
+    let unit = TruncUnit::parse(&text)
         .filter(|u| {
             matches!(
                 u,
                 TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week
             )
         })
-        .ok_or_else(|| Error::usage(format!("trunc: unknown unit '{unit}'")))?;
+        .ok_or_else(|| Error::analysis(format!("trunc: unknown unit '{text}'")))?;
     args.truncate(1);
     let kernel = Kernel::new("trunc", move |args, _| {
         Ok(Arc::new(
             dates(&args[0]).unary::<_, Date32Type>(|d| calendar::trunc_days(d, unit)),
         ))
-    });
+    })
+    .showing(vec![text.to_ascii_lowercase()]);
     Ok(bound_call(
         kernel,
         args,
@@ -312,14 +314,14 @@ fn date_format(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     let kernel = Kernel::new("date_format", move |args, _| {
         let items = chrono::format::StrftimeItems::new(&format)
             .parse()
-            .map_err(|_| Error::usage(format!("date_format: invalid pattern '{format}'")))?;
+            .map_err(|_| Error::analysis(format!("date_format: invalid pattern '{format}'")))?;
         let mut builder = StringBuilder::new();
         for v in timestamps(&args[0]).iter() {
             match v.and_then(chrono::DateTime::from_timestamp_micros) {
                 Some(t) => {
                     // Formatted straight into the builder's buffer: no String per row.
                     write!(builder, "{}", t.naive_utc().format_with_items(items.iter())).map_err(
-                        |_| Error::usage(format!("date_format: cannot format with '{format}'")),
+                        |_| Error::analysis(format!("date_format: cannot format with '{format}'")),
                     )?;
                     builder.append_value("");
                 }
@@ -449,7 +451,7 @@ fn from_unixtime(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     let kernel = Kernel::new("from_unixtime", move |args, _| {
         let items = chrono::format::StrftimeItems::new(&format)
             .parse()
-            .map_err(|_| Error::usage(format!("from_unixtime: invalid pattern '{format}'")))?;
+            .map_err(|_| Error::analysis(format!("from_unixtime: invalid pattern '{format}'")))?;
         let mut builder = StringBuilder::new();
         for v in args[0].as_primitive::<Int64Type>().iter() {
             match v.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {

@@ -232,7 +232,7 @@ fn round_values(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
             )
         }
         other => {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "round needs a number, not {}",
                 spark_type_name(other)
             )))

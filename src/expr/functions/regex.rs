@@ -88,7 +88,7 @@ fn regexp_extract(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
         1
     };
     if group < 0 || group as usize >= re.captures_len() {
-        return Err(Error::usage(format!(
+        return Err(Error::analysis(format!(
             "regexp_extract: the pattern has {} group(s), but group {group} was asked for",
             re.captures_len() - 1
         )));

@@ -65,7 +65,7 @@ pub struct Call<'a> {
 impl Call<'_> {
     /// A usage error about this call.
     pub fn error(&self, message: impl std::fmt::Display) -> Error {
-        Error::usage(format!("{message}: {}", self.text))
+        Error::analysis(format!("{message}: {}", self.text))
     }
 
     /// Fail unless the call has an argument count in `range`.
@@ -73,7 +73,7 @@ impl Call<'_> {
         if range.contains(&args.len()) {
             return Ok(());
         }
-        Err(Error::usage(format!(
+        Err(Error::analysis(format!(
             "{} takes {} argument{}, got {}: {}",
             self.name,
             if range.start() == range.end() {
@@ -91,8 +91,9 @@ impl Call<'_> {
 
     /// The text of literal argument `i` (units, formats and patterns must be literals).
     pub fn literal_text(&self, args: &[Bound], i: usize, what: &str) -> Result<String> {
-        literal_text(&args[i])
-            .ok_or_else(|| Error::usage(format!("the {what} of '{}' must be a literal", self.text)))
+        literal_text(&args[i]).ok_or_else(|| {
+            Error::analysis(format!("the {what} of '{}' must be a literal", self.text))
+        })
     }
 
     /// Literal integer argument `i`.
@@ -100,7 +101,7 @@ impl Call<'_> {
         literal_text(&args[i])
             .and_then(|text| text.parse().ok())
             .ok_or_else(|| {
-                Error::usage(format!(
+                Error::analysis(format!(
                     "the {what} of '{}' must be an integer literal",
                     self.text
                 ))
@@ -110,21 +111,29 @@ impl Call<'_> {
     /// A Spark datetime pattern given as literal argument `i`, in chrono's strftime form.
     pub fn pattern(&self, args: &[Bound], i: usize) -> Result<String> {
         let spark = literal_text(&args[i]).ok_or_else(|| {
-            Error::usage(format!(
+            Error::analysis(format!(
                 "the pattern of '{}' must be a string literal",
                 self.text
             ))
         })?;
         crate::types::datetime_pattern::spark_pattern_to_strftime(&spark)
-            .map_err(|e| Error::usage(format!("in '{}': {e}", self.text)))
+            .map_err(|e| Error::analysis(format!("in '{}': {e}", self.text)))
     }
 
     /// A regular expression given as literal argument `i`.
     pub fn regex(&self, args: &[Bound], i: usize) -> Result<Arc<Regex>> {
         let pattern = self.literal_text(args, i, "pattern")?;
         Regex::new(&pattern).map(Arc::new).map_err(|e| {
-            Error::usage(format!(
-                "invalid regular expression in '{}': {e}",
+            // The regex crate's message draws the pattern over several lines with a caret;
+            // its last line says what is wrong.
+            let text = e.to_string();
+            let reason = text
+                .lines()
+                .rev()
+                .find_map(|line| line.trim().strip_prefix("error: "))
+                .unwrap_or(text.trim());
+            Error::analysis(format!(
+                "invalid regular expression '{pattern}' in '{}': {reason}",
                 self.text
             ))
         })
@@ -135,7 +144,7 @@ impl Call<'_> {
         match arg.data_type() {
             t if is_numeric(&t) => Ok(t),
             DataType::Null | DataType::Utf8 => Ok(DataType::Float64),
-            other => Err(Error::usage(format!(
+            other => Err(Error::analysis(format!(
                 "'{}' needs a number, not {}",
                 self.text,
                 spark_type_name(&other)

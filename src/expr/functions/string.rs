@@ -359,7 +359,7 @@ fn pad(call: &Call, mut args: Vec<Bound>, left: bool) -> Result<Bound> {
             strings(&args[2]),
         );
         if let Some(too_long) = len.iter().flatten().find(|&n| n > MAX_PAD) {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "{name}: length {too_long} is larger than the supported {MAX_PAD} characters"
             )));
         }

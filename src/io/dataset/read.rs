@@ -162,8 +162,8 @@ impl Dataset {
                 })))
             }
             _ => {
-                return Err(Error::Dataset(
-                    "internal: a piece does not match its file's format".into(),
+                return Err(Error::Internal(
+                    "a piece does not match its file's format".into(),
                 ))
             }
         };

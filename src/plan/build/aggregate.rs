@@ -40,7 +40,7 @@ impl Frame {
         let mut key_names = Vec::new();
         for key in keys {
             if key.contains_aggregate() {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "aggregate functions are not allowed in GROUP BY: {}",
                     key.name()
                 )));
@@ -173,13 +173,13 @@ fn rewrite_over_aggregate(
     };
     Ok(match expr {
         Expr::Column { .. } => {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "column '{name}' is neither grouped nor aggregated; add it to the grouping keys or wrap it in an aggregate such as first({name})"
             )))
         }
         Expr::Literal { .. } | Expr::Wildcard { .. } => expr.clone(),
         Expr::Window { .. } => {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "window functions over an aggregation are not supported; aggregate in a subquery first: {name}"
             )))
         }

@@ -15,7 +15,7 @@ impl Frame {
         let left_len = self.scope.schema.fields().len();
         let predicate = bind(condition, &joined)?;
         if predicate.data_type() != DataType::Boolean {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "join condition '{}' is not boolean",
                 condition.name()
             )));
@@ -60,7 +60,7 @@ impl Frame {
             rest.push(part);
         }
         if left_keys.is_empty() {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "join condition '{}' needs an equality between a column of each side (cross joins are not supported)",
                 condition.name()
             )));
@@ -103,7 +103,7 @@ impl Frame {
         for name in columns {
             let l = self.scope.resolve(None, name)?;
             let r = other.scope.resolve(None, name).map_err(|_| {
-                Error::usage(format!(
+                Error::analysis(format!(
                     "join column '{name}' is not in the right side; its columns are: {}",
                     other.scope.describe()
                 ))
@@ -175,7 +175,7 @@ impl Frame {
             let mut items = Vec::new();
             for f in left.fields() {
                 other.scope.resolve(None, f.name()).map_err(|_| {
-                    Error::usage(format!(
+                    Error::analysis(format!(
                         "union by name: column '{}' is not in the other input; its columns are: {}",
                         f.name(),
                         other.scope.describe()
@@ -184,7 +184,7 @@ impl Frame {
                 items.push(Expr::column(f.name()));
             }
             if other.scope.schema.fields().len() != left.fields().len() {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "union by name: the inputs have {} and {} columns",
                     left.fields().len(),
                     other.scope.schema.fields().len()
@@ -196,7 +196,7 @@ impl Frame {
         };
         let right = other.scope.schema.clone();
         if left.fields().len() != right.fields().len() {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "union needs inputs with the same number of columns: {} and {}",
                 left.fields().len(),
                 right.fields().len()
@@ -205,7 +205,7 @@ impl Frame {
         let mut types = Vec::new();
         for (l, r) in left.fields().iter().zip(right.fields()) {
             types.push(common_type(l.data_type(), r.data_type()).ok_or_else(|| {
-                Error::usage(format!(
+                Error::analysis(format!(
                     "union: column '{}' is {} on one side and {} on the other",
                     l.name(),
                     crate::types::names::spark_type_name(l.data_type()),

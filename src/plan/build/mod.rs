@@ -56,7 +56,7 @@ impl Frame {
 
     pub fn filter(self, condition: &Expr) -> Result<Frame> {
         if condition.contains_aggregate() {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "aggregate functions are not allowed in a filter: {}",
                 condition.name()
             )));
@@ -66,7 +66,7 @@ impl Frame {
             DataType::Boolean => {}
             DataType::Null => {}
             other => {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "filter '{}' is not a condition: it gives {}, not boolean",
                     condition.name(),
                     crate::types::names::spark_type_name(&other)
@@ -106,7 +106,7 @@ impl Frame {
                         }
                     }
                     if !any {
-                        return Err(Error::usage(format!(
+                        return Err(Error::analysis(format!(
                             "'{}.*' matches no columns; the columns are: {}",
                             qualifier.as_deref().unwrap_or(""),
                             self.scope.describe()
@@ -185,7 +185,7 @@ impl Frame {
     /// `withColumn(name, expr)`: replaces a column of that name, or adds one at the end.
     pub fn with_column(self, name: &str, expr: &Expr) -> Result<Frame> {
         if expr.contains_aggregate() {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "aggregate functions are not allowed in --with-column: {}",
                 expr.name()
             )));
@@ -277,7 +277,7 @@ impl Frame {
         let mut bound = Vec::new();
         for key in keys {
             if key.expr.contains_aggregate() && self.scope.find_exact(&key.expr.name()).is_none() {
-                return Err(Error::usage(format!(
+                return Err(Error::analysis(format!(
                     "aggregate functions are not allowed in --order-by: {}",
                     key.expr.name()
                 )));

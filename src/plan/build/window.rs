@@ -133,11 +133,11 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
         name: fname, args, ..
     } = function.as_ref()
     else {
-        return Err(Error::usage(format!("not a window function: {name}")));
+        return Err(Error::analysis(format!("not a window function: {name}")));
     };
     let needs_order = |what: &str| -> Result<()> {
         if order_by.is_empty() {
-            Err(Error::usage(format!(
+            Err(Error::analysis(format!(
                 "{what} needs ORDER BY in its window: {name}"
             )))
         } else {
@@ -148,7 +148,7 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
         "row_number" | "rank" | "dense_rank" => {
             needs_order(fname)?;
             if !args.is_empty() {
-                return Err(Error::usage(format!("{fname} takes no arguments: {name}")));
+                return Err(Error::analysis(format!("{fname} takes no arguments: {name}")));
             }
             let func = match fname.as_str() {
                 "row_number" => WindowFunc::RowNumber,
@@ -160,15 +160,15 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
         "lag" | "lead" => {
             needs_order(fname)?;
             if args.is_empty() || args.len() > 3 {
-                return Err(Error::usage(format!("{fname} takes 1 to 3 arguments: {name}")));
+                return Err(Error::analysis(format!("{fname} takes 1 to 3 arguments: {name}")));
             }
             let value = bind(&args[0], scope)?;
             let t = value.data_type();
             let offset = match args.get(1) {
                 Some(Expr::Literal { text, .. }) => text.parse::<i64>().map_err(|_| {
-                    Error::usage(format!("the offset of {fname} must be an integer: {name}"))
+                    Error::analysis(format!("the offset of {fname} must be an integer: {name}"))
                 })?,
-                Some(_) => return Err(Error::usage(format!("the offset of {fname} must be a literal: {name}"))),
+                Some(_) => return Err(Error::analysis(format!("the offset of {fname} must be a literal: {name}"))),
                 None => 1,
             };
             let mut call_args = vec![value];
@@ -184,7 +184,7 @@ fn bind_window(expr: &Expr, scope: &Scope) -> Result<WindowExpr> {
             (WindowFunc::Aggregate(call), Vec::new(), t)
         }
         other => {
-            return Err(Error::usage(format!(
+            return Err(Error::analysis(format!(
                 "'{other}' is not a window function (row_number, rank, dense_rank, lag, lead, or an aggregate): {name}"
             )))
         }
