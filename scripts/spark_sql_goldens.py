@@ -125,6 +125,34 @@ SELECT
 FROM trips_data
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3""",
+    # Spark's string -> timestamp and date rules (DateTimeUtils.stringToTimestamp / stringToDate):
+    # short fields, missing parts, zones, and the forms that are null.
+    "string_timestamp_forms": "SELECT CAST('2019-01-31 00:30' AS TIMESTAMP) AS no_seconds, "
+        "CAST('2019-1-5' AS TIMESTAMP) AS short_fields, CAST('2019-01' AS TIMESTAMP) AS month_only, "
+        "CAST('2019' AS TIMESTAMP) AS year_only, CAST('2019-01-31 7:05:09' AS TIMESTAMP) AS one_digit_hour, "
+        "CAST(' 2019-01-31T07:05:09.5 ' AS TIMESTAMP) AS t_and_fraction, "
+        "CAST('2019-01-31 07:05:09.123456789' AS TIMESTAMP) AS nanos_truncated FROM z WHERE LocationID = 1",
+    "string_timestamp_zones": "SELECT CAST('2019-01-31 07:05:09Z' AS TIMESTAMP) AS zulu, "
+        "CAST('2019-01-31 07:05:09+01:00' AS TIMESTAMP) AS plus_one, "
+        "CAST('2019-01-31 07:05:09 UTC' AS TIMESTAMP) AS utc, "
+        "CAST('2019-01-31T23:30:00-02:30' AS TIMESTAMP) AS next_day FROM z WHERE LocationID = 1",
+    "string_timestamp_invalid": "SELECT CAST('2019-13-01' AS TIMESTAMP) AS bad_month, "
+        "CAST('2019-02-30 00:00' AS TIMESTAMP) AS bad_day, CAST('2019-01-31 24:00' AS TIMESTAMP) AS bad_hour, "
+        "CAST('2019/01/31' AS TIMESTAMP) AS slashes, CAST('19-01-31' AS TIMESTAMP) AS short_year, "
+        "CAST('2019-01-31T' AS TIMESTAMP) AS dangling_t FROM z WHERE LocationID = 1",
+    "string_date_forms": "SELECT CAST('2019-1-5' AS DATE) AS short_fields, "
+        "CAST('2019-01-05 06:36:51.123' AS DATE) AS from_timestamp_text, CAST('2019-01-05T06:36' AS DATE) AS t_form, "
+        "CAST('2019-01' AS DATE) AS month_only, CAST('2019' AS DATE) AS year_only, "
+        "CAST('2019-01-05x' AS DATE) AS junk, CAST('2019-02-29' AS DATE) AS not_leap, "
+        "to_date('2019-1-31 7:05') AS to_date_short FROM z WHERE LocationID = 1",
+    "string_timestamp_fractions": "SELECT substring(CAST(CAST('2019-01-31T07:05:09.5' AS TIMESTAMP) AS STRING), 12) AS half, "
+        "substring(CAST(CAST('2019-01-31 07:05:09.123456789' AS TIMESTAMP) AS STRING), 12) AS truncated, "
+        "substring(CAST(CAST('2019-01-31 7:5:9.000100' AS TIMESTAMP) AS STRING), 12) AS short_fields "
+        "FROM z WHERE LocationID = 1",
+    "filter_timestamp_with_short_literal": "SELECT count(*) AS n, min(pickup_datetime) AS first, "
+        "max(pickup_datetime) AS last FROM y1 WHERE pickup_datetime < '2019-01-01 00:30'",
+    "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "
+        "WHERE pickup_datetime BETWEEN '2019-1-15' AND '2019-01-15 9:00' GROUP BY vendor_id ORDER BY vendor_id",
 }
 
 

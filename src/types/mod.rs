@@ -9,3 +9,4 @@ pub mod display;
 pub mod names;
 pub mod parse;
 pub mod schema;
+pub mod spark_datetime;

@@ -7,10 +7,10 @@
 /// The pattern Spark's `to_timestamp`, `unix_timestamp` and `from_unixtime` use when given none.
 pub const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
 
-use arrow::compute::kernels::cast_utils::{parse_decimal, string_to_datetime};
+use arrow::compute::kernels::cast_utils::parse_decimal;
 use arrow::datatypes::Decimal128Type;
 use atoi::FromRadix10SignedChecked;
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 
 /// Java's `Integer.parseInt` / `Long.parseLong`: an optional sign and digits, nothing else (no
 /// white space).
@@ -192,10 +192,13 @@ fn epoch_days(bytes: &[u8]) -> Option<i32> {
 #[inline]
 pub fn parse_date(field: &[u8]) -> Option<i32> {
     let text = field.trim_ascii();
-    if text.len() != 10 {
-        return None;
+    if text.len() == 10 {
+        if let Some(days) = epoch_days(text) {
+            return Some(days);
+        }
     }
-    epoch_days(text)
+    // Every other form Spark reads as a date (`2019-1-5`, a timestamp's date part).
+    super::spark_datetime::string_to_date(text)
 }
 
 /// A timestamp as microseconds since the epoch, read as wall-clock time (the engine's session
@@ -207,9 +210,6 @@ pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
     let text = field.trim_ascii();
     match format {
         None => {
-            if text.len() < 10 || !text[0].is_ascii_digit() {
-                return None;
-            }
             if text.len() == 19
                 && (text[10] == b' ' || text[10] == b'T')
                 && text[13] == b':'
@@ -230,10 +230,7 @@ pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
                 let seconds = days as i64 * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
                 return Some(seconds * 1_000_000);
             }
-            let text = std::str::from_utf8(text).ok()?;
-            string_to_datetime(&Utc, text)
-                .ok()
-                .map(|dt| dt.timestamp_micros())
+            super::spark_datetime::string_to_timestamp(text)
         }
         Some(format) => {
             let text = std::str::from_utf8(text).ok()?;
@@ -256,24 +253,9 @@ pub fn parse_decimal128(field: &[u8], precision: u8, scale: i8) -> Option<i128> 
     parse_decimal::<Decimal128Type>(text, precision, scale).ok()
 }
 
-/// `yyyy-MM-dd` (or the date part of a longer timestamp text, as Spark's to_date and casts do).
+/// A date text in Spark's forms (`2019-01-05`, `2019-1-5`, `2019-01`, a timestamp's date part).
 pub fn parse_date_text(text: &str) -> Option<i32> {
-    let bytes = text.trim().as_bytes();
-    if bytes.len() > 10 && matches!(bytes[10], b' ' | b'T') {
-        return parse_date(&bytes[..10]);
-    }
-    parse_date(bytes).or_else(|| {
-        // Spark also accepts yyyy, yyyy-M and yyyy-M-d.
-        let mut parts = text.trim().split('-');
-        let year: i64 = parts.next()?.parse().ok()?;
-        let month: u32 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
-        let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-            return None;
-        }
-        chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
-        Some(crate::types::calendar::days_from_civil(year, month, day))
-    })
+    parse_date(text.as_bytes())
 }
 
 /// A timestamp text in Spark's default forms.
@@ -387,21 +369,22 @@ mod tests {
         );
         assert_eq!(parse_date(b"2019-01-05"), Some(17901));
         assert_eq!(parse_date(b"1969-12-31"), Some(-1));
-        assert_eq!(parse_date(b"2019-1-5"), None);
+        assert_eq!(parse_date(b"2019-1-5"), Some(17901));
         assert_eq!(parse_bool(b"TRUE"), Some(true));
         assert_eq!(parse_bool(b"yes"), None);
         assert_eq!(parse_decimal128(b"12.345", 10, 2), Some(1235));
     }
 
     #[test]
-    fn fast_timestamp_path_agrees_with_arrow() {
+    fn fast_timestamp_path_agrees_with_the_general_parser() {
         for text in [
             "2019-01-05 06:36:51",
             "2020-02-29 23:59:59",
             "1969-07-20 20:17:40",
             "2021-12-31T00:00:00",
         ] {
-            let general = string_to_datetime(&Utc, text).unwrap().timestamp_micros();
+            let general =
+                super::super::spark_datetime::string_to_timestamp(text.as_bytes()).unwrap();
             assert_eq!(
                 parse_timestamp(text.as_bytes(), None),
                 Some(general),

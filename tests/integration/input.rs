@@ -342,3 +342,47 @@ fn parquet_from_other_writers_reads_in_spark_types() {
     engine(&["convert", &path, &s(&out)]).ok();
     assert_eq!(engine(&["show", &s(&out)]).ok(), shown);
 }
+
+/// Timestamp text in Spark's shorter forms (no seconds, one-digit fields, a month alone) infers as
+/// timestamp and reads as Spark reads it; a DATE column takes a timestamp text's date. Expected
+/// output from PySpark 3.3.2 (`inferSchema`), except the DATE read, where Spark 3.3's CSV reader
+/// fails on `2019-02-30` under its default time-parser policy and the engine gives null (the
+/// CORRECTED policy's answer).
+#[test]
+fn lenient_timestamp_and_date_text() {
+    let dir = temp();
+    let file = dir.path().join("lenient.csv");
+    write(
+        &file,
+        "id,t,d\n1,2019-01-31 00:30,2019-1-5\n2,2019-1-5 7:05:09,2019-01-05 06:36:51.123\n\
+         3,2019-01,2019-02-30\n4,,2019\n",
+    );
+    let file = s(&file);
+    assert_eq!(
+        engine(&["schema", &file]).ok(),
+        "root\n |-- id: integer (nullable = true)\n |-- t: timestamp (nullable = true)\n \
+         |-- d: string (nullable = true)\n\n"
+    );
+    assert_eq!(
+        engine(&["show", &file]).ok(),
+        "+---+-------------------+--------------------+\n\
+         | id|                  t|                   d|\n\
+         +---+-------------------+--------------------+\n\
+         |  1|2019-01-31 00:30:00|            2019-1-5|\n\
+         |  2|2019-01-05 07:05:09|2019-01-05 06:36:...|\n\
+         |  3|2019-01-01 00:00:00|          2019-02-30|\n\
+         |  4|               null|                2019|\n\
+         +---+-------------------+--------------------+\n\n"
+    );
+    assert_eq!(
+        engine(&["show", &file, "--schema", "id INT, t TIMESTAMP, d DATE"]).ok(),
+        "+---+-------------------+----------+\n\
+         | id|                  t|         d|\n\
+         +---+-------------------+----------+\n\
+         |  1|2019-01-31 00:30:00|2019-01-05|\n\
+         |  2|2019-01-05 07:05:09|2019-01-05|\n\
+         |  3|2019-01-01 00:00:00|      null|\n\
+         |  4|               null|2019-01-01|\n\
+         +---+-------------------+----------+\n\n"
+    );
+}

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::io::partition::directory_name;
 use crate::types::display::write_value;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
-use arrow::compute::{cast, concat_batches, take_record_batch};
+use arrow::compute::{cast, interleave_record_batch, take_record_batch};
 use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -16,17 +16,17 @@ use super::file::{open_sink, FileSink};
 use super::options::*;
 use super::shared::*;
 
-/// A file a task is writing. In a partitioned Parquet write its rows wait in `pending` (arrow
-/// batches, compact) and go into the file a whole row group at a time: a Parquet writer's row
-/// group in progress costs about a megabyte of encoder buffers however few its rows, which
-/// times hundreds of partition values exhausts memory.
+/// A file a task is writing. In a partitioned Parquet write its rows wait as positions in the
+/// task's held batches (`pending`) and go into the file a whole row group at a time, gathered
+/// with one `interleave`: a Parquet writer's row group in progress costs about a megabyte of
+/// encoder buffers however few its rows, which times hundreds of partition values exhausts
+/// memory, and a small batch per value per input batch costs an allocation storm.
 struct OpenFile {
     path: PathBuf,
     /// Opened with the file's first rows, which choose its encodings.
     sink: Option<FileSink>,
-    pending: Vec<RecordBatch>,
-    pending_rows: usize,
-    pending_bytes: usize,
+    /// (held batch, row) of each waiting row, in arrival order.
+    pending: Vec<(usize, usize)>,
 }
 
 impl OpenFile {
@@ -51,8 +51,9 @@ pub struct TaskWriter {
     task: usize,
     shared: Arc<JobShared>,
     files: HashMap<String, OpenFile>,
-    /// Bytes of rows waiting in the open files' `pending`, summed.
-    pending_bytes: usize,
+    /// Input batches (as files store them) whose rows wait in the open files' `pending`.
+    held: Vec<RecordBatch>,
+    held_bytes: usize,
     /// Open directories, oldest first.
     order: Vec<String>,
     /// Files already finished (closed to keep at most `max_open_files()` open).
@@ -93,7 +94,8 @@ impl TaskWriter {
             task,
             shared,
             files: HashMap::new(),
-            pending_bytes: 0,
+            held: Vec::new(),
+            held_bytes: 0,
             order: Vec::new(),
             closed: Vec::new(),
             started: HashMap::new(),
@@ -133,6 +135,16 @@ impl TaskWriter {
             });
             groups[group].push(row as u32);
         }
+        // Parquet: the batch is held whole and each group's rows are queued as positions in it.
+        let held = if self.shared.options.format == OutputFormat::Parquet {
+            let data = self.file_batch(batch)?;
+            self.held_bytes += data.get_array_memory_size();
+            self.held.push(data);
+            Some(self.held.len() - 1)
+        } else {
+            None
+        };
+        let mut full = Vec::new();
         let mut value = String::new();
         for rows in groups {
             let mut directory = String::new();
@@ -144,6 +156,15 @@ impl TaskWriter {
                 }
                 directory.push_str(&directory_name(name, present.then_some(value.as_str())));
             }
+            if let Some(held) = held {
+                let file = self.file(&directory)?;
+                file.pending
+                    .extend(rows.iter().map(|&row| (held, row as usize)));
+                if file.pending.len() >= ROW_GROUP_ROWS {
+                    full.push(directory);
+                }
+                continue;
+            }
             let part = if rows.len() == batch.num_rows() {
                 batch.clone()
             } else {
@@ -151,10 +172,16 @@ impl TaskWriter {
                     .map_err(|e| Error::arrow("splitting rows by partition", e))?
             };
             let data = self.file_batch(&part)?;
-            match self.shared.options.format {
-                OutputFormat::Parquet => self.add_pending(&directory, data)?,
-                OutputFormat::Csv => self.write_now(&directory, &data)?,
-            }
+            self.write_now(&directory, &data)?;
+        }
+        // A file with a row group's worth of rows writes it; past `buffer_cap()` every file
+        // writes what it holds, so the task's memory stays bounded whatever the number of
+        // partition values (their row groups are then smaller).
+        for directory in full {
+            self.drain(&directory)?;
+        }
+        if self.held_bytes > buffer_cap() {
+            self.drain_all()?;
         }
         Ok(())
     }
@@ -168,41 +195,7 @@ impl TaskWriter {
             .write(data, &shared)
     }
 
-    /// Queue `data` for the file of `directory`. A file's queue goes out as a row group once it
-    /// holds a row group's worth of rows; past `buffer_cap()` in all, the biggest queues go out
-    /// until half the cap is left, so the task's memory stays bounded whatever the number of
-    /// partition values (their row groups are then smaller).
-    fn add_pending(&mut self, directory: &str, data: RecordBatch) -> Result<()> {
-        let bytes = data.get_array_memory_size();
-        let file = self.file(directory)?;
-        file.pending_rows += data.num_rows();
-        file.pending_bytes += bytes;
-        file.pending.push(data);
-        let full = file.pending_rows >= ROW_GROUP_ROWS;
-        self.pending_bytes += bytes;
-        if full {
-            self.drain(directory)?;
-        }
-        let cap = buffer_cap();
-        if self.pending_bytes > cap {
-            let mut by_size: Vec<(usize, String)> = self
-                .files
-                .iter()
-                .filter(|(_, file)| file.pending_bytes > 0)
-                .map(|(directory, file)| (file.pending_bytes, directory.clone()))
-                .collect();
-            by_size.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
-            for (_, directory) in by_size {
-                if self.pending_bytes <= cap / 2 {
-                    break;
-                }
-                self.drain(&directory)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Write the rows queued for `directory` into its file as row groups, freeing them.
+    /// Write the rows queued for `directory` into its file as row groups.
     fn drain(&mut self, directory: &str) -> Result<()> {
         let shared = self.shared.clone();
         let Some(file) = self.files.get_mut(directory) else {
@@ -211,17 +204,24 @@ impl TaskWriter {
         if file.pending.is_empty() {
             return Ok(());
         }
-        self.pending_bytes -= file.pending_bytes;
-        file.pending_bytes = 0;
-        file.pending_rows = 0;
-        let batches = std::mem::take(&mut file.pending);
-        let data = concat_batches(&shared.file_schema, &batches)
+        let held: Vec<&RecordBatch> = self.held.iter().collect();
+        let data = interleave_record_batch(&held, &file.pending)
             .map_err(|e| Error::arrow("gathering rows for a row group", e))?;
-        drop(batches);
+        file.pending = Vec::new();
         let path = file.path.clone();
         let sink = file.sink(&shared, &data)?;
         sink.write(&data, &shared)?;
         sink.flush_row_group(&path)
+    }
+
+    /// Write every file's queued rows, then let the held batches go.
+    fn drain_all(&mut self) -> Result<()> {
+        for directory in self.order.clone() {
+            self.drain(&directory)?;
+        }
+        self.held.clear();
+        self.held_bytes = 0;
+        Ok(())
     }
 
     /// The batch as files store it: partition columns removed, timestamps as UTC instants.
@@ -278,8 +278,6 @@ impl TaskWriter {
                     path,
                     sink: None,
                     pending: Vec::new(),
-                    pending_rows: 0,
-                    pending_bytes: 0,
                 },
             );
         }
@@ -292,8 +290,8 @@ impl TaskWriter {
     /// task holds buffers while others run.
     pub fn close(mut self) -> Result<TaskOutput> {
         let mut files = std::mem::take(&mut self.closed);
+        self.drain_all()?;
         for directory in std::mem::take(&mut self.order) {
-            self.drain(&directory)?;
             if let Some(file) = self.files.remove(&directory) {
                 if let Some(sink) = file.sink {
                     sink.finish(&file.path)?;
@@ -315,7 +313,7 @@ impl TaskWriter {
     }
 }
 
-/// Bytes of rows one task may queue for its partitioned Parquet files: an eighth of the memory
+/// Bytes of input batches one task may hold for its partitioned Parquet files: an eighth of the memory
 /// budget per worker, between 1 MiB and 512 MiB.
 fn buffer_cap() -> usize {
     let workers = rayon::current_num_threads().max(1);
