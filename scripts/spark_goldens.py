@@ -16,14 +16,18 @@ GOLDEN = ROOT / "tests" / "golden"
 ZONES = "data/taxi_zone_lookup.csv"
 Y1 = "data/yellow_tripdata_sample_2019-01.csv"
 Y2 = "data/yellow_tripdata_sample_2019-02.csv"
+CELLS = "tests/fixtures/show_cells.csv"
 ZONE_DDL = "LocationID INT, Borough STRING, Zone STRING, service_zone STRING"
 
 
 def main():
     spark = spark_session()
 
-    def csv(path, header=True, infer=True, schema=None):
+    def csv(path, header=True, infer=True, schema=None, multiline=False):
         reader = spark.read.option("header", str(header).lower())
+        if multiline:
+            # The engine reads quoted line breaks without being asked; Spark needs multiLine.
+            reader = reader.option("multiLine", "true")
         if schema:
             reader = reader.schema(schema)
         elif infer:
@@ -42,7 +46,13 @@ def main():
 
     zones = csv(ZONES)
     y1 = csv(Y1)
+    # Control characters (escaped as \\n, \\t, ...), emoji (two UTF-16 units) and full-width text.
+    cells = csv(CELLS, multiline=True)
     cases = {
+        "show_cells_escaped_and_wide": (["show", CELLS], show(cells)),
+        "show_cells_no_truncate": (["show", CELLS, "--no-truncate"], show(cells, 20, 0)),
+        "show_cells_vertical": (["show", CELLS, "--vertical"], show(cells, 20, 20, True)),
+        "show_cells_truncate_5": (["show", CELLS, "--truncate", "5"], show(cells, 20, 5)),
         "show_zones": (["show", ZONES], show(zones)),
         "show_zones_all_no_truncate": (["show", ZONES, "-n", "300", "--no-truncate"], show(zones, 300, 0)),
         "show_zones_truncate_3": (["show", ZONES, "-n", "2", "--truncate", "3"], show(zones, 2, 3)),

@@ -23,13 +23,14 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
     let total: usize = batches.iter().map(|b| b.num_rows()).sum();
     let has_more = total > options.rows;
     let truncate = options.truncate;
+    // Lengths are Java's (UTF-16 code units), as Spark's `substring` counts them.
     let cut = |text: String| -> String {
-        let length = text.chars().count();
-        if truncate > 0 && length > truncate {
+        let text = escape_meta_characters(&text);
+        if truncate > 0 && utf16_length(&text) > truncate {
             if truncate < 4 {
-                text.chars().take(truncate).collect()
+                utf16_prefix(&text, truncate).to_string()
             } else {
-                let mut kept: String = text.chars().take(truncate - 3).collect();
+                let mut kept = utf16_prefix(&text, truncate - 3).to_string();
                 kept.push_str("...");
                 kept
             }
@@ -38,8 +39,12 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
         }
     };
 
-    // Spark 3.3 never cuts column names, only cells.
-    let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    // Spark 3.3 never cuts column names, only cells; both have their control characters escaped.
+    let header: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| escape_meta_characters(f.name()))
+        .collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     'outer: for batch in batches {
         for row in 0..batch.num_rows() {
@@ -112,7 +117,7 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
             .fold(MIN_WIDTH, usize::max);
         for (i, row) in rows.iter().enumerate() {
             let title = format!("-RECORD {i}");
-            let title_pad = (name_width + data_width + 5).saturating_sub(title.chars().count());
+            let title_pad = (name_width + data_width + 5).saturating_sub(utf16_length(&title));
             out.push_str(&title);
             out.push_str(&"-".repeat(title_pad));
             out.push('\n');
@@ -136,12 +141,55 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
     out
 }
 
-/// Display width as Spark's `Utils.stringHalfWidth` counts it: East Asian full-width characters
-/// take two columns.
+/// Display width as Spark's `Utils.stringHalfWidth` counts it: the Java length (UTF-16 code
+/// units, so an emoji takes two) plus one for each East Asian full-width character.
 fn half_width(text: &str) -> usize {
     text.chars()
-        .map(|c| if is_full_width(c) { 2 } else { 1 })
+        .map(|c| c.len_utf16() + usize::from(is_full_width(c)))
         .sum()
+}
+
+/// The length of `text` as Java counts it (UTF-16 code units).
+fn utf16_length(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// The longest prefix of `text` of at most `units` UTF-16 code units (Java's `substring(0, n)`,
+/// except that a character split in two by the cut is left out rather than halved).
+fn utf16_prefix(text: &str, units: usize) -> &str {
+    let mut taken = 0;
+    for (at, c) in text.char_indices() {
+        if taken + c.len_utf16() > units {
+            return &text[..at];
+        }
+        taken += c.len_utf16();
+    }
+    text
+}
+
+/// Spark's `SchemaUtils.escapeMetaCharacters`: the control characters that would break the
+/// table's layout, shown as their escapes (`\n`, `\t`, ...).
+fn escape_meta_characters(text: &str) -> String {
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'\n' | b'\r' | b'\t' | 0x0C | 0x08 | 0x0B | 0x07))
+    {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{0C}' => out.push_str("\\f"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0B}' => out.push_str("\\v"),
+            '\u{07}' => out.push_str("\\a"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn is_full_width(c: char) -> bool {
@@ -274,5 +322,15 @@ mod tests {
             },
         );
         assert_eq!(empty, "(0 rows)\n");
+    }
+
+    #[test]
+    fn widths_and_escapes_as_java_counts_them() {
+        assert_eq!(half_width("😀x"), 3);
+        assert_eq!(half_width("日本"), 4);
+        assert_eq!(utf16_length("a😀"), 3);
+        assert_eq!(utf16_prefix("a😀b", 2), "a");
+        assert_eq!(utf16_prefix("a😀b", 3), "a😀");
+        assert_eq!(escape_meta_characters("a\nb\tc\u{7}"), "a\\nb\\tc\\a");
     }
 }
