@@ -144,7 +144,7 @@ impl TaskWriter {
         } else {
             None
         };
-        let mut full = Vec::new();
+        let mut full = false;
         let mut value = String::new();
         for rows in groups {
             let mut directory = String::new();
@@ -160,9 +160,7 @@ impl TaskWriter {
                 let file = self.file(&directory)?;
                 file.pending
                     .extend(rows.iter().map(|&row| (held, row as usize)));
-                if file.pending.len() >= ROW_GROUP_ROWS {
-                    full.push(directory);
-                }
+                full |= file.pending.len() >= ROW_GROUP_ROWS;
                 continue;
             }
             let part = if rows.len() == batch.num_rows() {
@@ -174,13 +172,10 @@ impl TaskWriter {
             let data = self.file_batch(&part)?;
             self.write_now(&directory, &data)?;
         }
-        // A file with a row group's worth of rows writes it; past `buffer_cap()` every file
-        // writes what it holds, so the task's memory stays bounded whatever the number of
-        // partition values (their row groups are then smaller).
-        for directory in full {
-            self.drain(&directory)?;
-        }
-        if self.held_bytes > buffer_cap() {
+        // When a file has a row group's worth of rows, or the held batches pass `buffer_cap()`,
+        // every file writes what it holds and the batches go: few partition values make full
+        // row groups, many are bounded by the cap (their row groups are then smaller).
+        if full || self.held_bytes > buffer_cap() {
             self.drain_all()?;
         }
         Ok(())
