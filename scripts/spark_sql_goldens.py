@@ -2,7 +2,7 @@
 """Regenerate tests/sql/*.test with PySpark 3.3. Each file is one case: Spark SQL text (run by
 `engine sql` with the views below as --table NAME=INPUT), a line `----`, then what Spark's
 show() prints for the same query. The views: y1, y2 (the yellow samples), yall (both), z (zones).
-A case whose name starts with `job_` is a statement file (`engine sql -f`).
+f is tests/fixtures/float_keys.csv (-0.0, 0.0 and NaN keys). A case whose name starts with `job_` is a statement file (`engine sql -f`).
 
     scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_goldens.py
 """
@@ -17,6 +17,7 @@ VIEWS = {
     "y2": "data/yellow_tripdata_sample_2019-02.csv",
     "yall": "data/yellow_tripdata_sample_2019-0*.csv",
     "z": "data/taxi_zone_lookup.csv",
+    "f": "tests/fixtures/float_keys.csv",
 }
 ROWS = 300
 
@@ -149,6 +150,12 @@ ORDER BY 1, 2, 3""",
         "substring(CAST(CAST('2019-01-31 07:05:09.123456789' AS TIMESTAMP) AS STRING), 12) AS truncated, "
         "substring(CAST(CAST('2019-01-31 7:5:9.000100' AS TIMESTAMP) AS STRING), 12) AS short_fields "
         "FROM z WHERE LocationID = 1",
+    # -0.0 and 0.0 are one key, and NaN equals NaN, when grouping, joining and partitioning.
+    "float_keys_group_and_distinct": "SELECT k, sum(v) AS s, count(*) AS n, count(DISTINCT k) AS d FROM f "
+        "GROUP BY k ORDER BY k",
+    "float_keys_join": "SELECT a.k, a.v, b.v AS w FROM f a JOIN f b ON a.k = b.k ORDER BY a.v, b.v",
+    "float_keys_window": "SELECT k, v, rank() OVER (PARTITION BY k ORDER BY v) AS r, "
+        "count(*) OVER (PARTITION BY k) AS c FROM f ORDER BY v",
     "filter_timestamp_with_short_literal": "SELECT count(*) AS n, min(pickup_datetime) AS first, "
         "max(pickup_datetime) AS last FROM y1 WHERE pickup_datetime < '2019-01-01 00:30'",
     "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "

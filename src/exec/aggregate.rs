@@ -18,6 +18,7 @@ use crate::expr::aggregates::signature::AggCall;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
 use crate::memory::Reservation;
+use crate::types::schema::normalize_float_keys;
 
 struct GroupTable {
     /// Group indices, found by key hash; the keys themselves live in `bytes`.
@@ -113,10 +114,11 @@ pub fn hash_aggregate(
                     }
                     groups.resize(rows, 0);
                 } else {
-                    let key_columns: Vec<ArrayRef> = keys
-                        .iter()
-                        .map(|k| evaluate(k, &batch))
-                        .collect::<Result<_>>()?;
+                    let key_columns: Vec<ArrayRef> = normalize_float_keys(
+                        keys.iter()
+                            .map(|k| evaluate(k, &batch))
+                            .collect::<Result<_>>()?,
+                    );
                     let encoded = converter
                         .convert_columns(&key_columns)
                         .map_err(|e| Error::arrow("grouping", e))?;

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};
 use crate::expr::Bound;
 use crate::io::dataset::BatchStream;
+use crate::types::schema::normalize_float_keys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinType {
@@ -76,10 +77,11 @@ fn key_rows(
     keys: &[Bound],
     batch: &RecordBatch,
 ) -> Result<(arrow::row::Rows, Option<arrow::buffer::NullBuffer>)> {
-    let columns: Vec<ArrayRef> = keys
-        .iter()
-        .map(|k| evaluate(k, batch))
-        .collect::<Result<_>>()?;
+    let columns: Vec<ArrayRef> = normalize_float_keys(
+        keys.iter()
+            .map(|k| evaluate(k, batch))
+            .collect::<Result<_>>()?,
+    );
     // A row whose key has any null matches nothing.
     let mut valid: Option<arrow::buffer::NullBuffer> = None;
     for c in &columns {

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::expr::aggregates::signature::AggCall;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
+use crate::types::schema::normalize_float_keys;
 
 #[derive(Debug, Clone)]
 pub enum WindowFunc {
@@ -74,10 +75,13 @@ fn encode(exprs: &[(Bound, SortOptions)], batch: &RecordBatch) -> Result<Rows> {
         .map(|(e, o)| SortField::new_with_options(e.data_type(), *o))
         .collect();
     let converter = RowConverter::new(fields).map_err(arrow)?;
-    let columns: Vec<ArrayRef> = exprs
-        .iter()
-        .map(|(e, _)| evaluate(e, batch))
-        .collect::<Result<_>>()?;
+    // Compared as Spark compares keys: -0.0 equals 0.0, NaN equals NaN.
+    let columns: Vec<ArrayRef> = normalize_float_keys(
+        exprs
+            .iter()
+            .map(|(e, _)| evaluate(e, batch))
+            .collect::<Result<_>>()?,
+    );
     if columns.is_empty() {
         // No keys: every row compares equal.
         let empty = RowConverter::new(vec![SortField::new(DataType::Boolean)]).map_err(arrow)?;

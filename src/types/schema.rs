@@ -104,3 +104,44 @@ pub fn nullable_schema(schema: &Schema) -> SchemaRef {
             .collect::<Vec<_>>(),
     ))
 }
+
+/// Key columns as Spark compares them when grouping, joining and partitioning windows
+/// (`NormalizeFloatingNumbers`): -0.0 is 0.0 and every NaN is the same NaN. Other columns pass
+/// through untouched (no copy).
+pub fn normalize_float_keys(columns: Vec<ArrayRef>) -> Vec<ArrayRef> {
+    use arrow::datatypes::{Float32Type, Float64Type};
+    columns
+        .into_iter()
+        .map(|column| -> ArrayRef {
+            match column.data_type() {
+                DataType::Float64 => Arc::new(
+                    column
+                        .as_primitive::<Float64Type>()
+                        .unary::<_, Float64Type>(|v| {
+                            if v == 0.0 {
+                                0.0
+                            } else if v.is_nan() {
+                                f64::NAN
+                            } else {
+                                v
+                            }
+                        }),
+                ),
+                DataType::Float32 => Arc::new(
+                    column
+                        .as_primitive::<Float32Type>()
+                        .unary::<_, Float32Type>(|v| {
+                            if v == 0.0 {
+                                0.0
+                            } else if v.is_nan() {
+                                f32::NAN
+                            } else {
+                                v
+                            }
+                        }),
+                ),
+                _ => column,
+            }
+        })
+        .collect()
+}

@@ -13,6 +13,7 @@ use super::signature::{AggCall, AggregateCall, AggregateFunction};
 use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
 use crate::expr::functions::signature::ColumnName;
+use crate::types::schema::normalize_float_keys;
 
 pub const FUNCTIONS: &[AggregateFunction] = &[AggregateFunction {
     names: &["count"],
@@ -110,9 +111,10 @@ impl Accumulator for CountDistinct {
     fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
         self.sets.resize_with(len, HashSet::new);
         let Some(values) = values else { return Ok(()) };
+        // Distinct as Spark compares: -0.0 is 0.0, NaN is NaN.
         let rows = self
             .converter
-            .convert_columns(std::slice::from_ref(values))
+            .convert_columns(&normalize_float_keys(vec![values.clone()]))
             .map_err(arrow_err("count(DISTINCT)"))?;
         for (i, g) in groups.iter().enumerate() {
             if values.is_valid(i) {

@@ -261,6 +261,9 @@ pub fn round_double(v: f64, scale: i32) -> f64 {
     if !v.is_finite() {
         return v;
     }
+    if v == 0.0 {
+        return 0.0;
+    }
     // Exact decimal rounding of the shortest text that reads back as `v` (Java's BigDecimal(v)).
     let text = format!("{}", v.abs());
     let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
@@ -297,7 +300,8 @@ pub fn round_double(v: f64, scale: i32) -> f64 {
     let value = format!("{}e{}", String::from_utf8_lossy(&kept), -(scale as i64))
         .parse::<f64>()
         .unwrap_or(v.abs());
-    if v < 0.0 {
+    // A BigDecimal has no negative zero: what rounds to zero is 0.0.
+    if v < 0.0 && value != 0.0 {
         -value
     } else {
         value
@@ -315,6 +319,10 @@ mod tests {
         assert_eq!(round_double(1.005, 2), 1.01);
         assert_eq!(round_double(1234.5, -2), 1200.0);
         assert_eq!(round_double(0.5, -1), 0.0);
+        // No negative zero, as Spark's BigDecimal rounding.
+        assert!(round_double(-0.125, 0).is_sign_positive());
+        assert!(round_double(-2.5, -1).is_sign_positive());
+        assert!(round_double(-0.0, 1).is_sign_positive());
         assert!(round_double(f64::NAN, 1).is_nan());
         assert_eq!(round_int(15, -1), 20);
         assert_eq!(round_int(-15, -1), -20);
