@@ -156,6 +156,19 @@ ORDER BY 1, 2, 3""",
     "float_keys_join": "SELECT a.k, a.v, b.v AS w FROM f a JOIN f b ON a.k = b.k ORDER BY a.v, b.v",
     "float_keys_window": "SELECT k, v, rank() OVER (PARTITION BY k ORDER BY v) AS r, "
         "count(*) OVER (PARTITION BY k) AS c FROM f ORDER BY v",
+    # Non-ANSI casts: strings to integers as UTF8String.toInt/toLong, Java's narrowing of numbers.
+    "cast_strings_to_integers": "SELECT CAST(' 12 ' AS INT) AS padded, CAST('+5' AS INT) AS plus, "
+        "CAST('1.9' AS INT) AS fraction, CAST('-1.9' AS BIGINT) AS negative_fraction, CAST('.5' AS INT) AS dot, "
+        "CAST('1e3' AS INT) AS exponent, CAST('2147483648' AS INT) AS too_big, "
+        "CAST('2147483648' AS BIGINT) AS as_long, CAST('12a' AS INT) AS junk, CAST('300' AS TINYINT) AS tiny "
+        "FROM z WHERE LocationID = 1",
+    "cast_narrowing": "SELECT CAST(1e10 AS INT) AS big_double, CAST(-1e10 AS INT) AS small_double, "
+        "CAST(CAST('NaN' AS DOUBLE) AS INT) AS nan, CAST(2.9 AS INT) AS truncated, CAST(-2.9 AS BIGINT) AS negative, "
+        "CAST(4294967297 AS INT) AS long_low_bits, CAST(70000 AS SMALLINT) AS short_wrap, "
+        "CAST(1e20 AS BIGINT) AS big_long FROM z WHERE LocationID = 1",
+    "cast_strings_to_booleans": "SELECT CAST('t' AS BOOLEAN) AS t, CAST(' YES ' AS BOOLEAN) AS yes, "
+        "CAST('1' AS BOOLEAN) AS one, CAST('n' AS BOOLEAN) AS n, CAST('False' AS BOOLEAN) AS f, "
+        "CAST('on' AS BOOLEAN) AS on_, CAST('2' AS BOOLEAN) AS two FROM z WHERE LocationID = 1",
     "filter_timestamp_with_short_literal": "SELECT count(*) AS n, min(pickup_datetime) AS first, "
         "max(pickup_datetime) AS last FROM y1 WHERE pickup_datetime < '2019-01-01 00:30'",
     "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "

@@ -77,26 +77,52 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
                 .collect();
             arrow_cast(&(Arc::new(doubles) as ArrayRef), to)?
         }
-        (DataType::Utf8, t) if is_numeric(t) => {
-            // Spark trims, and reads "1.5" as 1 when casting to an integer.
+        (DataType::Utf8, DataType::Decimal128(_, _)) => {
             let doubles: Float64Array = array
                 .as_string::<i32>()
                 .iter()
                 .map(|v| v.and_then(|s| crate::types::parse::parse_f64(s.as_bytes())))
                 .collect();
-            let ints: Int64Array = array
+            arrow_cast(&(Arc::new(doubles) as ArrayRef), to)?
+        }
+        (DataType::Utf8, t) if is_integer(t) => {
+            // Spark's UTF8String.toLong/toInt: digits with a sign, a fraction truncated
+            // ("1.5" is 1), no exponent ("1e3" is null), out of range null.
+            let (min, max) = integer_range(t);
+            let longs: Int64Array = array
                 .as_string::<i32>()
                 .iter()
-                .zip(doubles.iter())
-                .map(|(s, d)| {
-                    s.and_then(|s| s.trim().parse::<i64>().ok())
-                        .or_else(|| d.filter(|d| d.is_finite()).map(|d| d.trunc() as i64))
-                })
+                .map(|v| v.and_then(|s| parse_spark_integral(s.as_bytes(), min, max)))
                 .collect();
-            if matches!(t, DataType::Decimal128(_, _)) {
-                arrow_cast(&(Arc::new(doubles) as ArrayRef), t)?
-            } else {
-                arrow_cast(&(Arc::new(ints) as ArrayRef), t)?
+            arrow_cast(&(Arc::new(longs) as ArrayRef), t)?
+        }
+        (DataType::Utf8, DataType::Boolean) => Arc::new(
+            array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(spark_boolean))
+                .collect::<BooleanArray>(),
+        ),
+        // Java's narrowing conversions, as Spark's non-ANSI casts: a double saturates to the
+        // int or long range (NaN is 0); a wider integer keeps its low bits.
+        (DataType::Float64 | DataType::Float32, t) if is_integer(t) => {
+            let doubles = arrow_cast(array, &DataType::Float64)?;
+            let doubles = doubles.as_primitive::<Float64Type>();
+            match t {
+                DataType::Int64 => Arc::new(doubles.unary::<_, Int64Type>(|d| d as i64)),
+                DataType::Int32 => Arc::new(doubles.unary::<_, Int32Type>(|d| d as i32)),
+                DataType::Int16 => Arc::new(doubles.unary::<_, Int16Type>(|d| d as i32 as i16)),
+                _ => Arc::new(doubles.unary::<_, Int8Type>(|d| d as i32 as i8)),
+            }
+        }
+        (f, t) if is_integer(f) && is_integer(t) => {
+            let longs = arrow_cast(array, &DataType::Int64)?;
+            let longs = longs.as_primitive::<Int64Type>();
+            match t {
+                DataType::Int64 => Arc::new(longs.clone()),
+                DataType::Int32 => Arc::new(longs.unary::<_, Int32Type>(|l| l as i32)),
+                DataType::Int16 => Arc::new(longs.unary::<_, Int16Type>(|l| l as i16)),
+                _ => Arc::new(longs.unary::<_, Int8Type>(|l| l as i8)),
             }
         }
         (f, DataType::Timestamp(_, _)) if is_numeric(f) => {
@@ -125,9 +151,107 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
     })
 }
 
+/// The range of an integer type.
+fn integer_range(t: &DataType) -> (i64, i64) {
+    match t {
+        DataType::Int8 => (i8::MIN.into(), i8::MAX.into()),
+        DataType::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        DataType::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+/// Spark's `UTF8String.toLong` (and `toInt`, ...): white space and control characters trimmed,
+/// an optional sign, digits, and an optional fraction of digits that is dropped; None for
+/// anything else or a value outside `min..=max`.
+fn parse_spark_integral(text: &[u8], min: i64, max: i64) -> Option<i64> {
+    let start = text.iter().position(|b| *b > b' ')?;
+    let end = text.iter().rposition(|b| *b > b' ')? + 1;
+    let mut bytes = &text[start..end];
+    let negative = bytes[0] == b'-';
+    if negative || bytes[0] == b'+' {
+        if bytes.len() == 1 {
+            return None;
+        }
+        bytes = &bytes[1..];
+    }
+    let (digits, fraction) = match bytes.iter().position(|b| *b == b'.') {
+        Some(dot) => (&bytes[..dot], &bytes[dot + 1..]),
+        None => (bytes, &bytes[bytes.len()..]),
+    };
+    if !digits.iter().chain(fraction).all(u8::is_ascii_digit) {
+        return None;
+    }
+    // Accumulated negatively, as Java does, so the minimum itself fits.
+    let mut value: i64 = 0;
+    for digit in digits {
+        value = value
+            .checked_mul(10)?
+            .checked_sub(i64::from(digit - b'0'))?;
+    }
+    let value = if negative {
+        value
+    } else {
+        value.checked_neg()?
+    };
+    (min..=max).contains(&value).then_some(value)
+}
+
+/// Spark's string to boolean: `t`, `true`, `y`, `yes`, `1` and `f`, `false`, `n`, `no`, `0`, in
+/// any case, trimmed; anything else is null.
+fn spark_boolean(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "t" | "true" | "y" | "yes" | "1" => Some(true),
+        "f" | "false" | "n" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
 /// A primitive array's values as i64 (for the calendar functions), nulls kept.
 pub fn as_i64(array: &ArrayRef) -> Result<PrimitiveArray<Int64Type>> {
     Ok(cast_array(array, &DataType::Int64)?
         .as_primitive::<Int64Type>()
         .clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_to_integers_as_spark() {
+        let int = |s: &str| parse_spark_integral(s.as_bytes(), i32::MIN.into(), i32::MAX.into());
+        assert_eq!(int(" 12 "), Some(12));
+        assert_eq!(int("+5"), Some(5));
+        assert_eq!(int("-2147483648"), Some(-2147483648));
+        assert_eq!(int("2147483648"), None);
+        assert_eq!(int("1.5"), Some(1));
+        assert_eq!(int("-1.9"), Some(-1));
+        assert_eq!(int(".5"), Some(0));
+        assert_eq!(int("1."), Some(1));
+        assert_eq!(int("1e3"), None);
+        assert_eq!(int("1.5x"), None);
+        assert_eq!(int("-"), None);
+        assert_eq!(int(""), None);
+        assert_eq!(int("\t7\n"), Some(7));
+        assert_eq!(spark_boolean(" YES "), Some(true));
+        assert_eq!(spark_boolean("on"), None);
+    }
+
+    #[test]
+    fn narrowing_as_java() {
+        let doubles: ArrayRef =
+            Arc::new(Float64Array::from(vec![1e10, -1e10, f64::NAN, 2.9, -2.9]));
+        let ints = cast_array(&doubles, &DataType::Int32).unwrap();
+        assert_eq!(
+            ints.as_primitive::<Int32Type>().values().to_vec(),
+            vec![i32::MAX, i32::MIN, 0, 2, -2]
+        );
+        let longs: ArrayRef = Arc::new(Int64Array::from(vec![4_294_967_297, -1]));
+        let ints = cast_array(&longs, &DataType::Int32).unwrap();
+        assert_eq!(
+            ints.as_primitive::<Int32Type>().values().to_vec(),
+            vec![1, -1]
+        );
+    }
 }
