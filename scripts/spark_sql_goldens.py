@@ -169,6 +169,14 @@ ORDER BY 1, 2, 3""",
     "cast_strings_to_booleans": "SELECT CAST('t' AS BOOLEAN) AS t, CAST(' YES ' AS BOOLEAN) AS yes, "
         "CAST('1' AS BOOLEAN) AS one, CAST('n' AS BOOLEAN) AS n, CAST('False' AS BOOLEAN) AS f, "
         "CAST('on' AS BOOLEAN) AS on_, CAST('2' AS BOOLEAN) AS two FROM z WHERE LocationID = 1",
+    # The names Spark gives unaliased columns: a cast on a column keeps its name; canonical names
+    # in Spark's spelling, aliases as written; defaults shown.
+    "column_names_of_calls": "SELECT CAST(LocationID AS STRING), CAST(LocationID + 1 AS BIGINT), "
+        "signum(LocationID), sign(LocationID), ceil(LocationID), ceiling(LocationID), pow(LocationID, 2), "
+        "power(LocationID, 2), rlike(Zone, 'a'), regexp(Zone, 'a'), lpad(Zone, 3), replace(Zone, 'a'), "
+        "substr(Zone, 2), ucase(Borough) FROM z WHERE LocationID = 1",
+    "column_names_of_aggregates": "SELECT mean(LocationID), std(LocationID), stddev(LocationID), "
+        "approx_percentile(LocationID, 0.5), count(*), count(DISTINCT Borough) FROM z",
     "filter_timestamp_with_short_literal": "SELECT count(*) AS n, min(pickup_datetime) AS first, "
         "max(pickup_datetime) AS last FROM y1 WHERE pickup_datetime < '2019-01-01 00:30'",
     "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "

@@ -417,6 +417,7 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             expr,
             substring_from,
             substring_for,
+            shorthand,
             ..
         } => {
             let mut args = vec![convert(expr)?];
@@ -427,7 +428,8 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             if let Some(len) = substring_for {
                 args.push(convert(len)?);
             }
-            call("substring", args)
+            // Spark names the call as written: `substr(s, 2, 2147483647)`.
+            call(if *shorthand { "substr" } else { "substring" }, args)
         }
         A::Trim {
             expr,

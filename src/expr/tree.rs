@@ -174,6 +174,20 @@ impl Expr {
         out
     }
 
+    /// The name of the column this expression makes in a projection: its `name`, except that a
+    /// cast written directly on a column keeps the column's name (`CAST(x AS INT)` is `x`, as
+    /// Spark's ResolveAliases names it). Kept apart from `name`, which also identifies
+    /// expressions (a cast must not be taken for the column it casts).
+    pub fn output_name(&self) -> String {
+        match self {
+            Expr::Cast { expr, .. } => match expr.as_ref() {
+                Expr::Column { name, .. } => name.clone(),
+                _ => self.name(),
+            },
+            _ => self.name(),
+        }
+    }
+
     fn write_name(&self, out: &mut String, top: bool) {
         match self {
             Expr::Column { name, .. } => out.push_str(name),

@@ -16,13 +16,13 @@ use crate::expr::functions::signature::ColumnName;
 pub const FUNCTIONS: &[AggregateFunction] = &[
     AggregateFunction {
         names: &["avg", "mean"],
-        column_name: ColumnName::Spelled("avg"),
+        column_name: ColumnName::AsWritten,
         distinct: false,
         bind: |call, args| moment(call, args, Stat::Mean),
     },
     AggregateFunction {
         names: &["stddev", "std"],
-        column_name: ColumnName::Spelled("stddev"),
+        column_name: ColumnName::AsWritten,
         distinct: false,
         bind: |call, args| moment(call, args, Stat::StddevSamp),
     },

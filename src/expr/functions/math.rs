@@ -59,7 +59,7 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     },
     ScalarFunction {
         names: &["signum", "sign"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Spelled("SIGNUM"),
         bind: |call, args| {
             of_double(call, args, "signum", |v| {
                 Some(if v == 0.0 || v.is_nan() {

@@ -31,7 +31,7 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     },
     ScalarFunction {
         names: &["rlike", "regexp", "regexp_like"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Capitals,
         bind: rlike,
     },
 ];

@@ -29,8 +29,11 @@ pub struct ScalarFunction {
 pub enum ColumnName {
     /// `name(args)`, with the name as written.
     AsWritten,
-    /// Spark's own spelling whatever alias was written: `POWER(a, b)`, `CEIL(x)`.
+    /// Spark's own spelling of the function's name (`POWER(a, b)`, `CEIL(x)`); an alias is
+    /// named as written (`pow(a, b)`, `ceiling(x)`).
     Spelled(&'static str),
+    /// The name as written, in capitals (`RLIKE(s, a)`, `REGEXP(s, a)`).
+    Capitals,
     /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
     /// e.g. `round(x)` is named `round(x, 0)`.
     Defaults(&'static [(usize, &'static str)]),
@@ -39,9 +42,15 @@ pub enum ColumnName {
 impl ColumnName {
     /// Spark's column name for a call `written(args)` (`DISTINCT` given to an aggregate).
     pub fn of_call(&self, written: &str, mut args: Vec<String>, distinct: bool) -> String {
+        let capitals;
         let shown = match self {
             ColumnName::AsWritten => written,
-            ColumnName::Spelled(spelling) => spelling,
+            ColumnName::Spelled(spelling) if spelling.eq_ignore_ascii_case(written) => spelling,
+            ColumnName::Spelled(_) => written,
+            ColumnName::Capitals => {
+                capitals = written.to_ascii_uppercase();
+                capitals.as_str()
+            }
             ColumnName::Defaults(defaults) => {
                 for (position, text) in defaults.iter() {
                     if args.len() == *position {

@@ -90,7 +90,7 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     },
     ScalarFunction {
         names: &["replace"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Defaults(&[(2, "")]),
         bind: replace,
     },
     ScalarFunction {
@@ -100,12 +100,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     },
     ScalarFunction {
         names: &["lpad"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Defaults(&[(2, " ")]),
         bind: |call, args| pad(call, args, true),
     },
     ScalarFunction {
         names: &["rpad"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Defaults(&[(2, " ")]),
         bind: |call, args| pad(call, args, false),
     },
 ];

@@ -101,7 +101,7 @@ impl Frame {
         let mut fields = Vec::new();
         for (original, expr) in outputs.iter().zip(&rewritten) {
             let bound = bind(expr, &internal_scope)?;
-            fields.push(Field::new(original.name(), bound.data_type(), true));
+            fields.push(Field::new(original.output_name(), bound.data_type(), true));
             exprs.push(bound);
         }
         let visible = exprs.len();

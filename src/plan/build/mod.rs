@@ -138,7 +138,7 @@ impl Frame {
                 }
                 _ => None,
             };
-            fields.push(Field::new(item.name(), bound.data_type(), true));
+            fields.push(Field::new(item.output_name(), bound.data_type(), true));
             qualifiers.push(qualifier);
             exprs.push(bound);
         }
