@@ -17,14 +17,18 @@ ZONES = "data/taxi_zone_lookup.csv"
 Y1 = "data/yellow_tripdata_sample_2019-01.csv"
 Y2 = "data/yellow_tripdata_sample_2019-02.csv"
 CELLS = "tests/fixtures/show_cells.csv"
+NULLS = "tests/fixtures/null_value.csv"
+EMPTY = "tests/fixtures/empty.csv"
 ZONE_DDL = "LocationID INT, Borough STRING, Zone STRING, service_zone STRING"
 
 
 def main():
     spark = spark_session()
 
-    def csv(path, header=True, infer=True, schema=None, multiline=False):
+    def csv(path, header=True, infer=True, schema=None, multiline=False, null_value=None):
         reader = spark.read.option("header", str(header).lower())
+        if null_value is not None:
+            reader = reader.option("nullValue", null_value)
         if multiline:
             # The engine reads quoted line breaks without being asked; Spark needs multiLine.
             reader = reader.option("multiLine", "true")
@@ -53,6 +57,13 @@ def main():
         "show_cells_no_truncate": (["show", CELLS, "--no-truncate"], show(cells, 20, 0)),
         "show_cells_vertical": (["show", CELLS, "--vertical"], show(cells, 20, 20, True)),
         "show_cells_truncate_5": (["show", CELLS, "--truncate", "5"], show(cells, 20, 5)),
+        # An empty field is null whatever nullValue is (the column stays integer).
+        "show_null_value_and_empty_fields": (["show", NULLS, "--null-value", "NA"], show(csv(NULLS, null_value="NA"))),
+        "schema_null_value_and_empty_fields": (["schema", NULLS, "--null-value", "NA"], schema(csv(NULLS, null_value="NA"))),
+        # A 0-byte file is an empty DataFrame with no columns.
+        "show_empty_file": (["show", EMPTY], show(csv(EMPTY))),
+        "schema_empty_file": (["schema", EMPTY], schema(csv(EMPTY))),
+        "count_empty_file": (["count", EMPTY], count(csv(EMPTY))),
         "show_zones": (["show", ZONES], show(zones)),
         "show_zones_all_no_truncate": (["show", ZONES, "-n", "300", "--no-truncate"], show(zones, 300, 0)),
         "show_zones_truncate_3": (["show", ZONES, "-n", "2", "--truncate", "3"], show(zones, 2, 3)),

@@ -75,10 +75,14 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
                 widths[i] = widths[i].max(half_width(cell));
             }
         }
+        // Scala's addString("+", "+", "+\n"): with no columns at all, "++".
         let separator: String = {
             let mut s = String::from("+");
             for width in &widths {
                 s.push_str(&"-".repeat(*width));
+                s.push('+');
+            }
+            if widths.is_empty() {
                 s.push('+');
             }
             s.push('\n');
@@ -86,6 +90,9 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
         };
         let line = |out: &mut String, cells: &[String]| {
             out.push('|');
+            if cells.is_empty() {
+                out.push('|');
+            }
             for (cell, width) in cells.iter().zip(&widths) {
                 let padding = " ".repeat(width.saturating_sub(half_width(cell)));
                 if truncate > 0 {

@@ -26,7 +26,7 @@ pub fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: b
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
-    if !json {
+    if !json && !schema.fields().is_empty() {
         let mut header = csv::Writer::from_writer(Vec::new());
         header
             .write_record(schema.fields().iter().map(|f| f.name().as_str()))

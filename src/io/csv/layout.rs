@@ -500,7 +500,7 @@ fn classify_record(record: &csv::ByteRecord, classes: &mut [Inferred], options: 
     let null_value = options.null_value.as_bytes();
     let format = options.timestamp_format.as_deref();
     for (class, field) in classes.iter_mut().zip(record.iter()) {
-        if field == null_value || *class == Inferred::String {
+        if field == null_value || field.is_empty() || *class == Inferred::String {
             continue;
         }
         *class = class.merge(classify(field, *class, format));

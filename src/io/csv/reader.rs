@@ -519,8 +519,9 @@ impl Iterator for CsvBatchReader {
     }
 }
 
-/// Build the array of one column from a batch of records. A field equal to `null_value` (or
-/// missing, in a short row) is null; a field that does not parse is null and its row is pushed
+/// Build the array of one column from a batch of records. A field equal to `null_value`, empty
+/// (Spark reads an empty field as null whatever `nullValue` is) or missing, in a short row, is
+/// null; a field that does not parse is null and its row is pushed
 /// to `bad_rows`.
 fn convert_column<R: Records + ?Sized>(
     records: &R,
@@ -540,7 +541,7 @@ fn convert_column<R: Records + ?Sized>(
         let mut builder = PrimitiveBuilder::<T>::with_capacity(records.count());
         for row in 0..records.count() {
             match records.field(row, column) {
-                Some(field) if field != null_value => match parse(field) {
+                Some(field) if field != null_value && !field.is_empty() => match parse(field) {
                     Some(value) => builder.append_value(value),
                     None => {
                         builder.append_null();
@@ -624,13 +625,15 @@ fn convert_column<R: Records + ?Sized>(
             let mut builder = BooleanBuilder::with_capacity(records.count());
             for row in 0..records.count() {
                 match records.field(row, column) {
-                    Some(field) if field != null_value => match parse::parse_bool(field) {
-                        Some(value) => builder.append_value(value),
-                        None => {
-                            builder.append_null();
-                            bad_rows.push(row);
+                    Some(field) if field != null_value && !field.is_empty() => {
+                        match parse::parse_bool(field) {
+                            Some(value) => builder.append_value(value),
+                            None => {
+                                builder.append_null();
+                                bad_rows.push(row);
+                            }
                         }
-                    },
+                    }
                     _ => builder.append_null(),
                 }
             }
@@ -644,11 +647,13 @@ fn convert_column<R: Records + ?Sized>(
             let mut builder = StringBuilder::with_capacity(records.count(), bytes);
             for row in 0..records.count() {
                 match records.field(row, column) {
-                    Some(field) if field != null_value => match std::str::from_utf8(field) {
-                        Ok(text) => builder.append_value(text),
-                        // Invalid UTF-8 reads as U+FFFD, as Java's decoder (and so Spark) does.
-                        Err(_) => builder.append_value(String::from_utf8_lossy(field)),
-                    },
+                    Some(field) if field != null_value && !field.is_empty() => {
+                        match std::str::from_utf8(field) {
+                            Ok(text) => builder.append_value(text),
+                            // Invalid UTF-8 reads as U+FFFD, as Java's decoder (and so Spark) does.
+                            Err(_) => builder.append_value(String::from_utf8_lossy(field)),
+                        }
+                    }
                     _ => builder.append_null(),
                 }
             }

@@ -86,17 +86,7 @@ fn open_csv(
         Some(schema) => schema.fields().iter().map(|f| f.name().clone()).collect(),
         None => first.names.clone(),
     };
-    if names.is_empty() {
-        let what = if files.len() == 1 {
-            "the file is empty"
-        } else {
-            "every file is empty"
-        };
-        return Err(Error::Dataset(format!(
-            "{}: {what}; there is no header to take column names from",
-            files[0].path.display()
-        )));
-    }
+    // Every file empty: an empty dataset with no columns, as Spark reads it (no error).
     let infer = options.schema.is_none() && options.infer;
     let mut sampled = None;
     let (classes, scans) = match depth {

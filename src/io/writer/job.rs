@@ -72,6 +72,13 @@ impl OutputJob {
         let data_columns: Vec<usize> = (0..schema.fields().len())
             .filter(|i| !partition_columns.contains(i))
             .collect();
+        if schema.fields().is_empty() {
+            // Spark refuses too: "Datasource does not support writing empty or nested empty
+            // schemas".
+            return Err(Error::usage(
+                "the data has no columns (an empty input?): there is nothing to write",
+            ));
+        }
         if data_columns.is_empty() {
             return Err(Error::usage(
                 "--partition-by cannot use every column: nothing would be left to write",
