@@ -177,6 +177,10 @@ ORDER BY 1, 2, 3""",
         "substr(Zone, 2), ucase(Borough) FROM z WHERE LocationID = 1",
     "column_names_of_aggregates": "SELECT mean(LocationID), std(LocationID), stddev(LocationID), "
         "approx_percentile(LocationID, 0.5), count(*), count(DISTINCT Borough) FROM z",
+    # Java's regex find loop: an empty match after a non-empty one, no empty leading split piece.
+    "regex_java_semantics": "SELECT regexp_replace('aaa', 'a*', 'X') AS r1, regexp_replace('abc', '', '-') AS r2, "
+        "regexp_replace(Zone, '(\\\\w+) (\\\\w+)', '$2 $1') AS swapped, split('a|b', '|') AS s1, "
+        "split('a,b,,', ',') AS s2, split(',a,b', ',') AS s3, split('abc', '') AS s4 FROM z WHERE LocationID = 4",
     "filter_timestamp_with_short_literal": "SELECT count(*) AS n, min(pickup_datetime) AS first, "
         "max(pickup_datetime) AS last FROM y1 WHERE pickup_datetime < '2019-01-01 00:30'",
     "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "

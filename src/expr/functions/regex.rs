@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use arrow::array::{Array, BooleanBuilder, ListBuilder, StringBuilder};
 use arrow::datatypes::{DataType, Field};
+use regex::Regex;
 
 use super::arrays::{check_cancel_at, map_strings, strings};
 use super::signature::{bound_call, Call, ColumnName, ScalarFunction};
@@ -46,7 +47,7 @@ fn split(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
             check_cancel_at(row)?;
             match v {
                 Some(s) => {
-                    for part in re.split(s) {
+                    for part in java_split(&re, s) {
                         builder.values().append_value(part);
                     }
                     builder.append(true);
@@ -67,7 +68,7 @@ fn regexp_replace(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     args.truncate(1);
     let kernel = Kernel::new("regexp_replace", move |args, _| {
         map_strings(&args[0], |s, out| {
-            out.push_str(&re.replace_all(s, replacement.as_str()));
+            java_replace_all(&re, s, &replacement, out);
             true
         })
     });
@@ -132,6 +133,57 @@ fn rlike(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     ))
 }
 
+/// The matches Java's `Matcher.find` loop reports, as (start, end): the search goes on from the
+/// end of each match, or one character further after an empty one. Unlike the regex crate's
+/// iterator, an empty match right after a non-empty one counts (`a*` over `aaa` matches `aaa`
+/// and then the empty end).
+fn java_matches(re: &Regex, s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at <= s.len() {
+        let Some(m) = re.find_at(s, at) else { break };
+        out.push((m.start(), m.end()));
+        at = if m.end() > m.start() {
+            m.end()
+        } else {
+            match s[m.end()..].chars().next() {
+                Some(c) => m.end() + c.len_utf8(),
+                None => break,
+            }
+        };
+    }
+    out
+}
+
+/// Java's `String.replaceAll`: every match of the find loop replaced, `$n` groups expanded.
+fn java_replace_all(re: &Regex, s: &str, replacement: &str, out: &mut String) {
+    let mut last = 0;
+    for (start, end) in java_matches(re, s) {
+        out.push_str(&s[last..start]);
+        if let Some(captures) = re.captures_at(s, start) {
+            captures.expand(replacement, out);
+        }
+        last = end;
+    }
+    out.push_str(&s[last..]);
+}
+
+/// Java's `String.split(regex, -1)`, as Spark's split: the pieces between matches, trailing
+/// empty ones kept, but no empty leading piece from a zero-width match at the start.
+fn java_split<'a>(re: &Regex, s: &'a str) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let mut last = 0;
+    for (start, end) in java_matches(re, s) {
+        if start == 0 && end == 0 && !s.is_empty() {
+            continue;
+        }
+        parts.push(&s[last..start]);
+        last = end;
+    }
+    parts.push(&s[last..]);
+    parts
+}
+
 /// Java's replacement syntax (`$1`, `\$`) in the regex crate's (`${1}`, `$$`).
 fn java_replacement(text: &str) -> String {
     let mut out = String::new();
@@ -168,6 +220,31 @@ fn java_replacement(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn java_find_loop_semantics() {
+        let replace = |pattern: &str, s: &str, with: &str| {
+            let mut out = String::new();
+            java_replace_all(
+                &Regex::new(pattern).unwrap(),
+                s,
+                &java_replacement(with),
+                &mut out,
+            );
+            out
+        };
+        assert_eq!(replace("a*", "aaa", "X"), "XX");
+        assert_eq!(replace("", "abc", "-"), "-a-b-c-");
+        assert_eq!(replace("(\\d+)", "a1b22", "<$1>"), "a<1>b<22>");
+        fn split<'a>(pattern: &str, s: &'a str) -> Vec<&'a str> {
+            java_split(&Regex::new(pattern).unwrap(), s)
+        }
+        assert_eq!(split("\\|", "a|b"), vec!["a", "b"]);
+        assert_eq!(split("", "abc"), vec!["a", "b", "c", ""]);
+        assert_eq!(split(",", "a,b,,"), vec!["a", "b", "", ""]);
+        assert_eq!(split(",", ",a,b"), vec!["", "a", "b"]);
+        assert_eq!(split(",", ""), vec![""]);
+    }
 
     #[test]
     fn java_replacements() {
