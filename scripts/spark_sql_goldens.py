@@ -2,7 +2,7 @@
 """Regenerate tests/sql/*.test with PySpark 3.3. Each file is one case: Spark SQL text (run by
 `engine sql` with the views below as --table NAME=INPUT), a line `----`, then what Spark's
 show() prints for the same query. The views: y1, y2 (the yellow samples), yall (both), z (zones).
-f is tests/fixtures/float_keys.csv (-0.0, 0.0 and NaN keys). A case whose name starts with `job_` is a statement file (`engine sql -f`).
+f is tests/fixtures/float_keys.csv (-0.0, 0.0 and NaN keys), fl tests/fixtures/first_last.csv. A case whose name starts with `job_` is a statement file (`engine sql -f`).
 
     scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_goldens.py
 """
@@ -18,6 +18,7 @@ VIEWS = {
     "yall": "data/yellow_tripdata_sample_2019-0*.csv",
     "z": "data/taxi_zone_lookup.csv",
     "f": "tests/fixtures/float_keys.csv",
+    "fl": "tests/fixtures/first_last.csv",
 }
 ROWS = 300
 
@@ -181,6 +182,9 @@ ORDER BY 1, 2, 3""",
     "regex_java_semantics": "SELECT regexp_replace('aaa', 'a*', 'X') AS r1, regexp_replace('abc', '', '-') AS r2, "
         "regexp_replace(Zone, '(\\\\w+) (\\\\w+)', '$2 $1') AS swapped, split('a|b', '|') AS s1, "
         "split('a,b,,', ',') AS s2, split(',a,b', ',') AS s3, split('abc', '') AS s4 FROM z WHERE LocationID = 4",
+    # first/last with ignoreNulls (one file, read in order: the answer is deterministic).
+    "first_last_ignore_nulls": "SELECT g, first(v), first(v, true), last(v), last(v, true), "
+        "first_value(v, false) FROM fl GROUP BY g ORDER BY g",
     "filter_timestamp_with_short_literal": "SELECT count(*) AS n, min(pickup_datetime) AS first, "
         "max(pickup_datetime) AS last FROM y1 WHERE pickup_datetime < '2019-01-01 00:30'",
     "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "

@@ -5,7 +5,7 @@
 use crate::common::{case_files, engine, VARIANTS};
 use crate::suite::{run_suite, stem, Case, Compare};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
     "--table",
     "y1=data/yellow_tripdata_sample_2019-01.csv",
     "--table",
@@ -16,6 +16,8 @@ const TABLES: [&str; 10] = [
     "z=data/taxi_zone_lookup.csv",
     "--table",
     "f=tests/fixtures/float_keys.csv",
+    "--table",
+    "fl=tests/fixtures/first_last.csv",
 ];
 
 #[test]
@@ -59,7 +61,7 @@ fn bad_sql_fails_with_a_clear_message() {
         ),
         (
             "SELECT * FROM missing_view",
-            "table or view not found: missing_view; the views are: f, y1, y2, yall, z",
+            "table or view not found: missing_view; the views are: f, fl, y1, y2, yall, z",
         ),
         ("SELECT * FROM z, y1", "cross join"),
         (

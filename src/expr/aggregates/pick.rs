@@ -12,7 +12,7 @@ use arrow::row::{RowConverter, SortField};
 
 use super::accumulator::{arrow_err, downcast, Accumulator};
 use super::signature::{AggCall, AggregateCall, AggregateFunction};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
 use crate::expr::functions::signature::ColumnName;
 
@@ -31,19 +31,37 @@ pub const FUNCTIONS: &[AggregateFunction] = &[
     },
     AggregateFunction {
         names: &["first", "first_value"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Leading(1),
         distinct: false,
         bind: |call, args| pick(call, args, Pick::First),
     },
     AggregateFunction {
         names: &["last", "last_value"],
-        column_name: ColumnName::AsWritten,
+        column_name: ColumnName::Leading(1),
         distinct: false,
         bind: |call, args| pick(call, args, Pick::Last),
     },
 ];
 
 fn pick(call: &AggregateCall, mut args: Vec<Bound>, pick: Pick) -> Result<AggCall> {
+    // first(x, ignoreNulls) and last(x, ignoreNulls): the flag a boolean literal.
+    let ignore_nulls = if matches!(pick, Pick::First | Pick::Last) && args.len() == 2 {
+        let flag = args.pop().and_then(|flag| match flag {
+            Bound::Literal(value) if value.data_type() == &DataType::Boolean => {
+                let flags = value.as_boolean();
+                flags.is_valid(0).then(|| flags.value(0))
+            }
+            _ => None,
+        });
+        flag.ok_or_else(|| {
+            Error::analysis(format!(
+                "the second argument of {} must be true or false: {}",
+                call.name, call.text
+            ))
+        })?
+    } else {
+        false
+    };
     call.arity(1, &args)?;
     let arg = args.remove(0);
     let t = arg.data_type();
@@ -66,7 +84,7 @@ fn pick(call: &AggregateCall, mut args: Vec<Bound>, pick: Pick) -> Result<AggCal
                 (Pick::Min | Pick::Max, DataType::Timestamp(_, None)) => {
                     Box::new(Extreme::<TimestampMicrosecondType>::new(max))
                 }
-                (pick, t) => Box::new(RowPick::new(t, pick)?),
+                (pick, t) => Box::new(RowPick::new(t, pick, ignore_nulls)?),
             })
         }),
     )
@@ -150,21 +168,27 @@ struct RowPick {
     converter: RowConverter,
     data_type: DataType,
     pick: Pick,
+    /// first/last skip nulls (`first(x, true)`).
+    ignore_nulls: bool,
     /// Per group: None = no value yet; Some(None) = first/last saw a null.
     best: Vec<Option<Option<Box<[u8]>>>>,
 }
 
 impl RowPick {
-    fn new(data_type: &DataType, pick: Pick) -> Result<RowPick> {
+    fn new(data_type: &DataType, pick: Pick, ignore_nulls: bool) -> Result<RowPick> {
         Ok(RowPick {
             converter: RowConverter::new(vec![SortField::new(data_type.clone())])
                 .map_err(arrow_err("min/max"))?,
             data_type: data_type.clone(),
             pick,
+            ignore_nulls,
             best: Vec::new(),
         })
     }
     fn offer(&mut self, g: usize, value: Option<&[u8]>) {
+        if self.ignore_nulls && value.is_none() {
+            return;
+        }
         let current = &mut self.best[g];
         let replace = match (self.pick, &*current, value) {
             (Pick::First, None, _) => true,

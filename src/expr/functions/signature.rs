@@ -34,6 +34,8 @@ pub enum ColumnName {
     Spelled(&'static str),
     /// The name as written, in capitals (`RLIKE(s, a)`, `REGEXP(s, a)`).
     Capitals,
+    /// As written, showing only the first n arguments (`first(x, true)` is `first(x)`).
+    Leading(usize),
     /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
     /// e.g. `round(x)` is named `round(x, 0)`.
     Defaults(&'static [(usize, &'static str)]),
@@ -50,6 +52,10 @@ impl ColumnName {
             ColumnName::Capitals => {
                 capitals = written.to_ascii_uppercase();
                 capitals.as_str()
+            }
+            ColumnName::Leading(n) => {
+                args.truncate(*n);
+                written
             }
             ColumnName::Defaults(defaults) => {
                 for (position, text) in defaults.iter() {

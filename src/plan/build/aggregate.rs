@@ -52,7 +52,9 @@ impl Frame {
         let mut call_names: HashMap<String, usize> = HashMap::new();
         let mut rewrite = |expr: &Expr| -> Result<Expr> {
             rewrite_over_aggregate(expr, &key_names, &mut |call: &Expr| {
-                let name = call.name();
+                // Calls are the same call when their trees are: names may coincide for
+                // different calls (`first(x)` and `first(x, true)` are both named `first(x)`).
+                let name = format!("{call:?}");
                 if let Some(&i) = call_names.get(&name) {
                     return Ok(i);
                 }

@@ -66,8 +66,10 @@ impl Frame {
 fn replace_windows(expr: &Expr, windows: &mut Vec<Expr>) -> Expr {
     match expr {
         Expr::Window { .. } => {
-            let name = expr.name();
-            let i = match windows.iter().position(|w| w.name() == name) {
+            // The same window function when the trees are (names may coincide for different
+            // calls, as `first(x)` and `first(x, true)`).
+            let identity = format!("{expr:?}");
+            let i = match windows.iter().position(|w| format!("{w:?}") == identity) {
                 Some(i) => i,
                 None => {
                     windows.push(expr.clone());
