@@ -25,7 +25,7 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
     let truncate = options.truncate;
     // Lengths are Java's (UTF-16 code units), as Spark's `substring` counts them.
     let cut = |text: String| -> String {
-        let text = escape_meta_characters(&text);
+        let text = escape_meta_characters(text);
         if truncate > 0 && utf16_length(&text) > truncate {
             if truncate < 4 {
                 utf16_prefix(&text, truncate).to_string()
@@ -43,7 +43,7 @@ pub fn show_string(schema: &Schema, batches: &[RecordBatch], options: &ShowOptio
     let header: Vec<String> = schema
         .fields()
         .iter()
-        .map(|f| escape_meta_characters(f.name()))
+        .map(|f| escape_meta_characters(f.name().clone()))
         .collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     'outer: for batch in batches {
@@ -175,13 +175,14 @@ fn utf16_prefix(text: &str, units: usize) -> &str {
 }
 
 /// Spark's `SchemaUtils.escapeMetaCharacters`: the control characters that would break the
-/// table's layout, shown as their escapes (`\n`, `\t`, ...).
-fn escape_meta_characters(text: &str) -> String {
+/// table's layout, shown as their escapes (`\n`, `\t`, ...). Most texts have none and are
+/// returned as they are, without a copy.
+fn escape_meta_characters(text: String) -> String {
     if !text
         .bytes()
         .any(|b| matches!(b, b'\n' | b'\r' | b'\t' | 0x0C | 0x08 | 0x0B | 0x07))
     {
-        return text.to_string();
+        return text;
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -338,6 +339,9 @@ mod tests {
         assert_eq!(utf16_length("a😀"), 3);
         assert_eq!(utf16_prefix("a😀b", 2), "a");
         assert_eq!(utf16_prefix("a😀b", 3), "a😀");
-        assert_eq!(escape_meta_characters("a\nb\tc\u{7}"), "a\\nb\\tc\\a");
+        assert_eq!(
+            escape_meta_characters("a\nb\tc\u{7}".to_string()),
+            "a\\nb\\tc\\a"
+        );
     }
 }

@@ -325,4 +325,22 @@ mod tests {
             assert_eq!(d(bad), None, "{bad}");
         }
     }
+
+    /// Arbitrary text never panics: 50,000 strings from the bytes these parsers look at.
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let alphabet = b"0123456789-+:. TZzUTCGMutc/\xe2\x82\xac\t\x00";
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..50_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 40) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|k| alphabet[((state >> (k % 57)) as usize + k * 7) % alphabet.len()])
+                .collect();
+            let _ = string_to_timestamp(&text);
+            let _ = string_to_date(&text);
+        }
+    }
 }

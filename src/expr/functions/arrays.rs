@@ -9,6 +9,7 @@ use arrow::array::{
 use arrow::datatypes::{Date32Type, TimestampMicrosecondType};
 
 use crate::error::Result;
+use crate::expr::kernel::Kernel;
 use crate::runtime;
 
 pub fn strings(a: &ArrayRef) -> &StringArray {
@@ -55,4 +56,17 @@ pub fn map_strings(a: &ArrayRef, f: impl Fn(&str, &mut String) -> bool) -> Resul
         }
     }
     Ok(Arc::new(builder.finish()))
+}
+
+/// A kernel from one string column to another: `f` writes each non-null row's result.
+pub fn string_kernel(
+    name: &'static str,
+    f: impl Fn(&str, &mut String) + Send + Sync + 'static,
+) -> Kernel {
+    Kernel::new(name, move |args, _| {
+        map_strings(&args[0], |s, out| {
+            f(s, out);
+            true
+        })
+    })
 }

@@ -8,7 +8,7 @@ use arrow::array::{Array, BooleanBuilder, ListBuilder, StringBuilder};
 use arrow::datatypes::{DataType, Field};
 use regex::Regex;
 
-use super::arrays::{check_cancel_at, map_strings, strings};
+use super::arrays::{check_cancel_at, string_kernel, strings};
 use super::signature::{bound_call, Call, ColumnName, ScalarFunction};
 use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
@@ -66,11 +66,8 @@ fn regexp_replace(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     let re = call.regex(&args, 1)?;
     let replacement = java_replacement(&call.literal_text(&args, 2, "replacement")?);
     args.truncate(1);
-    let kernel = Kernel::new("regexp_replace", move |args, _| {
-        map_strings(&args[0], |s, out| {
-            java_replace_all(&re, s, &replacement, out);
-            true
-        })
+    let kernel = string_kernel("regexp_replace", move |s, out| {
+        java_replace_all(&re, s, &replacement, out)
     });
     Ok(bound_call(
         kernel,
@@ -96,13 +93,10 @@ fn regexp_extract(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     }
     let group = group as usize;
     args.truncate(1);
-    let kernel = Kernel::new("regexp_extract", move |args, _| {
-        map_strings(&args[0], |s, out| {
-            if let Some(m) = re.captures(s).and_then(|c| c.get(group)) {
-                out.push_str(m.as_str());
-            }
-            true
-        })
+    let kernel = string_kernel("regexp_extract", move |s, out| {
+        if let Some(m) = re.captures(s).and_then(|c| c.get(group)) {
+            out.push_str(m.as_str());
+        }
     });
     Ok(bound_call(
         kernel,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow::array::{Array, AsArray, Int32Array, StringArray, StringBuilder};
 use arrow::datatypes::{DataType, Int32Type};
 
-use super::arrays::{map_strings, strings};
+use super::arrays::{string_kernel, strings};
 use super::signature::{bound_call, Call, ColumnName, ScalarFunction};
 use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
@@ -118,12 +118,7 @@ fn per_string(
     f: fn(&str, &mut String),
 ) -> Result<Bound> {
     call.arity(1..=1, &args)?;
-    let kernel = Kernel::new(name, move |args, _| {
-        map_strings(&args[0], |s, out| {
-            f(s, out);
-            true
-        })
-    });
+    let kernel = string_kernel(name, f);
     Ok(bound_call(
         kernel,
         args,
