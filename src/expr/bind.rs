@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::aggregates::{self, signature::AggCall, signature::AggregateCall};
@@ -10,7 +11,8 @@ use super::bound::{balanced, type_error, unify, Bound};
 use super::functions::{self, signature::Call};
 use super::tree::{BinaryOp, Expr};
 use crate::error::{Error, Result};
-use crate::types::coerce::{comparison_type, is_numeric, wider_numeric};
+use crate::types::coerce::{comparison_type, is_integer, is_numeric, wider_numeric};
+use crate::types::decimal::{self, DecimalOp, DecimalType};
 use crate::types::names::spark_type_name;
 
 /// The columns an expression can see: a schema, and for each column the table it came from
@@ -391,6 +393,9 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
                 // date - date and date +/- days are functions in Spark; keep the message plain.
                 return Err(type_error("do arithmetic", &expr.name(), &[&lt, &rt]));
             };
+            if let Some(bound) = bind_decimal_arithmetic(op, &left, &right, &ln, &rn) {
+                return Ok(bound);
+            }
             let data_type = match op {
                 BinaryOp::Divide => DataType::Float64,
                 BinaryOp::IntDivide => DataType::Int64,
@@ -411,6 +416,67 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
             }
         }
     })
+}
+
+/// Arithmetic where a decimal meets a decimal or an integer, with Spark's decimal types: an
+/// integer column counts as the decimal that holds its type, an integer literal as the decimal
+/// of its own digits; both operands are cast to the operator's operand type and the result has
+/// the operator's result type (`div` gives a long). None when this is not decimal arithmetic.
+fn bind_decimal_arithmetic(
+    op: BinaryOp,
+    left: &Bound,
+    right: &Bound,
+    left_type: &DataType,
+    right_type: &DataType,
+) -> Option<Bound> {
+    let (l, r) = (
+        decimal_operand(left, left_type),
+        decimal_operand(right, right_type),
+    );
+    let (l, r) = match (l, r) {
+        (Some(l), Some(r)) if left_type.is_decimal() || right_type.is_decimal() => (l, r),
+        _ => return None,
+    };
+    let decimal_op = match op {
+        BinaryOp::Plus => DecimalOp::Add,
+        BinaryOp::Minus => DecimalOp::Subtract,
+        BinaryOp::Multiply => DecimalOp::Multiply,
+        BinaryOp::Divide => DecimalOp::Divide,
+        BinaryOp::Modulo => DecimalOp::Remainder,
+        BinaryOp::IntDivide => {
+            let operand = l.wider(r).data_type();
+            return Some(Bound::Arith {
+                op,
+                left: Box::new(left.clone().cast_to(&operand)),
+                right: Box::new(right.clone().cast_to(&operand)),
+                data_type: DataType::Int64,
+            });
+        }
+        _ => return None,
+    };
+    let operand = decimal::operand_type(decimal_op, l, r).data_type();
+    Some(Bound::Arith {
+        op,
+        left: Box::new(left.clone().cast_to(&operand)),
+        right: Box::new(right.clone().cast_to(&operand)),
+        data_type: decimal::result_type(decimal_op, l, r).data_type(),
+    })
+}
+
+/// The decimal type an arithmetic operand counts as: its own, or for an integer the decimal
+/// that holds its type, or (a literal) its value.
+fn decimal_operand(operand: &Bound, t: &DataType) -> Option<DecimalType> {
+    if let Some(d) = DecimalType::of(t) {
+        return Some(d);
+    }
+    if let Bound::Literal(value) = operand {
+        if is_integer(t) && value.is_valid(0) {
+            let long = crate::expr::cast::cast_array(value, &DataType::Int64).ok()?;
+            let long = long.as_primitive::<arrow::datatypes::Int64Type>().value(0);
+            return Some(DecimalType::for_integer_value(i128::from(long)));
+        }
+    }
+    DecimalType::for_integer(t)
 }
 
 /// A scalar function call, bound by its registry entry.

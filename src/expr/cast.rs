@@ -11,6 +11,7 @@ use arrow::datatypes::*;
 
 use crate::error::{Error, Result};
 use crate::types::coerce::{is_integer, is_numeric};
+use crate::types::decimal::{self, DecimalType};
 use crate::types::parse;
 
 /// Negate a literal (for `-1` written in an expression).
@@ -77,14 +78,8 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
                 .collect();
             arrow_cast(&(Arc::new(doubles) as ArrayRef), to)?
         }
-        (DataType::Utf8, DataType::Decimal128(_, _)) => {
-            let doubles: Float64Array = array
-                .as_string::<i32>()
-                .iter()
-                .map(|v| v.and_then(|s| crate::types::parse::parse_f64(s.as_bytes())))
-                .collect();
-            arrow_cast(&(Arc::new(doubles) as ArrayRef), to)?
-        }
+        (_, DataType::Decimal128(p, s)) => to_decimal(array, DecimalType::new(*p, *s))?,
+        (DataType::Decimal128(_, s), t) if t != &DataType::Utf8 => from_decimal(array, *s, t)?,
         (DataType::Utf8, t) if is_integer(t) => {
             // Spark's UTF8String.toLong/toInt: digits with a sign, a fraction truncated
             // ("1.5" is 1), no exponent ("1e3" is null), out of range null.
@@ -148,6 +143,90 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
             arrow_cast(&out, t)?
         }
         _ => arrow_cast(array, to)?,
+    })
+}
+
+/// A cast to a decimal, with Spark's rules: HALF_UP to the scale, null when the value does not
+/// fit; strings are read as Java's BigDecimal, doubles through their shortest text.
+fn to_decimal(array: &ArrayRef, to: DecimalType) -> Result<ArrayRef> {
+    let out: Decimal128Array = match array.data_type() {
+        DataType::Decimal128(_, from) => {
+            let from = *from;
+            array
+                .as_primitive::<Decimal128Type>()
+                .unary_opt(|v| decimal::rescale(v, from, to))
+        }
+        DataType::Utf8 => array
+            .as_string::<i32>()
+            .iter()
+            .map(|v| v.and_then(|text| decimal::parse(text, to)))
+            .collect(),
+        DataType::Float64 | DataType::Float32 => cast_array(array, &DataType::Float64)?
+            .as_primitive::<Float64Type>()
+            .unary_opt(|v| decimal::from_f64(v, to)),
+        t if is_integer(t) || t == &DataType::Boolean => cast_array(array, &DataType::Int64)?
+            .as_primitive::<Int64Type>()
+            .unary_opt(|v| decimal::from_i64(v, to)),
+        DataType::Timestamp(_, _) => cast_array(array, &DataType::Float64)?
+            .as_primitive::<Float64Type>()
+            .unary_opt(|v| decimal::from_f64(v, to)),
+        other => {
+            return Err(Error::analysis(format!(
+                "cannot cast {} to {}",
+                crate::types::names::spark_type_name(other),
+                crate::types::names::spark_type_name(&to.data_type())
+            )))
+        }
+    };
+    Ok(Arc::new(
+        out.with_precision_and_scale(to.precision, to.scale)
+            .map_err(|e| Error::arrow("casting to a decimal", e))?,
+    ))
+}
+
+/// A cast from a decimal (not to a string or decimal): integers keep the integer part's low
+/// bits (Java's `longValue`), doubles and floats are the nearest, booleans say non-zero,
+/// timestamps read seconds.
+fn from_decimal(array: &ArrayRef, scale: i8, to: &DataType) -> Result<ArrayRef> {
+    let values = array.as_primitive::<Decimal128Type>();
+    Ok(match to {
+        t if is_integer(t) => {
+            let longs: ArrayRef =
+                Arc::new(values.unary::<_, Int64Type>(|v| decimal::to_i64(v, scale)));
+            cast_array(&longs, t)?
+        }
+        DataType::Float64 => {
+            Arc::new(values.unary::<_, Float64Type>(|v| decimal::to_f64(v, scale)))
+        }
+        DataType::Float32 => {
+            Arc::new(values.unary::<_, Float32Type>(|v| decimal::to_f32(v, scale)))
+        }
+        DataType::Boolean => Arc::new(
+            values
+                .iter()
+                .map(|v| v.map(|v| v != 0))
+                .collect::<BooleanArray>(),
+        ),
+        DataType::Timestamp(_, _) => {
+            // Seconds to microseconds, the fraction past a microsecond dropped.
+            let micros = DecimalType::new(decimal::MAX_PRECISION, 6);
+            let micros: TimestampMicrosecondArray = values.unary_opt(|v| {
+                let truncated = if scale > 6 {
+                    v / decimal::pow10((scale - 6) as u32)
+                } else {
+                    v
+                };
+                decimal::rescale(truncated, scale.min(6), micros).map(|m| m as i64)
+            });
+            Arc::new(micros)
+        }
+        other => {
+            return Err(Error::analysis(format!(
+                "cannot cast {} to {}",
+                crate::types::names::spark_type_name(array.data_type()),
+                crate::types::names::spark_type_name(other)
+            )))
+        }
     })
 }
 

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Int64Array, Scalar, UInt32Array,
+    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Int64Array,
+    PrimitiveArray, Scalar, UInt32Array,
 };
 use arrow::compute::kernels::{cmp, numeric};
 use arrow::compute::{and_kleene, is_not_null, is_null, not, nullif, or_kleene};
-use arrow::datatypes::DataType;
+use arrow::datatypes::{DataType, Decimal128Type};
 use arrow::record_batch::RecordBatch;
 
 use super::bound::Bound;
@@ -287,6 +288,10 @@ fn arith(op: BinaryOp, l: Value, r: Value, data_type: &DataType) -> Result<Value
     if l.data_type() == &DataType::Null || r.data_type() == &DataType::Null {
         return Ok(Value::Scalar(new_null_array(data_type, 1)));
     }
+    if let DataType::Decimal128(_, scale) = l.data_type() {
+        let scale = *scale;
+        return decimal_arith(op, &l, &r, scale, data_type);
+    }
     let r = match op {
         BinaryOp::Divide | BinaryOp::IntDivide | BinaryOp::Modulo => null_if_zero(r)?,
         _ => r,
@@ -302,4 +307,67 @@ fn arith(op: BinaryOp, l: Value, r: Value, data_type: &DataType) -> Result<Value
         _ => unreachable!("not arithmetic"),
     };
     scalar_or_array(&l, &r, kernel("arithmetic", out)?)
+}
+
+/// Decimal arithmetic with Spark's rounding and null on overflow, over operands of one decimal
+/// type at `scale`; a literal side stays one value.
+fn decimal_arith(
+    op: BinaryOp,
+    l: &Value,
+    r: &Value,
+    scale: i8,
+    data_type: &DataType,
+) -> Result<Value> {
+    use crate::types::decimal::{self, DecimalOp, DecimalType};
+    let values = |v: &Value| -> Result<Decimal128Array> {
+        match v {
+            Value::Array(a) | Value::Scalar(a) => a
+                .as_primitive_opt::<Decimal128Type>()
+                .cloned()
+                .ok_or_else(|| {
+                    Error::Internal("decimal arithmetic over a non-decimal operand".into())
+                }),
+        }
+    };
+    let (a, b) = (values(l)?, values(r)?);
+    if op == BinaryOp::IntDivide {
+        let out: Int64Array = binary_opt(&a, &b, decimal::integral_divide);
+        return scalar_or_array(l, r, Arc::new(out));
+    }
+    let result = DecimalType::of(data_type)
+        .ok_or_else(|| Error::Internal("decimal arithmetic with a non-decimal result".into()))?;
+    let decimal_op = match op {
+        BinaryOp::Plus => DecimalOp::Add,
+        BinaryOp::Minus => DecimalOp::Subtract,
+        BinaryOp::Multiply => DecimalOp::Multiply,
+        BinaryOp::Divide => DecimalOp::Divide,
+        BinaryOp::Modulo => DecimalOp::Remainder,
+        _ => return Err(Error::Internal("not decimal arithmetic".into())),
+    };
+    let out: Decimal128Array = binary_opt(&a, &b, |x, y| {
+        decimal::apply(decimal_op, x, y, scale, result)
+    });
+    let out = out
+        .with_precision_and_scale(result.precision, result.scale)
+        .map_err(|e| Error::arrow("decimal arithmetic", e))?;
+    scalar_or_array(l, r, Arc::new(out))
+}
+
+/// `f` over two decimal columns (either may be one value standing for all rows); None and a
+/// null on either side give null.
+fn binary_opt<O: arrow::datatypes::ArrowPrimitiveType>(
+    a: &Decimal128Array,
+    b: &Decimal128Array,
+    f: impl Fn(i128, i128) -> Option<O::Native>,
+) -> PrimitiveArray<O> {
+    let one = |x: &Decimal128Array| (x.len() == 1).then(|| x.is_valid(0).then(|| x.value(0)));
+    match (one(a), one(b)) {
+        (_, Some(None)) | (Some(None), _) => PrimitiveArray::new_null(a.len().max(b.len())),
+        (Some(Some(x)), Some(Some(y))) if a.len() == b.len() => {
+            PrimitiveArray::from_iter([f(x, y)])
+        }
+        (_, Some(Some(y))) if b.len() != a.len() || a.len() > 1 => a.unary_opt(|x| f(x, y)),
+        (Some(Some(x)), _) => b.unary_opt(|y| f(x, y)),
+        _ => a.iter().zip(b.iter()).map(|(x, y)| f(x?, y?)).collect(),
+    }
 }

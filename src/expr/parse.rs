@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, NullArray,
-    StringArray, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array,
+    NullArray, StringArray, TimestampMicrosecondArray,
 };
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, Value};
@@ -562,11 +562,24 @@ fn convert_value(v: &Value) -> Result<Expr> {
                     ));
                 }
             }
+            // Spark reads `2.5` (and an integer too long for a long) as a decimal of just its
+            // digits; `2.5e0` and `2.5D` are doubles.
+            if !lower.contains(['e', 'd']) {
+                let (value, t) = crate::types::decimal::literal(&text).ok_or_else(|| {
+                    Error::usage(format!(
+                        "the number {text} needs more than {} digits, the most a decimal holds",
+                        crate::types::decimal::MAX_PRECISION
+                    ))
+                })?;
+                let array = Decimal128Array::from(vec![value])
+                    .with_precision_and_scale(t.precision, t.scale)
+                    .map_err(|e| Error::arrow("a decimal literal", e))?;
+                return Ok(literal(Arc::new(array), text));
+            }
             let n: f64 = lower
                 .trim_end_matches(['d', 'D'])
                 .parse()
                 .map_err(|_| Error::usage(format!("invalid number '{text}'")))?;
-            // Spark reads `2.5` as a decimal; the engine computes with doubles (named as written).
             let shown = if lower.contains('e') {
                 crate::types::display::java_double(n)
             } else {

@@ -4,6 +4,8 @@
 
 use arrow::datatypes::{DataType, TimeUnit};
 
+use super::decimal::DecimalType;
+
 /// Rank of a numeric type in Spark's widening order (None: not numeric).
 fn numeric_rank(t: &DataType) -> Option<u8> {
     Some(match t {
@@ -30,16 +32,20 @@ fn timestamp() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, None)
 }
 
-/// The type two numeric types widen to. Decimals of different types meet in double (the engine
-/// does not carry Spark's decimal precision arithmetic).
+/// The type two numeric types widen to: the wider decimal when decimals meet each other or an
+/// integer (which counts as the decimal that holds it: INT is DECIMAL(10,0)), a double when a
+/// decimal meets a float or double, otherwise the higher of the two in the widening order.
 pub fn wider_numeric(a: &DataType, b: &DataType) -> Option<DataType> {
     let (ra, rb) = (numeric_rank(a)?, numeric_rank(b)?);
     if a == b {
         return Some(a.clone());
     }
     if ra == 5 || rb == 5 {
-        // decimal with an integer or another decimal
-        return Some(DataType::Float64);
+        if ra > 5 || rb > 5 {
+            return Some(DataType::Float64);
+        }
+        let as_decimal = |t: &DataType| DecimalType::of(t).or_else(|| DecimalType::for_integer(t));
+        return Some(as_decimal(a)?.wider(as_decimal(b)?).data_type());
     }
     Some(if ra >= rb { a.clone() } else { b.clone() })
 }

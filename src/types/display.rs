@@ -181,7 +181,7 @@ pub fn write_value(out: &mut String, array: &dyn Array, row: usize) -> bool {
         }
         DataType::Decimal128(_, scale) => {
             let value = array.as_primitive::<Decimal128Type>().value(row);
-            out.push_str(&Decimal128Type::format_decimal(value, 38, *scale));
+            super::decimal::write_text(out, value, *scale);
         }
         DataType::Binary => {
             write_binary(out, array.as_binary::<i32>().value(row));

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod coerce;
 pub mod datetime_pattern;
+pub mod decimal;
 pub mod display;
 pub mod names;
 pub mod parse;

@@ -12,6 +12,7 @@ use super::signature::{AggCall, AggregateCall, AggregateFunction};
 use crate::error::Result;
 use crate::expr::bound::Bound;
 use crate::expr::functions::signature::ColumnName;
+use crate::types::decimal::DecimalType;
 
 pub const FUNCTIONS: &[AggregateFunction] = &[
     AggregateFunction {
@@ -56,6 +57,9 @@ fn moment(call: &AggregateCall, mut args: Vec<Bound>, stat: Stat) -> Result<AggC
     call.arity(1, &args)?;
     let arg = args.remove(0);
     call.numeric(&arg)?;
+    if let (Stat::Mean, Some(d)) = (stat, DecimalType::of(&arg.data_type())) {
+        return Ok(super::sum::decimal_average(call, arg, d));
+    }
     Ok(call.bound(
         Some(arg.cast_to(&DataType::Float64)),
         DataType::Float64,

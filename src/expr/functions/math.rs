@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
 use crate::expr::kernel::Kernel;
 use crate::types::coerce::is_integer;
+use crate::types::decimal::{self, DecimalType};
 use crate::types::names::spark_type_name;
 
 pub const FUNCTIONS: &[ScalarFunction] = &[
@@ -88,7 +89,12 @@ fn round(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     let scale = i32::try_from(scale).map_err(|_| call.error("the scale is out of range"))?;
     args.truncate(1);
     let t = call.numeric_type(&args[0])?;
-    let kernel = Kernel::new("round", move |args, _| round_values(&args[0], scale))
+    let t = match DecimalType::of(&t) {
+        Some(d) => rounded_decimal_type(d, scale).data_type(),
+        None => t,
+    };
+    let out = t.clone();
+    let kernel = Kernel::new("round", move |args, _| round_values(&args[0], scale, &out))
         .showing(vec![scale.to_string()]);
     Ok(bound_call(kernel, args, vec![t.clone()], t))
 }
@@ -111,6 +117,9 @@ fn abs(call: &Call, args: Vec<Bound>) -> Result<Bound> {
 fn floor_or_ceil(call: &Call, args: Vec<Bound>, ceil: bool) -> Result<Bound> {
     call.arity(1..=1, &args)?;
     let t = call.numeric_type(&args[0])?;
+    if let Some(d) = DecimalType::of(&t) {
+        return Ok(decimal_floor_or_ceil(d, args, ceil));
+    }
     let input = if is_integer(&t) {
         DataType::Int64
     } else {
@@ -129,6 +138,32 @@ fn floor_or_ceil(call: &Call, args: Vec<Bound>, ceil: bool) -> Result<Bound> {
         })))
     });
     Ok(bound_call(kernel, args, vec![input], DataType::Int64))
+}
+
+/// `floor` and `ceil` of a decimal: a decimal of scale 0 with room for the carry.
+fn decimal_floor_or_ceil(d: DecimalType, args: Vec<Bound>, ceil: bool) -> Bound {
+    let to = DecimalType::bounded(i32::from(d.precision) - i32::from(d.scale) + 1, 0);
+    let name = if ceil { "ceil" } else { "floor" };
+    let kernel = Kernel::new(name, move |args, _| {
+        let factor = decimal::pow10(u32::from(d.scale.max(0) as u8));
+        let values = args[0]
+            .as_primitive::<Decimal128Type>()
+            .unary_opt::<_, Decimal128Type>(|v| {
+                let (q, r) = (v / factor, v % factor);
+                let q = match (ceil, r.signum()) {
+                    (true, 1) => q + 1,
+                    (false, -1) => q - 1,
+                    _ => q,
+                };
+                decimal::fits(q, to.precision).then_some(q)
+            });
+        Ok(Arc::new(
+            values
+                .with_precision_and_scale(to.precision, to.scale)
+                .map_err(|e| Error::arrow(name, e))?,
+        ))
+    });
+    bound_call(kernel, args, vec![d.data_type()], to.data_type())
 }
 
 /// A double function of one double; None gives null (`ln` of a non-positive number).
@@ -175,7 +210,7 @@ fn power(call: &Call, args: Vec<Bound>) -> Result<Bound> {
 }
 
 /// Spark's round: HALF_UP on the decimal text of the value (so 2.675 rounds to 2.68).
-fn round_values(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
+fn round_values(a: &ArrayRef, scale: i32, out: &DataType) -> Result<ArrayRef> {
     Ok(match a.data_type() {
         DataType::Float64 => Arc::new(
             a.as_primitive::<Float64Type>()
@@ -201,33 +236,19 @@ fn round_values(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
             a.as_primitive::<Int8Type>()
                 .unary::<_, Int8Type>(|v| round_int(v as i128, scale) as i8),
         ),
-        DataType::Decimal128(p, s) => {
-            let (p, s) = (*p, *s);
-            let drop = (i64::from(s) - i64::from(scale)).max(0);
+        DataType::Decimal128(_, s) => {
+            let (from, to) = (*s, DecimalType::of(out).unwrap_or(DecimalType::new(38, *s)));
+            // A negative scale rounds to tens, hundreds...: to scale 0 by way of that power.
+            let to_power = DecimalType::new(decimal::MAX_PRECISION, scale.clamp(-38, 38) as i8);
             let values = a
                 .as_primitive::<Decimal128Type>()
-                .unary::<_, Decimal128Type>(|v| {
-                    if drop == 0 {
-                        return v;
-                    }
-                    // Past 38 digits every value rounds to zero (|v| < 10^38 <= half a unit).
-                    if drop > 38 {
-                        return 0;
-                    }
-                    let factor = 10i128.pow(drop as u32);
-                    let q = v / factor;
-                    let r = v % factor;
-                    // `r.abs() * 2 >= factor` without overflowing at factor = 10^38.
-                    let q = if r.abs() >= factor - r.abs() {
-                        q + r.signum()
-                    } else {
-                        q
-                    };
-                    q.saturating_mul(factor)
+                .unary_opt::<_, Decimal128Type>(|v| {
+                    let rounded = decimal::rescale(v, from, to_power)?;
+                    decimal::rescale(rounded, to_power.scale, to)
                 });
             Arc::new(
                 values
-                    .with_precision_and_scale(p, s)
+                    .with_precision_and_scale(to.precision, to.scale)
                     .map_err(|e| Error::arrow("round", e))?,
             )
         }
@@ -238,6 +259,18 @@ fn round_values(a: &ArrayRef, scale: i32) -> Result<ArrayRef> {
             )))
         }
     })
+}
+
+/// The type of `round(x, scale)` for a decimal x: the scale drops to `scale` (never below 0, never
+/// above its own), with room for one more integer digit (9.9 rounds to 10).
+fn rounded_decimal_type(d: DecimalType, scale: i32) -> DecimalType {
+    let integer_digits = i32::from(d.precision) - i32::from(d.scale) + 1;
+    if scale < 0 {
+        DecimalType::bounded(integer_digits.max(1 - scale), 0)
+    } else {
+        let scale = scale.min(i32::from(d.scale));
+        DecimalType::bounded(integer_digits + scale, scale)
+    }
 }
 
 /// An integer rounded HALF_UP to a negative `scale` (a non-negative scale keeps it).
