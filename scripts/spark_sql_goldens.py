@@ -2,7 +2,7 @@
 """Regenerate tests/sql/*.test with PySpark 3.3. Each file is one case: Spark SQL text (run by
 `engine sql` with the views below as --table NAME=INPUT), a line `----`, then what Spark's
 show() prints for the same query. The views: y1, y2 (the yellow samples), yall (both), z (zones).
-f is tests/fixtures/float_keys.csv (-0.0, 0.0 and NaN keys), fl tests/fixtures/first_last.csv. A case whose name starts with `job_` is a statement file (`engine sql -f`).
+f is tests/fixtures/float_keys.csv (-0.0, 0.0 and NaN keys), fl tests/fixtures/first_last.csv, a tests/fixtures/amounts.csv (amounts for decimals). A case whose name starts with `job_` is a statement file (`engine sql -f`).
 
     scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_goldens.py
 """
@@ -19,6 +19,7 @@ VIEWS = {
     "z": "data/taxi_zone_lookup.csv",
     "f": "tests/fixtures/float_keys.csv",
     "fl": "tests/fixtures/first_last.csv",
+    "a": "tests/fixtures/amounts.csv",
 }
 ROWS = 300
 
@@ -190,6 +191,43 @@ ORDER BY 1, 2, 3""",
     "filter_timestamp_between_short_literals": "SELECT vendor_id, count(*) AS n FROM yall "
         "WHERE pickup_datetime BETWEEN '2019-1-15' AND '2019-01-15 9:00' GROUP BY vendor_id ORDER BY vendor_id",
 }
+
+
+# Decimals: literals, Spark's result types with precision loss, HALF_UP, null on overflow, Java text.
+ONE = "FROM z WHERE LocationID = 1"
+DEC_AMOUNT = "CAST(amount AS DECIMAL(10,3))"
+CASES.update({
+    "dec_literal_types": f"SELECT 1.1 AS a, 0.01 AS b, .5 AS c, 100.0 AS d, 12345678901234567890 AS e, typeof(1.1), typeof(0.01), typeof(.5), typeof(12345678901234567890) {ONE}",
+    "dec_add_subtract": f"SELECT 0.1 + 0.2 AS a, 1 - 0.75 AS b, 1 + 1.5 AS c, 0.30 - 0.1 AS d, typeof(0.1 + 0.2), typeof(1 + 1.5), typeof(1 - 0.75) {ONE}",
+    "dec_multiply": f"SELECT 1.15 * 7 AS a, 2147483648 * 1.5 AS b, 1.0 * 3 AS c, 0.5 * 0.5 AS d, typeof(1.15 * 7), typeof(2147483648 * 1.5) {ONE}",
+    "dec_divide": f"SELECT 2 / 3.0 AS a, 10.0 / 0 AS b, 1 / 3 AS c, 1.0 / 3 AS d, CAST(1.23456789 AS DECIMAL(20,8)) / 7 AS e, typeof(2 / 3.0), typeof(1 / 3), typeof(CAST(1.23456789 AS DECIMAL(20,8)) / 7) {ONE}",
+    "dec_remainder_and_div": f"SELECT 7.5 % 2 AS a, -7.5 % 2 AS b, 7.5 div 2.5 AS c, 7.9 div 0.5 AS d, CAST(-1.5 AS DECIMAL(3,1)) div 1 AS e, 5.5 % 0 AS f, typeof(7.5 % 2), typeof(7.5 div 2.5) {ONE}",
+    "dec_precision_loss": f"SELECT CAST(1 AS DECIMAL(38,18)) * CAST(2 AS DECIMAL(38,18)) AS m, CAST(1 AS DECIMAL(38,18)) + CAST(2 AS DECIMAL(38,0)) AS a, CAST(1 AS DECIMAL(38,18)) / CAST(3 AS DECIMAL(38,18)) AS d, typeof(CAST(1 AS DECIMAL(38,18)) * CAST(2 AS DECIMAL(38,18))) AS tm, typeof(CAST(1 AS DECIMAL(38,18)) / CAST(3 AS DECIMAL(38,18))) AS td {ONE}",
+    "dec_chain_of_products": "SELECT " + " * ".join(["1.2"] * 21) + " AS p, " + " * ".join(["1.1"] * 40) + f" AS q {ONE}",
+    "dec_round_half_up": f"SELECT round(2.5) AS a, round(-2.5) AS b, round(1.005, 2) AS c, round(9.95, 1) AS d, round(99.5) AS e, round(123.45, -1) AS f, round(1.25, 5) AS g, typeof(round(2.5)), typeof(round(123.45, -1)), typeof(round(1.25, 5)) {ONE}",
+    "dec_round_of_products": "SELECT LocationID, round(LocationID * 1.15, 1) AS r1, round(LocationID / 3.0, 2) AS r2, LocationID * 1.15 AS p FROM z WHERE LocationID < 9 ORDER BY LocationID",
+    "dec_ceil_floor": f"SELECT ceil(1.5) AS a, floor(-1.5) AS b, ceil(-0.5) AS c, floor(0.5) AS d, ceil(9.01) AS e, typeof(ceil(1.5)), typeof(floor(123.456)) {ONE}",
+    "dec_abs_negate_zero": f"SELECT abs(-1.50) AS a, -(1.50) AS b, -0.0 AS c, 0.0 * -1 AS d, typeof(abs(-1.50)) {ONE}",
+    "dec_cast_from_strings": f"SELECT CAST('1.005' AS DECIMAL(6,2)) AS a, CAST('1e3' AS DECIMAL(10,2)) AS b, CAST(' 1.5 ' AS DECIMAL(3,1)) AS c, CAST('abc' AS DECIMAL(3,1)) AS d, CAST('  -12.345e1  ' AS DECIMAL(10,3)) AS e, CAST('1.' AS DECIMAL(4,1)) AS f, CAST('+.5' AS DECIMAL(4,1)) AS g, CAST('1,5' AS DECIMAL(4,1)) AS h, CAST('-0.05' AS DECIMAL(3,1)) AS i {ONE}",
+    "dec_cast_overflow_is_null": f"SELECT CAST(12345.6 AS DECIMAL(4,1)) AS a, CAST(9.99 AS DECIMAL(2,1)) AS b, CAST(123.456 AS DECIMAL(5,1)) AS c, CAST('1e400' AS DECIMAL(4,1)) AS d, CAST(99.95 AS DECIMAL(3,1)) AS e, CAST(LocationID * 1000 AS DECIMAL(3,0)) AS f {ONE}",
+    "dec_cast_to_other_types": f"SELECT CAST(1.99 AS INT) AS a, CAST(-1.99 AS INT) AS b, CAST(12345678901.5 AS INT) AS c, CAST(1.5 AS DOUBLE) AS d, CAST(1.50 AS FLOAT) AS e, CAST(1.5 AS BOOLEAN) AS f, CAST(0.0 AS BOOLEAN) AS g, CAST(1.50 AS STRING) AS h, CAST(1.5 AS BIGINT) AS i {ONE}",
+    "dec_cast_from_numbers": "SELECT LocationID, CAST(LocationID AS DECIMAL(5,2)) AS a, CAST(LocationID / 7 AS DECIMAL(10,4)) AS b, CAST(LocationID / 8 AS DECIMAL(4,2)) AS c, CAST(LocationID > 3 AS DECIMAL(2,1)) AS d FROM z WHERE LocationID < 7 ORDER BY LocationID",
+    "dec_java_text_of_tiny_values": f"SELECT CAST(0.00000001 AS DECIMAL(10,8)) AS a, CAST(0 AS DECIMAL(10,8)) AS b, CAST(0.0000001 AS DECIMAL(10,8)) AS c, CAST(-0.00000012 AS DECIMAL(10,8)) AS d, CAST(CAST(0.00000001 AS DECIMAL(10,8)) AS STRING) AS e, CAST(1.0E-5 AS DECIMAL(10,6)) AS f, CAST(0.000001 AS DECIMAL(7,6)) AS g {ONE}",
+    "dec_common_types": "SELECT LocationID, CASE WHEN LocationID > 1 THEN 1 ELSE 1.5 END AS a, coalesce(CASE WHEN LocationID > 2 THEN 2.25 END, LocationID) AS b, greatest(1.5, LocationID) AS c, least(1.25, LocationID, 2) AS d, if(LocationID = 2, 0.5, 7) AS e, typeof(greatest(1.5, LocationID)) AS t FROM z WHERE LocationID < 5 ORDER BY LocationID",
+    "dec_union_widens_integers": "SELECT v, typeof(v) AS t FROM (SELECT LocationID AS v FROM z WHERE LocationID < 3 UNION ALL SELECT 2.25 AS v FROM z WHERE LocationID = 1) ORDER BY v",
+    "dec_comparisons": f"SELECT 1.5 = 1.50 AS a, 1.5 > 1 AS b, '1.5' = 1.50 AS c, '1.5' + 1.5 AS d, 0.1 + 0.2 = 0.3 AS e, 2 / 3.0 > 0.666666 AS f, typeof('1.5' + 1.5) {ONE}",
+    "dec_filter_with_decimal_literals": "SELECT count(*) AS n, min(LocationID) AS lo, max(LocationID) AS hi FROM z WHERE LocationID * 1.5 > 300 AND LocationID / 2.0 < 131.5",
+    "dec_group_sum_avg": f"SELECT grp, sum({DEC_AMOUNT}) AS s, avg({DEC_AMOUNT}) AS m, min({DEC_AMOUNT}) AS lo, max({DEC_AMOUNT}) AS hi, count({DEC_AMOUNT}) AS n FROM a GROUP BY grp ORDER BY grp",
+    "dec_avg_and_sum_types": "SELECT avg(1.5) AS a, sum(1.5) AS s, avg(CAST(amount AS DECIMAL(6,2))) AS m, sum(CAST(amount AS DECIMAL(38,3))) AS big, typeof(avg(1.5)) AS ta, typeof(sum(1.5)) AS ts FROM a",
+    "dec_percent_of_total": "SELECT payment_type, count(*) AS n, round(count(*) * 100.0 / 300, 2) AS pct, count(*) * 100.0 / 300 AS raw FROM y1 GROUP BY payment_type ORDER BY payment_type",
+    "dec_meets_double_column": "SELECT vendor_id, round(sum(total_amount * 1.08875), 2) AS taxed, typeof(sum(total_amount * 1.08875)) AS t FROM y1 GROUP BY vendor_id ORDER BY vendor_id",
+    "dec_group_by_decimal_key": "SELECT CAST(fare_amount AS DECIMAL(6,1)) AS fare, count(*) AS n FROM y1 WHERE fare_amount < 5 GROUP BY 1 ORDER BY 1",
+    "dec_join_integer_with_decimal_key": "SELECT z.LocationID, z.Zone, d.k FROM z JOIN (SELECT CAST(LocationID AS DECIMAL(6,1)) AS k FROM z WHERE LocationID BETWEEN 3 AND 6) d ON z.LocationID = d.k ORDER BY z.LocationID",
+    "dec_window_running_sum": f"SELECT id, grp, {DEC_AMOUNT} AS amt, sum({DEC_AMOUNT}) OVER (PARTITION BY grp ORDER BY id) AS running, avg({DEC_AMOUNT}) OVER (PARTITION BY grp) AS mean FROM a ORDER BY id",
+    "dec_in_list_and_order": f"SELECT id, {DEC_AMOUNT} AS amt FROM a WHERE {DEC_AMOUNT} IN (0.1, 0.2, -7.5, 3.14159, 1000.125) OR amount IS NULL ORDER BY amt DESC NULLS LAST",
+    "dec_sum_overflow_is_null": "SELECT sum(CAST('99999999999999999999999999999999999999' AS DECIMAL(38,0))) AS s, sum(CAST(qty AS DECIMAL(38,0))) AS q FROM a",
+    "dec_arithmetic_on_columns": f"SELECT id, {DEC_AMOUNT} * qty AS total, {DEC_AMOUNT} / qty AS per, {DEC_AMOUNT} % 1 AS frac, qty / 4.0 AS q4, typeof({DEC_AMOUNT} * qty) AS t FROM a ORDER BY id",
+})
 
 
 def main():

@@ -574,7 +574,11 @@ fn convert_value(v: &Value) -> Result<Expr> {
                 let array = Decimal128Array::from(vec![value])
                     .with_precision_and_scale(t.precision, t.scale)
                     .map_err(|e| Error::arrow("a decimal literal", e))?;
-                return Ok(literal(Arc::new(array), text));
+                // Named by its value's text, as Spark names literals: `.5` is `0.5`.
+                return Ok(literal(
+                    Arc::new(array),
+                    crate::types::decimal::text(value, t.scale),
+                ));
             }
             let n: f64 = lower
                 .trim_end_matches(['d', 'D'])

@@ -5,7 +5,7 @@
 use crate::common::{case_files, engine, VARIANTS};
 use crate::suite::{run_suite, stem, Case, Compare};
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 14] = [
     "--table",
     "y1=data/yellow_tripdata_sample_2019-01.csv",
     "--table",
@@ -18,6 +18,8 @@ const TABLES: [&str; 12] = [
     "f=tests/fixtures/float_keys.csv",
     "--table",
     "fl=tests/fixtures/first_last.csv",
+    "--table",
+    "a=tests/fixtures/amounts.csv",
 ];
 
 #[test]

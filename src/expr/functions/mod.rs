@@ -9,6 +9,7 @@ pub mod math;
 pub mod regex;
 pub mod signature;
 pub mod string;
+pub mod types;
 
 use signature::ScalarFunction;
 
@@ -19,6 +20,7 @@ const FAMILIES: &[&[ScalarFunction]] = &[
     string::FUNCTIONS,
     regex::FUNCTIONS,
     comparison::FUNCTIONS,
+    types::FUNCTIONS,
 ];
 
 /// The function a name (or alias, any case) calls.
