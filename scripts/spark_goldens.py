@@ -19,6 +19,10 @@ Y2 = "data/yellow_tripdata_sample_2019-02.csv"
 CELLS = "tests/fixtures/show_cells.csv"
 NULLS = "tests/fixtures/null_value.csv"
 EMPTY = "tests/fixtures/empty.csv"
+DECIMALS = "tests/fixtures/decimal_text.csv"
+DECIMAL_DDL = "id INT, amt DECIMAL(8,2)"
+AMOUNTS = "tests/fixtures/amounts.csv"
+AMOUNTS_DDL = "id INT, grp STRING, amount DECIMAL(10,3), qty INT"
 ZONE_DDL = "LocationID INT, Borough STRING, Zone STRING, service_zone STRING"
 
 
@@ -64,6 +68,11 @@ def main():
         "show_empty_file": (["show", EMPTY], show(csv(EMPTY))),
         "schema_empty_file": (["schema", EMPTY], schema(csv(EMPTY))),
         "count_empty_file": (["count", EMPTY], count(csv(EMPTY))),
+        # Decimal columns by schema: Java BigDecimal text rounded HALF_UP, grouping commas dropped,
+        # a value that does not fit is null; printed as BigDecimal.toString.
+        "show_decimal_schema": (["show", DECIMALS, "--schema", DECIMAL_DDL], show(csv(DECIMALS, schema=DECIMAL_DDL))),
+        "show_amounts_decimal_schema": (["show", AMOUNTS, "--schema", AMOUNTS_DDL], show(csv(AMOUNTS, schema=AMOUNTS_DDL))),
+        "schema_amounts_decimal_schema": (["schema", AMOUNTS, "--schema", AMOUNTS_DDL], schema(csv(AMOUNTS, schema=AMOUNTS_DDL))),
         "show_zones": (["show", ZONES], show(zones)),
         "show_zones_all_no_truncate": (["show", ZONES, "-n", "300", "--no-truncate"], show(zones, 300, 0)),
         "show_zones_truncate_3": (["show", ZONES, "-n", "2", "--truncate", "3"], show(zones, 2, 3)),

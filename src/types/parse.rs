@@ -7,8 +7,6 @@
 /// The pattern Spark's `to_timestamp`, `unix_timestamp` and `from_unixtime` use when given none.
 pub const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
 
-use arrow::compute::kernels::cast_utils::parse_decimal;
-use arrow::datatypes::Decimal128Type;
 use atoi::FromRadix10SignedChecked;
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -246,11 +244,21 @@ pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
     }
 }
 
-/// A decimal with the column's precision and scale (rounded half up to the scale, as Spark).
+/// A CSV field as a decimal of the column's precision and scale: Java's BigDecimal text rounded
+/// HALF_UP, as Spark's CSV reader, which also drops grouping commas (`1,234.5`) and, unlike a
+/// cast, does not trim white space (` 2.5` is not a decimal).
 #[inline]
 pub fn parse_decimal128(field: &[u8], precision: u8, scale: i8) -> Option<i128> {
-    let text = std::str::from_utf8(field.trim_ascii()).ok()?;
-    parse_decimal::<Decimal128Type>(text, precision, scale).ok()
+    if field.first().is_some_and(|b| *b <= b' ') || field.last().is_some_and(|b| *b <= b' ') {
+        return None;
+    }
+    let text = std::str::from_utf8(field).ok()?;
+    let to = super::decimal::DecimalType::new(precision, scale);
+    if text.contains(',') {
+        super::decimal::parse(&text.replace(',', ""), to)
+    } else {
+        super::decimal::parse(text, to)
+    }
 }
 
 /// A date text in Spark's forms (`2019-01-05`, `2019-1-5`, `2019-01`, a timestamp's date part).
