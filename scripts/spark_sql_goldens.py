@@ -230,6 +230,16 @@ CASES.update({
 })
 
 
+# Dispersion aggregates with Spark's CentralMomentAgg update order (the last digit agrees).
+CASES.update({
+    "moments_last_digit": "SELECT stddev(trip_distance) AS sd, variance(fare_amount) AS v, stddev_pop(tip_amount) AS sp, "
+                          "var_pop(total_amount) AS vp, avg(trip_distance) AS m FROM y1",
+    "moments_last_digit_grouped": "SELECT payment_type, stddev(trip_distance) AS sd, variance(fare_amount) AS v, "
+                                  "stddev_pop(LocationID) AS z FROM y1 JOIN z ON y1.pickup_location_id = z.LocationID "
+                                  "GROUP BY payment_type ORDER BY payment_type",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -76,8 +76,8 @@ enum Stat {
     VarPop,
 }
 
-/// Count, mean and sum of squared deviations (Welford; Chan et al. to merge). The mean alone
-/// (avg) is a plain sum / count, as Spark computes it.
+/// Count, mean and sum of squared deviations, updated and merged with Spark's CentralMomentAgg
+/// formulas (Welford; Chan et al.). The mean alone (avg) is a plain sum / count, as Spark's.
 struct Moments {
     stat: Stat,
     n: Vec<f64>,
@@ -118,10 +118,13 @@ impl Accumulator for Moments {
                 self.mean[g] += x;
                 continue;
             }
-            self.n[g] += 1.0;
+            // Spark's CentralMomentAgg, operation for operation, so the last digit agrees.
+            let n = self.n[g] + 1.0;
             let delta = x - self.mean[g];
-            self.mean[g] += delta / self.n[g];
-            self.m2[g] += delta * (x - self.mean[g]);
+            let delta_n = delta / n;
+            self.mean[g] += delta_n;
+            self.m2[g] += delta * (delta - delta_n);
+            self.n[g] = n;
         }
         Ok(())
     }
@@ -138,10 +141,13 @@ impl Accumulator for Moments {
                 self.mean[t] += other.mean[f];
                 continue;
             }
-            let n = self.n[t] + other.n[f];
+            // CentralMomentAgg's merge: avg1 + deltaN * n2 and m2 + m2' + delta * deltaN * n1 * n2.
+            let (n1, n2) = (self.n[t], other.n[f]);
+            let n = n1 + n2;
             let delta = other.mean[f] - self.mean[t];
-            self.mean[t] += delta * other.n[f] / n;
-            self.m2[t] += other.m2[f] + delta * delta * self.n[t] * other.n[f] / n;
+            let delta_n = if n == 0.0 { 0.0 } else { delta / n };
+            self.mean[t] += delta_n * n2;
+            self.m2[t] = self.m2[t] + other.m2[f] + delta * delta_n * n1 * n2;
             self.n[t] = n;
         }
         Ok(())
