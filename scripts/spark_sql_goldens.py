@@ -240,6 +240,45 @@ CASES.update({
 })
 
 
+# Datetime patterns read letter by letter (run length is the width), to format and to parse.
+TS = "TIMESTAMP '2019-01-05 06:07:08.123456'"
+CASES.update({
+    "pattern_single_letters_unpadded": f"SELECT date_format({TS}, 'M/d/yyyy') AS a, date_format(TIMESTAMP '2019-01-31 16:07:08', 'M/d/yyyy h:mm a') AS b, "
+                                       f"date_format({TS}, 'H:m:s') AS c, date_format({TS}, 'D') AS d {ONE}",
+    "pattern_widths_and_fractions": f"SELECT date_format(TIMESTAMP '2019-01-05 06:07:08', 'MM/dd/yy HH:mm:ss.SSS') AS a, date_format({TS}, 'ss.SSS') AS b, "
+                                    f"date_format({TS}, 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS c, date_format({TS}, 'DDD yyyyy') AS d {ONE}",
+    "pattern_text_fields": f"SELECT date_format({TS}, 'MMM MMMM EEE EEEE') AS a, date_format(TIMESTAMP '2019-11-05 06:07:08', 'Q QQ QQQ QQQQ') AS b, "
+                           f"date_format({TS}, 'G F') AS c, date_format(DATE '2019-03-01', 'yyyy/M/d EEEE') AS d {ONE}",
+    "pattern_hours_of_the_clock": "SELECT LocationID, date_format(CAST((LocationID - 1) * 21600 + 428 AS TIMESTAMP), 'k K h H a') AS hours "
+                                  "FROM z WHERE LocationID <= 4 ORDER BY LocationID",
+    "pattern_quotes_and_zones": f"SELECT date_format({TS}, 'yyyy-MM-dd\\'T\\'HH:mm:ss') AS a, date_format({TS}, \"yyyy 'o''clock'\") AS b, "
+                                f"date_format({TS}, 'XXX xx Z z') AS c {ONE}",
+    "pattern_from_unixtime": f"SELECT from_unixtime(1546668428) AS a, from_unixtime(1546668428, 'M/d/yy h:mm a') AS b, from_unixtime(0, 'yyyy-MM-dd') AS c {ONE}",
+    "pattern_parse_lenient_widths": f"SELECT to_timestamp('1/31/2019 4:05 PM', 'M/d/yyyy h:mm a') AS a, to_timestamp('2019-1-5', 'yyyy-M-d') AS b, "
+                                    f"to_timestamp('2019-01-05 6:07', 'yyyy-MM-dd H:mm') AS c, to_date('1/5/2019', 'M/d/yyyy') AS d {ONE}",
+    "pattern_parse_fixed_widths": f"SELECT to_timestamp('20190105', 'yyyyMMdd') AS a, to_timestamp('01/31/2019', 'MM/dd/yyyy') AS b, "
+                                  f"to_timestamp('19-01-05', 'yy-MM-dd') AS c, to_timestamp('2019-001', 'yyyy-DDD') AS d {ONE}",
+    "pattern_parse_fractions_and_zones": f"SELECT to_timestamp('2019-01-05 06:07:08.5', 'yyyy-MM-dd HH:mm:ss.SSS') AS a, "
+                                         f"to_timestamp('2019-01-05 06:07:08.123456', 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS b, "
+                                         f"to_timestamp('2019-01-05 06:07+01:00', 'yyyy-MM-dd HH:mmXXX') AS c, "
+                                         f"to_timestamp('2019-01-05T06:07:08Z', 'yyyy-MM-dd\\'T\\'HH:mm:ss\\'Z\\'') AS d {ONE}",
+    "pattern_parse_text_and_defaults": f"SELECT to_timestamp('05 jan 2019 06:07 pm', 'dd MMM yyyy hh:mm a') AS a, to_timestamp('06:07', 'HH:mm') AS b, "
+                                       f"to_timestamp('2019-01-05 13:07 PM', 'yyyy-MM-dd HH:mm a') AS c, to_timestamp('March 2019', 'MMMM yyyy') AS d {ONE}",
+    "pattern_parse_impossible_is_null": f"SELECT to_timestamp('2019-02-30', 'yyyy-MM-dd') AS a, to_timestamp('2019-13-01', 'yyyy-MM-dd') AS b, "
+                                        f"to_timestamp('2019-01-05 24:00', 'yyyy-MM-dd HH:mm') AS c, unix_timestamp('2019-01-05') AS d {ONE}",
+    "pattern_unix_timestamp": f"SELECT unix_timestamp('2019-01-05 06:07:08') AS a, unix_timestamp('1/5/2019', 'M/d/yyyy') AS b, "
+                              f"unix_timestamp(TIMESTAMP '2019-01-05 06:07:08') AS c {ONE}",
+    "pattern_format_columns": "SELECT date_format(pickup_datetime, 'EEE M/d h:mm a') AS pickup, date_format(dropoff_datetime, 'D HH:mm:ss.SSS') AS dropoff "
+                              "FROM y1 ORDER BY pickup_datetime LIMIT 8",
+})
+
+# String literals as Spark's lexer reads them: adjacent literals join, '' is no escape, backslash escapes.
+CASES.update({
+    "string_literals_adjacent": f"SELECT 'o''neil' AS a, 'o' 'neil' AS b, \"x\"\"y\" AS c, 'multi' \"mixed\" 'quotes' AS d, '' 'x' '' AS e {ONE}",
+    "string_literals_escapes": f"SELECT 'it\\'s' AS a, '\\u0041\\101' AS b, '50\\%' AS c, 'a\\\\b' AS d, \"say \\\"hi\\\"\" AS e, 'a\\zb' AS f, length('a\\nb') AS g {ONE}",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

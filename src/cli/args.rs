@@ -10,7 +10,7 @@ use crate::io::dataset::{Format, ReadOptions};
 use crate::io::show::ShowOptions;
 use crate::io::writer::{Compression, OutputFormat, SaveMode, WriteOptions};
 use crate::job::{Sink, WritePlan};
-use crate::types::datetime_pattern::spark_pattern_to_strftime;
+use crate::types::datetime_pattern::DateTimePattern;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -72,6 +72,10 @@ pub struct ReadArgs {
     /// Read every CSV column as a string.
     #[arg(long)]
     pub no_infer: bool,
+    /// Quoted fields may hold line breaks, as Spark's multiLine=true. The engine always reads
+    /// them so (Spark's default, multiLine=false, would split such a record); the flag says so.
+    #[arg(long)]
+    pub multi_line: bool,
     /// Timestamp pattern, as Spark's timestampFormat (e.g. "MM/dd/yyyy hh:mm:ss a").
     #[arg(long, value_name = "PATTERN")]
     pub timestamp_format: Option<String>,
@@ -109,8 +113,8 @@ impl ReadArgs {
                 .timestamp_format
                 .as_deref()
                 .map(|pattern| {
-                    spark_pattern_to_strftime(pattern)
-                        .map_err(|e| Error::usage(format!("--timestamp-format: {e}")))
+                    DateTimePattern::for_parsing(pattern)
+                        .map_err(|e| Error::usage(format!("--timestamp-format: {}", e)))
                 })
                 .transpose()?,
             mode,

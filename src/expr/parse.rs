@@ -11,6 +11,7 @@ use arrow::datatypes::DataType;
 use sqlparser::ast::{self, Value};
 use sqlparser::dialect::{Dialect, SparkSqlDialect};
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::tree::{BinaryOp, Expr, SortExpr};
 use crate::error::{Error, Result};
@@ -88,9 +89,127 @@ impl Dialect for SparkDialect {
 }
 
 fn parser<'a>(dialect: &'a SparkDialect, text: &str, what: &str) -> Result<Parser<'a>> {
-    Parser::new(dialect)
-        .try_with_sql(text)
-        .map_err(|e| Error::usage(format!("{what} '{text}': {e}")))
+    spark_parser(dialect, text).map_err(|e| Error::usage(format!("{what} '{text}': {e}")))
+}
+
+/// A parser over Spark SQL text, its string literals read as Spark reads them (see
+/// `spark_tokens`).
+pub fn spark_parser<'a>(
+    dialect: &'a SparkDialect,
+    text: &str,
+) -> std::result::Result<Parser<'a>, ParserError> {
+    let tokens = Tokenizer::new(dialect, text)
+        .with_unescape(false)
+        .tokenize_with_location()?;
+    Ok(Parser::new(dialect).with_tokens_with_locations(spark_strings(tokens)))
+}
+
+/// String literals as Spark's lexer reads them: a doubled quote is not an escape but the end of
+/// one literal and the start of the next, adjacent literals are one (`'o''neil'` and
+/// `'o' 'neil'` are both `oneil`), and backslash escapes are Spark's (`\n`, `\t`, `\u0041`,
+/// `\101`; `\%` and `\_` keep their backslash for LIKE).
+fn spark_strings(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    // The index in `out` of the string literal that adjacent ones join, if the last
+    // non-blank token was one.
+    let mut open: Option<usize> = None;
+    for token in tokens {
+        let raw = match &token.token {
+            Token::SingleQuotedString(raw) => Some((raw, '\'')),
+            Token::DoubleQuotedString(raw) => Some((raw, '"')),
+            _ => None,
+        };
+        match raw {
+            Some((raw, quote)) => {
+                let text = unescape_spark(raw, quote);
+                match open {
+                    Some(i) => {
+                        if let Token::SingleQuotedString(joined)
+                        | Token::DoubleQuotedString(joined) = &mut out[i].token
+                        {
+                            joined.push_str(&text);
+                        }
+                        out[i].span.end = token.span.end;
+                        // Blanks between the joined literals go.
+                        out.truncate(i + 1);
+                    }
+                    None => {
+                        let token_text = if quote == '\'' {
+                            Token::SingleQuotedString(text)
+                        } else {
+                            Token::DoubleQuotedString(text)
+                        };
+                        open = Some(out.len());
+                        out.push(TokenWithSpan::new(token_text, token.span));
+                    }
+                }
+            }
+            None => {
+                if !matches!(token.token, Token::Whitespace(_)) {
+                    open = None;
+                }
+                out.push(token);
+            }
+        }
+    }
+    out
+}
+
+/// Spark's `unescapeSQLString` over a literal's text between its quotes; a doubled `quote`
+/// (two literals meeting) joins them.
+fn unescape_spark(raw: &str, quote: char) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let chars: Vec<char> = raw.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == quote && chars.get(i + 1) == Some(&quote) {
+            i += 2;
+            continue;
+        }
+        if c != '\\' || i + 1 >= chars.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let next = chars[i + 1];
+        // \uXXXX
+        if next == 'u' && i + 6 <= chars.len() {
+            let hex: String = chars[i + 2..i + 6].iter().collect();
+            if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                out.push(ch);
+                i += 6;
+                continue;
+            }
+        }
+        // \ddd, octal, first digit 0-3
+        if i + 4 <= chars.len()
+            && ('0'..='3').contains(&next)
+            && chars[i + 2..i + 4].iter().all(|d| ('0'..='7').contains(d))
+        {
+            let code = chars[i + 1..i + 4]
+                .iter()
+                .fold(0u32, |n, d| n * 8 + d.to_digit(8).unwrap_or(0));
+            if let Some(ch) = char::from_u32(code) {
+                out.push(ch);
+                i += 4;
+                continue;
+            }
+        }
+        match next {
+            '0' => out.push('\0'),
+            'b' => out.push('\u{8}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'Z' => out.push('\u{1a}'),
+            '%' => out.push_str("\\%"),
+            '_' => out.push_str("\\_"),
+            other => out.push(other),
+        }
+        i += 2;
+    }
+    out
 }
 
 fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {

@@ -13,7 +13,7 @@ use crate::io::csv::{parse_char_option, ParseMode};
 use crate::io::dataset::{Dataset, Format};
 use crate::plan::inputs::Inputs;
 use crate::plan::Frame;
-use crate::types::datetime_pattern::spark_pattern_to_strftime;
+use crate::types::datetime_pattern::DateTimePattern;
 
 /// What a script's last statement asks for.
 pub enum FinalStatement<'a> {
@@ -148,8 +148,20 @@ fn view_using(format: &str, options: &[(String, String)], inputs: &Inputs) -> Re
             "quote" => read.csv.quote = parse_char_option(key, value)?,
             "escape" => read.csv.escape = Some(parse_char_option(key, value)?),
             "nullvalue" => read.csv.null_value = value.clone(),
+            // Quoted line breaks are always read as part of the field (multiLine=true).
+            "multiline" => {
+                if !flag(key, value)? {
+                    return Err(Error::usage(
+                        "option multiLine 'false' is not supported: the engine always reads a \
+                         quoted line break as part of its field (Spark's multiLine 'true')",
+                    ));
+                }
+            }
             "timestampformat" => {
-                read.csv.timestamp_format = Some(spark_pattern_to_strftime(value)?)
+                read.csv.timestamp_format = Some(
+                    DateTimePattern::for_parsing(value)
+                        .map_err(|e| Error::usage(format!("option timestampFormat: {}", e)))?,
+                )
             }
             "mode" => {
                 read.csv.mode = ParseMode::from_name(value).ok_or_else(|| {

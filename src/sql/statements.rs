@@ -84,8 +84,7 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     for piece in split(text) {
         if let Some(m) = insert.captures(&piece) {
             let path = m.get(1).or(m.get(2)).map_or("", |p| p.as_str()).to_string();
-            let query = sqlparser::parser::Parser::new(&dialect)
-                .try_with_sql(&m[4])
+            let query = crate::expr::parse::spark_parser(&dialect, &m[4])
                 .and_then(|mut p| p.parse_query())
                 .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))?;
             out.push(Statement::InsertDirectory {
@@ -124,7 +123,8 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
             });
             continue;
         }
-        let parsed = sqlparser::parser::Parser::parse_sql(&dialect, &piece)
+        let parsed = crate::expr::parse::spark_parser(&dialect, &piece)
+            .and_then(|mut p| p.parse_statements())
             .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))?;
         out.extend(parsed.into_iter().map(|statement| match statement {
             ast::Statement::Directory {

@@ -7,8 +7,8 @@
 /// The pattern Spark's `to_timestamp`, `unix_timestamp` and `from_unixtime` use when given none.
 pub const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
 
+use super::datetime_pattern::DateTimePattern;
 use atoi::FromRadix10SignedChecked;
-use chrono::{NaiveDate, NaiveDateTime};
 
 /// Java's `Integer.parseInt` / `Long.parseLong`: an optional sign and digits, nothing else (no
 /// white space).
@@ -201,9 +201,9 @@ pub fn parse_date(field: &[u8]) -> Option<i32> {
 
 /// A timestamp as microseconds since the epoch, read as wall-clock time (the engine's session
 /// time zone is UTC). Without a format: ISO forms (`2019-01-05 06:36:51`, `T`, fractions, a
-/// zone suffix, a date alone). With `format` (strftime form), exactly that pattern.
+/// zone suffix, a date alone). With a `format` pattern, exactly that pattern.
 #[inline]
-pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
+pub fn parse_timestamp(field: &[u8], format: Option<&DateTimePattern>) -> Option<i64> {
     // Spark trims before parsing timestamps.
     let text = field.trim_ascii();
     match format {
@@ -230,17 +230,7 @@ pub fn parse_timestamp(field: &[u8], format: Option<&str>) -> Option<i64> {
             }
             super::spark_datetime::string_to_timestamp(text)
         }
-        Some(format) => {
-            let text = std::str::from_utf8(text).ok()?;
-            NaiveDateTime::parse_from_str(text, format)
-                .ok()
-                .or_else(|| {
-                    NaiveDate::parse_from_str(text, format)
-                        .ok()
-                        .and_then(|d| d.and_hms_opt(0, 0, 0))
-                })
-                .map(|dt| dt.and_utc().timestamp_micros())
-        }
+        Some(pattern) => pattern.parse(std::str::from_utf8(text).ok()?),
     }
 }
 
@@ -274,6 +264,7 @@ pub fn parse_timestamp_text(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn timestamps_and_dates_agree_with_chrono() {
@@ -372,7 +363,10 @@ mod tests {
         assert_eq!(parse_timestamp(b"2019-01-05 25:36:51", None), None);
         assert_eq!(parse_timestamp(b"hello world", None), None);
         assert_eq!(
-            parse_timestamp(b"01/05/2019 06:36:51 AM", Some("%m/%d/%Y %I:%M:%S %p")),
+            parse_timestamp(
+                b"01/05/2019 06:36:51 AM",
+                Some(&DateTimePattern::for_parsing("MM/dd/yyyy hh:mm:ss a").unwrap())
+            ),
             Some(1_546_670_211_000_000)
         );
         assert_eq!(parse_date(b"2019-01-05"), Some(17901));

@@ -63,7 +63,7 @@ fn bad_sql_fails_with_a_clear_message() {
         ),
         (
             "SELECT * FROM missing_view",
-            "table or view not found: missing_view; the views are: f, fl, y1, y2, yall, z",
+            "table or view not found: missing_view; the views are: a, f, fl, y1, y2, yall, z",
         ),
         ("SELECT * FROM z, y1", "cross join"),
         (

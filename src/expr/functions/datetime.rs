@@ -2,7 +2,6 @@
 //! parts, and date arithmetic. Dates are days since 1970-01-01, timestamps microseconds read as
 //! the session's wall clock (UTC).
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -17,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
 use crate::expr::kernel::Kernel;
 use crate::types::calendar::{self, TruncUnit};
-use crate::types::datetime_pattern::spark_pattern_to_strftime;
+use crate::types::datetime_pattern::DateTimePattern;
 use crate::types::parse::{parse_timestamp, DEFAULT_TIMESTAMP_PATTERN};
 
 pub const FUNCTIONS: &[ScalarFunction] = &[
@@ -181,7 +180,7 @@ fn to_date(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     if args.len() == 1 {
         return Ok(args.remove(0).cast_to(&DataType::Date32));
     }
-    let format = call.pattern(&args, 1)?;
+    let format = call.pattern(&args, 1, true)?;
     args.truncate(1);
     let kernel = Kernel::new("to_date", move |args, _| {
         Ok(Arc::new(
@@ -208,7 +207,7 @@ fn to_timestamp(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     if args.len() == 1 {
         return Ok(args.remove(0).cast_to(&timestamp_type()));
     }
-    let format = call.pattern(&args, 1)?;
+    let format = call.pattern(&args, 1, true)?;
     args.truncate(1);
     let kernel = Kernel::new("to_timestamp", move |args, _| {
         Ok(Arc::new(
@@ -309,26 +308,10 @@ fn date_part_values(part: DatePart, a: &ArrayRef) -> ArrayRef {
 
 fn date_format(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(2..=2, &args)?;
-    let format = call.pattern(&args, 1)?;
+    let format = call.pattern(&args, 1, false)?;
     args.truncate(1);
     let kernel = Kernel::new("date_format", move |args, _| {
-        let items = chrono::format::StrftimeItems::new(&format)
-            .parse()
-            .map_err(|_| Error::analysis(format!("date_format: invalid pattern '{format}'")))?;
-        let mut builder = StringBuilder::new();
-        for v in timestamps(&args[0]).iter() {
-            match v.and_then(chrono::DateTime::from_timestamp_micros) {
-                Some(t) => {
-                    // Formatted straight into the builder's buffer: no String per row.
-                    write!(builder, "{}", t.naive_utc().format_with_items(items.iter())).map_err(
-                        |_| Error::analysis(format!("date_format: cannot format with '{format}'")),
-                    )?;
-                    builder.append_value("");
-                }
-                None => builder.append_null(),
-            }
-        }
-        Ok(Arc::new(builder.finish()))
+        Ok(Arc::new(format_each(timestamps(&args[0]).iter(), &format)))
     });
     Ok(bound_call(
         kernel,
@@ -409,13 +392,33 @@ fn add_months(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     ))
 }
 
+/// Timestamps (microseconds) as text in a pattern; nulls stay null.
+fn format_each(
+    values: impl Iterator<Item = Option<i64>>,
+    pattern: &DateTimePattern,
+) -> arrow::array::StringArray {
+    let mut builder = StringBuilder::new();
+    let mut text = String::new();
+    for v in values {
+        match v {
+            Some(micros) => {
+                text.clear();
+                pattern.format(&mut text, micros);
+                builder.append_value(&text);
+            }
+            None => builder.append_null(),
+        }
+    }
+    builder.finish()
+}
+
 /// Seconds since the epoch of a timestamp, or of a string parsed with a pattern.
 fn unix_timestamp(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(1..=2, &args)?;
     let format = if args.len() == 2 {
-        call.pattern(&args, 1)?
+        call.pattern(&args, 1, true)?
     } else {
-        spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
+        DateTimePattern::for_parsing(DEFAULT_TIMESTAMP_PATTERN)?
     };
     args.truncate(1);
     let input = match args[0].data_type() {
@@ -443,25 +446,19 @@ fn unix_timestamp(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
 fn from_unixtime(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(1..=2, &args)?;
     let format = if args.len() == 2 {
-        call.pattern(&args, 1)?
+        call.pattern(&args, 1, false)?
     } else {
-        spark_pattern_to_strftime(DEFAULT_TIMESTAMP_PATTERN)?
+        DateTimePattern::for_formatting(DEFAULT_TIMESTAMP_PATTERN)?
     };
     args.truncate(1);
     let kernel = Kernel::new("from_unixtime", move |args, _| {
-        let items = chrono::format::StrftimeItems::new(&format)
-            .parse()
-            .map_err(|_| Error::analysis(format!("from_unixtime: invalid pattern '{format}'")))?;
-        let mut builder = StringBuilder::new();
-        for v in args[0].as_primitive::<Int64Type>().iter() {
-            match v.and_then(|s| chrono::DateTime::from_timestamp(s, 0)) {
-                Some(t) => {
-                    builder.append_value(t.naive_utc().format_with_items(items.iter()).to_string())
-                }
-                None => builder.append_null(),
-            }
-        }
-        Ok(Arc::new(builder.finish()))
+        Ok(Arc::new(format_each(
+            args[0]
+                .as_primitive::<Int64Type>()
+                .iter()
+                .map(|v| v.and_then(|seconds| seconds.checked_mul(1_000_000))),
+            &format,
+        )))
     });
     Ok(bound_call(
         kernel,

@@ -2,6 +2,7 @@
 //! the call being bound, and the checks of its arguments (count, literal formats and patterns,
 //! numeric types), so each function's file only says what is particular to it.
 
+use crate::types::datetime_pattern::DateTimePattern;
 use std::sync::Arc;
 
 use arrow::array::Array;
@@ -123,16 +124,21 @@ impl Call<'_> {
             })
     }
 
-    /// A Spark datetime pattern given as literal argument `i`, in chrono's strftime form.
-    pub fn pattern(&self, args: &[Bound], i: usize) -> Result<String> {
+    /// A Spark datetime pattern given as literal argument `i`, compiled to parse (`parsing`)
+    /// or to format.
+    pub fn pattern(&self, args: &[Bound], i: usize, parsing: bool) -> Result<DateTimePattern> {
         let spark = literal_text(&args[i]).ok_or_else(|| {
             Error::analysis(format!(
                 "the pattern of '{}' must be a string literal",
                 self.text
             ))
         })?;
-        crate::types::datetime_pattern::spark_pattern_to_strftime(&spark)
-            .map_err(|e| Error::analysis(format!("in '{}': {e}", self.text)))
+        let compiled = if parsing {
+            DateTimePattern::for_parsing(&spark)
+        } else {
+            DateTimePattern::for_formatting(&spark)
+        };
+        compiled.map_err(|e| Error::analysis(format!("in '{}': {}", self.text, e)))
     }
 
     /// A regular expression given as literal argument `i`.

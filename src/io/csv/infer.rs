@@ -6,6 +6,7 @@
 
 use arrow::datatypes::{DataType, TimeUnit};
 
+use crate::types::datetime_pattern::DateTimePattern;
 use crate::types::parse;
 
 /// The inferred class of a column so far.
@@ -60,7 +61,11 @@ impl Inferred {
 
 /// Classify one (non-null) field, given what the column is so far (to skip hopeless tries).
 #[inline]
-pub fn classify(text: &[u8], so_far: Inferred, timestamp_format: Option<&str>) -> Inferred {
+pub fn classify(
+    text: &[u8],
+    so_far: Inferred,
+    timestamp_format: Option<&DateTimePattern>,
+) -> Inferred {
     use Inferred::*;
     match so_far {
         String => return String,

@@ -498,7 +498,7 @@ fn count_simple_records(bytes: &[u8], quote: u8) -> Option<(u64, u64)> {
 /// Merge the classes of one record's fields into `classes` (extra fields are ignored).
 fn classify_record(record: &csv::ByteRecord, classes: &mut [Inferred], options: &CsvOptions) {
     let null_value = options.null_value.as_bytes();
-    let format = options.timestamp_format.as_deref();
+    let format = options.timestamp_format.as_ref();
     for (class, field) in classes.iter_mut().zip(record.iter()) {
         if field == null_value || field.is_empty() || *class == Inferred::String {
             continue;

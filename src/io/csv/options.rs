@@ -1,6 +1,7 @@
 //! CSV read options, with Spark's defaults and meanings (`header`, `sep`, `quote`, `escape`,
 //! `nullValue`, `schema`, `inferSchema`, `timestampFormat`, `mode`).
 
+use crate::types::datetime_pattern::DateTimePattern;
 use arrow::datatypes::SchemaRef;
 
 use crate::error::{Error, Result};
@@ -43,8 +44,8 @@ pub struct CsvOptions {
     pub schema: Option<SchemaRef>,
     /// Infer column types; false reads every column as a string.
     pub infer: bool,
-    /// strftime form of the Spark `timestampFormat` (converted from Spark's pattern letters).
-    pub timestamp_format: Option<String>,
+    /// Spark's `timestampFormat` pattern, compiled for parsing.
+    pub timestamp_format: Option<DateTimePattern>,
     pub mode: ParseMode,
 }
 

@@ -15,6 +15,7 @@ use super::source::{csv_error, open_stream};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::runtime;
+use crate::types::datetime_pattern::DateTimePattern;
 use crate::types::parse;
 
 /// Where in a file a reader starts and stops.
@@ -435,7 +436,7 @@ impl CsvBatchReader {
         }
 
         let null_value = self.options.null_value.as_bytes();
-        let format = self.options.timestamp_format.as_deref();
+        let format = self.options.timestamp_format.as_ref();
         let mut arrays = Vec::with_capacity(self.columns.len());
         let mut bad_rows = Vec::new();
         for (output, &column) in self.columns.iter().enumerate() {
@@ -528,7 +529,7 @@ fn convert_column<R: Records + ?Sized>(
     column: usize,
     data_type: &DataType,
     null_value: &[u8],
-    format: Option<&str>,
+    format: Option<&DateTimePattern>,
     bad_rows: &mut Vec<usize>,
 ) -> ArrayRef {
     fn primitive<T: ArrowPrimitiveType, R: Records + ?Sized>(
