@@ -279,6 +279,23 @@ CASES.update({
 })
 
 
+# One case per expression of scripts/spark_value_expressions.txt: its value and its type.
+def value_case_name(expression, taken):
+    slug = "".join(c if c.isalnum() else "_" for c in expression.lower())
+    slug = "_".join(part for part in slug.split("_") if part)[:60].rstrip("_")
+    name, n = f"value_{slug}", 2
+    while name in taken:
+        name, n = f"value_{slug}_{n}", n + 1
+    return name
+
+
+VALUE_CASES = {}
+for line in (ROOT / "scripts" / "spark_value_expressions.txt").read_text().splitlines():
+    if line.strip() and not line.startswith("#"):
+        VALUE_CASES[value_case_name(line, VALUE_CASES)] = f"SELECT {line} AS v, typeof({line}) AS t {ONE}"
+CASES.update(VALUE_CASES)
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -74,7 +74,7 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
             let doubles: Float64Array = array
                 .as_string::<i32>()
                 .iter()
-                .map(|v| v.and_then(|s| crate::types::parse::parse_f64(s.as_bytes())))
+                .map(|v| v.and_then(crate::types::parse::cast_f64))
                 .collect();
             arrow_cast(&(Arc::new(doubles) as ArrayRef), to)?
         }

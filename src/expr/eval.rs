@@ -18,6 +18,7 @@ use super::cast::cast_array;
 use super::kernel::Kernel;
 use super::tree::BinaryOp;
 use crate::error::{Error, Result};
+use crate::types::schema::normalize_floats;
 
 /// A value of an expression over a batch: a column, or one value standing for every row.
 #[derive(Debug, Clone)]
@@ -257,6 +258,16 @@ fn compare(op: BinaryOp, l: &Value, r: &Value, _rows: usize) -> Result<Value> {
         }
         return Ok(Value::Scalar(new_null_array(&DataType::Boolean, 1)));
     }
+    // Spark compares doubles with -0.0 = 0.0 and one NaN, above every number.
+    let (l, r) = if matches!(l.data_type(), DataType::Float64 | DataType::Float32) {
+        let normalize = |v: &Value| match v {
+            Value::Array(a) => Value::Array(normalize_floats(a)),
+            Value::Scalar(s) => Value::Scalar(normalize_floats(s)),
+        };
+        (&normalize(l), &normalize(r))
+    } else {
+        (l, r)
+    };
     let (ld, rd) = (l.datum(), r.datum());
     let (a, b) = (ld.as_ref(), rd.as_ref());
     let out = match op {

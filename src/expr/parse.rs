@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array,
-    NullArray, StringArray, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int16Array,
+    Int32Array, Int64Array, Int8Array, NullArray, StringArray, TimestampMicrosecondArray,
 };
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, Value};
@@ -114,6 +114,21 @@ fn spark_strings(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     // non-blank token was one.
     let mut open: Option<usize> = None;
     for token in tokens {
+        // A number with a type suffix (`1.5D`, `10L`, `2BD`) comes as a number and a word
+        // touching it; they are one literal in Spark.
+        if let (Token::Word(word), Some(last)) = (&token.token, out.last_mut()) {
+            if let Token::Number(number, false) = &last.token {
+                let suffix = word.value.to_ascii_uppercase();
+                if word.quote_style.is_none()
+                    && last.span.end == token.span.start
+                    && ["D", "F", "BD", "L", "S", "Y"].contains(&suffix.as_str())
+                {
+                    last.token = Token::Number(format!("{number}{suffix}"), false);
+                    last.span.end = token.span.end;
+                    continue;
+                }
+            }
+        }
         let raw = match &token.token {
             Token::SingleQuotedString(raw) => Some((raw, '\'')),
             Token::DoubleQuotedString(raw) => Some((raw, '"')),
@@ -341,6 +356,17 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
         }
         A::UnaryOp { op, expr } => match op {
             ast::UnaryOperator::Not => Expr::Not(boxed(expr)?),
+            // `-2147483648` is one int literal in Spark, not the negation of a bigint.
+            ast::UnaryOperator::Minus if matches!(expr.as_ref(), A::Value(v) if matches!(&v.value, Value::Number(text, _) if !text.starts_with('-'))) =>
+            {
+                let A::Value(v) = expr.as_ref() else {
+                    unreachable!("matched above")
+                };
+                let Value::Number(text, long) = &v.value else {
+                    unreachable!("matched above")
+                };
+                convert_value(&Value::Number(format!("-{text}"), *long))?
+            }
             ast::UnaryOperator::Minus => match convert(expr)? {
                 Expr::Literal { value, text } if !text.starts_with('-') => {
                     let negated = super::cast::negate_literal(&value)?;
@@ -666,6 +692,9 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
 fn convert_value(v: &Value) -> Result<Expr> {
     Ok(match v {
         Value::Number(text, long) => {
+            if let Some(typed) = suffixed_number(text)? {
+                return Ok(typed);
+            }
             let text = text.to_string();
             let lower = text.to_ascii_lowercase();
             if !lower.contains(['.', 'e']) {
@@ -675,10 +704,7 @@ fn convert_value(v: &Value) -> Result<Expr> {
                     }
                 }
                 if let Ok(n) = text.parse::<i64>() {
-                    return Ok(literal(
-                        Arc::new(Int64Array::from(vec![n])),
-                        if *long { format!("{n}L") } else { text },
-                    ));
+                    return Ok(literal(Arc::new(Int64Array::from(vec![n])), n.to_string()));
                 }
             }
             // Spark reads `2.5` (and an integer too long for a long) as a decimal of just its
@@ -720,6 +746,63 @@ fn convert_value(v: &Value) -> Result<Expr> {
         Value::Null => literal(Arc::new(NullArray::new(1)), "NULL"),
         other => return Err(unsupported(other)),
     })
+}
+
+/// A number with Spark's type suffix: `1.5D` double, `1.5F` float, `2BD` decimal, `10L` bigint,
+/// `10S` smallint, `10Y` tinyint; named by its value, as Spark names it (`1.5D` is `1.5`). None
+/// without a suffix.
+fn suffixed_number(text: &str) -> Result<Option<Expr>> {
+    let upper = text.to_ascii_uppercase();
+    let Some((digits, suffix)) = ["BD", "D", "F", "L", "S", "Y"]
+        .iter()
+        .find_map(|suffix| upper.strip_suffix(suffix).map(|digits| (digits, *suffix)))
+    else {
+        return Ok(None);
+    };
+    let bad = |what: &str| Error::usage(format!("the number {text} does not fit in {what}"));
+    let integer = |min: i64, max: i64, what: &str| -> Result<i64> {
+        digits
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| bad(what))
+    };
+    Ok(Some(match suffix {
+        "L" => {
+            let n = integer(i64::MIN, i64::MAX, "a bigint")?;
+            literal(Arc::new(Int64Array::from(vec![n])), n.to_string())
+        }
+        "S" => {
+            let n = integer(i16::MIN.into(), i16::MAX.into(), "a smallint")? as i16;
+            literal(Arc::new(Int16Array::from(vec![n])), n.to_string())
+        }
+        "Y" => {
+            let n = integer(i8::MIN.into(), i8::MAX.into(), "a tinyint")? as i8;
+            literal(Arc::new(Int8Array::from(vec![n])), n.to_string())
+        }
+        "D" => {
+            let n: f64 = digits.parse().map_err(|_| bad("a double"))?;
+            literal(
+                Arc::new(Float64Array::from(vec![n])),
+                crate::types::display::java_double(n),
+            )
+        }
+        "F" => {
+            let n: f32 = digits.parse().map_err(|_| bad("a float"))?;
+            literal(
+                Arc::new(Float32Array::from(vec![n])),
+                crate::types::display::java_float(n),
+            )
+        }
+        _ => {
+            let (value, t) =
+                crate::types::decimal::literal(digits).ok_or_else(|| bad("a decimal"))?;
+            let array = Decimal128Array::from(vec![value])
+                .with_precision_and_scale(t.precision, t.scale)
+                .map_err(|e| Error::arrow("a decimal literal", e))?;
+            literal(Arc::new(array), crate::types::decimal::text(value, t.scale))
+        }
+    }))
 }
 
 /// `DATE '2019-01-01'`, `TIMESTAMP '2019-01-01 10:00:00'`.

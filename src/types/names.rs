@@ -51,6 +51,9 @@ pub fn sql_type_name(data_type: &DataType) -> String {
         DataType::Date32 => "DATE".into(),
         DataType::Timestamp(_, _) => "TIMESTAMP".into(),
         DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
+        DataType::List(item) | DataType::LargeList(item) => {
+            format!("ARRAY<{}>", sql_type_name(item.data_type()))
+        }
         other => spark_type_name(other).to_uppercase(),
     }
 }

@@ -64,6 +64,24 @@ pub fn parse_f64(field: &[u8]) -> Option<f64> {
     parse_plain_decimal(field.trim_ascii()).or_else(|| parse_float(field, |v| v))
 }
 
+/// A string cast to a double, as Spark casts: trimmed, `inf`, `infinity` and `nan` in any case
+/// with an optional sign, else Java's `Double.parseDouble` (which takes a `d` or `f` suffix).
+pub fn cast_f64(text: &str) -> Option<f64> {
+    let trimmed = text.trim_matches(|c: char| c <= ' ');
+    let lower = trimmed.to_ascii_lowercase();
+    match lower.as_str() {
+        "inf" | "+inf" | "infinity" | "+infinity" => return Some(f64::INFINITY),
+        "-inf" | "-infinity" => return Some(f64::NEG_INFINITY),
+        "nan" => return Some(f64::NAN),
+        _ => {}
+    }
+    let number = match trimmed.as_bytes().last() {
+        Some(b'd' | b'D' | b'f' | b'F') if trimmed.len() > 1 => &trimmed[..trimmed.len() - 1],
+        _ => trimmed,
+    };
+    parse_f64(number.as_bytes())
+}
+
 /// Java's `Float.parseFloat`, as `parse_f64`.
 #[inline]
 pub fn parse_f32(field: &[u8]) -> Option<f32> {

@@ -109,39 +109,51 @@ pub fn nullable_schema(schema: &Schema) -> SchemaRef {
 /// (`NormalizeFloatingNumbers`): -0.0 is 0.0 and every NaN is the same NaN. Other columns pass
 /// through untouched (no copy).
 pub fn normalize_float_keys(columns: Vec<ArrayRef>) -> Vec<ArrayRef> {
+    columns.iter().map(normalize_floats).collect()
+}
+
+/// A float column with -0.0 as 0.0 and one NaN, as Spark compares doubles (`-0.0 = 0.0` is true,
+/// NaN equals NaN and is above every number); arrow's kernels order floats by their bits.
+/// Only a column that holds such a value is copied; any other column is returned as is.
+pub fn normalize_floats(column: &ArrayRef) -> ArrayRef {
     use arrow::datatypes::{Float32Type, Float64Type};
-    columns
-        .into_iter()
-        .map(|column| -> ArrayRef {
-            match column.data_type() {
-                DataType::Float64 => Arc::new(
-                    column
-                        .as_primitive::<Float64Type>()
-                        .unary::<_, Float64Type>(|v| {
-                            if v == 0.0 {
-                                0.0
-                            } else if v.is_nan() {
-                                f64::NAN
-                            } else {
-                                v
-                            }
-                        }),
-                ),
-                DataType::Float32 => Arc::new(
-                    column
-                        .as_primitive::<Float32Type>()
-                        .unary::<_, Float32Type>(|v| {
-                            if v == 0.0 {
-                                0.0
-                            } else if v.is_nan() {
-                                f32::NAN
-                            } else {
-                                v
-                            }
-                        }),
-                ),
-                _ => column,
+    fn odd64(v: f64) -> bool {
+        v.to_bits() == (-0.0f64).to_bits() || v.is_nan() && v.to_bits() != f64::NAN.to_bits()
+    }
+    fn odd32(v: f32) -> bool {
+        v.to_bits() == (-0.0f32).to_bits() || v.is_nan() && v.to_bits() != f32::NAN.to_bits()
+    }
+    match column.data_type() {
+        DataType::Float64 => {
+            let values = column.as_primitive::<Float64Type>();
+            if !values.values().iter().any(|v| odd64(*v)) {
+                return column.clone();
             }
-        })
-        .collect()
+            Arc::new(values.unary::<_, Float64Type>(|v| {
+                if v == 0.0 {
+                    0.0
+                } else if v.is_nan() {
+                    f64::NAN
+                } else {
+                    v
+                }
+            }))
+        }
+        DataType::Float32 => {
+            let values = column.as_primitive::<Float32Type>();
+            if !values.values().iter().any(|v| odd32(*v)) {
+                return column.clone();
+            }
+            Arc::new(values.unary::<_, Float32Type>(|v| {
+                if v == 0.0 {
+                    0.0
+                } else if v.is_nan() {
+                    f32::NAN
+                } else {
+                    v
+                }
+            }))
+        }
+        _ => column.clone(),
+    }
 }

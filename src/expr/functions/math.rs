@@ -24,6 +24,11 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: round,
     },
     ScalarFunction {
+        names: &["bround"],
+        column_name: ColumnName::Defaults(&[(1, "0")]),
+        bind: bround,
+    },
+    ScalarFunction {
         names: &["abs"],
         column_name: ColumnName::AsWritten,
         bind: abs,
@@ -78,8 +83,17 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     },
 ];
 
-/// `round(x, scale)`: Spark's HALF_UP rounding, keeping the argument's type.
-fn round(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+fn round(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    round_with(call, args, false)
+}
+
+fn bround(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    round_with(call, args, true)
+}
+
+/// `round(x, scale)` (HALF_UP) and `bround(x, scale)` (HALF_EVEN), keeping the argument's type
+/// (a decimal's scale drops to `scale`).
+fn round_with(call: &Call, mut args: Vec<Bound>, half_even: bool) -> Result<Bound> {
     call.arity(1..=2, &args)?;
     let scale = if args.len() == 2 {
         call.literal_int(&args, 1, "scale")?
@@ -88,15 +102,19 @@ fn round(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     };
     let scale = i32::try_from(scale).map_err(|_| call.error("the scale is out of range"))?;
     args.truncate(1);
-    let t = call.numeric_type(&args[0])?;
-    let t = match DecimalType::of(&t) {
+    let input = call.numeric_type(&args[0])?;
+    let t = match DecimalType::of(&input) {
         Some(d) => rounded_decimal_type(d, scale).data_type(),
-        None => t,
+        None => input.clone(),
     };
     let out = t.clone();
-    let kernel = Kernel::new("round", move |args, _| round_values(&args[0], scale, &out))
-        .showing(vec![scale.to_string()]);
-    Ok(bound_call(kernel, args, vec![t.clone()], t))
+    let name = if half_even { "bround" } else { "round" };
+    let kernel = Kernel::new(name, move |args, _| {
+        round_values(&args[0], scale, &out, half_even)
+    })
+    .showing(vec![scale.to_string()]);
+    // The argument keeps its own type: the kernel rounds it once, to the result's scale.
+    Ok(bound_call(kernel, args, vec![input], t))
 }
 
 fn abs(call: &Call, args: Vec<Bound>) -> Result<Bound> {
@@ -210,41 +228,48 @@ fn power(call: &Call, args: Vec<Bound>) -> Result<Bound> {
 }
 
 /// Spark's round: HALF_UP on the decimal text of the value (so 2.675 rounds to 2.68).
-fn round_values(a: &ArrayRef, scale: i32, out: &DataType) -> Result<ArrayRef> {
+fn round_values(a: &ArrayRef, scale: i32, out: &DataType, half_even: bool) -> Result<ArrayRef> {
     Ok(match a.data_type() {
         DataType::Float64 => Arc::new(
             a.as_primitive::<Float64Type>()
-                .unary::<_, Float64Type>(|v| round_double(v, scale)),
+                .unary::<_, Float64Type>(|v| round_double(v, scale, half_even)),
         ),
         DataType::Float32 => Arc::new(
             a.as_primitive::<Float32Type>()
-                .unary::<_, Float32Type>(|v| round_double(v as f64, scale) as f32),
+                .unary::<_, Float32Type>(|v| round_double(v as f64, scale, half_even) as f32),
         ),
         DataType::Int64 => Arc::new(
             a.as_primitive::<Int64Type>()
-                .unary::<_, Int64Type>(|v| round_int(v as i128, scale) as i64),
+                .unary::<_, Int64Type>(|v| round_int(v as i128, scale, half_even) as i64),
         ),
         DataType::Int32 => Arc::new(
             a.as_primitive::<Int32Type>()
-                .unary::<_, Int32Type>(|v| round_int(v as i128, scale) as i32),
+                .unary::<_, Int32Type>(|v| round_int(v as i128, scale, half_even) as i32),
         ),
         DataType::Int16 => Arc::new(
             a.as_primitive::<Int16Type>()
-                .unary::<_, Int16Type>(|v| round_int(v as i128, scale) as i16),
+                .unary::<_, Int16Type>(|v| round_int(v as i128, scale, half_even) as i16),
         ),
         DataType::Int8 => Arc::new(
             a.as_primitive::<Int8Type>()
-                .unary::<_, Int8Type>(|v| round_int(v as i128, scale) as i8),
+                .unary::<_, Int8Type>(|v| round_int(v as i128, scale, half_even) as i8),
         ),
         DataType::Decimal128(_, s) => {
             let (from, to) = (*s, DecimalType::of(out).unwrap_or(DecimalType::new(38, *s)));
-            // A negative scale rounds to tens, hundreds...: to scale 0 by way of that power.
-            let to_power = DecimalType::new(decimal::MAX_PRECISION, scale.clamp(-38, 38) as i8);
             let values = a
                 .as_primitive::<Decimal128Type>()
                 .unary_opt::<_, Decimal128Type>(|v| {
-                    let rounded = decimal::rescale(v, from, to_power)?;
-                    decimal::rescale(rounded, to_power.scale, to)
+                    let drop = i32::from(from) - scale;
+                    if drop <= 0 {
+                        return decimal::rescale(v, from, to);
+                    }
+                    // Rounded at 10^-scale; past 38 digits everything rounds to zero.
+                    let rounded = if drop > 38 {
+                        0
+                    } else {
+                        divide_rounding(v, decimal::pow10(drop as u32), half_even)
+                    };
+                    decimal::rescale(rounded, scale.clamp(-38, 38) as i8, to)
                 });
             Arc::new(
                 values
@@ -273,24 +298,33 @@ fn rounded_decimal_type(d: DecimalType, scale: i32) -> DecimalType {
     }
 }
 
-/// An integer rounded HALF_UP to a negative `scale` (a non-negative scale keeps it).
-fn round_int(v: i128, scale: i32) -> i128 {
+/// `v / factor` rounded HALF_UP, or HALF_EVEN (a tie goes to the even quotient).
+fn divide_rounding(v: i128, factor: i128, half_even: bool) -> i128 {
+    let (q, r) = (v / factor, v % factor);
+    // `2|r| >= factor` without overflowing at factor = 10^38.
+    let (r, rest) = (r.abs(), factor - r.abs());
+    let up = if half_even {
+        r > rest || r == rest && q % 2 != 0
+    } else {
+        r >= rest
+    };
+    if up {
+        q + v.signum()
+    } else {
+        q
+    }
+}
+
+/// An integer rounded to a negative `scale` (a non-negative scale keeps it).
+fn round_int(v: i128, scale: i32, half_even: bool) -> i128 {
     if scale >= 0 {
         return v;
     }
     let factor = 10i128.pow(i64::from(scale).unsigned_abs().min(38) as u32);
-    let q = v / factor;
-    let r = v % factor;
-    // `r.abs() * 2 >= factor` without overflowing at factor = 10^38.
-    (if r.abs() >= factor - r.abs() {
-        q + r.signum()
-    } else {
-        q
-    }) * factor
+    divide_rounding(v, factor, half_even) * factor
 }
 
-/// A double rounded HALF_UP to `scale` decimal places, as Spark rounds `BigDecimal(v)`.
-pub fn round_double(v: f64, scale: i32) -> f64 {
+pub fn round_double(v: f64, scale: i32, half_even: bool) -> f64 {
     if !v.is_finite() {
         return v;
     }
@@ -310,7 +344,14 @@ pub fn round_double(v: f64, scale: i32) -> f64 {
     }
     let keep = keep as usize;
     let mut kept: Vec<u8> = digits[..keep].to_vec();
-    if digits[keep] >= b'5' {
+    let up = if half_even {
+        let last_odd = keep > 0 && (digits[keep - 1] - b'0') % 2 == 1;
+        digits[keep] > b'5'
+            || digits[keep] == b'5' && (digits[keep + 1..].iter().any(|d| *d != b'0') || last_odd)
+    } else {
+        digits[keep] >= b'5'
+    };
+    if up {
         let mut i = kept.len();
         loop {
             if i == 0 {
@@ -347,19 +388,25 @@ mod tests {
 
     #[test]
     fn round_is_half_up_on_the_decimal_text() {
-        assert_eq!(round_double(2.675, 2), 2.68);
-        assert_eq!(round_double(-2.5, 0), -3.0);
-        assert_eq!(round_double(1.005, 2), 1.01);
-        assert_eq!(round_double(1234.5, -2), 1200.0);
-        assert_eq!(round_double(0.5, -1), 0.0);
+        assert_eq!(round_double(2.675, 2, false), 2.68);
+        assert_eq!(round_double(-2.5, 0, false), -3.0);
+        assert_eq!(round_double(1.005, 2, false), 1.01);
+        assert_eq!(round_double(1234.5, -2, false), 1200.0);
+        assert_eq!(round_double(0.5, -1, false), 0.0);
         // No negative zero, as Spark's BigDecimal rounding.
-        assert!(round_double(-0.125, 0).is_sign_positive());
-        assert!(round_double(-2.5, -1).is_sign_positive());
-        assert!(round_double(-0.0, 1).is_sign_positive());
-        assert!(round_double(f64::NAN, 1).is_nan());
-        assert_eq!(round_int(15, -1), 20);
-        assert_eq!(round_int(-15, -1), -20);
-        assert_eq!(round_int(14, -1), 10);
-        assert_eq!(round_int(i64::MAX as i128, -40), 0);
+        assert!(round_double(-0.125, 0, false).is_sign_positive());
+        assert!(round_double(-2.5, -1, false).is_sign_positive());
+        assert!(round_double(-0.0, 1, false).is_sign_positive());
+        assert!(round_double(f64::NAN, 1, false).is_nan());
+        assert_eq!(round_int(15, -1, false), 20);
+        assert_eq!(round_int(25, -1, true), 20);
+        assert_eq!(round_int(35, -1, true), 40);
+        assert_eq!(round_double(2.5, 0, true), 2.0);
+        assert_eq!(round_double(3.5, 0, true), 4.0);
+        assert_eq!(round_double(2.51, 0, true), 3.0);
+        assert_eq!(round_double(0.125, 2, true), 0.12);
+        assert_eq!(round_int(-15, -1, false), -20);
+        assert_eq!(round_int(14, -1, false), 10);
+        assert_eq!(round_int(i64::MAX as i128, -40, false), 0);
     }
 }
