@@ -226,6 +226,9 @@ CASES.update({
     "dec_window_running_sum": f"SELECT id, grp, {DEC_AMOUNT} AS amt, sum({DEC_AMOUNT}) OVER (PARTITION BY grp ORDER BY id) AS running, avg({DEC_AMOUNT}) OVER (PARTITION BY grp) AS mean FROM a ORDER BY id",
     "dec_in_list_and_order": f"SELECT id, {DEC_AMOUNT} AS amt FROM a WHERE {DEC_AMOUNT} IN (0.1, 0.2, -7.5, 3.14159, 1000.125) OR amount IS NULL ORDER BY amt DESC NULLS LAST",
     "dec_sum_overflow_is_null": "SELECT sum(CAST('99999999999999999999999999999999999999' AS DECIMAL(38,0))) AS s, sum(CAST(qty AS DECIMAL(38,0))) AS q FROM a",
+    "dec_other_aggregates": f"SELECT typeof(percentile_approx({DEC_AMOUNT}, 0.5)) AS tp, "
+                            f"stddev({DEC_AMOUNT}) AS sd, first({DEC_AMOUNT}) AS f, typeof(stddev({DEC_AMOUNT})) AS tsd FROM a",
+    "dec_bround_half_even": f"SELECT bround(2.5) AS a, bround(-2.5) AS b, bround(0.125, 2) AS c, bround(1.2345, 3) AS d, bround(25, -1) AS e, bround(2.5D) AS f, typeof(bround(2.5)) AS t {ONE}",
     "dec_arithmetic_on_columns": f"SELECT id, {DEC_AMOUNT} * qty AS total, {DEC_AMOUNT} / qty AS per, {DEC_AMOUNT} % 1 AS frac, qty / 4.0 AS q4, typeof({DEC_AMOUNT} * qty) AS t FROM a ORDER BY id",
 })
 

@@ -871,3 +871,64 @@ pub fn join_chain(operands: Vec<Expr>, op: BinaryOp) -> Expr {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of the one string literal `sql` is, as Spark's lexer reads it.
+    fn string(sql: &str) -> String {
+        let dialect = SparkDialect::default();
+        let mut parser = spark_parser(&dialect, sql).unwrap();
+        match convert(&parser.parse_expr().unwrap()).unwrap() {
+            Expr::Literal { text, .. } => text,
+            other => panic!("not a literal: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn string_literals_as_spark_lexes_them() {
+        assert_eq!(string("'o''neil'"), "oneil");
+        assert_eq!(string("'o' 'neil'"), "oneil");
+        assert_eq!(string("'o' /* c */ \"neil\""), "oneil");
+        assert_eq!(string(r"'it\'s'"), "it's");
+        assert_eq!(string(r"'a\tb\nc'"), "a\tb\nc");
+        assert_eq!(string(r"'\u0041\101\z'"), "AAz");
+        assert_eq!(string(r"'50\%\_'"), r"50\%\_");
+        assert_eq!(string(r"'a\\b'"), r"a\b");
+        assert_eq!(string("''"), "");
+    }
+
+    #[test]
+    fn typed_number_literals() {
+        let dialect = SparkDialect::default();
+        let literal_type = |sql: &str| {
+            let mut parser = spark_parser(&dialect, sql).unwrap();
+            match convert(&parser.parse_expr().unwrap()).unwrap() {
+                Expr::Literal { value, text } => (value.data_type().clone(), text),
+                other => panic!("not a literal: {other:?}"),
+            }
+        };
+        assert_eq!(literal_type("1.5D"), (DataType::Float64, "1.5".into()));
+        assert_eq!(literal_type("10L"), (DataType::Int64, "10".into()));
+        assert_eq!(
+            literal_type("2BD"),
+            (DataType::Decimal128(1, 0), "2".into())
+        );
+        assert_eq!(literal_type("10Y"), (DataType::Int8, "10".into()));
+        assert_eq!(
+            literal_type("1.50"),
+            (DataType::Decimal128(3, 2), "1.50".into())
+        );
+        assert_eq!(literal_type("1e3"), (DataType::Float64, "1000.0".into()));
+        assert_eq!(
+            literal_type("-2147483648"),
+            (DataType::Int32, "-2147483648".into())
+        );
+        assert!(spark_parser(&dialect, "128Y")
+            .ok()
+            .and_then(|mut p| p.parse_expr().ok())
+            .map(|e| convert(&e).is_err())
+            .unwrap_or(true));
+    }
+}
