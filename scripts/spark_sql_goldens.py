@@ -299,6 +299,15 @@ for line in (ROOT / "scripts" / "spark_value_expressions.txt").read_text().split
 CASES.update(VALUE_CASES)
 
 
+# Clauses honoured rather than dropped: IGNORE NULLS, a view's column list.
+CASES.update({
+    "window_first_value_ignore_nulls": "SELECT g, v, first_value(v) IGNORE NULLS OVER (PARTITION BY g ORDER BY v NULLS FIRST) AS f, "
+                                       "last_value(v) IGNORE NULLS OVER (PARTITION BY g ORDER BY v NULLS FIRST) AS l FROM fl ORDER BY g, v NULLS FIRST",
+    "job_view_with_column_names": "CREATE OR REPLACE TEMP VIEW v (id, name) AS SELECT LocationID, Zone FROM z WHERE LocationID < 4;\n"
+                                  "SELECT * FROM v ORDER BY id",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -312,7 +312,66 @@ impl SinkArgs {
         Ok(parse_mode)
     }
 
+    /// The first option given that only `--write OUTPUT` uses.
+    pub fn write_option_given(&self) -> Option<&'static str> {
+        let w = &self.write_options;
+        if w.repartition.is_some() {
+            Some("--repartition")
+        } else if w.coalesce.is_some() {
+            Some("--coalesce")
+        } else if !w.partition_by.is_empty() {
+            Some("--partition-by")
+        } else if w.compression.is_some() {
+            Some("--compression")
+        } else if w.format.is_some() {
+            Some("--format")
+        } else if w.single_file {
+            Some("--single-file")
+        } else if w.mode.iter().any(|m| matches!(m, ModeValue::Save(_))) {
+            Some("--mode (a save mode)")
+        } else {
+            None
+        }
+    }
+
+    /// The first option given that says where the result goes, other than `--explain`.
+    pub fn destination_given(&self) -> Option<&'static str> {
+        if self.show {
+            Some("--show")
+        } else if self.csv {
+            Some("--csv")
+        } else if self.json {
+            Some("--json")
+        } else if self.write.is_some() {
+            Some("--write")
+        } else {
+            None
+        }
+    }
+
+    /// The first option given that only `show` output uses.
+    pub fn show_option_given(&self) -> Option<&'static str> {
+        if self.rows != 20 {
+            Some("-n")
+        } else if self.truncate != 20 {
+            Some("--truncate")
+        } else if self.no_truncate {
+            Some("--no-truncate")
+        } else if self.vertical {
+            Some("--vertical")
+        } else {
+            None
+        }
+    }
+
     pub fn sink(&self) -> Result<Sink> {
+        if self.write.is_none() && !self.explain {
+            if let Some(flag) = self.write_option_given() {
+                return Err(Error::usage(format!(
+                    "{flag} applies to --write OUTPUT, and this command does not write"
+                )));
+            }
+        }
         Ok(if self.explain {
             Sink::Explain
         } else if let Some(output) = &self.write {

@@ -5,7 +5,6 @@
 
 use super::args::{FormatArg, ReadArgs, SinkArgs};
 use crate::error::{Error, Result};
-use crate::exec::write::Distribution;
 use crate::io::writer::{OutputFormat, SaveMode, WriteOptions};
 use crate::job::{self, Reporter, Sink, Tuning, WritePlan};
 use crate::plan::inputs::split_alias;
@@ -50,11 +49,33 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
     // The final statement decides the sink.
     let (final_query, sink) = match last {
         FinalStatement::Query(query) => (query, args.sink.sink()?),
+        // --explain never runs anything, whatever the job's last statement would write.
+        FinalStatement::InsertDirectory { query, .. } if args.sink.explain => {
+            (query, Sink::Explain)
+        }
         FinalStatement::InsertDirectory {
             path,
             format,
             query,
         } => {
+            // The statement says where and how the result is written; options that would say
+            // otherwise are refused, not dropped.
+            let refused = args
+                .sink
+                .destination_given()
+                .or_else(|| args.sink.show_option_given())
+                .or_else(|| {
+                    args.sink.write_option_given().filter(|flag| {
+                        !["--coalesce", "--repartition", "--compression"].contains(flag)
+                    })
+                });
+            if let Some(flag) = refused {
+                return Err(Error::usage(format!(
+                    "{flag} does not apply to this job: its last statement, INSERT OVERWRITE \
+                     DIRECTORY '{path}', says where its result goes (--coalesce, --repartition \
+                     and --compression apply to that write)"
+                )));
+            }
             let format = match format {
                 None | Some("parquet") => OutputFormat::Parquet,
                 Some("csv") | Some("textfile") => OutputFormat::Csv,
@@ -64,17 +85,19 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
                     )))
                 }
             };
+            // --coalesce, --repartition and --compression shape the statement's write.
+            let given = args.sink.write_options.plan(path)?;
             let options = WriteOptions {
                 format,
                 mode: SaveMode::Overwrite,
-                compression: None,
+                compression: given.options.compression,
                 partition_by: Vec::new(),
                 single_file: false,
             };
             options.validate()?;
             let plan = WritePlan {
                 options,
-                distribution: Distribution::PerTask,
+                distribution: given.distribution,
             };
             (
                 query,

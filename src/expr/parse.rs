@@ -276,12 +276,45 @@ fn expect_end(p: &mut Parser, text: &str) -> Result<()> {
 }
 
 pub fn convert_sort(item: &ast::OrderByExpr) -> Result<SortExpr> {
-    let descending = matches!(item.options.sort, Some(ast::OrderBySort::Desc));
+    let ast::OrderByExpr {
+        expr,
+        options: ast::OrderByOptions { sort, nulls_first },
+        with_fill,
+    } = item;
+    if with_fill.is_some() {
+        return Err(unsupported("ORDER BY ... WITH FILL"));
+    }
+    let descending = matches!(sort, Some(ast::OrderBySort::Desc));
     Ok(SortExpr {
-        expr: convert(&item.expr)?,
+        expr: convert(expr)?,
         descending,
-        nulls_first: item.options.nulls_first.unwrap_or(!descending),
+        nulls_first: nulls_first.unwrap_or(!descending),
     })
+}
+
+/// `*` and `t.*` take no options in Spark 3.3 (`* EXCEPT (...)`, `* REPLACE (...)`, ...).
+fn refuse_wildcard_options(options: &ast::WildcardAdditionalOptions) -> Result<()> {
+    let ast::WildcardAdditionalOptions {
+        wildcard_token: _,
+        opt_ilike,
+        opt_exclude,
+        opt_except,
+        opt_replace,
+        opt_rename,
+        opt_alias,
+    } = options;
+    if opt_ilike.is_some()
+        || opt_exclude.is_some()
+        || opt_except.is_some()
+        || opt_replace.is_some()
+        || opt_rename.is_some()
+        || opt_alias.is_some()
+    {
+        return Err(unsupported(format!(
+            "options after '*' ({options}); list the columns instead"
+        )));
+    }
+    Ok(())
 }
 
 pub fn convert_select_item(item: &ast::SelectItem) -> Result<Expr> {
@@ -291,13 +324,19 @@ pub fn convert_select_item(item: &ast::SelectItem) -> Result<Expr> {
             expr: Box::new(convert(expr)?),
             name: alias.value.clone(),
         }),
-        ast::SelectItem::Wildcard(_) => Ok(Expr::Wildcard { qualifier: None }),
-        ast::SelectItem::QualifiedWildcard(kind, _) => Ok(Expr::Wildcard {
-            qualifier: Some(match kind {
-                ast::SelectItemQualifiedWildcardKind::ObjectName(name) => object_name(name),
-                ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
-            }),
-        }),
+        ast::SelectItem::Wildcard(options) => {
+            refuse_wildcard_options(options)?;
+            Ok(Expr::Wildcard { qualifier: None })
+        }
+        ast::SelectItem::QualifiedWildcard(kind, options) => {
+            refuse_wildcard_options(options)?;
+            Ok(Expr::Wildcard {
+                qualifier: Some(match kind {
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name) => object_name(name),
+                    ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+                }),
+            })
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -619,11 +658,29 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
 }
 
 fn convert_function(function: &ast::Function) -> Result<Expr> {
-    if function.filter.is_some() || !function.within_group.is_empty() {
+    // Every part of a call is named (no `..`): a FILTER, WITHIN GROUP or null treatment is
+    // either honoured or refused, never dropped.
+    let ast::Function {
+        name,
+        uses_odbc_syntax: _,
+        parameters,
+        args,
+        within_group,
+        filter,
+        null_treatment,
+        over,
+    } = function;
+    if filter.is_some() {
+        return Err(unsupported(format!("FILTER (WHERE ...) in {function}")));
+    }
+    if !within_group.is_empty() {
+        return Err(unsupported(format!("WITHIN GROUP in {function}")));
+    }
+    if !matches!(parameters, ast::FunctionArguments::None) {
         return Err(unsupported(function));
     }
-    let name = object_name(&function.name).to_ascii_lowercase();
-    let (args, distinct, star) = match &function.args {
+    let name = object_name(name).to_ascii_lowercase();
+    let (mut args, distinct, star) = match args {
         ast::FunctionArguments::None => (Vec::new(), false, false),
         ast::FunctionArguments::Subquery(_) => return Err(unsupported(function)),
         ast::FunctionArguments::List(list) => {
@@ -650,6 +707,21 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
             (args, distinct, star)
         }
     };
+    // `first_value(x) IGNORE NULLS` is Spark's `first_value(x, true)`.
+    match null_treatment {
+        None | Some(ast::NullTreatment::RespectNulls) => {}
+        Some(ast::NullTreatment::IgnoreNulls)
+            if matches!(
+                name.as_str(),
+                "first" | "last" | "first_value" | "last_value"
+            ) && args.len() == 1 =>
+        {
+            args.push(literal(Arc::new(BooleanArray::from(vec![true])), "true"))
+        }
+        Some(ast::NullTreatment::IgnoreNulls) => {
+            return Err(unsupported(format!("IGNORE NULLS in {function}")))
+        }
+    }
     if star && (name != "count" || !args.is_empty()) {
         return Err(Error::usage(format!(
             "'*' is only allowed in count(*): {function}"
@@ -661,29 +733,26 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
         distinct,
         star,
     };
-    match &function.over {
+    match over {
         None => Ok(call),
         Some(ast::WindowType::NamedWindow(name)) => {
             Err(unsupported(format!("named window {name}")))
         }
-        Some(ast::WindowType::WindowSpec(spec)) => {
-            if spec.window_frame.is_some() || spec.window_name.is_some() {
+        Some(ast::WindowType::WindowSpec(ast::WindowSpec {
+            window_name,
+            partition_by,
+            order_by,
+            window_frame,
+        })) => {
+            if window_frame.is_some() || window_name.is_some() {
                 return Err(unsupported(format!(
                     "window frames other than Spark's default: {function}"
                 )));
             }
             Ok(Expr::Window {
                 function: Box::new(call),
-                partition_by: spec
-                    .partition_by
-                    .iter()
-                    .map(convert)
-                    .collect::<Result<_>>()?,
-                order_by: spec
-                    .order_by
-                    .iter()
-                    .map(convert_sort)
-                    .collect::<Result<_>>()?,
+                partition_by: partition_by.iter().map(convert).collect::<Result<_>>()?,
+                order_by: order_by.iter().map(convert_sort).collect::<Result<_>>()?,
             })
         }
     }

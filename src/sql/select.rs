@@ -54,8 +54,40 @@ fn unsupported(what: impl std::fmt::Display) -> Error {
 
 /// Plan a whole query (WITH, set operations, ORDER BY, LIMIT).
 pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
+    // Every clause of the query is named here (no `..`): one sqlparser adds is a compile error
+    // until it is handled or refused, never silently ignored.
+    let ast::Query {
+        with,
+        body,
+        order_by,
+        limit_clause,
+        fetch,
+        locks,
+        for_clause,
+        settings,
+        format_clause,
+        pipe_operators,
+    } = query;
+    if fetch.is_some() {
+        return Err(unsupported("FETCH FIRST ... ROWS ONLY (use LIMIT)"));
+    }
+    if !locks.is_empty() {
+        return Err(unsupported("FOR UPDATE / FOR SHARE"));
+    }
+    if for_clause.is_some() {
+        return Err(unsupported("FOR XML / FOR JSON"));
+    }
+    if settings.is_some() {
+        return Err(unsupported("SETTINGS"));
+    }
+    if format_clause.is_some() {
+        return Err(unsupported("FORMAT"));
+    }
+    if !pipe_operators.is_empty() {
+        return Err(unsupported("pipe operators (|>)"));
+    }
     let mut scoped;
-    let catalog = match &query.with {
+    let catalog = match with {
         Some(with) => {
             if with.recursive {
                 return Err(unsupported("WITH RECURSIVE"));
@@ -75,8 +107,9 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
         }
         None => catalog,
     };
-    let order: Vec<SortExpr> = match &query.order_by {
-        Some(order) => match &order.kind {
+    let order: Vec<SortExpr> = match order_by {
+        Some(ast::OrderBy { kind, interpolate }) => match kind {
+            _ if interpolate.is_some() => return Err(unsupported("ORDER BY ... INTERPOLATE")),
             ast::OrderByKind::Expressions(items) => {
                 items.iter().map(convert_sort).collect::<Result<_>>()?
             }
@@ -84,7 +117,7 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
         },
         None => Vec::new(),
     };
-    let limit = match &query.limit_clause {
+    let limit = match limit_clause {
         None => None,
         Some(ast::LimitClause::LimitOffset {
             limit,
@@ -101,7 +134,7 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
         }
         Some(other) => return Err(unsupported(other)),
     };
-    let frame = match query.body.as_ref() {
+    let frame = match body.as_ref() {
         // ORDER BY of a plain SELECT may use columns it does not output: handled inside.
         ast::SetExpr::Select(select) => plan_select(select, catalog, &order)?,
         body => {
@@ -235,10 +268,36 @@ fn rename_columns(frame: Frame, columns: &[ast::TableAliasColumnDef]) -> Result<
 fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame> {
     match relation {
         ast::TableFactor::Table {
-            name, alias, args, ..
+            name,
+            alias,
+            args,
+            with_hints,
+            version,
+            with_ordinality,
+            partitions,
+            json_path,
+            sample,
+            index_directives,
+            inheritance,
         } => {
             if args.is_some() {
                 return Err(unsupported(format!("table function {name}")));
+            }
+            if sample.is_some() {
+                return Err(unsupported(format!("TABLESAMPLE on {name}")));
+            }
+            if version.is_some() {
+                return Err(unsupported(format!("time travel (AS OF) on {name}")));
+            }
+            if !with_hints.is_empty() || !index_directives.is_empty() || !partitions.is_empty() {
+                return Err(unsupported(format!(
+                    "table hints or PARTITION (...) on {name}"
+                )));
+            }
+            if *with_ordinality || json_path.is_some() || inheritance.is_some() {
+                return Err(unsupported(format!(
+                    "WITH ORDINALITY, a JSON path or ONLY on {name}"
+                )));
             }
             let parts: Vec<String> = name
                 .0
@@ -280,10 +339,13 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
             lateral,
             subquery,
             alias,
-            ..
+            sample,
         } => {
             if *lateral {
                 return Err(unsupported("LATERAL"));
+            }
+            if sample.is_some() {
+                return Err(unsupported("TABLESAMPLE on a subquery"));
             }
             let frame = plan_query(subquery, catalog)?;
             match alias {
@@ -306,17 +368,31 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
 }
 
 fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
-    let mut frame = plan_relation(&from.relation, catalog)?;
-    for join in &from.joins {
-        let right = plan_relation(&join.relation, catalog)?;
+    let ast::TableWithJoins { relation, joins } = from;
+    let mut frame = plan_relation(relation, catalog)?;
+    for ast::Join {
+        relation,
+        global,
+        join_operator,
+    } in joins
+    {
+        if *global {
+            return Err(unsupported("GLOBAL JOIN"));
+        }
+        let right = plan_relation(relation, catalog)?;
         use ast::JoinOperator as J;
-        let (how, constraint) = match &join.join_operator {
+        let (how, constraint) = match join_operator {
             J::Join(c) | J::Inner(c) => (JoinType::Inner, c),
             J::Left(c) | J::LeftOuter(c) => (JoinType::Left, c),
             J::Right(c) | J::RightOuter(c) => (JoinType::Right, c),
             J::FullOuter(c) => (JoinType::Full, c),
             J::Semi(c) | J::LeftSemi(c) => (JoinType::Semi, c),
             J::Anti(c) | J::LeftAnti(c) => (JoinType::Anti, c),
+            J::CrossJoin(_) => {
+                return Err(unsupported(
+                    "CROSS JOIN (not yet supported; join ON a condition)",
+                ))
+            }
             other => {
                 return Err(unsupported(
                     format!("{other:?} join")
@@ -458,6 +534,7 @@ fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
 }
 
 fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
+    refuse_select_clauses(select)?;
     if select.from.len() > 1 {
         return Err(Error::analysis(
             "FROM a, b (a cross join) is not supported; use JOIN ... ON",
@@ -566,6 +643,67 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         frame = frame.order_by(&order)?;
     }
     frame.select(&items)
+}
+
+/// The SELECT clauses the engine does not support, each refused by name. Every field of the
+/// SELECT is named here (no `..`), so a clause sqlparser adds cannot be ignored unnoticed.
+fn refuse_select_clauses(select: &ast::Select) -> Result<()> {
+    let ast::Select {
+        select_token: _,
+        // Hints (`/*+ BROADCAST(t) */`) choose a plan, never an answer.
+        optimizer_hints: _,
+        distinct: _,
+        select_modifiers,
+        top,
+        top_before_distinct: _,
+        projection: _,
+        exclude,
+        into,
+        from: _,
+        lateral_views,
+        prewhere,
+        selection: _,
+        connect_by,
+        group_by: _,
+        cluster_by: _,
+        distribute_by: _,
+        sort_by: _,
+        having: _,
+        named_window,
+        qualify,
+        window_before_qualify: _,
+        value_table_mode,
+        flavor,
+    } = select;
+    let refused = if select_modifiers.is_some() {
+        Some("SELECT modifiers (HIGH_PRIORITY, SQL_CALC_FOUND_ROWS, ...)")
+    } else if top.is_some() {
+        Some("TOP n (use LIMIT n)")
+    } else if exclude.is_some() {
+        Some("SELECT * EXCLUDE")
+    } else if into.is_some() {
+        Some("SELECT ... INTO")
+    } else if !lateral_views.is_empty() {
+        Some("LATERAL VIEW")
+    } else if prewhere.is_some() {
+        Some("PREWHERE")
+    } else if !connect_by.is_empty() {
+        Some("CONNECT BY")
+    } else if !named_window.is_empty() {
+        Some("WINDOW name AS (...) (write the window in OVER (...))")
+    } else if qualify.is_some() {
+        Some("QUALIFY (filter the windowed query in an outer SELECT)")
+    } else if value_table_mode.is_some() {
+        Some("SELECT AS STRUCT / AS VALUE")
+    } else if !matches!(flavor, ast::SelectFlavor::Standard) {
+        Some("FROM-first SELECT")
+    } else {
+        None
+    };
+    match refused {
+        Some(what) => Err(unsupported(what)),
+        None => Ok(()),
+    }
 }
 
 /// After DISTINCT, ORDER BY refers to output columns: select expressions become their names.

@@ -196,20 +196,83 @@ fn first_words(statement: &ast::Statement) -> String {
 fn run_setup(statement: &ast::Statement, catalog: &mut Catalog) -> Result<()> {
     match statement {
         ast::Statement::CreateView(view) => {
-            let name = view
-                .name
+            // Every part of the statement is named: what the engine cannot honour is refused.
+            let ast::CreateView {
+                or_alter,
+                or_replace,
+                materialized,
+                secure,
+                name,
+                name_before_not_exists: _,
+                columns,
+                query,
+                options,
+                cluster_by,
+                comment: _,
+                with_no_schema_binding: _,
+                if_not_exists,
+                // A view lives as long as the job, temporary or not.
+                temporary,
+                copy_grants: _,
+                to,
+                params,
+            } = view;
+            if *or_alter
+                || *materialized
+                || *secure
+                || !cluster_by.is_empty()
+                || to.is_some()
+                || params.is_some()
+                || !matches!(options, ast::CreateTableOptions::None)
+            {
+                return Err(Error::usage(format!(
+                    "unsupported in CREATE VIEW: {}",
+                    first_words(statement)
+                )));
+            }
+            if *if_not_exists && *temporary {
+                return Err(Error::usage(
+                    "a TEMPORARY view cannot be defined with IF NOT EXISTS (as in Spark)",
+                ));
+            }
+            let name = name
                 .0
                 .last()
                 .and_then(|p| p.as_ident())
                 .map(|i| i.value.clone())
                 .unwrap_or_default();
             let key = name.to_ascii_lowercase();
-            if catalog.views.contains_key(&key) && !view.or_replace {
-                return Err(Error::usage(format!(
-                    "view {name} already exists; use CREATE OR REPLACE TEMP VIEW"
-                )));
+            if catalog.views.contains_key(&key) {
+                if *if_not_exists {
+                    return Ok(());
+                }
+                if !or_replace {
+                    return Err(Error::usage(format!(
+                        "view {name} already exists; use CREATE OR REPLACE TEMP VIEW"
+                    )));
+                }
             }
-            let frame = plan_query(&view.query, catalog)?.alias(&name);
+            let mut frame = plan_query(query, catalog)?.alias(&name);
+            // `CREATE VIEW v (a, b) AS ...` names the view's columns.
+            if !columns.is_empty() {
+                let schema = frame.schema();
+                if columns.len() != schema.fields().len() {
+                    return Err(Error::analysis(format!(
+                        "view {name} names {} columns, its query gives {}",
+                        columns.len(),
+                        schema.fields().len()
+                    )));
+                }
+                for (field, column) in schema.fields().iter().zip(columns) {
+                    if column.data_type.is_some() || column.options.is_some() {
+                        return Err(Error::usage(format!(
+                            "view {name}: column {} takes a name only",
+                            column.name
+                        )));
+                    }
+                    frame = frame.rename(field.name(), &column.name.value)?;
+                }
+            }
             catalog.views.insert(key, frame);
             Ok(())
         }

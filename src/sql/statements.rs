@@ -129,10 +129,11 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
         out.extend(parsed.into_iter().map(|statement| match statement {
             ast::Statement::Directory {
                 overwrite: true,
+                // LOCAL or not, the directory is on this machine.
+                local: _,
                 path,
                 source,
                 file_format,
-                ..
             } => Statement::InsertDirectory {
                 path,
                 format: file_format.map(|f| f.to_string().to_ascii_lowercase()),

@@ -98,6 +98,29 @@ fn bad_sql_fails_with_a_clear_message() {
             "ORDER BY position 9 is not in the select list",
         ),
         ("SELECT * FROM z EXCEPT SELECT * FROM z", "unsupported SQL"),
+        // Clauses the engine does not support are refused by name, never ignored.
+        ("SELECT count(*) FROM z TABLESAMPLE (5 ROWS)", "TABLESAMPLE on z"),
+        (
+            "SELECT Zone, part FROM z LATERAL VIEW explode(split(Zone, '/')) t AS part",
+            "LATERAL VIEW",
+        ),
+        (
+            "SELECT Zone FROM z QUALIFY row_number() OVER (ORDER BY Zone) = 1",
+            "QUALIFY",
+        ),
+        ("SELECT TOP 3 Zone FROM z", "TOP n"),
+        ("SELECT Zone FROM z FETCH FIRST 3 ROWS ONLY", "FETCH FIRST"),
+        (
+            "SELECT count(*) FILTER (WHERE Borough = 'Bronx') FROM z",
+            "FILTER (WHERE ...)",
+        ),
+        ("SELECT Zone FROM z WINDOW w AS (ORDER BY Zone)", "WINDOW name AS"),
+        ("SELECT Zone FROM z CROSS JOIN y1", "CROSS JOIN"),
+        ("SELECT Zone FROM z SORT BY Zone", "SORT BY"),
+        (
+            "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
+            "window frames",
+        ),
         ("DROP TABLE z", "the last statement must be a query"),
     ];
     for (sql, message) in cases {
@@ -174,4 +197,74 @@ fn insert_overwrite_directory_and_paths_in_from() {
         "{}",
         plan.stdout
     );
+}
+
+/// A job ending in INSERT OVERWRITE DIRECTORY: `--explain` plans it and writes nothing (the
+/// existing output stays as it was); options that would send the result elsewhere are refused;
+/// `--coalesce` shapes the statement's write. Options for a write a command does not do are
+/// refused too.
+#[test]
+fn job_file_options_apply_or_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("part-00000-old.csv"), "old\n").unwrap();
+    let job = dir.path().join("job.sql");
+    std::fs::write(
+        &job,
+        format!(
+            "CREATE TEMP VIEW zz USING csv OPTIONS (path 'data/taxi_zone_lookup.csv', header 'true', inferSchema 'true');\n\
+             INSERT OVERWRITE DIRECTORY '{}' USING csv SELECT LocationID, Borough FROM zz",
+            out.display()
+        ),
+    )
+    .unwrap();
+    let job = job.to_string_lossy().to_string();
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let plan = engine(&["sql", "-f", &job, "--explain"]);
+    assert!(plan.ok().contains("Scan csv"), "{}", plan.stdout);
+    assert_eq!(listing(), vec!["part-00000-old.csv".to_string()]);
+    for flag in [
+        &["--csv"][..],
+        &["--show"],
+        &["--write", "x"],
+        &["-n", "5"],
+        &["--partition-by", "Borough"],
+    ] {
+        let mut args = vec!["sql", "-f", &job];
+        args.extend_from_slice(flag);
+        engine(&args).fails(2, &[flag[0], "INSERT OVERWRITE DIRECTORY"]);
+        assert_eq!(
+            listing(),
+            vec!["part-00000-old.csv".to_string()],
+            "{flag:?}"
+        );
+    }
+    engine(&["sql", "-f", &job, "--coalesce", "1"]).ok();
+    let parts: Vec<String> = listing()
+        .into_iter()
+        .filter(|n| n.starts_with("part-"))
+        .collect();
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    assert!(!parts[0].contains("old"), "{parts:?}");
+    // Write options without a write are refused, not dropped.
+    let zones = crate::common::data("taxi_zone_lookup.csv");
+    engine(&[
+        "sql",
+        "SELECT 1 AS x FROM zz",
+        "--table",
+        &format!("zz={zones}"),
+        "--coalesce",
+        "2",
+    ])
+    .fails(2, &["--coalesce", "--write"]);
+    engine(&["query", &zones, "--compression", "zstd"]).fails(2, &["--compression", "--write"]);
 }
