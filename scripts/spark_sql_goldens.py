@@ -308,6 +308,15 @@ CASES.update({
 })
 
 
+# IN / NOT IN subqueries: the inner names resolve in the subquery; NOT IN is null-aware.
+CASES.update({
+    "in_subquery_same_column_names": "WITH r AS (SELECT id FROM a WHERE grp = 'b') SELECT id, grp FROM a WHERE id IN (SELECT id FROM r) ORDER BY id",
+    "not_in_subquery_with_null_keeps_nothing": "SELECT id FROM a WHERE qty NOT IN (SELECT qty FROM a WHERE grp = 'd') ORDER BY id",
+    "not_in_subquery_drops_null_values": "SELECT id, qty FROM a WHERE qty NOT IN (SELECT qty FROM a WHERE grp = 'c') ORDER BY id",
+    "not_in_empty_subquery_keeps_all": "SELECT id, qty FROM a WHERE qty NOT IN (SELECT qty FROM a WHERE grp = 'none') ORDER BY id",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -30,6 +30,10 @@ pub enum JoinType {
     Full,
     Semi,
     Anti,
+    /// `x NOT IN (subquery)`: an anti join that knows nulls. A null in the subquery makes
+    /// every comparison unknown, so no row is kept; a null `x` is kept only when the subquery
+    /// is empty (Spark's null-aware anti join).
+    NullAwareAnti,
 }
 
 impl JoinType {
@@ -47,7 +51,10 @@ impl JoinType {
 
     /// Whether the output has the right side's columns.
     pub fn keeps_right(self) -> bool {
-        !matches!(self, JoinType::Semi | JoinType::Anti)
+        !matches!(
+            self,
+            JoinType::Semi | JoinType::Anti | JoinType::NullAwareAnti
+        )
     }
 }
 
@@ -129,6 +136,12 @@ impl BuildSide {
     }
 }
 
+/// Whether any row of `batch` has a null in one of `keys`.
+fn has_null_key(batch: &RecordBatch, keys: &[Bound]) -> bool {
+    keys.iter()
+        .any(|key| evaluate(key, batch).map_or(true, |values| values.null_count() > 0))
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn hash_join(
     left: Partitions,
@@ -155,6 +168,14 @@ pub fn hash_join(
             .map(RecordBatch::get_array_memory_size)
             .sum(),
     )?;
+    if how == JoinType::NullAwareAnti
+        && right_batches
+            .iter()
+            .any(|batch| has_null_key(batch, right_keys))
+    {
+        // Every `x NOT IN (..., NULL, ...)` is unknown: no row qualifies.
+        return Ok(Partitions::materialized(schema, Vec::new()));
+    }
     let job = Arc::new(JoinJob {
         how,
         left_keys: left_keys.to_vec(),
@@ -165,6 +186,7 @@ pub fn hash_join(
         right_schema: right_schema.clone(),
         converter,
         batch_size: ctx.batch_size,
+        build_empty: right_rows == 0,
     });
     if right_rows <= ctx.broadcast_rows {
         let build = concat_batches(&right_schema, &right_batches).map_err(arrow("joining"))?;
@@ -252,6 +274,9 @@ struct JoinJob {
     right_schema: SchemaRef,
     converter: Arc<RowConverter>,
     batch_size: usize,
+    /// The whole build side is empty (for the null-aware anti join, whose build side may be
+    /// split into buckets).
+    build_empty: bool,
 }
 
 impl JoinJob {
@@ -365,9 +390,19 @@ impl JoinJob {
                     false,
                 )?
             }
-            JoinType::Semi | JoinType::Anti => {
+            JoinType::Semi | JoinType::Anti | JoinType::NullAwareAnti => {
                 let mut matched = vec![false; batch.num_rows()];
                 left_idx.iter().for_each(|&l| matched[l as usize] = true);
+                // A null key's NOT IN is unknown unless the subquery is empty.
+                if self.how == JoinType::NullAwareAnti && !self.build_empty {
+                    if let Some(valid) = &valid {
+                        for (i, m) in matched.iter_mut().enumerate() {
+                            if valid.is_null(i) {
+                                *m = true;
+                            }
+                        }
+                    }
+                }
                 let want = self.how == JoinType::Semi;
                 let mask =
                     BooleanArray::from(matched.iter().map(|m| *m == want).collect::<Vec<_>>());

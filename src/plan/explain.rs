@@ -148,6 +148,7 @@ fn describe(plan: &Plan) -> String {
                 JoinType::Full => "FullOuter",
                 JoinType::Semi => "LeftSemi",
                 JoinType::Anti => "LeftAnti",
+                JoinType::NullAwareAnti => "LeftAnti (null-aware)",
             };
             let mut s = format!("HashJoin {how} [{}], build: right", keys.join(" AND "));
             if let Some(r) = residual {

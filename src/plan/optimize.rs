@@ -137,7 +137,11 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
                 if left_only
                     && matches!(
                         how,
-                        JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti
+                        JoinType::Inner
+                            | JoinType::Left
+                            | JoinType::Semi
+                            | JoinType::Anti
+                            | JoinType::NullAwareAnti
                     )
                 {
                     to_left.push(p);

@@ -449,20 +449,27 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                 }
                 let column = sub.schema().field(0).name().clone();
                 let sub = sub.alias("__in_subquery");
+                // The tested value is computed over the outer query alone, so its names never
+                // meet the subquery's (`id IN (SELECT id FROM r)`).
+                const VALUE: &str = "__in_value";
                 let condition = Expr::Binary {
-                    left: Box::new(convert(expr)?),
+                    left: Box::new(Expr::column(VALUE)),
                     op: crate::expr::BinaryOp::Eq,
                     right: Box::new(Expr::Column {
                         qualifier: Some("__in_subquery".into()),
                         name: column,
                     }),
                 };
+                // NOT IN is null-aware, as in Spark (a NULL in the subquery keeps no row).
                 let how = if *negated {
-                    JoinType::Anti
+                    JoinType::NullAwareAnti
                 } else {
                     JoinType::Semi
                 };
-                frame = frame.join_on(sub, &condition, how)?;
+                frame = frame
+                    .with_column(VALUE, &convert(expr)?)?
+                    .join_on(sub, &condition, how)?
+                    .drop(&[VALUE.to_string()])?;
             }
             ast::Expr::Exists { subquery, negated } => {
                 // A correlated EXISTS is a semi join on its WHERE (NOT EXISTS: an anti join).
