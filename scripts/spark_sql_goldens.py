@@ -317,6 +317,15 @@ CASES.update({
 })
 
 
+# Joins without an equality: CROSS JOIN, FROM a, b, and ON conditions that only compare.
+CASES.update({
+    "join_cross_and_comma": "SELECT count(*) AS pairs, count(DISTINCT a.LocationID) AS zones FROM z a CROSS JOIN (SELECT * FROM z WHERE LocationID <= 3) b",
+    "join_comma_with_where": "SELECT a.LocationID, b.Zone FROM z a, z b WHERE a.LocationID = b.LocationID AND a.LocationID < 4 ORDER BY 1",
+    "join_non_equi_inner": "SELECT a.LocationID AS l, b.LocationID AS r FROM z a JOIN z b ON a.LocationID < b.LocationID WHERE b.LocationID <= 4 ORDER BY 1, 2",
+    "join_non_equi_left": "SELECT a.LocationID AS l, b.LocationID AS r FROM z a LEFT JOIN z b ON a.LocationID > b.LocationID + 262 WHERE a.LocationID > 261 ORDER BY 1, 2",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

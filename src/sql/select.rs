@@ -388,11 +388,11 @@ fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
             J::FullOuter(c) => (JoinType::Full, c),
             J::Semi(c) | J::LeftSemi(c) => (JoinType::Semi, c),
             J::Anti(c) | J::LeftAnti(c) => (JoinType::Anti, c),
-            J::CrossJoin(_) => {
-                return Err(unsupported(
-                    "CROSS JOIN (not yet supported; join ON a condition)",
-                ))
+            J::CrossJoin(ast::JoinConstraint::None) => {
+                frame = frame.cross_join(right);
+                continue;
             }
+            J::CrossJoin(_) => return Err(unsupported("CROSS JOIN with a condition")),
             other => {
                 return Err(unsupported(
                     format!("{other:?} join")
@@ -542,16 +542,15 @@ fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
 
 fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
     refuse_select_clauses(select)?;
-    if select.from.len() > 1 {
-        return Err(Error::analysis(
-            "FROM a, b (a cross join) is not supported; use JOIN ... ON",
-        ));
-    }
-    let from = select
+    let (first, others) = select
         .from
-        .first()
+        .split_first()
         .ok_or_else(|| unsupported("SELECT without FROM"))?;
-    let mut frame = plan_from(from, catalog)?;
+    let mut frame = plan_from(first, catalog)?;
+    // `FROM a, b`: a cross join (WHERE then filters the pairs).
+    for other in others {
+        frame = frame.cross_join(plan_from(other, catalog)?);
+    }
     if let Some(selection) = &select.selection {
         frame = plan_where(frame, selection, catalog)?;
     }

@@ -8,6 +8,12 @@ use crate::plan::{JoinType, Plan};
 use crate::types::coerce::common_type;
 use arrow::datatypes::{DataType, Field};
 
+/// A join key every row shares: the hash join then pairs each probe row with the whole build
+/// side (a nested loop join).
+fn constant_key() -> Bound {
+    Bound::Literal(std::sync::Arc::new(arrow::array::Int32Array::from(vec![1])))
+}
+
 impl Frame {
     /// Join with `other` on a condition (both sides' columns, qualified where ambiguous).
     pub fn join_on(self, other: Frame, condition: &Expr, how: JoinType) -> Result<Frame> {
@@ -60,12 +66,23 @@ impl Frame {
             rest.push(part);
         }
         if left_keys.is_empty() {
-            return Err(Error::analysis(format!(
-                "join condition '{}' needs an equality between a column of each side (cross joins are not supported)",
-                condition.name()
-            )));
+            // No equality between the sides (`ON a.x < b.y`): every pair is a candidate and
+            // the condition decides, as Spark's nested loop join.
+            left_keys.push(constant_key());
+            right_keys.push(constant_key());
         }
         Ok(self.join_plan(other, how, left_keys, right_keys, Bound::conjunction(rest)))
+    }
+
+    /// Every row of `self` with every row of `other` (`CROSS JOIN`, `FROM a, b`).
+    pub fn cross_join(self, other: Frame) -> Frame {
+        self.join_plan(
+            other,
+            JoinType::Inner,
+            vec![constant_key()],
+            vec![constant_key()],
+            None,
+        )
     }
 
     fn join_plan(
