@@ -318,6 +318,12 @@ impl JoinJob {
         let (rows, valid) = key_rows(&self.converter, &self.left_keys, batch)?;
         let mut left_idx: Vec<u32> = Vec::new();
         let mut right_idx: Vec<u32> = Vec::new();
+        // The pairs of one probe batch, and the rows they become, are held until the batch is
+        // out: a key shared by many build rows (or a cross join) reserves them from the budget
+        // as they grow, so an exploding join stops with a message rather than an abort.
+        let mut output = Reservation::new("hash join (output of one batch)");
+        let row_bytes = |b: &RecordBatch| b.get_array_memory_size() / b.num_rows().max(1);
+        let pair_bytes = 8 + row_bytes(batch) + row_bytes(&build.batch);
         for i in 0..batch.num_rows() {
             if valid.as_ref().is_some_and(|v| v.is_null(i)) {
                 continue;
@@ -335,6 +341,7 @@ impl JoinJob {
                 // inside it, not only between batches.
                 if left_idx.len().is_multiple_of(1 << 16) {
                     crate::runtime::check_cancelled()?;
+                    output.resize(left_idx.len().saturating_mul(pair_bytes))?;
                 }
             }
         }
