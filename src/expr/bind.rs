@@ -320,6 +320,83 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                         data_type,
                     }
                 }
+                "nvl2" => {
+                    let [test, present, absent]: [Bound; 3] = bound
+                        .try_into()
+                        .map_err(|_| Error::analysis("nvl2 needs 3 arguments"))?;
+                    let data_type = unify(&[present.clone(), absent.clone()], &expr.name())?;
+                    Bound::Case {
+                        whens: vec![(
+                            Bound::IsNull {
+                                expr: Box::new(test),
+                                negated: true,
+                            },
+                            present.cast_to(&data_type),
+                        )],
+                        otherwise: Box::new(absent.cast_to(&data_type)),
+                        data_type,
+                    }
+                }
+                // decode(x, search, result, ..., [default]): the first search x equals, as
+                // Spark's (null matches null).
+                "decode" if bound.len() >= 3 => {
+                    let mut rest = bound.into_iter();
+                    let value = rest.next().expect("three or more arguments");
+                    let rest: Vec<Bound> = rest.collect();
+                    let pairs = rest.len() / 2;
+                    let mut conditions = Vec::with_capacity(pairs);
+                    let mut results = Vec::with_capacity(pairs + 1);
+                    for pair in rest.chunks(2) {
+                        match pair {
+                            [search, result] => {
+                                conditions.push(bind_binary(
+                                    BinaryOp::NullSafeEq,
+                                    value.clone(),
+                                    search.clone(),
+                                    expr,
+                                )?);
+                                results.push(result.clone());
+                            }
+                            [default] => results.push(default.clone()),
+                            _ => {}
+                        }
+                    }
+                    if results.len() == pairs {
+                        results.push(Bound::Literal(arrow::array::new_null_array(
+                            &DataType::Null,
+                            1,
+                        )));
+                    }
+                    let data_type = unify(&results, &expr.name())?;
+                    let mut results: Vec<Bound> =
+                        results.into_iter().map(|r| r.cast_to(&data_type)).collect();
+                    let otherwise = results.pop().expect("a default was pushed");
+                    Bound::Case {
+                        whens: conditions.into_iter().zip(results).collect(),
+                        otherwise: Box::new(otherwise),
+                        data_type,
+                    }
+                }
+                // pmod(a, n): a % n moved into [0, |n|) when negative, in `%`'s type.
+                "pmod" => {
+                    let [a, n]: [Bound; 2] = bound
+                        .try_into()
+                        .map_err(|_| Error::analysis("pmod needs 2 arguments"))?;
+                    let remainder = bind_binary(BinaryOp::Modulo, a, n.clone(), expr)?;
+                    let data_type = remainder.data_type();
+                    let zero =
+                        Bound::Literal(std::sync::Arc::new(arrow::array::Int32Array::from(vec![
+                            0,
+                        ])));
+                    let negative = bind_binary(BinaryOp::Lt, remainder.clone(), zero, expr)?;
+                    let shifted = bind_binary(BinaryOp::Plus, remainder.clone(), n.clone(), expr)?;
+                    let wrapped = bind_binary(BinaryOp::Modulo, shifted, n, expr)?;
+                    Bound::Case {
+                        whens: vec![(negative, wrapped.cast_to(&data_type))],
+                        otherwise: Box::new(remainder),
+                        data_type,
+                    }
+                }
                 _ => bind_function(name, bound, expr)?,
             }
         }
@@ -529,5 +606,8 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
     )
 }
 
-/// The conditional forms, bound here as CASE and COALESCE nodes rather than kernels.
-pub const CONDITIONAL_FORMS: &[&str] = &["coalesce", "nvl", "ifnull", "if", "iff", "nullif"];
+/// The forms bound here as CASE and COALESCE nodes over other bound expressions rather than
+/// kernels (`decode` with three or more arguments; `pmod` is `%` made non-negative).
+pub const CONDITIONAL_FORMS: &[&str] = &[
+    "coalesce", "nvl", "ifnull", "if", "iff", "nullif", "nvl2", "decode", "pmod",
+];

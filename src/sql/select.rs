@@ -447,13 +447,26 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                         "the subquery of IN must return one column, not {width}"
                     )));
                 }
-                let column = sub.schema().field(0).name().clone();
+                // A subquery column named like an outer one takes a name of its own, so the
+                // tested expression's names resolve in the outer query (`id IN (SELECT id
+                // FROM r)`).
+                let mut column = sub.schema().field(0).name().clone();
+                let collides = frame
+                    .schema()
+                    .fields()
+                    .iter()
+                    .any(|f| f.name().eq_ignore_ascii_case(&column));
+                let sub = if collides {
+                    let renamed = "__in_value".to_string();
+                    let sub = sub.rename(&column, &renamed)?;
+                    column = renamed;
+                    sub
+                } else {
+                    sub
+                };
                 let sub = sub.alias("__in_subquery");
-                // The tested value is computed over the outer query alone, so its names never
-                // meet the subquery's (`id IN (SELECT id FROM r)`).
-                const VALUE: &str = "__in_value";
                 let condition = Expr::Binary {
-                    left: Box::new(Expr::column(VALUE)),
+                    left: Box::new(convert(expr)?),
                     op: crate::expr::BinaryOp::Eq,
                     right: Box::new(Expr::Column {
                         qualifier: Some("__in_subquery".into()),
@@ -466,10 +479,7 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                 } else {
                     JoinType::Semi
                 };
-                frame = frame
-                    .with_column(VALUE, &convert(expr)?)?
-                    .join_on(sub, &condition, how)?
-                    .drop(&[VALUE.to_string()])?;
+                frame = frame.join_on(sub, &condition, how)?;
             }
             ast::Expr::Exists { subquery, negated } => {
                 // A correlated EXISTS is a semi join on its WHERE (NOT EXISTS: an anti join).

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use arrow::array::new_null_array;
+
 use arrow::array::{
     Array, ArrayRef, AsArray, Date32Array, Int64Array, StringBuilder, TimestampMicrosecondArray,
 };
@@ -116,6 +118,21 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: add_months,
     },
     ScalarFunction {
+        names: &["last_day"],
+        column_name: ColumnName::AsWritten,
+        bind: last_day,
+    },
+    ScalarFunction {
+        names: &["next_day"],
+        column_name: ColumnName::AsWritten,
+        bind: next_day,
+    },
+    ScalarFunction {
+        names: &["make_date"],
+        column_name: ColumnName::AsWritten,
+        bind: make_date,
+    },
+    ScalarFunction {
         names: &["unix_timestamp", "to_unix_timestamp"],
         column_name: ColumnName::Defaults(&[(1, DEFAULT_TIMESTAMP_PATTERN)]),
         bind: unix_timestamp,
@@ -130,8 +147,10 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
 fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(2..=2, &args)?;
     let text = call.literal_text(&args, 0, "unit")?;
-    let unit = TruncUnit::parse(&text)
-        .ok_or_else(|| Error::analysis(format!("date_trunc: unknown unit '{text}'")))?;
+    // An unknown unit gives null, as in Spark.
+    let Some(unit) = TruncUnit::parse(&text) else {
+        return Ok(Bound::Literal(new_null_array(&timestamp_type(), 1)));
+    };
     args.remove(0);
     let kernel = Kernel::new("date_trunc", move |args, _| {
         Ok(Arc::new(
@@ -151,14 +170,15 @@ fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
 fn trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(2..=2, &args)?;
     let text = call.literal_text(&args, 1, "unit")?;
-    let unit = TruncUnit::parse(&text)
-        .filter(|u| {
-            matches!(
-                u,
-                TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week
-            )
-        })
-        .ok_or_else(|| Error::analysis(format!("trunc: unknown unit '{text}'")))?;
+    // An unknown unit gives null, as in Spark.
+    let Some(unit) = TruncUnit::parse(&text).filter(|u| {
+        matches!(
+            u,
+            TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week
+        )
+    }) else {
+        return Ok(Bound::Literal(new_null_array(&DataType::Date32, 1)));
+    };
     args.truncate(1);
     let kernel = Kernel::new("trunc", move |args, _| {
         Ok(Arc::new(
@@ -410,6 +430,100 @@ fn format_each(
         }
     }
     builder.finish()
+}
+
+/// `last_day(d)`: the last day of d's month.
+fn last_day(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let kernel = Kernel::new("last_day", |args, _| {
+        Ok(Arc::new(dates(&args[0]).unary_opt::<_, Date32Type>(|d| {
+            let first = calendar::trunc_days(d, TruncUnit::Month);
+            calendar::add_months(first, 1).map(|next| next - 1)
+        })))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Date32],
+        DataType::Date32,
+    ))
+}
+
+/// The day of week a name means (`MO`, `Mon`, `monday`, any case), 0 for Monday; as Spark's
+/// `next_day`.
+fn weekday_of_name(name: &str) -> Option<i64> {
+    let name = name.trim().to_ascii_uppercase();
+    ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+        .iter()
+        .zip([
+            "MONDAY",
+            "TUESDAY",
+            "WEDNESDAY",
+            "THURSDAY",
+            "FRIDAY",
+            "SATURDAY",
+            "SUNDAY",
+        ])
+        .position(|(short, long)| name == *short || name == long[..3] || name == long)
+        .map(|i| i as i64)
+}
+
+/// `next_day(d, 'Mon')`: the first such day after d; an unknown day name is null.
+fn next_day(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let kernel = Kernel::new("next_day", |args, _| {
+        let names = strings(&args[1]);
+        Ok(Arc::new(
+            dates(&args[0])
+                .iter()
+                .zip(names.iter())
+                .map(|(d, name)| {
+                    let (d, target) = (i64::from(d?), weekday_of_name(name?)?);
+                    // 1970-01-01 was a Thursday (3 counting Monday as 0).
+                    let today = (d + 3).rem_euclid(7);
+                    let ahead = (target - today - 1).rem_euclid(7) + 1;
+                    i32::try_from(d + ahead).ok()
+                })
+                .collect::<Date32Array>(),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Date32, DataType::Utf8],
+        DataType::Date32,
+    ))
+}
+
+/// `make_date(y, m, d)`: that date, or null when there is none.
+fn make_date(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(3..=3, &args)?;
+    let kernel = Kernel::new("make_date", |args, rows| {
+        let part = |i: usize| args[i].as_primitive::<Int32Type>();
+        let (years, months, days) = (part(0), part(1), part(2));
+        Ok(Arc::new(
+            (0..rows)
+                .map(|r| {
+                    if years.is_null(r) || months.is_null(r) || days.is_null(r) {
+                        return None;
+                    }
+                    let (y, m, d) = (years.value(r), months.value(r), days.value(r));
+                    if !(1..=12).contains(&m) || d < 1 || !(-290_000..=290_000).contains(&y) {
+                        return None;
+                    }
+                    let days = calendar::days_from_civil(i64::from(y), m as u32, d as u32);
+                    (calendar::civil_from_days(days) == (i64::from(y), m as u32, d as u32))
+                        .then_some(days)
+                })
+                .collect::<Date32Array>(),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Int32, DataType::Int32, DataType::Int32],
+        DataType::Date32,
+    ))
 }
 
 /// Seconds since the epoch of a timestamp, or of a string parsed with a pattern.
