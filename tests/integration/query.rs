@@ -143,16 +143,6 @@ fn bad_queries_fail_with_a_clear_message() {
                 "query",
                 Y1,
                 "--select",
-                "date_trunc('fortnight', pickup_datetime)",
-            ],
-            2,
-            "unknown unit 'fortnight'",
-        ),
-        (
-            &[
-                "query",
-                Y1,
-                "--select",
                 "regexp_extract(store_and_fwd_flag, '(', 1)",
             ],
             2,
