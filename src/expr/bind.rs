@@ -12,7 +12,7 @@ use super::functions::{self, signature::Call};
 use super::tree::{BinaryOp, Expr};
 use crate::error::{Error, Result};
 use crate::types::coerce::{comparison_type, is_integer, is_numeric, wider_numeric};
-use crate::types::decimal::{self, DecimalOp, DecimalType};
+use crate::types::decimal::{self, DecimalType};
 use crate::types::names::spark_type_name;
 
 /// The columns an expression can see: a schema, and for each column the table it came from
@@ -514,23 +514,16 @@ fn bind_decimal_arithmetic(
         (Some(l), Some(r)) if left_type.is_decimal() || right_type.is_decimal() => (l, r),
         _ => return None,
     };
-    let decimal_op = match op {
-        BinaryOp::Plus => DecimalOp::Add,
-        BinaryOp::Minus => DecimalOp::Subtract,
-        BinaryOp::Multiply => DecimalOp::Multiply,
-        BinaryOp::Divide => DecimalOp::Divide,
-        BinaryOp::Modulo => DecimalOp::Remainder,
-        BinaryOp::IntDivide => {
-            let operand = l.wider(r).data_type();
-            return Some(Bound::Arith {
-                op,
-                left: Box::new(left.clone().cast_to(&operand)),
-                right: Box::new(right.clone().cast_to(&operand)),
-                data_type: DataType::Int64,
-            });
-        }
-        _ => return None,
-    };
+    if op == BinaryOp::IntDivide {
+        let operand = l.wider(r).data_type();
+        return Some(Bound::Arith {
+            op,
+            left: Box::new(left.clone().cast_to(&operand)),
+            right: Box::new(right.clone().cast_to(&operand)),
+            data_type: DataType::Int64,
+        });
+    }
+    let decimal_op = op.decimal_op()?;
     let operand = decimal::operand_type(decimal_op, l, r).data_type();
     Some(Bound::Arith {
         op,

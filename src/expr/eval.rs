@@ -329,7 +329,7 @@ fn decimal_arith(
     scale: i8,
     data_type: &DataType,
 ) -> Result<Value> {
-    use crate::types::decimal::{self, DecimalOp, DecimalType};
+    use crate::types::decimal::{self, DecimalType};
     let values = |v: &Value| -> Result<Decimal128Array> {
         match v {
             Value::Array(a) | Value::Scalar(a) => a
@@ -347,14 +347,9 @@ fn decimal_arith(
     }
     let result = DecimalType::of(data_type)
         .ok_or_else(|| Error::Internal("decimal arithmetic with a non-decimal result".into()))?;
-    let decimal_op = match op {
-        BinaryOp::Plus => DecimalOp::Add,
-        BinaryOp::Minus => DecimalOp::Subtract,
-        BinaryOp::Multiply => DecimalOp::Multiply,
-        BinaryOp::Divide => DecimalOp::Divide,
-        BinaryOp::Modulo => DecimalOp::Remainder,
-        _ => return Err(Error::Internal("not decimal arithmetic".into())),
-    };
+    let decimal_op = op
+        .decimal_op()
+        .ok_or_else(|| Error::Internal("not decimal arithmetic".into()))?;
     let out: Decimal128Array = binary_opt(&a, &b, |x, y| {
         decimal::apply(decimal_op, x, y, scale, result)
     });

@@ -43,6 +43,19 @@ impl BinaryOp {
         }
     }
 
+    /// The decimal operation this operator is, for `+ - * / %`.
+    pub fn decimal_op(self) -> Option<crate::types::decimal::DecimalOp> {
+        use crate::types::decimal::DecimalOp;
+        Some(match self {
+            BinaryOp::Plus => DecimalOp::Add,
+            BinaryOp::Minus => DecimalOp::Subtract,
+            BinaryOp::Multiply => DecimalOp::Multiply,
+            BinaryOp::Divide => DecimalOp::Divide,
+            BinaryOp::Modulo => DecimalOp::Remainder,
+            _ => return None,
+        })
+    }
+
     pub fn is_comparison(self) -> bool {
         matches!(
             self,

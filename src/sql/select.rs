@@ -246,20 +246,27 @@ fn ordinal(expr: &Expr) -> Result<Option<usize>> {
 }
 
 fn rename_columns(frame: Frame, columns: &[ast::TableAliasColumnDef]) -> Result<Frame> {
-    if columns.is_empty() {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.value.as_str()).collect();
+    name_columns(frame, &names, "the alias")
+}
+
+/// The frame's columns renamed, in order, to `names` (`t (a, b)`, `CREATE VIEW v (a, b)`); `what`
+/// names the list in the message when the counts differ.
+pub fn name_columns(frame: Frame, names: &[&str], what: &str) -> Result<Frame> {
+    if names.is_empty() {
         return Ok(frame);
     }
     let schema = frame.schema();
-    if columns.len() != schema.fields().len() {
+    if names.len() != schema.fields().len() {
         return Err(Error::analysis(format!(
-            "the alias names {} columns, the query gives {}",
-            columns.len(),
+            "{what} names {} columns, the query gives {}",
+            names.len(),
             schema.fields().len()
         )));
     }
     let mut frame = frame;
-    for (field, column) in schema.fields().iter().zip(columns) {
-        frame = frame.rename(field.name(), &column.name.value)?;
+    for (field, name) in schema.fields().iter().zip(names) {
+        frame = frame.rename(field.name(), name)?;
     }
     Ok(frame)
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlparser::ast;
 
-use super::select::{plan_query, Catalog};
+use super::select::{name_columns, plan_query, Catalog};
 use super::statements::Statement;
 use crate::error::{Error, Result};
 use crate::io::csv::{parse_char_option, ParseMode};
@@ -252,27 +252,22 @@ fn run_setup(statement: &ast::Statement, catalog: &mut Catalog) -> Result<()> {
                     )));
                 }
             }
-            let mut frame = plan_query(query, catalog)?.alias(&name);
-            // `CREATE VIEW v (a, b) AS ...` names the view's columns.
-            if !columns.is_empty() {
-                let schema = frame.schema();
-                if columns.len() != schema.fields().len() {
-                    return Err(Error::analysis(format!(
-                        "view {name} names {} columns, its query gives {}",
-                        columns.len(),
-                        schema.fields().len()
-                    )));
-                }
-                for (field, column) in schema.fields().iter().zip(columns) {
-                    if column.data_type.is_some() || column.options.is_some() {
-                        return Err(Error::usage(format!(
-                            "view {name}: column {} takes a name only",
-                            column.name
-                        )));
-                    }
-                    frame = frame.rename(field.name(), &column.name.value)?;
-                }
+            // `CREATE VIEW v (a, b) AS ...` names the view's columns (names only).
+            if let Some(typed) = columns
+                .iter()
+                .find(|c| c.data_type.is_some() || c.options.is_some())
+            {
+                return Err(Error::usage(format!(
+                    "view {name}: column {} takes a name only",
+                    typed.name
+                )));
             }
+            let names: Vec<&str> = columns.iter().map(|c| c.name.value.as_str()).collect();
+            let frame = name_columns(
+                plan_query(query, catalog)?.alias(&name),
+                &names,
+                &format!("view {name}"),
+            )?;
             catalog.views.insert(key, frame);
             Ok(())
         }
