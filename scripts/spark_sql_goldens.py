@@ -326,6 +326,15 @@ CASES.update({
 })
 
 
+# Uncorrelated scalar subqueries in WHERE and in the select list.
+CASES.update({
+    "scalar_subquery_in_where": "SELECT LocationID, Zone FROM z WHERE LocationID = (SELECT max(LocationID) FROM z) OR LocationID < (SELECT min(LocationID) + 2 FROM z) ORDER BY 1",
+    "scalar_subquery_above_average": "SELECT vendor_id, count(*) AS n FROM y1 WHERE total_amount > (SELECT avg(total_amount) FROM y1) GROUP BY vendor_id ORDER BY vendor_id",
+    "scalar_subquery_in_select": "SELECT LocationID, (SELECT count(*) FROM z) AS zones, round(LocationID * 100.0 / (SELECT count(*) FROM z), 2) AS pct, (SELECT max(LocationID) FROM z WHERE LocationID > 999) AS none FROM z WHERE LocationID < 4 ORDER BY 1",
+    "scalar_subquery_named_as_spark": "SELECT (SELECT count(*) FROM z) FROM z WHERE LocationID = 1",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -34,6 +34,9 @@ pub enum JoinType {
     /// every comparison unknown, so no row is kept; a null `x` is kept only when the subquery
     /// is empty (Spark's null-aware anti join).
     NullAwareAnti,
+    /// A scalar subquery's value beside each row: a left join whose build side must hold at
+    /// most one row (none gives null), as Spark requires of a subquery used as an expression.
+    Single,
 }
 
 impl JoinType {
@@ -168,6 +171,11 @@ pub fn hash_join(
             .map(RecordBatch::get_array_memory_size)
             .sum(),
     )?;
+    if how == JoinType::Single && right_rows > 1 {
+        return Err(Error::analysis(format!(
+            "more than one row returned by a subquery used as an expression ({right_rows} rows)"
+        )));
+    }
     if how == JoinType::NullAwareAnti
         && right_batches
             .iter()
@@ -370,7 +378,7 @@ impl JoinJob {
             JoinType::Inner | JoinType::Right => {
                 self.pairs(batch, build, &left_idx, &right_idx, false)?
             }
-            JoinType::Left | JoinType::Full => {
+            JoinType::Left | JoinType::Full | JoinType::Single => {
                 // Matched pairs in probe order, unmatched probe rows with nulls on the right.
                 let mut matched = vec![false; batch.num_rows()];
                 left_idx.iter().for_each(|&l| matched[l as usize] = true);

@@ -144,6 +144,7 @@ fn describe(plan: &Plan) -> String {
             let how = match how {
                 JoinType::Inner => "Inner",
                 JoinType::Left => "LeftOuter",
+                JoinType::Single => "LeftOuter (scalar subquery, at most one row)",
                 JoinType::Right => "RightOuter",
                 JoinType::Full => "FullOuter",
                 JoinType::Semi => "LeftSemi",

@@ -139,6 +139,7 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
                         how,
                         JoinType::Inner
                             | JoinType::Left
+                            | JoinType::Single
                             | JoinType::Semi
                             | JoinType::Anti
                             | JoinType::NullAwareAnti

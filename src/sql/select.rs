@@ -568,8 +568,17 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     for other in others {
         frame = frame.cross_join(plan_from(other, catalog)?);
     }
+    let mut subqueries = 0;
     if let Some(selection) = &select.selection {
-        frame = plan_where(frame, selection, catalog)?;
+        let mut selection = selection.clone();
+        let mut found = Vec::new();
+        take_scalar_subqueries(&mut selection, &mut found, &mut subqueries);
+        let attached: Vec<String> = found.iter().map(|(name, _)| name.clone()).collect();
+        frame = attach_subqueries(frame, found, catalog)?;
+        frame = plan_where(frame, &selection, catalog)?;
+        if !attached.is_empty() {
+            frame = frame.drop(&attached)?;
+        }
     }
     if !select.sort_by.is_empty()
         || !select.cluster_by.is_empty()
@@ -577,12 +586,31 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     {
         return Err(unsupported("SORT BY / CLUSTER BY / DISTRIBUTE BY"));
     }
-    let items: Vec<Expr> = select
-        .projection
+    // Scalar subqueries in the select list become columns attached below (a bare one is named
+    // as Spark names it); `*` still means the input's columns.
+    let mut projection = select.projection.clone();
+    let mut found = Vec::new();
+    let before_select = subqueries;
+    for item in &mut projection {
+        if let ast::SelectItem::UnnamedExpr(e @ ast::Expr::Subquery(_)) = item {
+            *item = ast::SelectItem::ExprWithAlias {
+                expr: e.clone(),
+                alias: ast::Ident::new("scalarsubquery()"),
+            };
+        }
+        if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } =
+            item
+        {
+            take_scalar_subqueries(e, &mut found, &mut subqueries);
+        }
+    }
+    let items: Vec<Expr> = projection
         .iter()
         .map(convert_select_item)
         .collect::<Result<_>>()?;
     let items = frame.expand_wildcards(&items)?;
+    let select_subqueries = subqueries - before_select;
+    let frame = attach_subqueries(frame, found, catalog)?;
     // GROUP BY items: positions and select aliases stand for select expressions.
     let group: Vec<Expr> = match &select.group_by {
         ast::GroupByExpr::Expressions(exprs, modifiers) => {
@@ -613,6 +641,12 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     let having = select.having.as_ref().map(convert).transpose()?;
     let aggregated =
         !group.is_empty() || having.is_some() || items.iter().any(|i| i.contains_aggregate());
+    if aggregated && select_subqueries > 0 {
+        return Err(unsupported(
+            "a scalar subquery in the select list of an aggregating query (compute it in a WITH \
+             and JOIN it, or use it in WHERE)",
+        ));
+    }
     // ORDER BY positions and aliases stand for select expressions.
     let order: Vec<SortExpr> = order
         .iter()
@@ -666,6 +700,106 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         frame = frame.order_by(&order)?;
     }
     frame.select(&items)
+}
+
+/// Uncorrelated scalar subqueries (`(SELECT max(x) FROM t)`) in `e` are taken out, each
+/// replaced by a reference to the column that will hold its value (`scalarsubquery()`, as Spark
+/// names it, then `scalarsubquery()#2`, ...). Subqueries inside subqueries stay where they are.
+fn take_scalar_subqueries(
+    e: &mut ast::Expr,
+    found: &mut Vec<(String, ast::Query)>,
+    count: &mut usize,
+) {
+    use ast::Expr as A;
+    match e {
+        A::Subquery(query) => {
+            *count += 1;
+            let name = if *count == 1 {
+                "scalarsubquery()".to_string()
+            } else {
+                format!("scalarsubquery()#{count}")
+            };
+            found.push((name.clone(), query.as_ref().clone()));
+            *e = A::Identifier(ast::Ident::with_quote('`', name));
+        }
+        A::BinaryOp { left, right, .. } => {
+            take_scalar_subqueries(left, found, count);
+            take_scalar_subqueries(right, found, count);
+        }
+        A::UnaryOp { expr, .. }
+        | A::Nested(expr)
+        | A::Cast { expr, .. }
+        | A::IsNull(expr)
+        | A::IsNotNull(expr)
+        | A::IsTrue(expr)
+        | A::IsFalse(expr) => take_scalar_subqueries(expr, found, count),
+        A::Between {
+            expr, low, high, ..
+        } => {
+            take_scalar_subqueries(expr, found, count);
+            take_scalar_subqueries(low, found, count);
+            take_scalar_subqueries(high, found, count);
+        }
+        A::In {
+            expr,
+            target: ast::InTarget::List(list),
+            ..
+        } => {
+            take_scalar_subqueries(expr, found, count);
+            list.iter_mut()
+                .for_each(|item| take_scalar_subqueries(item, found, count));
+        }
+        A::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            if let Some(operand) = operand {
+                take_scalar_subqueries(operand, found, count);
+            }
+            for when in conditions {
+                take_scalar_subqueries(&mut when.condition, found, count);
+                take_scalar_subqueries(&mut when.result, found, count);
+            }
+            if let Some(otherwise) = else_result {
+                take_scalar_subqueries(otherwise, found, count);
+            }
+        }
+        A::Function(function) => {
+            if let ast::FunctionArguments::List(list) = &mut function.args {
+                for arg in &mut list.args {
+                    if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
+                        take_scalar_subqueries(arg, found, count);
+                    }
+                }
+            }
+        }
+        // Anywhere else a subquery stays, and the expression converter refuses it by name.
+        _ => {}
+    }
+}
+
+/// Each taken subquery planned and attached to `frame` as one column beside every row (null
+/// when it gives no row; an error when it gives more than one, as in Spark).
+fn attach_subqueries(
+    mut frame: Frame,
+    found: Vec<(String, ast::Query)>,
+    catalog: &Catalog,
+) -> Result<Frame> {
+    for (name, query) in found {
+        let sub = plan_query(&query, catalog)?;
+        let width = sub.schema().fields().len();
+        if width != 1 {
+            return Err(Error::analysis(format!(
+                "a scalar subquery must return one column, not {width}: ({query})"
+            )));
+        }
+        let column = sub.schema().field(0).name().clone();
+        let sub = sub.rename(&column, &name)?.alias("__scalar_subquery");
+        frame = frame.attach_single_row(sub);
+    }
+    Ok(frame)
 }
 
 /// The SELECT clauses the engine does not support, each refused by name. Every field of the

@@ -116,6 +116,14 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SELECT Zone FROM z WINDOW w AS (ORDER BY Zone)", "WINDOW name AS"),
         ("SELECT Zone FROM z SORT BY Zone", "SORT BY"),
         (
+            "SELECT * FROM z WHERE LocationID > (SELECT LocationID FROM z)",
+            "more than one row returned by a subquery used as an expression",
+        ),
+        (
+            "SELECT Borough, count(*) / (SELECT count(*) FROM z) FROM z GROUP BY Borough",
+            "scalar subquery in the select list of an aggregating query",
+        ),
+        (
             "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
             "window frames",
         ),

@@ -74,6 +74,18 @@ impl Frame {
         Ok(self.join_plan(other, how, left_keys, right_keys, Bound::conjunction(rest)))
     }
 
+    /// `other`'s one row (or nulls, when it has none) beside every row of `self`: a scalar
+    /// subquery's value. More than one row in `other` is an error when the job runs.
+    pub fn attach_single_row(self, other: Frame) -> Frame {
+        self.join_plan(
+            other,
+            JoinType::Single,
+            vec![constant_key()],
+            vec![constant_key()],
+            None,
+        )
+    }
+
     /// Every row of `self` with every row of `other` (`CROSS JOIN`, `FROM a, b`).
     pub fn cross_join(self, other: Frame) -> Frame {
         self.join_plan(
