@@ -569,7 +569,13 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         frame = frame.cross_join(plan_from(other, catalog)?);
     }
     let mut subqueries = 0;
-    if let Some(selection) = &select.selection {
+    if let Some(selection) = select
+        .selection
+        .as_ref()
+        .filter(|s| !has_scalar_subquery(s))
+    {
+        frame = plan_where(frame, selection, catalog)?;
+    } else if let Some(selection) = &select.selection {
         let mut selection = selection.clone();
         let mut found = Vec::new();
         take_scalar_subqueries(&mut selection, &mut found, &mut subqueries);
@@ -588,7 +594,17 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     }
     // Scalar subqueries in the select list become columns attached below (a bare one is named
     // as Spark names it); `*` still means the input's columns.
-    let mut projection = select.projection.clone();
+    let has_subquery = |item: &ast::SelectItem| match item {
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+            has_scalar_subquery(e)
+        }
+        _ => false,
+    };
+    let mut projection = if select.projection.iter().any(has_subquery) {
+        select.projection.clone()
+    } else {
+        Vec::new()
+    };
     let mut found = Vec::new();
     let before_select = subqueries;
     for item in &mut projection {
@@ -604,7 +620,13 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
             take_scalar_subqueries(e, &mut found, &mut subqueries);
         }
     }
-    let items: Vec<Expr> = projection
+    // Copied (and rewritten) only when it has a subquery: a generated select list can be long.
+    let source = if projection.is_empty() {
+        &select.projection
+    } else {
+        &projection
+    };
+    let items: Vec<Expr> = source
         .iter()
         .map(convert_select_item)
         .collect::<Result<_>>()?;
@@ -711,73 +733,130 @@ fn take_scalar_subqueries(
     count: &mut usize,
 ) {
     use ast::Expr as A;
-    match e {
-        A::Subquery(query) => {
-            *count += 1;
-            let name = if *count == 1 {
-                "scalarsubquery()".to_string()
-            } else {
-                format!("scalarsubquery()#{count}")
-            };
-            found.push((name.clone(), query.as_ref().clone()));
-            *e = A::Identifier(ast::Ident::with_quote('`', name));
-        }
-        A::BinaryOp { left, right, .. } => {
-            take_scalar_subqueries(left, found, count);
-            take_scalar_subqueries(right, found, count);
-        }
-        A::UnaryOp { expr, .. }
-        | A::Nested(expr)
-        | A::Cast { expr, .. }
-        | A::IsNull(expr)
-        | A::IsNotNull(expr)
-        | A::IsTrue(expr)
-        | A::IsFalse(expr) => take_scalar_subqueries(expr, found, count),
-        A::Between {
-            expr, low, high, ..
-        } => {
-            take_scalar_subqueries(expr, found, count);
-            take_scalar_subqueries(low, found, count);
-            take_scalar_subqueries(high, found, count);
-        }
-        A::In {
-            expr,
-            target: ast::InTarget::List(list),
-            ..
-        } => {
-            take_scalar_subqueries(expr, found, count);
-            list.iter_mut()
-                .for_each(|item| take_scalar_subqueries(item, found, count));
-        }
-        A::Case {
-            operand,
-            conditions,
-            else_result,
-            ..
-        } => {
-            if let Some(operand) = operand {
-                take_scalar_subqueries(operand, found, count);
+    // An explicit stack: a generated filter can be an OR chain 100,000 deep.
+    let mut pending: Vec<&mut ast::Expr> = vec![e];
+    while let Some(e) = pending.pop() {
+        match e {
+            A::Subquery(query) => {
+                *count += 1;
+                let name = if *count == 1 {
+                    "scalarsubquery()".to_string()
+                } else {
+                    format!("scalarsubquery()#{count}")
+                };
+                found.push((name.clone(), query.as_ref().clone()));
+                *e = A::Identifier(ast::Ident::with_quote('`', name));
             }
-            for when in conditions {
-                take_scalar_subqueries(&mut when.condition, found, count);
-                take_scalar_subqueries(&mut when.result, found, count);
+            A::BinaryOp { left, right, .. } => {
+                pending.push(right);
+                pending.push(left);
             }
-            if let Some(otherwise) = else_result {
-                take_scalar_subqueries(otherwise, found, count);
+            A::UnaryOp { expr, .. }
+            | A::Nested(expr)
+            | A::Cast { expr, .. }
+            | A::IsNull(expr)
+            | A::IsNotNull(expr)
+            | A::IsTrue(expr)
+            | A::IsFalse(expr) => pending.push(expr),
+            A::Between {
+                expr, low, high, ..
+            } => {
+                pending.push(high);
+                pending.push(low);
+                pending.push(expr);
             }
-        }
-        A::Function(function) => {
-            if let ast::FunctionArguments::List(list) = &mut function.args {
-                for arg in &mut list.args {
-                    if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
-                        take_scalar_subqueries(arg, found, count);
+            A::In {
+                expr,
+                target: ast::InTarget::List(list),
+                ..
+            } => {
+                pending.extend(list.iter_mut().rev());
+                pending.push(expr);
+            }
+            A::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                if let Some(otherwise) = else_result {
+                    pending.push(otherwise);
+                }
+                for when in conditions.iter_mut().rev() {
+                    pending.push(&mut when.result);
+                    pending.push(&mut when.condition);
+                }
+                if let Some(operand) = operand {
+                    pending.push(operand);
+                }
+            }
+            A::Function(function) => {
+                if let ast::FunctionArguments::List(list) = &mut function.args {
+                    for arg in list.args.iter_mut().rev() {
+                        if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
+                            pending.push(arg);
+                        }
                     }
                 }
             }
+            // Anywhere else a subquery stays, and the expression converter refuses it by name.
+            _ => {}
         }
-        // Anywhere else a subquery stays, and the expression converter refuses it by name.
-        _ => {}
     }
+}
+
+/// Whether `e` has a scalar subquery where `take_scalar_subqueries` looks (a check that needs
+/// no copy of a long generated expression).
+fn has_scalar_subquery(e: &ast::Expr) -> bool {
+    use ast::Expr as A;
+    let mut pending: Vec<&ast::Expr> = vec![e];
+    while let Some(e) = pending.pop() {
+        match e {
+            A::Subquery(_) => return true,
+            A::BinaryOp { left, right, .. } => pending.extend([left.as_ref(), right.as_ref()]),
+            A::UnaryOp { expr, .. }
+            | A::Nested(expr)
+            | A::Cast { expr, .. }
+            | A::IsNull(expr)
+            | A::IsNotNull(expr)
+            | A::IsTrue(expr)
+            | A::IsFalse(expr) => pending.push(expr),
+            A::Between {
+                expr, low, high, ..
+            } => pending.extend([expr.as_ref(), low.as_ref(), high.as_ref()]),
+            A::In {
+                expr,
+                target: ast::InTarget::List(list),
+                ..
+            } => {
+                pending.push(expr);
+                pending.extend(list.iter());
+            }
+            A::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                pending.extend(operand.iter().map(|o| o.as_ref()));
+                pending.extend(else_result.iter().map(|o| o.as_ref()));
+                for when in conditions {
+                    pending.extend([&when.condition, &when.result]);
+                }
+            }
+            A::Function(function) => {
+                if let ast::FunctionArguments::List(list) = &function.args {
+                    for arg in &list.args {
+                        if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
+                            pending.push(arg);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Each taken subquery planned and attached to `frame` as one column beside every row (null
