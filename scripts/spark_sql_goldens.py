@@ -335,6 +335,15 @@ CASES.update({
 })
 
 
+# INTERSECT and EXCEPT (distinct): rows compared with null equal to null.
+CASES.update({
+    "set_intersect": "SELECT Borough FROM z WHERE LocationID < 10 INTERSECT SELECT Borough FROM z WHERE LocationID > 200 ORDER BY 1",
+    "set_except": "SELECT Borough, service_zone FROM z EXCEPT SELECT Borough, service_zone FROM z WHERE LocationID > 100 ORDER BY 1, 2",
+    "set_except_with_nulls": "SELECT qty FROM a EXCEPT SELECT qty FROM a WHERE grp = 'a' ORDER BY 1",
+    "set_intersect_with_nulls_and_widening": "SELECT qty FROM a WHERE grp = 'd' INTERSECT SELECT CAST(qty AS DOUBLE) FROM a ORDER BY 1",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

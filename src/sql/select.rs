@@ -174,9 +174,22 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
                 plan_set_expr(left, catalog)?,
                 plan_set_expr(right, catalog)?,
             );
-            match op {
-                ast::SetOperator::Union => {}
-                other => return Err(unsupported(other)),
+            match (op, set_quantifier) {
+                (ast::SetOperator::Union, _) => {}
+                (
+                    ast::SetOperator::Intersect
+                    | ast::SetOperator::Except
+                    | ast::SetOperator::Minus,
+                    ast::SetQuantifier::Distinct | ast::SetQuantifier::None,
+                ) => {
+                    let except = !matches!(op, ast::SetOperator::Intersect);
+                    return l.intersect_or_except(r, except);
+                }
+                (other, quantifier) => {
+                    return Err(unsupported(
+                        format!("{other} {quantifier}").trim().to_string(),
+                    ))
+                }
             }
             match set_quantifier {
                 ast::SetQuantifier::All => l.union(r, false),

@@ -96,7 +96,7 @@ fn bad_sql_fails_with_a_clear_message() {
             "SELECT * FROM z ORDER BY 9",
             "ORDER BY position 9 is not in the select list",
         ),
-        ("SELECT * FROM z EXCEPT SELECT * FROM z", "unsupported SQL"),
+        ("SELECT * FROM z EXCEPT ALL SELECT * FROM z", "unsupported SQL: EXCEPT ALL"),
         // Clauses the engine does not support are refused by name, never ignored.
         ("SELECT count(*) FROM z TABLESAMPLE (5 ROWS)", "TABLESAMPLE on z"),
         (

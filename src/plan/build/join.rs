@@ -223,10 +223,32 @@ impl Frame {
         } else {
             other
         };
+        let (a, b, fields) = self.conform_with(other, "union")?;
+        let mut inputs = Vec::new();
+        for plan in [a.plan, b.plan] {
+            match plan {
+                Plan::Union { inputs: inner, .. } => inputs.extend(inner),
+                other => inputs.push(other),
+            }
+        }
+        let schema = schema_of(fields);
+        Ok(Frame {
+            plan: Plan::Union {
+                inputs,
+                schema: schema.clone(),
+            },
+            scope: Scope::new(schema),
+        })
+    }
+
+    /// Both inputs of a set operation (`what`) with their columns cast to the types they meet
+    /// in, by position, and the output's fields (the left side's names).
+    fn conform_with(self, other: Frame, what: &str) -> Result<(Frame, Frame, Vec<Field>)> {
+        let left = self.scope.schema.clone();
         let right = other.scope.schema.clone();
         if left.fields().len() != right.fields().len() {
             return Err(Error::analysis(format!(
-                "union needs inputs with the same number of columns: {} and {}",
+                "{what} needs inputs with the same number of columns: {} and {}",
                 left.fields().len(),
                 right.fields().len()
             )));
@@ -235,7 +257,7 @@ impl Frame {
         for (l, r) in left.fields().iter().zip(right.fields()) {
             types.push(common_type(l.data_type(), r.data_type()).ok_or_else(|| {
                 Error::analysis(format!(
-                    "union: column '{}' is {} on one side and {} on the other",
+                    "{what}: column '{}' is {} on one side and {} on the other",
                     l.name(),
                     crate::types::names::spark_type_name(l.data_type()),
                     crate::types::names::spark_type_name(r.data_type())
@@ -267,21 +289,50 @@ impl Frame {
             let qualifiers = vec![None; fields.len()];
             frame.project(exprs, fields.clone(), qualifiers)
         };
-        let (a, b) = (conform(self), conform(other));
-        let mut inputs = Vec::new();
-        for plan in [a.plan, b.plan] {
-            match plan {
-                Plan::Union { inputs: inner, .. } => inputs.extend(inner),
-                other => inputs.push(other),
+        Ok((conform(self), conform(other), fields))
+    }
+
+    /// `INTERSECT` (the distinct rows of `self` that `other` has) and `EXCEPT` (those it has
+    /// not). Rows are compared as Spark compares them there: null equals null.
+    pub fn intersect_or_except(self, other: Frame, except: bool) -> Result<Frame> {
+        let what = if except { "EXCEPT" } else { "INTERSECT" };
+        let (left, right, fields) = self.conform_with(other, what)?;
+        let left = left.distinct()?;
+        // Each column is two keys that are never null: whether it is null, and its value with
+        // nulls replaced by any value of its type (the first key tells them apart).
+        let keys = |types: &[Field]| -> Result<Vec<Bound>> {
+            let mut keys = Vec::new();
+            for (i, field) in types.iter().enumerate() {
+                let t = field.data_type().clone();
+                let column = Bound::column(i, t.clone());
+                let zero: arrow::array::ArrayRef =
+                    std::sync::Arc::new(arrow::array::Int32Array::from(vec![0]));
+                let any = crate::expr::cast::cast_array(&zero, &t)
+                    .ok()
+                    .filter(|a| a.is_valid(0))
+                    .ok_or_else(|| {
+                        Error::analysis(format!(
+                            "{what} cannot compare columns of type {}",
+                            crate::types::names::spark_type_name(&t)
+                        ))
+                    })?;
+                keys.push(Bound::IsNull {
+                    expr: Box::new(column.clone()),
+                    negated: false,
+                });
+                keys.push(Bound::Coalesce {
+                    args: vec![column, Bound::Literal(any)],
+                    data_type: t,
+                });
             }
-        }
-        let schema = schema_of(fields);
-        Ok(Frame {
-            plan: Plan::Union {
-                inputs,
-                schema: schema.clone(),
-            },
-            scope: Scope::new(schema),
-        })
+            Ok(keys)
+        };
+        let (left_keys, right_keys) = (keys(&fields)?, keys(&fields)?);
+        let how = if except {
+            JoinType::Anti
+        } else {
+            JoinType::Semi
+        };
+        Ok(left.join_plan(right, how, left_keys, right_keys, None))
     }
 }
