@@ -574,6 +574,59 @@ mod tests {
         assert_eq!(literal("123456789012345678901234567890123456789"), None);
     }
 
+    /// Any operands (up to 38 digits, any scale) and any text: an answer or None, never a panic.
+    #[test]
+    fn no_panic_on_arbitrary_operands_and_text() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let ops = [
+            DecimalOp::Add,
+            DecimalOp::Subtract,
+            DecimalOp::Multiply,
+            DecimalOp::Divide,
+            DecimalOp::Remainder,
+        ];
+        for _ in 0..200_000 {
+            let digits = (next() % 39) as u32;
+            let value = |n: u64| (i128::from(n) * i128::from(n >> 7)) % pow10(digits.max(1));
+            let (a, b) = (value(next()), value(next()) - pow10(digits.max(1)) / 2);
+            let scale = (next() % 39) as i8;
+            let p1 = (next() % 38 + 1) as u8;
+            let p2 = (next() % 38 + 1) as u8;
+            let (t1, t2) = (
+                t(p1, scale.min(p1 as i8)),
+                t(p2, (next() % u64::from(p2)) as i8),
+            );
+            for op in ops {
+                let result = result_type(op, t1, t2);
+                let operand = operand_type(op, t1, t2);
+                assert!(result.scale as u8 <= result.precision && result.precision <= 38);
+                if let Some(v) = apply(op, a, b, operand.scale, result) {
+                    assert!(fits(v, result.precision), "{op:?} {a} {b}");
+                }
+            }
+            let _ = rescale(a, scale, t2);
+            let _ = integral_divide(a, b);
+            let _ = to_f64(a, scale);
+            let _ = text(a, scale);
+            let _ = from_f64(f64::from_bits(next()), t1);
+        }
+        let alphabet = b"0123456789.eE+-  ,x";
+        for _ in 0..100_000 {
+            let len = (next() % 12) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
+                .collect();
+            let _ = parse(&text, t(10, 3));
+            let _ = literal(&text);
+        }
+    }
+
     #[test]
     fn arithmetic_as_spark() {
         use DecimalOp::*;
