@@ -344,6 +344,14 @@ CASES.update({
 })
 
 
+# SELECT without FROM reads one row of no columns.
+CASES.update({
+    "select_without_from": "SELECT 1, 1 AS x, 'a' AS y, 2 / 3.0 AS z, typeof(1.1) AS t, date_format(TIMESTAMP '2019-01-05 06:07:08', 'M/d/yyyy') AS d",
+    "select_without_from_filtered_and_counted": "SELECT count(*) AS n, max(1) AS m FROM (SELECT 1 AS one WHERE 1 = 0)",
+    "select_without_from_union": "SELECT 1 AS a UNION ALL SELECT 2 UNION ALL SELECT (SELECT count(*) FROM z) ORDER BY a DESC",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

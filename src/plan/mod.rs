@@ -46,6 +46,8 @@ impl std::fmt::Debug for Scan {
 #[derive(Debug, Clone)]
 pub enum Plan {
     Scan(Scan),
+    /// One row of no columns: what a SELECT without FROM reads (Spark's OneRowRelation).
+    OneRow,
     Filter {
         input: Box<Plan>,
         predicate: Bound,
@@ -106,6 +108,7 @@ impl Plan {
                     .collect();
                 Arc::new(Schema::new(fields))
             }
+            Plan::OneRow => Arc::new(Schema::empty()),
             Plan::Filter { input, .. } | Plan::Sort { input, .. } | Plan::Limit { input, .. } => {
                 input.schema()
             }
@@ -119,7 +122,7 @@ impl Plan {
 
     pub fn children(&self) -> Vec<&Plan> {
         match self {
-            Plan::Scan(_) => vec![],
+            Plan::Scan(_) | Plan::OneRow => vec![],
             Plan::Filter { input, .. }
             | Plan::Project { input, .. }
             | Plan::Aggregate { input, .. }
@@ -135,7 +138,7 @@ impl Plan {
     /// place that takes every variant apart for a pass that rewrites children.
     pub fn map_children(self, mut f: impl FnMut(Plan) -> Plan) -> Plan {
         match self {
-            Plan::Scan(_) => self,
+            Plan::Scan(_) | Plan::OneRow => self,
             Plan::Filter { input, predicate } => Plan::Filter {
                 input: Box::new(f(*input)),
                 predicate,

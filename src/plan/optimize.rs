@@ -251,6 +251,7 @@ fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
 fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
     let width = plan.schema().fields().len();
     match plan {
+        Plan::OneRow => (Plan::OneRow, Vec::new()),
         Plan::Scan(mut scan) => {
             let mut map = vec![usize::MAX; width];
             let mut columns = Vec::new();

@@ -18,6 +18,16 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
             scan.limit,
             ctx,
         )),
+        Plan::OneRow => {
+            let schema = plan.schema();
+            let row = RecordBatch::try_new_with_options(
+                schema.clone(),
+                Vec::new(),
+                &RecordBatchOptions::new().with_row_count(Some(1)),
+            )
+            .map_err(|e| Error::arrow("one row", e))?;
+            Ok(Partitions::materialized(schema, vec![vec![row]]))
+        }
         Plan::Filter { input, predicate } => {
             let input = execute(input, ctx)?;
             let predicate = predicate.clone();

@@ -572,15 +572,18 @@ fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
 
 fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
     refuse_select_clauses(select)?;
-    let (first, others) = select
-        .from
-        .split_first()
-        .ok_or_else(|| unsupported("SELECT without FROM"))?;
-    let mut frame = plan_from(first, catalog)?;
-    // `FROM a, b`: a cross join (WHERE then filters the pairs).
-    for other in others {
-        frame = frame.cross_join(plan_from(other, catalog)?);
-    }
+    // Without FROM a SELECT reads one row of no columns (`SELECT 1`); `FROM a, b` is a cross
+    // join (WHERE then filters the pairs).
+    let mut frame = match select.from.split_first() {
+        None => Frame::one_row(),
+        Some((first, others)) => {
+            let mut frame = plan_from(first, catalog)?;
+            for other in others {
+                frame = frame.cross_join(plan_from(other, catalog)?);
+            }
+            frame
+        }
+    };
     let mut subqueries = 0;
     if let Some(selection) = select
         .selection

@@ -44,6 +44,14 @@ impl Frame {
         }
     }
 
+    /// One row of no columns, for a SELECT without FROM.
+    pub fn one_row() -> Frame {
+        Frame {
+            plan: Plan::OneRow,
+            scope: Scope::new(Arc::new(arrow::datatypes::Schema::empty())),
+        }
+    }
+
     pub fn schema(&self) -> SchemaRef {
         self.scope.schema.clone()
     }
