@@ -352,6 +352,15 @@ CASES.update({
 })
 
 
+# VALUES lists: inline rows, columns col1, col2, ... widened across rows.
+CASES.update({
+    "values_in_from": "SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) AS t(id, name) ORDER BY id",
+    "values_columns_named_and_widened": "SELECT col1, col2, typeof(col1) AS t1, typeof(col2) AS t2 FROM (VALUES (1, 2.5), (2.25, 3)) ORDER BY col1",
+    "values_as_a_query": "VALUES (1, 'x'), (2, 'y')",
+    "values_joined": "SELECT z.LocationID, z.Zone, v.label FROM z JOIN (VALUES (1, 'one'), (2, 'two')) AS v(id, label) ON z.LocationID = v.id ORDER BY 1",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

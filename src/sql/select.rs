@@ -164,6 +164,7 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
     match body {
         ast::SetExpr::Select(select) => plan_select(select, catalog, &[]),
         ast::SetExpr::Query(query) => plan_query(query, catalog),
+        ast::SetExpr::Values(values) => plan_values(values),
         ast::SetExpr::SetOperation {
             left,
             op,
@@ -204,6 +205,36 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
         }
         other => Err(unsupported(other)),
     }
+}
+
+/// `VALUES (1, 'a'), (2, 'b')`: each row a one-row select, their union (columns `col1`,
+/// `col2`, ... as Spark names them, of the types the rows meet in).
+fn plan_values(values: &ast::Values) -> Result<Frame> {
+    let ast::Values {
+        explicit_row: _,
+        value_keyword: _,
+        rows,
+    } = values;
+    let mut frame: Option<Frame> = None;
+    for row in rows {
+        let items: Vec<Expr> = row
+            .content
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                Ok(Expr::Alias {
+                    expr: Box::new(convert(e)?),
+                    name: format!("col{}", i + 1),
+                })
+            })
+            .collect::<Result<_>>()?;
+        let one = Frame::one_row().select(&items)?;
+        frame = Some(match frame {
+            None => one,
+            Some(rows) => rows.union(one, false)?,
+        });
+    }
+    frame.ok_or_else(|| unsupported("VALUES without rows"))
 }
 
 /// Sort an output by ORDER BY items that are ordinals, output names or expressions over it.
