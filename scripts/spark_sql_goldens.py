@@ -361,6 +361,13 @@ CASES.update({
 })
 
 
+# current_date() and current_timestamp(): one instant per query (checked without its value).
+CASES.update({
+    "current_date_and_timestamp": "SELECT current_date() IS NOT NULL AS a, typeof(current_date()) AS b, typeof(now()) AS c, "
+                                  "datediff(current_date(), DATE '2019-01-01') > 2000 AS d, current_date() = to_date(current_timestamp()) AS e",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

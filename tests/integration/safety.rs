@@ -790,6 +790,8 @@ fn functions_never_panic_on_extreme_values() {
     let extremes = ["2147483647", "-2147483648", "NULL", "0", "''", "'yyyy'"];
     let mut calls = Vec::new();
     for &f in &functions {
+        // No arguments at all: current_date() runs so; the others must say what they need.
+        calls.push(format!("{f}()"));
         for c in columns {
             calls.push(format!("{f}({c})"));
             for x in extremes {

@@ -118,6 +118,16 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: add_months,
     },
     ScalarFunction {
+        names: &["current_date", "curdate"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| now(call, args, true),
+    },
+    ScalarFunction {
+        names: &["current_timestamp", "now"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| now(call, args, false),
+    },
+    ScalarFunction {
         names: &["last_day"],
         column_name: ColumnName::AsWritten,
         bind: last_day,
@@ -430,6 +440,21 @@ fn format_each(
         }
     }
     builder.finish()
+}
+
+/// `current_date()` and `current_timestamp()`: the moment the query is planned (UTC), one value
+/// for every row, as Spark fixes it once per query.
+fn now(call: &Call, args: Vec<Bound>, date: bool) -> Result<Bound> {
+    call.arity(0..=0, &args)?;
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0);
+    Ok(Bound::Literal(if date {
+        Arc::new(Date32Array::from(vec![calendar::days_of_micros(micros)]))
+    } else {
+        Arc::new(TimestampMicrosecondArray::from(vec![micros]))
+    }))
 }
 
 /// `last_day(d)`: the last day of d's month.
