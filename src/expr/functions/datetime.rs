@@ -128,6 +128,11 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: |call, args| now(call, args, false),
     },
     ScalarFunction {
+        names: &["months_between"],
+        column_name: ColumnName::Defaults(&[(2, "true")]),
+        bind: months_between,
+    },
+    ScalarFunction {
         names: &["last_day"],
         column_name: ColumnName::AsWritten,
         bind: last_day,
@@ -455,6 +460,61 @@ fn now(call: &Call, args: Vec<Bound>, date: bool) -> Result<Bound> {
     } else {
         Arc::new(TimestampMicrosecondArray::from(vec![micros]))
     }))
+}
+
+/// `months_between(t1, t2[, roundOff])`, as Spark's DateTimeUtils.monthsBetween: whole months
+/// when the days of month agree or both are month ends, else the day and time difference over
+/// 31-day months; rounded to 8 decimals unless roundOff is false.
+fn months_between(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=3, &args)?;
+    let round_off = if args.len() == 3 {
+        let flag = call.literal_text(&args, 2, "roundOff")?;
+        args.truncate(2);
+        !flag.eq_ignore_ascii_case("false")
+    } else {
+        true
+    };
+    let kernel = Kernel::new("months_between", move |args, _| {
+        let (a, b) = (timestamps(&args[0]), timestamps(&args[1]));
+        Ok(Arc::new(
+            a.iter()
+                .zip(b.iter())
+                .map(|(x, y)| Some(months_between_micros(x?, y?, round_off)))
+                .collect::<arrow::array::Float64Array>(),
+        ))
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![timestamp_type(), timestamp_type()],
+        DataType::Float64,
+    ))
+}
+
+fn months_between_micros(a: i64, b: i64, round_off: bool) -> f64 {
+    let parts = |m: i64| {
+        let days = calendar::days_of_micros(m);
+        let (y, mo, d) = calendar::civil_from_days(days);
+        let next =
+            calendar::add_months(calendar::trunc_days(days, TruncUnit::Month), 1).unwrap_or(days);
+        let month_end = d as i32 == next - calendar::trunc_days(days, TruncUnit::Month);
+        let seconds = (m - calendar::micros_of_days(days)) / 1_000_000;
+        (y * 12 + i64::from(mo), i64::from(d), month_end, seconds)
+    };
+    let (m1, d1, end1, s1) = parts(a);
+    let (m2, d2, end2, s2) = parts(b);
+    let month_diff = (m1 - m2) as f64;
+    if d1 == d2 || end1 && end2 {
+        return month_diff;
+    }
+    let seconds_diff = (d1 - d2) * 86_400 + s1 - s2;
+    let diff = month_diff + seconds_diff as f64 / (31.0 * 86_400.0);
+    if round_off {
+        // Java's Math.round: floor(x + 0.5).
+        (diff * 1e8 + 0.5).floor() / 1e8
+    } else {
+        diff
+    }
 }
 
 /// `last_day(d)`: the last day of d's month.
