@@ -116,6 +116,10 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SELECT Zone FROM z WINDOW w AS (ORDER BY Zone)", "WINDOW name AS"),
         ("SELECT Zone FROM z SORT BY Zone", "SORT BY"),
         (
+            "SELECT months_between(DATE '2019-03-15', DATE '2019-01-01', 'yes')",
+            "roundOff must be true or false",
+        ),
+        (
             "SELECT * FROM z WHERE LocationID > (SELECT LocationID FROM z)",
             "more than one row returned by a subquery used as an expression",
         ),

@@ -470,7 +470,11 @@ fn months_between(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     let round_off = if args.len() == 3 {
         let flag = call.literal_text(&args, 2, "roundOff")?;
         args.truncate(2);
-        !flag.eq_ignore_ascii_case("false")
+        match flag.to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(call.error("roundOff must be true or false")),
+        }
     } else {
         true
     };

@@ -77,24 +77,16 @@ impl Frame {
     /// `other`'s one row (or nulls, when it has none) beside every row of `self`: a scalar
     /// subquery's value. More than one row in `other` is an error when the job runs.
     pub fn attach_single_row(self, other: Frame) -> Frame {
-        self.join_plan(
-            other,
-            JoinType::Single,
-            vec![constant_key()],
-            vec![constant_key()],
-            None,
-        )
+        self.join_every_pair(other, JoinType::Single)
     }
 
     /// Every row of `self` with every row of `other` (`CROSS JOIN`, `FROM a, b`).
     pub fn cross_join(self, other: Frame) -> Frame {
-        self.join_plan(
-            other,
-            JoinType::Inner,
-            vec![constant_key()],
-            vec![constant_key()],
-            None,
-        )
+        self.join_every_pair(other, JoinType::Inner)
+    }
+
+    fn join_every_pair(self, other: Frame, how: JoinType) -> Frame {
+        self.join_plan(other, how, vec![constant_key()], vec![constant_key()], None)
     }
 
     fn join_plan(
