@@ -372,13 +372,20 @@ impl SinkArgs {
                 )));
             }
         }
-        Ok(if self.explain {
-            Sink::Explain
-        } else if let Some(output) = &self.write {
-            Sink::Write {
+        Ok(match &self.write {
+            Some(output) if !self.explain => Sink::Write {
                 output: output.clone(),
                 plan: self.write_options.plan(output)?,
-            }
+            },
+            _ => self.stdout_sink(),
+        })
+    }
+
+    /// The sink on stdout that the flags name (`--explain`, `--csv`, `--json`, else show),
+    /// whatever write flags were given.
+    pub fn stdout_sink(&self) -> Sink {
+        if self.explain {
+            Sink::Explain
         } else if self.csv {
             Sink::Csv
         } else if self.json {
@@ -389,6 +396,6 @@ impl SinkArgs {
                 truncate: if self.no_truncate { 0 } else { self.truncate },
                 vertical: self.vertical,
             })
-        })
+        }
     }
 }

@@ -1,22 +1,26 @@
 //! `engine sql "SELECT ..."`: Spark SQL over `--table NAME=INPUT`s and files named in FROM
-//! (``parquet.`dir` ``), or a job file (`-f job.sql`) of statements separated by `;`:
-//! `CREATE [OR REPLACE] TEMP VIEW v AS SELECT ...`, then a final query whose result goes to the
-//! sink (the same sinks as `engine query`), or `INSERT OVERWRITE DIRECTORY 'out' SELECT ...`.
+//! (``parquet.`dir` ``), or a job file (`-f job.sql`, `-f -` for stdin) of statements separated
+//! by `;`: `CREATE [OR REPLACE] TEMP VIEW v AS SELECT ...`, `SET key=value`, queries whose results
+//! go to the sink (the same sinks as `engine query`), and `INSERT OVERWRITE DIRECTORY 'out'
+//! SELECT ...`, run in turn.
+
+use std::io::{IsTerminal, Read};
 
 use super::args::{FormatArg, ReadArgs, SinkArgs};
 use crate::error::{Error, Result};
+use crate::exec::write::Distribution;
 use crate::io::writer::{OutputFormat, SaveMode, WriteOptions};
 use crate::job::{self, Reporter, Sink, Tuning, WritePlan};
 use crate::plan::inputs::split_alias;
-use crate::sql::session::{plan_script, split_script, FinalStatement};
+use crate::sql::session::{plan_script, script_steps, Output, Step};
 use crate::sql::statements::parse_statements;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The SQL text (or use -f).
-    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    /// The SQL text (or use -f; without either, the SQL is read from stdin).
+    #[arg(conflicts_with = "file")]
     pub query: Option<String>,
-    /// A file of statements separated by ';'.
+    /// A file of statements separated by ';' ('-': stdin).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<String>,
     /// A view over an input: NAME=INPUT (a file, a directory or a glob).
@@ -34,11 +38,17 @@ pub struct Args {
 pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
     let text = match (&args.query, &args.file) {
         (Some(q), _) => q.clone(),
+        (None, Some(f)) if f == "-" => read_stdin("-f -")?,
         (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?,
-        (None, None) => return Err(Error::usage("give a query or -f FILE")),
+        (None, None) if !std::io::stdin().is_terminal() => read_stdin("the query")?,
+        (None, None) => {
+            return Err(Error::usage(
+                "give a query, -f FILE, or the SQL on stdin (-f - or a pipe)",
+            ))
+        }
     };
     let statements = parse_statements(&text)?;
-    let (setup, last) = split_script(&statements)?;
+    let steps = script_steps(&statements)?;
     let mut tables = Vec::new();
     for t in &args.tables {
         match split_alias(t) {
@@ -46,68 +56,7 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
             (None, _) => return Err(Error::usage(format!("--table '{t}': expected NAME=INPUT"))),
         }
     }
-    // The final statement decides the sink.
-    let (final_query, sink) = match last {
-        FinalStatement::Query(query) => (query, args.sink.sink()?),
-        // --explain never runs anything, whatever the job's last statement would write.
-        FinalStatement::InsertDirectory { query, .. } if args.sink.explain => {
-            (query, Sink::Explain)
-        }
-        FinalStatement::InsertDirectory {
-            path,
-            format,
-            query,
-        } => {
-            // The statement says where and how the result is written; options that would say
-            // otherwise are refused, not dropped.
-            let refused = args
-                .sink
-                .destination_given()
-                .or_else(|| args.sink.show_option_given())
-                .or_else(|| {
-                    args.sink.write_option_given().filter(|flag| {
-                        !["--coalesce", "--repartition", "--compression"].contains(flag)
-                    })
-                });
-            if let Some(flag) = refused {
-                return Err(Error::usage(format!(
-                    "{flag} does not apply to this job: its last statement, INSERT OVERWRITE \
-                     DIRECTORY '{path}', says where its result goes (--coalesce, --repartition \
-                     and --compression apply to that write)"
-                )));
-            }
-            let format = match format {
-                None | Some("parquet") => OutputFormat::Parquet,
-                Some("csv") | Some("textfile") => OutputFormat::Csv,
-                Some(other) => {
-                    return Err(Error::usage(format!(
-                        "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet or csv"
-                    )))
-                }
-            };
-            // --coalesce, --repartition and --compression shape the statement's write.
-            let given = args.sink.write_options.plan(path)?;
-            let options = WriteOptions {
-                format,
-                mode: SaveMode::Overwrite,
-                compression: given.options.compression,
-                partition_by: Vec::new(),
-                single_file: false,
-            };
-            options.validate()?;
-            let plan = WritePlan {
-                options,
-                distribution: given.distribution,
-            };
-            (
-                query,
-                Sink::Write {
-                    output: path.to_string(),
-                    plan,
-                },
-            )
-        }
-    };
+    let sinks = step_sinks(&args.sink, &steps)?;
     let parse_mode = args.sink.parse_mode()?;
     let read = args.read.to_options(
         args.input_format.map(Into::into),
@@ -116,7 +65,149 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };
-    job::run(reporter, &read, tuning, &sink, "querying", &|inputs| {
-        plan_script(&tables, setup, final_query, inputs)
-    })
+    // Each result-giving statement runs in turn, as Spark runs a script's statements.
+    for (position, (step, sink)) in steps.iter().zip(&sinks).enumerate() {
+        let query = match step.output {
+            Output::Query(q) | Output::InsertDirectory { query: q, .. } => q,
+        };
+        // With several steps, an explained INSERT says where it would write.
+        if let (Sink::Explain, Output::InsertDirectory { path, format, .. }) = (sink, &step.output)
+        {
+            job::stdout::print(&format!(
+                "== INSERT OVERWRITE DIRECTORY '{path}' USING {} (not run) ==\n",
+                format.unwrap_or("parquet")
+            ))?;
+        }
+        let result = job::run(reporter, &read, tuning, sink, "querying", &|inputs| {
+            plan_script(&tables, &statements, step.index, query, inputs)
+        });
+        // An explained job writes nothing, so a statement that reads an earlier INSERT's output
+        // may have nothing to read yet: say so rather than only that the path is missing.
+        if let (Err(error), Sink::Explain) = (&result, sink) {
+            let message = error.to_string();
+            let written_earlier = steps[..position].iter().find_map(|s| match s.output {
+                Output::InsertDirectory { path, .. } if message.contains(path) => Some(path),
+                _ => None,
+            });
+            if let Some(path) = written_earlier {
+                return Err(Error::usage(format!(
+                    "{message} (an earlier INSERT of this job writes '{path}', and --explain \
+                     runs nothing)"
+                )));
+            }
+        }
+        result?;
+    }
+    Ok(())
+}
+
+fn read_stdin(what: &str) -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    if text.trim().is_empty() {
+        return Err(Error::usage(format!("{what}: stdin held no SQL")));
+    }
+    Ok(text)
+}
+
+/// Where each step's result goes. Queries go to the command's sink; INSERTs write where they
+/// say. Every flag given applies to some step or is refused: `--write` takes one query's result,
+/// show and stdout flags need a query, and `--coalesce`, `--repartition` and `--compression`
+/// shape the INSERTs' writes when there is no `--write`. `--explain` plans every step and runs
+/// none.
+fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
+    let queries = steps
+        .iter()
+        .filter(|s| matches!(s.output, Output::Query(_)))
+        .count();
+    let inserts = steps.len() - queries;
+    if queries == 0 {
+        let refused = flags
+            .destination_given()
+            .or_else(|| flags.show_option_given())
+            .or_else(|| {
+                flags
+                    .write_option_given()
+                    .filter(|flag| !["--coalesce", "--repartition", "--compression"].contains(flag))
+            });
+        if let Some(flag) = refused {
+            return Err(Error::usage(format!(
+                "{flag} does not apply to this job: it has no query, and each INSERT OVERWRITE \
+                 DIRECTORY says where its result goes (--coalesce, --repartition and \
+                 --compression apply to those writes)"
+            )));
+        }
+    }
+    if flags.write.is_some() && queries > 1 {
+        return Err(Error::usage(format!(
+            "--write takes one query's result, and this job has {queries} queries"
+        )));
+    }
+    let query_sink = if flags.write.is_some() {
+        Some(flags.sink()?)
+    } else if queries > 0 {
+        let refused = flags.write_option_given().filter(|flag| {
+            inserts == 0 || !["--coalesce", "--repartition", "--compression"].contains(flag)
+        });
+        if let (Some(flag), false) = (refused, flags.explain) {
+            return Err(Error::usage(format!(
+                "{flag} applies to --write OUTPUT (or to a job's INSERTs: --coalesce, \
+                 --repartition, --compression), and this command does not write"
+            )));
+        }
+        Some(flags.stdout_sink())
+    } else {
+        None
+    };
+    // Write flags belong to --write when it is given, else to the INSERTs.
+    let insert_flags = if flags.write.is_none() && inserts > 0 {
+        Some(flags.write_options.plan("")?)
+    } else {
+        None
+    };
+    let mut sinks = Vec::new();
+    for step in steps {
+        let sink = match (&step.output, &query_sink) {
+            _ if flags.explain => Sink::Explain,
+            (Output::Query(_), Some(sink)) => sink.clone(),
+            (Output::Query(_), None) => {
+                return Err(Error::Internal("a query without a sink".into()))
+            }
+            (Output::InsertDirectory { path, format, .. }, _) => {
+                let format = match format {
+                    None | Some("parquet") => OutputFormat::Parquet,
+                    Some("csv") | Some("textfile") => OutputFormat::Csv,
+                    Some(other) => {
+                        return Err(Error::usage(format!(
+                            "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet or csv"
+                        )))
+                    }
+                };
+                let given = insert_flags.as_ref();
+                let compression = given.and_then(|g| g.options.compression).or(match format {
+                    OutputFormat::Parquet => step.settings.parquet_compression,
+                    OutputFormat::Csv => None,
+                });
+                let options = WriteOptions {
+                    format,
+                    mode: SaveMode::Overwrite,
+                    compression,
+                    partition_by: Vec::new(),
+                    single_file: false,
+                };
+                options.validate()?;
+                Sink::Write {
+                    output: path.to_string(),
+                    plan: WritePlan {
+                        options,
+                        distribution: given.map_or(Distribution::PerTask, |g| g.distribution),
+                    },
+                }
+            }
+        };
+        sinks.push(sink);
+    }
+    Ok(sinks)
 }

@@ -6,6 +6,7 @@ use crate::io::show::ShowOptions;
 use crate::io::writer::WriteOptions;
 
 /// Where a result goes.
+#[derive(Clone)]
 pub enum Sink {
     Show(ShowOptions),
     Csv,

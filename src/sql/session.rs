@@ -1,6 +1,6 @@
 //! A SQL session over one script: the views the command line names (`--table NAME=INPUT`),
-//! the views its setup statements create (`CREATE TEMP VIEW v AS SELECT`, `CREATE TEMP VIEW v
-//! USING csv OPTIONS (...)`), and the plan of its final statement.
+//! the views its statements create (`CREATE TEMP VIEW v AS SELECT`, `CREATE TEMP VIEW v USING
+//! csv OPTIONS (...)`), its `SET`s, and the plan of each statement that gives a result.
 
 use std::collections::HashMap;
 
@@ -11,13 +11,13 @@ use super::statements::Statement;
 use crate::error::{Error, Result};
 use crate::io::csv::{parse_char_option, ParseMode};
 use crate::io::dataset::{Dataset, Format};
+use crate::io::writer::Compression;
 use crate::plan::inputs::Inputs;
 use crate::plan::Frame;
 use crate::types::datetime_pattern::DateTimePattern;
 
-/// What a script's last statement asks for.
-pub enum FinalStatement<'a> {
-    /// A query whose result goes to the command's sink.
+/// A statement of a script that gives a result: a query (to the command's sink) or an INSERT.
+pub enum Output<'a> {
     Query(&'a ast::Query),
     /// `INSERT OVERWRITE DIRECTORY 'path' [USING format] SELECT ...`.
     InsertDirectory {
@@ -27,43 +27,136 @@ pub enum FinalStatement<'a> {
     },
 }
 
-/// A script's setup statements and its final statement (which must be a query or INSERT
-/// OVERWRITE DIRECTORY).
-pub fn split_script(statements: &[Statement]) -> Result<(&[Statement], FinalStatement<'_>)> {
-    let Some((last, setup)) = statements.split_last() else {
-        return Err(Error::usage("no SQL statement given"));
-    };
-    let last =
-        match last {
-            Statement::Sql(ast::Statement::Query(q)) => FinalStatement::Query(q.as_ref()),
+/// One result-giving statement, where it stands in the script, and the settings in force there.
+pub struct Step<'a> {
+    pub index: usize,
+    pub output: Output<'a>,
+    pub settings: Settings,
+}
+
+/// What `SET` statements before a step changed.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `spark.sql.parquet.compression.codec`, for INSERTs that write Parquet.
+    pub parquet_compression: Option<Compression>,
+}
+
+/// The script's result-giving statements, in order, after checking every statement (each SET,
+/// each statement kind) before anything runs: a job never stops halfway on a statement the
+/// engine could have refused at the start.
+pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
+    let mut settings = Settings::default();
+    let mut steps = Vec::new();
+    for (index, statement) in statements.iter().enumerate() {
+        let output = match statement {
+            Statement::Sql(ast::Statement::Query(q)) => Output::Query(q.as_ref()),
             Statement::InsertDirectory {
                 path,
                 format,
                 query,
-            } => FinalStatement::InsertDirectory {
+            } => Output::InsertDirectory {
                 path,
                 format: format.as_deref(),
                 query: query.as_ref(),
             },
+            Statement::Set { key, value } => {
+                apply_setting(&mut settings, key, value.as_deref())?;
+                continue;
+            }
+            Statement::ViewUsing { .. } | Statement::Sql(ast::Statement::CreateView(_)) => continue,
             Statement::Sql(other) => {
                 return Err(Error::usage(format!(
-                    "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not: {}",
+                    "unsupported statement: {} (a job holds CREATE TEMP VIEW, SET, queries and \
+                     INSERT OVERWRITE DIRECTORY)",
                     first_words(other)
                 )))
             }
-            Statement::ViewUsing { .. } => return Err(Error::usage(
-                "the last statement must be a query or INSERT OVERWRITE DIRECTORY, not CREATE VIEW",
-            )),
         };
-    Ok((setup, last))
+        steps.push(Step {
+            index,
+            output,
+            settings: settings.clone(),
+        });
+    }
+    if steps.is_empty() {
+        return Err(Error::usage(
+            "the job gives no result: it needs a query or an INSERT OVERWRITE DIRECTORY",
+        ));
+    }
+    Ok(steps)
 }
 
-/// Plan `final_query` after registering `tables` (NAME, INPUT) and running the `setup`
-/// statements, opening inputs through `inputs`.
+/// `SET key=value`: settings that change an answer are honoured or refused; settings that only
+/// tune Spark's own execution (partition counts, broadcast thresholds) change nothing here and
+/// are accepted.
+fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Result<()> {
+    let Some(value) = value else {
+        return Err(Error::usage(format!(
+            "SET {key}: listing settings is not supported; give SET key=value"
+        )));
+    };
+    let lower = value.trim().to_ascii_lowercase();
+    let expect = |allowed: &[&str], why: &str| -> Result<()> {
+        if allowed.contains(&lower.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::usage(format!("SET {key}={value}: {why}")))
+        }
+    };
+    match key.to_ascii_lowercase().as_str() {
+        "spark.sql.session.timezone" => expect(
+            &["utc", "gmt", "z", "etc/utc", "etc/gmt", "+00:00", "-00:00", "utc+0", "gmt+0", "+0", "0"],
+            "not supported: the engine's session time zone is UTC",
+        ),
+        "spark.sql.ansi.enabled" => expect(
+            &["false"],
+            "not supported: the engine follows Spark's default, non-ANSI rules (overflow and bad casts give null)",
+        ),
+        "spark.sql.casesensitive" => expect(
+            &["false"],
+            "not supported: column names are matched ignoring case, as Spark's default",
+        ),
+        "spark.sql.legacy.timeparserpolicy" => expect(
+            &["exception", "corrected"],
+            "not supported: the engine parses datetimes with Spark 3's patterns",
+        ),
+        "spark.sql.parquet.compression.codec" => {
+            settings.parquet_compression = Some(match lower.as_str() {
+                "snappy" => Compression::Snappy,
+                "zstd" => Compression::Zstd,
+                "gzip" => Compression::Gzip,
+                "none" | "uncompressed" => Compression::None,
+                _ => {
+                    return Err(Error::usage(format!(
+                        "SET {key}={value}: expected snappy, zstd, gzip, none or uncompressed"
+                    )))
+                }
+            });
+            Ok(())
+        }
+        // Execution tuning in Spark; the engine sizes its own tasks and joins.
+        "spark.sql.shuffle.partitions"
+        | "spark.default.parallelism"
+        | "spark.sql.adaptive.enabled"
+        | "spark.sql.adaptive.coalescepartitions.enabled"
+        | "spark.sql.autobroadcastjointhreshold"
+        | "spark.sql.files.maxpartitionbytes"
+        | "spark.sql.files.opencostinbytes" => Ok(()),
+        _ => Err(Error::usage(format!(
+            "SET {key}: not a setting the engine knows (it honours spark.sql.session.timeZone=UTC, \
+             spark.sql.parquet.compression.codec, spark.sql.ansi.enabled=false, \
+             spark.sql.caseSensitive=false and Spark's tuning settings)"
+        ))),
+    }
+}
+
+/// Plan `query`, the statement at `index`, after registering `tables` (NAME, INPUT) and the
+/// views the statements before it create, opening inputs through `inputs`.
 pub fn plan_script(
     tables: &[(String, String)],
-    setup: &[Statement],
-    final_query: &ast::Query,
+    statements: &[Statement],
+    index: usize,
+    query: &ast::Query,
     inputs: &Inputs,
 ) -> Result<Frame> {
     let open = |path: &str, format: Option<&str>| -> Result<Frame> {
@@ -86,14 +179,13 @@ pub fn plan_script(
         let frame = inputs.frame(path)?.alias(name);
         catalog.views.insert(name.to_ascii_lowercase(), frame);
     }
-    for statement in setup {
+    for statement in &statements[..index] {
         match statement {
+            // Results and settings were dealt with by `script_steps`.
+            Statement::Sql(ast::Statement::Query(_))
+            | Statement::InsertDirectory { .. }
+            | Statement::Set { .. } => {}
             Statement::Sql(s) => run_setup(s, &mut catalog)?,
-            Statement::InsertDirectory { .. } => {
-                return Err(Error::usage(
-                    "INSERT OVERWRITE DIRECTORY must be the last statement",
-                ))
-            }
             Statement::ViewUsing {
                 name,
                 or_replace,
@@ -111,7 +203,7 @@ pub fn plan_script(
             }
         }
     }
-    plan_query(final_query, &catalog)
+    plan_query(query, &catalog)
 }
 
 /// `CREATE TEMP VIEW v USING csv OPTIONS (path '...', header 'true', ...)`: Spark's data source
@@ -192,7 +284,7 @@ fn first_words(statement: &ast::Statement) -> String {
         .join(" ")
 }
 
-/// A statement before the last: a temp view.
+/// A statement before the one being planned that is not a result: a temp view.
 fn run_setup(statement: &ast::Statement, catalog: &mut Catalog) -> Result<()> {
     match statement {
         ast::Statement::CreateView(view) => {
@@ -271,9 +363,6 @@ fn run_setup(statement: &ast::Statement, catalog: &mut Catalog) -> Result<()> {
             catalog.views.insert(key, frame);
             Ok(())
         }
-        ast::Statement::Query(_) => Err(Error::usage(
-            "only the last statement may be a query; earlier ones create views",
-        )),
         other => Err(Error::usage(format!(
             "unsupported statement: {}",
             first_words(other)

@@ -1,6 +1,7 @@
 //! A job file's statements: split at `;` (outside quotes and comments) and parsed with sqlparser,
 //! except Spark's `CREATE [OR REPLACE] TEMP[ORARY] VIEW v USING csv|parquet OPTIONS (k 'v', ...)`,
-//! which sqlparser does not read and is recognized here.
+//! which sqlparser does not read and is recognized here, and Spark's `SET key=value`, whose value
+//! is raw text up to the end of the statement.
 
 use regex::Regex;
 use sqlparser::ast;
@@ -21,6 +22,12 @@ pub enum Statement {
         or_replace: bool,
         format: String,
         options: Vec<(String, String)>,
+    },
+    /// `SET key=value` or `SET TIME ZONE 'zone'`: the key as written, the value unquoted.
+    /// `value` is None for `SET` and `SET key`, which only print settings in Spark.
+    Set {
+        key: String,
+        value: Option<String>,
     },
 }
 
@@ -79,9 +86,15 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
         r#"(?is)^\s*INSERT\s+OVERWRITE\s+(?:LOCAL\s+)?DIRECTORY\s+(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s+USING\s+(\w+)\s+(.*)$"#,
     )
     .map_err(|e| Error::Internal(e.to_string()))?;
+    let set =
+        Regex::new(r"(?is)^\s*SET(?:\s+(.*?))?\s*$").map_err(|e| Error::Internal(e.to_string()))?;
     let dialect = crate::expr::parse::SparkDialect::default();
     let mut out = Vec::new();
     for piece in split(text) {
+        if let Some(m) = set.captures(&piece) {
+            out.push(parse_set(m.get(1).map_or("", |r| r.as_str())));
+            continue;
+        }
         if let Some(m) = insert.captures(&piece) {
             let path = m.get(1).or(m.get(2)).map_or("", |p| p.as_str()).to_string();
             let query = crate::expr::parse::spark_parser(&dialect, &m[4])
@@ -145,6 +158,42 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     Ok(out)
 }
 
+/// The text after `SET`: `key = value`, `key`, `TIME ZONE value`, or nothing.
+fn parse_set(rest: &str) -> Statement {
+    let unquote = |v: &str| -> String {
+        let v = v.trim();
+        let quoted = v.len() >= 2
+            && ((v.starts_with('\'') && v.ends_with('\''))
+                || (v.starts_with('"') && v.ends_with('"')));
+        if quoted {
+            v[1..v.len() - 1].to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    if words.len() >= 2
+        && words[0].eq_ignore_ascii_case("TIME")
+        && words[1].eq_ignore_ascii_case("ZONE")
+    {
+        let value = rest.trim_start()[4..].trim_start()[4..].trim();
+        return Statement::Set {
+            key: "spark.sql.session.timeZone".to_string(),
+            value: Some(unquote(value)),
+        };
+    }
+    match rest.split_once('=') {
+        Some((key, value)) => Statement::Set {
+            key: key.trim().trim_matches('`').to_string(),
+            value: Some(unquote(value)),
+        },
+        None => Statement::Set {
+            key: rest.trim().trim_matches('`').to_string(),
+            value: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +229,32 @@ mod tests {
             ]
         );
         assert!(matches!(statements[1], Statement::Sql(_)));
+    }
+
+    #[test]
+    fn reads_set_statements() {
+        let statements = parse_statements(
+            "SET spark.sql.session.timeZone = 'UTC'; set `spark.sql.shuffle.partitions`=4;\n\
+             SET TIME ZONE 'Etc/UTC'; SET; SET spark.sql.ansi.enabled",
+        )
+        .unwrap();
+        let read: Vec<(String, Option<String>)> = statements
+            .into_iter()
+            .map(|s| match s {
+                Statement::Set { key, value } => (key, value),
+                _ => panic!("a SET statement"),
+            })
+            .collect();
+        let some = |k: &str, v: &str| (k.to_string(), Some(v.to_string()));
+        assert_eq!(
+            read,
+            vec![
+                some("spark.sql.session.timeZone", "UTC"),
+                some("spark.sql.shuffle.partitions", "4"),
+                some("spark.sql.session.timeZone", "Etc/UTC"),
+                (String::new(), None),
+                ("spark.sql.ansi.enabled".to_string(), None),
+            ]
+        );
     }
 }

@@ -64,6 +64,29 @@ pub fn engine_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Run `engine` with `args` in the project directory, `input` on its stdin.
+pub fn engine_stdin(args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_engine"))
+        .args(args)
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the engine binary runs");
+    let mut stdin = child.stdin.take().expect("a piped stdin");
+    // The engine may stop reading early (an error); a closed pipe is then not the test's failure.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let output = child.wait_with_output().expect("the engine finishes");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// The case files `*.ext` in `dir` (relative to the project), sorted; at least `min` of them.
 pub fn case_files(dir: &str, ext: &str, min: usize) -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join(dir))

@@ -131,7 +131,15 @@ fn bad_sql_fails_with_a_clear_message() {
             "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
             "window frames",
         ),
-        ("DROP TABLE z", "the last statement must be a query"),
+        ("DROP TABLE z", "unsupported statement: DROP TABLE z"),
+        (
+            "SET spark.sql.session.timeZone=America/New_York; SELECT 1",
+            "session time zone is UTC",
+        ),
+        ("SET spark.sql.ansi.enabled=true; SELECT 1", "non-ANSI"),
+        ("SET spark.executor.memory=4g; SELECT 1", "not a setting the engine knows"),
+        ("SET; SELECT 1", "listing settings is not supported"),
+        ("CREATE TEMP VIEW v AS SELECT 1", "the job gives no result"),
     ];
     for (sql, message) in cases {
         let mut args = vec!["sql", *sql];
@@ -277,4 +285,89 @@ fn job_file_options_apply_or_are_refused() {
     ])
     .fails(2, &["--coalesce", "--write"]);
     engine(&["query", &zones, "--compression", "zstd"]).fails(2, &["--compression", "--write"]);
+}
+
+/// A job runs its statements in turn, as Spark runs a script: queries print to the sink, each
+/// INSERT writes its directory, SETs change what follows, and views may read what an earlier
+/// INSERT wrote. `--explain` plans and writes nothing; a bad statement anywhere is refused
+/// before the first write; `-f -` and a bare pipe read the SQL from stdin.
+#[test]
+fn job_files_run_every_statement_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o1, o2) = (dir.path().join("o1"), dir.path().join("o2"));
+    let job_text = format!(
+        "SET spark.sql.session.timeZone = 'UTC';\n\
+         CREATE TEMP VIEW zz USING csv OPTIONS (path 'data/taxi_zone_lookup.csv', header 'true', inferSchema 'true');\n\
+         SELECT count(*) AS n FROM zz;\n\
+         SET spark.sql.parquet.compression.codec=zstd;\n\
+         INSERT OVERWRITE DIRECTORY '{o1}' USING parquet SELECT LocationID, Zone FROM zz WHERE Borough = 'Bronx';\n\
+         CREATE TEMP VIEW bronx AS SELECT * FROM parquet.`{o1}`;\n\
+         SELECT count(*) AS bronx, min(LocationID) AS first FROM bronx;\n\
+         INSERT OVERWRITE DIRECTORY '{o2}' USING csv SELECT Zone FROM bronx ORDER BY LocationID LIMIT 2",
+        o1 = o1.display(),
+        o2 = o2.display()
+    );
+    let job = dir.path().join("job.sql");
+    std::fs::write(&job, &job_text).unwrap();
+    let job = job.to_string_lossy().to_string();
+
+    // --explain plans what it can and writes nothing; the view over o1 cannot be planned before
+    // o1 exists, and the message says why.
+    let plan = engine(&["sql", "-f", &job, "--explain"]);
+    plan.fails(2, &["an earlier INSERT of this job writes", "--explain"]);
+    assert!(
+        plan.stdout.contains("INSERT OVERWRITE DIRECTORY"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!o1.exists() && !o2.exists());
+    // Flags that would take several queries' results, and a bad SET at the end, are refused
+    // before anything runs.
+    engine(&["sql", "-f", &job, "--write", "x"]).fails(2, &["--write takes one query's result"]);
+    let bad = dir.path().join("bad.sql");
+    std::fs::write(
+        &bad,
+        format!("{job_text};\nSET spark.sql.ansi.enabled=true"),
+    )
+    .unwrap();
+    engine(&["sql", "-f", &bad.to_string_lossy()]).fails(2, &["spark.sql.ansi.enabled"]);
+    assert!(!o1.exists() && !o2.exists());
+
+    let run = engine(&["sql", "-f", &job, "--csv"]);
+    assert_eq!(run.ok(), "n\n265\nbronx,first\n43,3\n");
+    assert!(run.stderr.contains("wrote 43 rows") && run.stderr.contains("wrote 2 rows"));
+    let parts = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("part-"))
+            .collect()
+    };
+    assert!(
+        parts(&o1).iter().all(|n| n.ends_with(".zstd.parquet")),
+        "{:?}",
+        parts(&o1)
+    );
+    let csv: String = parts(&o2)
+        .iter()
+        .map(|n| std::fs::read_to_string(o2.join(n)).unwrap())
+        .collect();
+    assert_eq!(csv, "Zone\nAllerton/Pelham Gardens\nBedford Park\n");
+
+    // Now that o1 exists, --explain plans every statement.
+    let plan = engine(&["sql", "-f", &job, "--explain"]);
+    assert_eq!(
+        plan.ok().matches("== Optimized Plan ==").count(),
+        4,
+        "{}",
+        plan.stdout
+    );
+
+    // The job from stdin, and a query from a pipe.
+    let piped = crate::common::engine_stdin(&["sql", "-f", "-", "--csv"], &job_text);
+    assert_eq!(piped.ok(), "n\n265\nbronx,first\n43,3\n");
+    let piped = crate::common::engine_stdin(&["sql", "--csv"], "SELECT 1 + 1 AS two");
+    assert_eq!(piped.ok(), "two\n2\n");
+    crate::common::engine_stdin(&["sql"], "  \n").fails(2, &["stdin held no SQL"]);
 }
