@@ -368,6 +368,43 @@ CASES.update({
 })
 
 
+# Window frames (ROWS and RANGE, offsets and unbounded ends) and the distribution functions.
+CASES.update({
+    "window_rows_frames": "SELECT LocationID, Borough, "
+        "sum(LocationID) OVER (PARTITION BY Borough ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s2, "
+        "avg(LocationID) OVER (PARTITION BY Borough ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS moving, "
+        "count(*) OVER (PARTITION BY Borough ORDER BY LocationID ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest, "
+        "max(LocationID) OVER (PARTITION BY Borough ORDER BY LocationID ROWS BETWEEN 2 FOLLOWING AND 3 FOLLOWING) AS ahead, "
+        "min(LocationID) OVER (PARTITION BY Borough ORDER BY LocationID ROWS 2 PRECEDING) AS back2, "
+        "sum(LocationID) OVER (PARTITION BY Borough ORDER BY LocationID ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
+        "FROM z WHERE LocationID < 30 OR LocationID > 255 ORDER BY LocationID",
+    "window_range_frames": "SELECT id, grp, qty, amount, "
+        "sum(qty) OVER (ORDER BY qty RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS near, "
+        "count(*) OVER (ORDER BY qty DESC RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) AS above, "
+        "sum(id) OVER (PARTITION BY grp ORDER BY amount RANGE BETWEEN 10.5 PRECEDING AND 0.5 FOLLOWING) AS by_amount, "
+        "max(id) OVER (ORDER BY qty RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS max_after, "
+        "first_value(id) OVER (ORDER BY qty NULLS LAST, id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_all "
+        "FROM a ORDER BY id",
+    "window_distribution_functions": "SELECT Borough, LocationID, "
+        "ntile(4) OVER (PARTITION BY Borough ORDER BY LocationID) AS quartile, "
+        "ntile(100) OVER (PARTITION BY Borough ORDER BY LocationID) AS many, "
+        "percent_rank() OVER (PARTITION BY Borough ORDER BY service_zone) AS pr, "
+        "cume_dist() OVER (PARTITION BY Borough ORDER BY service_zone) AS cd, "
+        "nth_value(Zone, 2) OVER (PARTITION BY Borough ORDER BY LocationID) AS second, "
+        "nth_value(Zone, 3) OVER (PARTITION BY Borough ORDER BY LocationID ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS third "
+        "FROM z WHERE LocationID < 40 OR LocationID > 260 ORDER BY Borough, LocationID",
+    "window_function_names": "SELECT rank() OVER (ORDER BY LocationID), dense_rank() OVER (ORDER BY LocationID), "
+        "percent_rank() OVER (ORDER BY LocationID), cume_dist() OVER (ORDER BY LocationID), ntile(2) OVER (ORDER BY LocationID), "
+        "lag(LocationID) OVER (ORDER BY LocationID), lead(LocationID, 2, 0) OVER (ORDER BY LocationID), "
+        "nth_value(LocationID, 1) OVER (ORDER BY LocationID), "
+        "sum(LocationID) OVER (ORDER BY LocationID RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING), "
+        "sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN CURRENT ROW AND CURRENT ROW) "
+        "FROM z WHERE LocationID < 4",
+    "window_nth_value_ignore_nulls": "SELECT g, v, nth_value(v, 2) IGNORE NULLS OVER (PARTITION BY g ORDER BY v NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS second, "
+        "nth_value(v, 1) OVER (PARTITION BY g ORDER BY v NULLS FIRST) AS first_seen FROM fl ORDER BY g, v",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

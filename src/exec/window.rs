@@ -1,13 +1,16 @@
 //! Window functions (`row_number() OVER (PARTITION BY a ORDER BY b)`): the input is collected,
 //! row positions are sorted (in parallel) by partition keys then order keys, compared as arrow
-//! row bytes, and each function walks its partitions in that order. Aggregates use Spark's
-//! default frames: the whole partition without ORDER BY, else every row up to the current one
-//! and its peers (equal order keys). Results go back to the input's row order.
+//! row bytes, and each function walks its partitions in that order. Aggregates and nth_value
+//! see their frame: ROWS counts rows from the current one, RANGE compares the order key's value
+//! (peers, rows with equal order keys, share a RANGE frame). A frame that starts at the
+//! partition's start is folded once as it grows; any other frame is folded per row, as Spark's
+//! sliding and unbounded-following frames are. Results go back to the input's row order.
 
 use std::sync::Arc;
 
 use arrow::array::{
-    new_null_array, Array, ArrayRef, Int32Array, RecordBatch, RecordBatchOptions, UInt32Array,
+    new_null_array, Array, ArrayRef, Float64Array, Int32Array, RecordBatch, RecordBatchOptions,
+    UInt32Array,
 };
 use arrow::compute::{concat, concat_batches, take, SortOptions};
 use arrow::datatypes::{DataType, SchemaRef};
@@ -27,18 +30,55 @@ pub enum WindowFunc {
     RowNumber,
     Rank,
     DenseRank,
+    /// (rank - 1) / (partition rows - 1).
+    PercentRank,
+    /// Rows up to the current one's last peer / partition rows.
+    CumeDist,
+    /// Bucket number 1..=n, the first (rows % n) buckets one row larger.
+    Ntile(i64),
     /// lag (negative) or lead (positive) by this many rows; args: value, default.
     Offset(i64),
+    /// The n-th value (1-based) of the frame, or of its non-null values; args: value.
+    NthValue {
+        n: i64,
+        ignore_nulls: bool,
+    },
     Aggregate(AggCall),
+}
+
+/// Where a frame starts or ends.
+#[derive(Debug, Clone)]
+pub enum FrameEdge {
+    UnboundedPreceding,
+    UnboundedFollowing,
+    /// RANGE's current row: its first (start) or last (end) peer. (ROWS' current row is
+    /// `RowOffset(0)`.)
+    CurrentRow,
+    /// ROWS: this many rows after the current one (negative: before).
+    RowOffset(i64),
+    /// RANGE: the rows whose order key reaches `bound` (the key plus or minus the offset, per
+    /// row); `key` is the order key cast to the bound's type.
+    KeyValue {
+        key: Bound,
+        bound: Bound,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct FrameSpec {
+    pub start: FrameEdge,
+    pub end: FrameEdge,
 }
 
 #[derive(Debug, Clone)]
 pub struct WindowExpr {
     pub func: WindowFunc,
-    /// For lag/lead: the value and the default.
+    /// For lag/lead: the value and the default; for nth_value: the value.
     pub args: Vec<Bound>,
     pub partition_by: Vec<Bound>,
     pub order_by: Vec<SortKey>,
+    /// The frame aggregates and nth_value see (Spark's default when none was written).
+    pub frame: FrameSpec,
     pub data_type: DataType,
     pub name: String,
 }
@@ -94,6 +134,124 @@ fn encode(exprs: &[(Bound, SortOptions)], batch: &RecordBatch) -> Result<Rows> {
     converter.convert_columns(&columns).map_err(arrow)
 }
 
+/// Sorted positions' partition and peer-group spans: `[start, end)` of each.
+struct Spans {
+    partition_start: Vec<usize>,
+    partition_end: Vec<usize>,
+    peer_start: Vec<usize>,
+    peer_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(new_partition: &[bool], new_peer: &[bool]) -> Spans {
+        let n = new_partition.len();
+        let starts = |new: &[bool]| {
+            let mut start = vec![0usize; n];
+            for i in 0..n {
+                start[i] = if new[i] { i } else { start[i - 1] };
+            }
+            start
+        };
+        let ends = |new: &[bool]| {
+            let mut end = vec![n; n];
+            for i in (0..n).rev() {
+                end[i] = if i + 1 < n && !new[i + 1] {
+                    end[i + 1]
+                } else {
+                    i + 1
+                };
+            }
+            end
+        };
+        Spans {
+            partition_start: starts(new_partition),
+            partition_end: ends(new_partition),
+            peer_start: starts(new_peer),
+            peer_end: ends(new_peer),
+        }
+    }
+}
+
+/// Each sorted position's frame `[lo, hi)` (empty when hi <= lo).
+fn frame_bounds(
+    frame: &FrameSpec,
+    spans: &Spans,
+    perm: &[u32],
+    order: &[SortKey],
+    batch: &RecordBatch,
+) -> Result<(Vec<usize>, Vec<usize>)> {
+    let n = perm.len();
+    let edge = |e: &FrameEdge, is_end: bool| -> Result<Vec<usize>> {
+        let mut out = Vec::with_capacity(n);
+        match e {
+            FrameEdge::UnboundedPreceding => out.extend_from_slice(&spans.partition_start),
+            FrameEdge::UnboundedFollowing => out.extend_from_slice(&spans.partition_end),
+            FrameEdge::CurrentRow => out.extend_from_slice(if is_end {
+                &spans.peer_end
+            } else {
+                &spans.peer_start
+            }),
+            FrameEdge::RowOffset(k) => {
+                for i in 0..n {
+                    let at = i as i64 + k + i64::from(is_end);
+                    let (ps, pe) = (
+                        spans.partition_start[i] as i64,
+                        spans.partition_end[i] as i64,
+                    );
+                    out.push(at.clamp(ps, pe) as usize);
+                }
+            }
+            FrameEdge::KeyValue { key, bound } => {
+                let options = SortOptions {
+                    descending: order[0].descending,
+                    nulls_first: order[0].nulls_first,
+                };
+                let converter =
+                    RowConverter::new(vec![SortField::new_with_options(key.data_type(), options)])
+                        .map_err(arrow)?;
+                let sorted = UInt32Array::from(perm.to_vec());
+                let encode = |e: &Bound| -> Result<Rows> {
+                    let values =
+                        take(evaluate(e, batch)?.as_ref(), &sorted, None).map_err(arrow)?;
+                    converter
+                        .convert_columns(&normalize_float_keys(vec![values]))
+                        .map_err(arrow)
+                };
+                let keys = encode(key)?;
+                let bounds = encode(bound)?;
+                let key_values =
+                    take(evaluate(key, batch)?.as_ref(), &sorted, None).map_err(arrow)?;
+                for i in 0..n {
+                    // A null key's frame is its peers (the other nulls), as in Spark.
+                    if key_values.is_null(i) {
+                        out.push(if is_end {
+                            spans.peer_end[i]
+                        } else {
+                            spans.peer_start[i]
+                        });
+                        continue;
+                    }
+                    // The first row past the bound (end) or reaching it (start), in sort order.
+                    let target = bounds.row(i);
+                    let (mut a, mut b) = (spans.partition_start[i], spans.partition_end[i]);
+                    while a < b {
+                        let mid = a + (b - a) / 2;
+                        let k = keys.row(mid);
+                        if (is_end && k <= target) || (!is_end && k < target) {
+                            a = mid + 1;
+                        } else {
+                            b = mid;
+                        }
+                    }
+                    out.push(a);
+                }
+            }
+        }
+        Ok(out)
+    };
+    Ok((edge(&frame.start, false)?, edge(&frame.end, true)?))
+}
+
 /// One function's values, in the batch's row order.
 fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
     let n = batch.num_rows();
@@ -134,6 +292,7 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
     let new_peer: Vec<bool> = (0..n)
         .map(|i| new_partition[i] || order.row(perm[i] as usize) != order.row(perm[i - 1] as usize))
         .collect();
+    let spans = Spans::new(&new_partition, &new_peer);
     let sorted: ArrayRef = match &f.func {
         WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank => {
             let mut values = Vec::with_capacity(n);
@@ -156,30 +315,52 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
             }
             Arc::new(Int32Array::from(values))
         }
+        WindowFunc::PercentRank | WindowFunc::CumeDist => {
+            let values: Float64Array = (0..n)
+                .map(|i| {
+                    let (ps, pe) = (spans.partition_start[i], spans.partition_end[i]);
+                    let rows = (pe - ps) as f64;
+                    Some(if matches!(f.func, WindowFunc::CumeDist) {
+                        (spans.peer_end[i] - ps) as f64 / rows
+                    } else if pe - ps <= 1 {
+                        0.0
+                    } else {
+                        (spans.peer_start[i] - ps) as f64 / (rows - 1.0)
+                    })
+                })
+                .collect();
+            Arc::new(values)
+        }
+        WindowFunc::Ntile(buckets) => {
+            let buckets = *buckets;
+            let values: Int32Array = (0..n)
+                .map(|i| {
+                    let (ps, pe) = (spans.partition_start[i], spans.partition_end[i]);
+                    let (rows, r) = ((pe - ps) as i64, (i - ps) as i64);
+                    let size = rows / buckets;
+                    let extra = rows % buckets;
+                    let bucket = if r < extra * (size + 1) {
+                        r / (size + 1) + 1
+                    } else {
+                        (r - extra * (size + 1)) / size.max(1) + 1 + extra
+                    };
+                    Some(bucket as i32)
+                })
+                .collect();
+            Arc::new(values)
+        }
         WindowFunc::Offset(offset) => {
             let value = evaluate(&f.args[0], batch)?;
             let default = match f.args.get(1) {
                 Some(d) => evaluate(d, batch)?,
                 None => new_null_array(value.data_type(), n),
             };
-            // Partition start of each sorted position.
-            let mut start = vec![0usize; n];
-            for i in 0..n {
-                start[i] = if new_partition[i] { i } else { start[i - 1] };
-            }
-            let mut end = vec![n; n];
-            for i in (0..n).rev() {
-                end[i] = if i + 1 < n && !new_partition[i + 1] {
-                    end[i + 1]
-                } else {
-                    i + 1
-                };
-            }
             // Index into [value rows..., default rows...] for each sorted position.
             let indices: UInt32Array = (0..n)
                 .map(|i| {
                     let target = i as i64 + offset;
-                    if target >= start[i] as i64 && target < end[i] as i64 {
+                    let (start, end) = (spans.partition_start[i], spans.partition_end[i]);
+                    if target >= start as i64 && target < end as i64 {
                         Some(perm[target as usize])
                     } else {
                         Some(n as u32 + perm[i])
@@ -189,7 +370,27 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
             let both = concat(&[value.as_ref(), default.as_ref()]).map_err(arrow)?;
             take(both.as_ref(), &indices, None).map_err(arrow)?
         }
+        WindowFunc::NthValue {
+            n: nth,
+            ignore_nulls,
+        } => {
+            let (lo, hi) = frame_bounds(&f.frame, &spans, &perm, &f.order_by, batch)?;
+            let value = evaluate(&f.args[0], batch)?;
+            let indices: UInt32Array = (0..n)
+                .map(|i| {
+                    let mut frame = (lo[i]..hi[i].max(lo[i])).map(|p| perm[p]);
+                    let skip = (*nth - 1) as usize;
+                    if *ignore_nulls {
+                        frame.filter(|&row| value.is_valid(row as usize)).nth(skip)
+                    } else {
+                        frame.nth(skip)
+                    }
+                })
+                .collect();
+            take(value.as_ref(), &indices, None).map_err(arrow)?
+        }
         WindowFunc::Aggregate(call) => {
+            let (lo, hi) = frame_bounds(&f.frame, &spans, &perm, &f.order_by, batch)?;
             let values = call.arg.as_ref().map(|a| evaluate(a, batch)).transpose()?;
             let sorted_values = match &values {
                 Some(v) => {
@@ -197,31 +398,49 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
                 }
                 None => None,
             };
-            let running = !f.order_by.is_empty();
+            let fold = |acc: &mut Box<dyn crate::expr::aggregates::accumulator::Accumulator>,
+                        from: usize,
+                        to: usize|
+             -> Result<()> {
+                if to > from {
+                    let slice = sorted_values.as_ref().map(|v| v.slice(from, to - from));
+                    acc.update(&vec![0u32; to - from], 1, slice.as_ref())?;
+                }
+                Ok(())
+            };
             let mut pieces: Vec<ArrayRef> = Vec::new();
             let mut piece_of: Vec<u32> = vec![0; n];
+            let growing = matches!(f.frame.start, FrameEdge::UnboundedPreceding);
             let mut i = 0;
             while i < n {
                 // One partition: [i, end).
-                let mut end = i + 1;
-                while end < n && !new_partition[end] {
-                    end += 1;
-                }
-                let mut acc = call.accumulator()?;
-                let mut j = i;
-                while j < end {
-                    // The next chunk: a peer group (running frame) or the whole partition.
-                    let mut k = j + 1;
-                    while k < end && (!running || !new_peer[k]) {
-                        k += 1;
+                let end = spans.partition_end[i];
+                if growing {
+                    // The frame only grows: fold each row in once, finish when it has grown.
+                    let mut acc = call.accumulator()?;
+                    let mut folded = i;
+                    for r in i..end {
+                        let to = hi[r].max(folded);
+                        if r == i || to > folded {
+                            fold(&mut acc, folded, to)?;
+                            folded = to;
+                            pieces.push(acc.finish(1)?);
+                        }
+                        piece_of[r] = (pieces.len() - 1) as u32;
                     }
-                    let slice = sorted_values.as_ref().map(|v| v.slice(j, k - j));
-                    acc.update(&vec![0u32; k - j], 1, slice.as_ref())?;
-                    pieces.push(acc.finish(1)?);
-                    for p in piece_of.iter_mut().take(k).skip(j) {
-                        *p = (pieces.len() - 1) as u32;
+                } else {
+                    // Any other frame is folded per row (rows with the same frame share it).
+                    let mut last = None;
+                    for r in i..end {
+                        let span = (lo[r], hi[r].max(lo[r]));
+                        if last != Some(span) {
+                            let mut acc = call.accumulator()?;
+                            fold(&mut acc, span.0, span.1)?;
+                            pieces.push(acc.finish(1)?);
+                            last = Some(span);
+                        }
+                        piece_of[r] = (pieces.len() - 1) as u32;
                     }
-                    j = k;
                 }
                 i = end;
             }

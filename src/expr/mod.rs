@@ -18,4 +18,4 @@ pub use bind::{bind, Scope};
 pub use bound::Bound;
 pub use operator::{balanced_tree, BinaryOp};
 pub use parse::{parse_expr, parse_expr_list, parse_sort_list};
-pub use tree::{Expr, SortExpr};
+pub use tree::{Expr, FrameBound, SortExpr, WindowFrame};

@@ -13,7 +13,7 @@ use sqlparser::dialect::{Dialect, SparkSqlDialect};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-use super::tree::{BinaryOp, Expr, SortExpr};
+use super::tree::{BinaryOp, Expr, FrameBound, SortExpr, WindowFrame};
 use crate::error::{Error, Result};
 
 /// Spark SQL as sqlparser's Spark dialect reads it, plus backslash escapes in string literals
@@ -718,6 +718,10 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
         {
             args.push(literal(Arc::new(BooleanArray::from(vec![true])), "true"))
         }
+        // `nth_value(x, n) IGNORE NULLS`: its third argument.
+        Some(ast::NullTreatment::IgnoreNulls) if name == "nth_value" && args.len() == 2 => {
+            args.push(literal(Arc::new(BooleanArray::from(vec![true])), "true"))
+        }
         Some(ast::NullTreatment::IgnoreNulls) => {
             return Err(unsupported(format!("IGNORE NULLS in {function}")))
         }
@@ -744,18 +748,58 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
             order_by,
             window_frame,
         })) => {
-            if window_frame.is_some() || window_name.is_some() {
-                return Err(unsupported(format!(
-                    "window frames other than Spark's default: {function}"
-                )));
+            if let Some(name) = window_name {
+                return Err(unsupported(format!("named window {name} in {function}")));
             }
+            let frame = window_frame.as_ref().map(convert_frame).transpose()?;
             Ok(Expr::Window {
                 function: Box::new(call),
                 partition_by: partition_by.iter().map(convert).collect::<Result<_>>()?,
                 order_by: order_by.iter().map(convert_sort).collect::<Result<_>>()?,
+                frame,
             })
         }
     }
+}
+
+/// `ROWS|RANGE [BETWEEN] start [AND end]`; a frame without an end ends at the current row.
+fn convert_frame(ast_frame: &ast::WindowFrame) -> Result<WindowFrame> {
+    let ast::WindowFrame {
+        units,
+        start_bound,
+        end_bound,
+    } = ast_frame;
+    let rows = match units {
+        ast::WindowFrameUnits::Rows => true,
+        ast::WindowFrameUnits::Range => false,
+        ast::WindowFrameUnits::Groups => return Err(unsupported("GROUPS window frames")),
+    };
+    let bound = |b: &ast::WindowFrameBound| -> Result<FrameBound> {
+        Ok(match b {
+            ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            ast::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+            ast::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+            ast::WindowFrameBound::Preceding(Some(e)) => {
+                FrameBound::Preceding(Box::new(convert(e)?))
+            }
+            ast::WindowFrameBound::Following(Some(e)) => {
+                FrameBound::Following(Box::new(convert(e)?))
+            }
+        })
+    };
+    let start = bound(start_bound)?;
+    let end = match end_bound {
+        Some(e) => bound(e)?,
+        None => FrameBound::CurrentRow,
+    };
+    if matches!(start, FrameBound::UnboundedFollowing)
+        || matches!(end, FrameBound::UnboundedPreceding)
+    {
+        return Err(Error::usage(format!(
+            "window frames: UNBOUNDED FOLLOWING cannot start a frame, nor UNBOUNDED PRECEDING end one"
+        )));
+    }
+    Ok(WindowFrame { rows, start, end })
 }
 
 fn convert_value(v: &Value) -> Result<Expr> {

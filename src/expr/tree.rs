@@ -69,11 +69,13 @@ pub enum Expr {
         expr: Box<Expr>,
         name: String,
     },
-    /// `f(...) OVER (PARTITION BY ... ORDER BY ...)` (SQL only), with Spark's default frame.
+    /// `f(...) OVER (PARTITION BY ... ORDER BY ... [frame])` (SQL only); no frame means Spark's
+    /// default for the function.
     Window {
         function: Box<Expr>,
         partition_by: Vec<Expr>,
         order_by: Vec<SortExpr>,
+        frame: Option<WindowFrame>,
     },
     /// `*` or `t.*` in a select list.
     Wildcard {
@@ -338,8 +340,9 @@ impl Expr {
                 function,
                 partition_by,
                 order_by,
+                frame,
             } => {
-                function.write_name(out, false);
+                write_window_function_name(out, function);
                 out.push_str(" OVER (");
                 let mut parts = Vec::new();
                 if !partition_by.is_empty() {
@@ -367,17 +370,10 @@ impl Expr {
                             .join(", ")
                     ));
                 }
-                let ranking = matches!(function.as_ref(), Expr::Call { name, .. } if super::aggregates::lookup(name).is_none());
-                parts.push(
-                    if order_by.is_empty() {
-                        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-                    } else if ranking {
-                        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-                    } else {
-                        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-                    }
-                    .to_string(),
-                );
+                parts.push(match frame {
+                    Some(frame) => frame.describe(),
+                    None => default_frame_text(function, !order_by.is_empty()),
+                });
                 out.push_str(&parts.join(" "));
                 out.push(')');
             }
@@ -396,6 +392,122 @@ impl Expr {
 }
 
 /// A sort key: an expression with Spark's ordering (ASC puts nulls first, DESC last, unless said).
+/// The name Spark gives a function called over a window: the ranking functions keep their
+/// upper-case SQL names, lag and lead show their offset and default.
+fn write_window_function_name(out: &mut String, function: &Expr) {
+    match function {
+        Expr::Call { name, args, .. } => match name.as_str() {
+            "rank" | "dense_rank" | "percent_rank" if args.is_empty() => {
+                let _ = write!(out, "{}()", name.to_ascii_uppercase());
+            }
+            "lag" | "lead" if !args.is_empty() && args.len() <= 3 => {
+                let part = |i: usize, default: &str| {
+                    args.get(i).map_or(default.to_string(), |a| {
+                        let mut s = String::new();
+                        a.write_arg_name(&mut s);
+                        s
+                    })
+                };
+                let _ = write!(
+                    out,
+                    "{name}({}, {}, {})",
+                    part(0, ""),
+                    part(1, "1"),
+                    part(2, "NULL")
+                );
+            }
+            // Spark 3.3 takes ignoring nulls only as `IGNORE NULLS`, and names it so.
+            "nth_value" if args.len() == 3 => {
+                let mut s = String::new();
+                Expr::Call {
+                    name: name.clone(),
+                    args: args[..2].to_vec(),
+                    distinct: false,
+                    star: false,
+                }
+                .write_name(&mut s, false);
+                out.push_str(&s);
+                if args[2].name().eq_ignore_ascii_case("true") {
+                    out.push_str(" ignore nulls");
+                }
+            }
+            _ => function.write_name(out, false),
+        },
+        other => other.write_name(out, false),
+    }
+}
+
+/// Spark's frame text for a function over a window without one: ROWS from the partition's
+/// start for ranking, a fixed row offset for lag and lead, RANGE up to the current row's peers
+/// for aggregates (and cume_dist) over an ordered window, and the whole partition without order.
+pub fn default_frame_text(function: &Expr, ordered: bool) -> String {
+    let (name, args) = match function {
+        Expr::Call { name, args, .. } => (name.as_str(), args.as_slice()),
+        _ => ("", &[][..]),
+    };
+    match name {
+        "lag" | "lead" => {
+            let offset = args.get(1).map_or("1".to_string(), |a| a.name());
+            let offset = match (name, offset.strip_prefix('-')) {
+                ("lead", _) => offset,
+                (_, Some(positive)) => positive.to_string(),
+                (_, None) => format!("-{offset}"),
+            };
+            format!("ROWS BETWEEN {offset} FOLLOWING AND {offset} FOLLOWING")
+        }
+        "row_number" | "rank" | "dense_rank" | "ntile" | "percent_rank" => {
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string()
+        }
+        _ if !ordered => "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
+        _ => "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+    }
+}
+
+/// A window frame: `ROWS|RANGE BETWEEN start AND end`.
+#[derive(Debug, Clone)]
+pub struct WindowFrame {
+    /// ROWS counts rows; RANGE compares the (single) order key's values.
+    pub rows: bool,
+    pub start: FrameBound,
+    pub end: FrameBound,
+}
+
+#[derive(Debug, Clone)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    /// `n PRECEDING`: a literal offset (a row count for ROWS, a value for RANGE).
+    Preceding(Box<Expr>),
+    CurrentRow,
+    Following(Box<Expr>),
+    UnboundedFollowing,
+}
+
+impl WindowFrame {
+    /// Spark's text for the frame: `ROWS BETWEEN 1 PRECEDING AND CURRENT ROW`.
+    pub fn describe(&self) -> String {
+        let bound = |b: &FrameBound| match b {
+            FrameBound::UnboundedPreceding => "UNBOUNDED PRECEDING".to_string(),
+            FrameBound::UnboundedFollowing => "UNBOUNDED FOLLOWING".to_string(),
+            FrameBound::CurrentRow => "CURRENT ROW".to_string(),
+            FrameBound::Following(e) => format!("{} FOLLOWING", e.name()),
+            // Spark stores `n PRECEDING` as `-n`: an integer prints back as `n PRECEDING`, any
+            // other value as the negation it is.
+            FrameBound::Preceding(e) => match e.as_ref() {
+                Expr::Literal { value, .. } if value.data_type().is_integer() || self.rows => {
+                    format!("{} PRECEDING", e.name())
+                }
+                _ => format!("(- {}) FOLLOWING", e.name()),
+            },
+        };
+        format!(
+            "{} BETWEEN {} AND {}",
+            if self.rows { "ROWS" } else { "RANGE" },
+            bound(&self.start),
+            bound(&self.end)
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SortExpr {
     pub expr: Expr,

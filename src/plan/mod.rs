@@ -19,7 +19,7 @@ use crate::io::dataset::Dataset;
 
 pub use crate::exec::join::JoinType;
 pub use crate::exec::sort::SortKey;
-pub use crate::exec::window::{WindowExpr, WindowFunc};
+pub use crate::exec::window::{FrameEdge, FrameSpec, WindowExpr, WindowFunc};
 pub use build::Frame;
 
 /// Reading a dataset: which of its columns, the filters applied while reading (also used to

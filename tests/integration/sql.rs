@@ -128,8 +128,30 @@ fn bad_sql_fails_with_a_clear_message() {
             "scalar subquery in the select list of an aggregating query",
         ),
         (
-            "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
-            "window frames",
+            "SELECT sum(LocationID) OVER (ORDER BY LocationID, Zone RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
+            "exactly one ORDER BY expression",
+        ),
+        (
+            "SELECT sum(LocationID) OVER (ORDER BY Zone RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
+            "needs a numeric ORDER BY key, not string",
+        ),
+        (
+            "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING) FROM z",
+            "lower bound must be less than or equal to its upper bound",
+        ),
+        (
+            "SELECT rank() OVER (ORDER BY LocationID ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
+            "must match the required frame ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW",
+        ),
+        ("SELECT ntile(0) OVER (ORDER BY LocationID) FROM z", "must be positive"),
+        ("SELECT nth_value(Zone, 2) OVER (PARTITION BY Borough) FROM z", "needs ORDER BY"),
+        (
+            "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1.5 PRECEDING AND CURRENT ROW) FROM z",
+            "a ROWS offset must be an integer literal",
+        ),
+        (
+            "SELECT sum(LocationID) OVER (ORDER BY LocationID GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
+            "GROUPS window frames",
         ),
         ("DROP TABLE z", "unsupported statement: DROP TABLE z"),
         (
