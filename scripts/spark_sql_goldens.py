@@ -405,6 +405,21 @@ CASES.update({
 })
 
 
+# ROLLUP, CUBE, GROUPING SETS: one aggregation per set, keys left out are null, aggregates read
+# the real values; grouping() and grouping_id() tell the sets' rows apart.
+CASES.update({
+    "grouping_rollup": "SELECT Borough, service_zone, grouping(Borough) AS gb, grouping_id() AS gid, count(*) AS n, "
+        "sum(LocationID) AS s FROM z GROUP BY ROLLUP(Borough, service_zone) ORDER BY gid, Borough, service_zone",
+    "grouping_cube_with_null_keys": "SELECT grp, qty, grouping(qty) AS gq, count(qty) AS counted, sum(amount) AS total "
+        "FROM a WHERE grp IN ('b', 'd') GROUP BY CUBE(grp, qty) ORDER BY grp NULLS FIRST, gq, qty NULLS FIRST",
+    "grouping_sets_having_and_order": "SELECT grp, qty % 2 AS odd, count(*) AS n, grouping_id(grp, qty % 2) AS id FROM a "
+        "GROUP BY GROUPING SETS ((grp), (qty % 2), ()) HAVING count(*) > 2 ORDER BY grouping(grp), grp, odd",
+    "grouping_with_rollup_modifier": "SELECT Borough, count(*) AS n FROM z GROUP BY Borough WITH ROLLUP ORDER BY n, Borough",
+    "grouping_mixed_key_and_rollup": "SELECT grp, qty > 4 AS big, count(*) AS n, sum(id) AS ids FROM a GROUP BY grp, ROLLUP(qty > 4) ORDER BY grp, big NULLS LAST",
+    "grouping_key_also_aggregated": "SELECT grp, count(grp) AS c, max(grp) AS m, grouping(grp) AS g FROM a GROUP BY CUBE(grp) ORDER BY g, grp",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -681,35 +681,32 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     let select_subqueries = subqueries - before_select;
     let frame = attach_subqueries(frame, found, catalog)?;
     // GROUP BY items: positions and select aliases stand for select expressions.
-    let group: Vec<Expr> = match &select.group_by {
+    let resolve_key = |e: &ast::Expr| -> Result<Expr> {
+        let e = convert(e)?;
+        if let Some(i) = ordinal(&e)? {
+            return items
+                .get(i)
+                .map(|item| item.unaliased().clone())
+                .ok_or_else(|| {
+                    Error::analysis(format!(
+                        "GROUP BY position {} is not in the select list",
+                        i + 1
+                    ))
+                });
+        }
+        Ok(substitute_alias(&e, &items, &frame))
+    };
+    let (group, sets) = match &select.group_by {
         ast::GroupByExpr::Expressions(exprs, modifiers) => {
-            if !modifiers.is_empty() {
-                return Err(unsupported("GROUP BY ... WITH ROLLUP/CUBE"));
-            }
-            exprs
-                .iter()
-                .map(|e| {
-                    let e = convert(e)?;
-                    if let Some(i) = ordinal(&e)? {
-                        return items
-                            .get(i)
-                            .map(|item| item.unaliased().clone())
-                            .ok_or_else(|| {
-                                Error::analysis(format!(
-                                    "GROUP BY position {} is not in the select list",
-                                    i + 1
-                                ))
-                            });
-                    }
-                    Ok(substitute_alias(&e, &items, &frame))
-                })
-                .collect::<Result<_>>()?
+            grouping_sets(exprs, modifiers, &resolve_key)?
         }
         ast::GroupByExpr::All(_) => return Err(unsupported("GROUP BY ALL")),
     };
     let having = select.having.as_ref().map(convert).transpose()?;
-    let aggregated =
-        !group.is_empty() || having.is_some() || items.iter().any(|i| i.contains_aggregate());
+    let aggregated = !group.is_empty()
+        || sets.is_some()
+        || having.is_some()
+        || items.iter().any(|i| i.contains_aggregate());
     if aggregated && select_subqueries > 0 {
         return Err(unsupported(
             "a scalar subquery in the select list of an aggregating query (compute it in a WITH \
@@ -742,7 +739,8 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     };
     if aggregated {
         let having = having.map(|h| substitute_alias(&h, &items, &frame));
-        let (frame, hidden) = frame.aggregate_with(&group, &items, having.as_ref(), &order)?;
+        let (frame, hidden) =
+            frame.aggregate_with(&group, sets.as_deref(), &items, having.as_ref(), &order)?;
         let visible = frame.schema().fields().len() - hidden;
         let frame = frame.keep_columns(visible);
         return if distinct {
@@ -769,6 +767,128 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         frame = frame.order_by(&order)?;
     }
     frame.select(&items)
+}
+
+/// GROUP BY's keys, and its grouping sets when it has ROLLUP, CUBE or GROUPING SETS (each set
+/// the positions of the keys it groups by). Items combine as in Spark: `GROUP BY a, ROLLUP(b,
+/// c)` groups by a with each of ROLLUP's sets; `WITH ROLLUP` / `WITH CUBE` apply to the list.
+fn grouping_sets(
+    exprs: &[ast::Expr],
+    modifiers: &[ast::GroupByWithModifier],
+    resolve: &dyn Fn(&ast::Expr) -> Result<Expr>,
+) -> Result<(Vec<Expr>, Option<Vec<Vec<usize>>>)> {
+    let mut keys: Vec<Expr> = Vec::new();
+    let mut key_of = |e: &ast::Expr| -> Result<usize> {
+        let key = resolve(e)?;
+        let name = key.name();
+        Ok(match keys.iter().position(|k| k.name() == name) {
+            Some(i) => i,
+            None => {
+                keys.push(key);
+                keys.len() - 1
+            }
+        })
+    };
+    // Each item's sets; the query's sets are their cartesian product.
+    let mut item_sets: Vec<Vec<Vec<usize>>> = Vec::new();
+    let mut any_sets = false;
+    let mut plain: Vec<usize> = Vec::new();
+    for e in exprs {
+        let tuples = |lists: &Vec<Vec<ast::Expr>>,
+                      key_of: &mut dyn FnMut(&ast::Expr) -> Result<usize>| {
+            lists
+                .iter()
+                .map(|list| {
+                    list.iter()
+                        .map(&mut *key_of)
+                        .collect::<Result<Vec<usize>>>()
+                })
+                .collect::<Result<Vec<Vec<usize>>>>()
+        };
+        match e {
+            ast::Expr::Rollup(lists) => {
+                any_sets = true;
+                let groups = tuples(lists, &mut key_of)?;
+                item_sets.push(rollup(&groups));
+            }
+            ast::Expr::Cube(lists) => {
+                any_sets = true;
+                let groups = tuples(lists, &mut key_of)?;
+                item_sets.push(cube(&groups));
+            }
+            ast::Expr::GroupingSets(lists) => {
+                any_sets = true;
+                item_sets.push(tuples(lists, &mut key_of)?);
+            }
+            other => {
+                let i = key_of(other)?;
+                plain.push(i);
+                item_sets.push(vec![vec![i]]);
+            }
+        }
+    }
+    match modifiers {
+        [] => {}
+        [ast::GroupByWithModifier::Rollup] | [ast::GroupByWithModifier::Cube] if !any_sets => {
+            let groups: Vec<Vec<usize>> = plain.iter().map(|&i| vec![i]).collect();
+            let sets = if matches!(modifiers[0], ast::GroupByWithModifier::Rollup) {
+                rollup(&groups)
+            } else {
+                cube(&groups)
+            };
+            return Ok((keys, Some(sets)));
+        }
+        other => {
+            return Err(unsupported(format!(
+                "GROUP BY ... {}",
+                other
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )))
+        }
+    }
+    if !any_sets {
+        return Ok((keys, None));
+    }
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
+    for options in &item_sets {
+        let mut next = Vec::new();
+        for set in &sets {
+            for option in options {
+                let mut combined = set.clone();
+                combined.extend(option.iter().filter(|i| !set.contains(i)));
+                next.push(combined);
+            }
+        }
+        sets = next;
+    }
+    Ok((keys, Some(sets)))
+}
+
+/// ROLLUP(a, b): (a, b), (a), ().
+fn rollup(groups: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    (0..=groups.len())
+        .rev()
+        .map(|n| groups[..n].concat())
+        .collect()
+}
+
+/// CUBE(a, b): (a, b), (a), (b), () in Spark's order.
+fn cube(groups: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    match groups.split_first() {
+        None => vec![Vec::new()],
+        Some((first, rest)) => {
+            let tail = cube(rest);
+            let mut out: Vec<Vec<usize>> = tail
+                .iter()
+                .map(|t| first.iter().chain(t).copied().collect())
+                .collect();
+            out.extend(tail);
+            out
+        }
+    }
 }
 
 /// Uncorrelated scalar subqueries (`(SELECT max(x) FROM t)`) in `e` are taken out, each

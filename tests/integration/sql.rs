@@ -144,6 +144,14 @@ fn bad_sql_fails_with_a_clear_message() {
             "must match the required frame ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW",
         ),
         ("SELECT ntile(0) OVER (ORDER BY LocationID) FROM z", "must be positive"),
+        (
+            "SELECT Borough, grouping(Borough) FROM z GROUP BY Borough",
+            "grouping() can only be used with GROUPING SETS, ROLLUP or CUBE",
+        ),
+        (
+            "SELECT Borough, grouping_id(Zone) FROM z GROUP BY ROLLUP(Borough)",
+            "grouping_id takes no columns or all grouping columns in order",
+        ),
         ("SELECT nth_value(Zone, 2) OVER (PARTITION BY Borough) FROM z", "needs ORDER BY"),
         (
             "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1.5 PRECEDING AND CURRENT ROW) FROM z",

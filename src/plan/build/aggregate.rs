@@ -5,10 +5,12 @@ use super::{schema_of, Frame};
 use crate::error::{Error, Result};
 use crate::expr::aggregates::signature::AggCall;
 use crate::expr::bind::bind_aggregate;
-use crate::expr::{bind, Bound, Expr, Scope, SortExpr};
+use crate::expr::{bind, BinaryOp, Bound, Expr, Scope, SortExpr};
 use crate::plan::{Plan, SortKey};
+use arrow::array::{new_null_array, Int64Array};
 use arrow::datatypes::{DataType, Field};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 impl Frame {
     /// `groupBy(keys).agg(outputs)` when `outputs_only` is false gives keys then aggregates, as
@@ -22,16 +24,64 @@ impl Frame {
     }
 
     pub fn aggregate(self, keys: &[Expr], outputs: &[Expr]) -> Result<Frame> {
-        self.aggregate_with(keys, outputs, None, &[])
+        self.aggregate_with(keys, None, outputs, None, &[])
             .map(|(frame, _)| frame)
+    }
+
+    /// Spark's Expand for grouping sets: one copy of the input per set, with every column as it
+    /// is (aggregates read the real values), then each key (`#g{i}`), null where the set leaves
+    /// it out, then the set's grouping id (`#gid`: bit n-1-i set when key i is left out).
+    fn expand_grouping_sets(self, keys: &[Bound], sets: &[Vec<usize>]) -> Frame {
+        let (base_exprs, mut fields, mut qualifiers) = self.identity();
+        for (i, key) in keys.iter().enumerate() {
+            fields.push(Field::new(format!("#g{i}"), key.data_type(), true));
+            qualifiers.push(None);
+        }
+        fields.push(Field::new("#gid", DataType::Int64, false));
+        qualifiers.push(None);
+        let n = keys.len();
+        let branches: Vec<Plan> = sets
+            .iter()
+            .map(|set| {
+                let mut exprs = base_exprs.clone();
+                let mut gid = 0i64;
+                for (i, key) in keys.iter().enumerate() {
+                    if set.contains(&i) {
+                        exprs.push(key.clone());
+                    } else {
+                        gid |= 1 << (n - 1 - i);
+                        exprs.push(Bound::Literal(new_null_array(&key.data_type(), 1)));
+                    }
+                }
+                exprs.push(Bound::Literal(Arc::new(Int64Array::from(vec![gid]))));
+                Frame {
+                    plan: self.plan.clone(),
+                    scope: self.scope.clone(),
+                }
+                .project(exprs, fields.clone(), qualifiers.clone())
+                .plan
+            })
+            .collect();
+        let schema = schema_of(fields);
+        Frame {
+            plan: Plan::Union {
+                inputs: branches,
+                schema: schema.clone(),
+            },
+            scope: Scope { schema, qualifiers },
+        }
     }
 
     /// Aggregate with an optional HAVING condition and ORDER BY keys that may also refer to
     /// aggregates or keys (SQL); returns the frame and the bound sort keys over its output plus
     /// hidden columns, which the caller drops after sorting (`hidden` count is returned).
+    ///
+    /// `sets` (ROLLUP, CUBE, GROUPING SETS) lists, for each grouping set, which `keys` it
+    /// groups by; `grouping(k)` and `grouping_id()` then tell the sets' rows apart.
     pub fn aggregate_with(
         self,
         keys: &[Expr],
+        sets: Option<&[Vec<usize>]>,
         outputs: &[Expr],
         having: Option<&Expr>,
         order_by: &[SortExpr],
@@ -48,17 +98,34 @@ impl Frame {
             key_bound.push(bind(key, &self.scope)?);
             key_names.push(key.unaliased().name());
         }
+        // With grouping sets, the keys are the expanded input's nulled copies plus the id.
+        let grouping = sets.map(|_| keys.len());
+        let input = match sets {
+            None => self,
+            Some(sets) => {
+                let width = self.scope.schema.fields().len();
+                let expanded = self.expand_grouping_sets(&key_bound, sets);
+                key_bound = (0..=keys.len())
+                    .map(|i| {
+                        let t = expanded.scope.schema.field(width + i).data_type().clone();
+                        Bound::column(width + i, t)
+                    })
+                    .collect();
+                key_names.push("spark_grouping_id".to_string());
+                expanded
+            }
+        };
         let mut calls: Vec<AggCall> = Vec::new();
         let mut call_names: HashMap<String, usize> = HashMap::new();
         let mut rewrite = |expr: &Expr| -> Result<Expr> {
-            rewrite_over_aggregate(expr, &key_names, &mut |call: &Expr| {
+            rewrite_over_aggregate(expr, &key_names, grouping, &mut |call: &Expr| {
                 // Calls are the same call when their trees are: names may coincide for
                 // different calls (`first(x)` and `first(x, true)` are both named `first(x)`).
                 let name = format!("{call:?}");
                 if let Some(&i) = call_names.get(&name) {
                     return Ok(i);
                 }
-                let bound = bind_aggregate(call, &self.scope)?;
+                let bound = bind_aggregate(call, &input.scope)?;
                 calls.push(bound);
                 call_names.insert(name, calls.len() - 1);
                 Ok(calls.len() - 1)
@@ -83,7 +150,7 @@ impl Frame {
         }
         let internal_scope = Scope::new(schema_of(internal));
         let plan = Plan::Aggregate {
-            input: Box::new(self.plan),
+            input: Box::new(input.plan),
             keys: key_bound,
             aggs: calls,
             schema: schema_of(agg_fields),
@@ -140,16 +207,27 @@ impl Frame {
 
 /// Rewrite an output expression of an aggregation: aggregate calls become `#a{i}` columns and
 /// sub-expressions equal to a grouping key become `#k{i}`; a column outside both is an error.
+///
+/// With grouping sets (`grouping` is the number of keys before the grouping id, `#k{n}`),
+/// `grouping(k)` is bit n-1-i of the id as a TINYINT and `grouping_id()` the id, as in Spark.
 fn rewrite_over_aggregate(
     expr: &Expr,
     key_names: &[String],
+    grouping: Option<usize>,
     register: &mut dyn FnMut(&Expr) -> Result<usize>,
 ) -> Result<Expr> {
     if let Expr::Alias { expr: inner, name } = expr {
         return Ok(Expr::Alias {
-            expr: Box::new(rewrite_over_aggregate(inner, key_names, register)?),
+            expr: Box::new(rewrite_over_aggregate(
+                inner, key_names, grouping, register,
+            )?),
             name: name.clone(),
         });
+    }
+    if let Expr::Call { name, args, .. } = expr {
+        if name == "grouping" || name == "grouping_id" {
+            return grouping_call(expr, name, args, key_names, grouping);
+        }
     }
     if expr.is_aggregate_call() {
         return Ok(Expr::column(&format!("#a{}", register(expr)?)));
@@ -171,7 +249,7 @@ fn rewrite_over_aggregate(
         }
     }
     let r = |e: &Expr, register: &mut dyn FnMut(&Expr) -> Result<usize>| {
-        rewrite_over_aggregate(e, key_names, register).map(Box::new)
+        rewrite_over_aggregate(e, key_names, grouping, register).map(Box::new)
     };
     Ok(match expr {
         Expr::Column { .. } => {
@@ -201,7 +279,7 @@ fn rewrite_over_aggregate(
             expr: r(expr, register)?,
             list: list
                 .iter()
-                .map(|e| rewrite_over_aggregate(e, key_names, register))
+                .map(|e| rewrite_over_aggregate(e, key_names, grouping, register))
                 .collect::<Result<_>>()?,
             negated: *negated,
         },
@@ -237,8 +315,8 @@ fn rewrite_over_aggregate(
                 .iter()
                 .map(|(w, t)| {
                     Ok((
-                        rewrite_over_aggregate(w, key_names, register)?,
-                        rewrite_over_aggregate(t, key_names, register)?,
+                        rewrite_over_aggregate(w, key_names, grouping, register)?,
+                        rewrite_over_aggregate(t, key_names, grouping, register)?,
                     ))
                 })
                 .collect::<Result<_>>()?,
@@ -257,10 +335,80 @@ fn rewrite_over_aggregate(
             name: name.clone(),
             args: args
                 .iter()
-                .map(|e| rewrite_over_aggregate(e, key_names, register))
+                .map(|e| rewrite_over_aggregate(e, key_names, grouping, register))
                 .collect::<Result<_>>()?,
             distinct: *distinct,
             star: *star,
         },
     })
+}
+
+/// `grouping(k)` or `grouping_id([all keys])` over the grouping id column `#k{n}`.
+fn grouping_call(
+    expr: &Expr,
+    name: &str,
+    args: &[Expr],
+    key_names: &[String],
+    grouping: Option<usize>,
+) -> Result<Expr> {
+    let Some(n) = grouping else {
+        return Err(Error::analysis(format!(
+            "{name}() can only be used with GROUPING SETS, ROLLUP or CUBE: {}",
+            expr.name()
+        )));
+    };
+    let id = Expr::column(&format!("#k{n}"));
+    let key_of = |arg: &Expr| -> Result<usize> {
+        let arg_name = arg.name();
+        key_names[..n]
+            .iter()
+            .position(|k| k == &arg_name || k.eq_ignore_ascii_case(&arg_name))
+            .ok_or_else(|| {
+                Error::analysis(format!(
+                    "{arg_name} in {} is not a grouping column",
+                    expr.name()
+                ))
+            })
+    };
+    let literal = |v: i64| Expr::Literal {
+        value: Arc::new(Int64Array::from(vec![v])),
+        text: v.to_string(),
+    };
+    match (name, args) {
+        ("grouping", [arg]) => {
+            let i = key_of(arg)?;
+            let bit = Expr::Binary {
+                left: Box::new(Expr::Binary {
+                    left: Box::new(id),
+                    op: BinaryOp::IntDivide,
+                    right: Box::new(literal(1 << (n - 1 - i))),
+                }),
+                op: BinaryOp::Modulo,
+                right: Box::new(literal(2)),
+            };
+            Ok(Expr::Cast {
+                expr: Box::new(bit),
+                to: DataType::Int8,
+            })
+        }
+        ("grouping", _) => Err(Error::analysis(format!(
+            "grouping takes one column: {}",
+            expr.name()
+        ))),
+        // grouping_id() is the id; named with every key in order, it is the same id.
+        ("grouping_id", []) => Ok(id),
+        ("grouping_id", list)
+            if list.len() == n
+                && list
+                    .iter()
+                    .enumerate()
+                    .all(|(i, a)| key_of(a).ok() == Some(i)) =>
+        {
+            Ok(id)
+        }
+        _ => Err(Error::analysis(format!(
+            "grouping_id takes no columns or all grouping columns in order: {}",
+            expr.name()
+        ))),
+    }
 }
