@@ -420,6 +420,19 @@ CASES.update({
 })
 
 
+# DISTINCT in aggregates, several-argument count, and the pair statistics.
+CASES.update({
+    "aggregate_distinct_values": "SELECT grp, sum(DISTINCT qty % 3) AS s, avg(DISTINCT qty % 3) AS a, count(DISTINCT qty % 3) AS c, "
+        "count(DISTINCT grp, qty % 2) AS pairs, count(grp, qty) AS both_set, min(DISTINCT qty) AS lo, stddev(DISTINCT qty % 4) AS sd "
+        "FROM a GROUP BY ROLLUP(grp) ORDER BY grp NULLS LAST",
+    "aggregate_distinct_decimal_and_names": "SELECT sum(DISTINCT amount), avg(DISTINCT CAST(amount AS DECIMAL(10, 3))), count(DISTINCT Borough, service_zone) "
+        "FROM a CROSS JOIN (SELECT Borough, service_zone FROM z WHERE LocationID < 3)",
+    "aggregate_covariance_and_correlation": "SELECT Borough, covar_pop(LocationID, length(Zone)) AS cp, covar_samp(LocationID, length(Zone)) AS cs, "
+        "corr(LocationID, length(Zone)) AS r, corr(LocationID, LocationID) AS one FROM z GROUP BY Borough ORDER BY Borough",
+    "aggregate_covariance_with_nulls": "SELECT covar_pop(qty, amount), covar_samp(qty, amount), corr(qty, amount), corr(qty, 1) FROM a",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -581,14 +581,14 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
     })?;
     if *distinct && !function.distinct {
         return Err(Error::analysis(format!(
-            "DISTINCT is supported in count only: {text}"
+            "DISTINCT is not supported in {name}: {text}"
         )));
     }
     let args = args
         .iter()
         .map(|a| bind(a, scope))
         .collect::<Result<Vec<_>>>()?;
-    (function.bind)(
+    let call = (function.bind)(
         &AggregateCall {
             name,
             text: &text,
@@ -596,7 +596,13 @@ pub fn bind_aggregate(expr: &Expr, scope: &Scope) -> Result<AggCall> {
             star: *star,
         },
         args,
-    )
+    )?;
+    // count keeps its own distinct sets; any other aggregate sees each distinct value once.
+    Ok(if *distinct && function.names[0] != "count" {
+        aggregates::distinct::over_distinct_values(call)
+    } else {
+        call
+    })
 }
 
 /// The forms bound here as CASE and COALESCE nodes over other bound expressions rather than

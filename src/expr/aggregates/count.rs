@@ -1,4 +1,5 @@
-//! `count(*)`, `count(x)` (non-null values) and `count(DISTINCT x)`.
+//! `count(*)`, `count(x)` (non-null values), `count(a, b)` (rows with none null) and
+//! `count(DISTINCT x [, y ...])`.
 
 use std::any::Any;
 use std::collections::HashSet;
@@ -31,13 +32,18 @@ fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
             }))
         }));
     }
-    if args.len() != 1 {
+    if args.is_empty() {
         return Err(Error::analysis(format!(
-            "count takes one argument (or *): {}",
+            "count takes arguments (or *): {}",
             call.text
         )));
     }
-    let arg = args.remove(0);
+    // count(a, b) counts rows where every argument is non-null; DISTINCT, distinct tuples.
+    let arg = if args.len() == 1 {
+        args.remove(0)
+    } else {
+        super::distinct::tuple_argument(args)
+    };
     if call.distinct {
         return Ok(call.bound(Some(arg), DataType::Int64, |input, _| {
             Ok(Box::new(CountDistinct {

@@ -4,6 +4,7 @@
 
 pub mod accumulator;
 pub mod count;
+pub mod distinct;
 pub mod moments;
 pub mod percentile;
 pub mod pick;

@@ -20,13 +20,13 @@ pub const FUNCTIONS: &[AggregateFunction] = &[
     AggregateFunction {
         names: &["min"],
         column_name: ColumnName::AsWritten,
-        distinct: false,
+        distinct: true,
         bind: |call, args| pick(call, args, Pick::Min),
     },
     AggregateFunction {
         names: &["max"],
         column_name: ColumnName::AsWritten,
-        distinct: false,
+        distinct: true,
         bind: |call, args| pick(call, args, Pick::Max),
     },
     AggregateFunction {

@@ -101,6 +101,20 @@ pub struct AggCall {
 }
 
 impl AggCall {
+    /// The same call with accumulators from `make` (a wrapper such as DISTINCT's).
+    pub fn with_accumulator(
+        self,
+        make: impl Fn(Option<&DataType>, &DataType) -> Result<Box<dyn Accumulator>>
+            + Send
+            + Sync
+            + 'static,
+    ) -> AggCall {
+        AggCall {
+            make: Arc::new(make),
+            ..self
+        }
+    }
+
     /// Fresh per-group state for this call.
     pub fn accumulator(&self) -> Result<Box<dyn Accumulator>> {
         let input = self.arg.as_ref().map(|a| a.data_type());

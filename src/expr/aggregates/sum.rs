@@ -17,7 +17,7 @@ use crate::types::decimal::{self, DecimalOp, DecimalType};
 pub const FUNCTIONS: &[AggregateFunction] = &[AggregateFunction {
     names: &["sum"],
     column_name: ColumnName::AsWritten,
-    distinct: false,
+    distinct: true,
     bind: sum,
 }];
 
