@@ -433,6 +433,15 @@ CASES.update({
 })
 
 
+# Statements about the session: DESCRIBE, SHOW TABLES, SHOW COLUMNS.
+CASES.update({
+    "describe_view": "CREATE OR REPLACE TEMP VIEW typed AS SELECT LocationID, CAST(LocationID AS BIGINT) AS big, 1.5 AS d, "
+        "DATE '2019-01-01' AS day, TIMESTAMP '2019-01-01 00:00:00' AS ts, Zone FROM z; DESCRIBE typed",
+    "describe_table_keyword": "DESC TABLE z",
+    "show_columns": "SHOW COLUMNS IN a",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -67,9 +67,6 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
     };
     // Each result-giving statement runs in turn, as Spark runs a script's statements.
     for (position, (step, sink)) in steps.iter().zip(&sinks).enumerate() {
-        let query = match step.output {
-            Output::Query(q) | Output::InsertDirectory { query: q, .. } => q,
-        };
         // With several steps, an explained INSERT says where it would write.
         if let (Sink::Explain, Output::InsertDirectory { path, format, .. }) = (sink, &step.output)
         {
@@ -79,7 +76,7 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
             ))?;
         }
         let result = job::run(reporter, &read, tuning, sink, "querying", &|inputs| {
-            plan_script(&tables, &statements, step.index, query, inputs)
+            plan_script(&tables, &statements, step.index, &step.output, inputs)
         });
         // An explained job writes nothing, so a statement that reads an earlier INSERT's output
         // may have nothing to read yet: say so rather than only that the path is missing.
@@ -120,9 +117,17 @@ fn read_stdin(what: &str) -> Result<String> {
 fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
     let queries = steps
         .iter()
-        .filter(|s| matches!(s.output, Output::Query(_)))
+        .filter(|s| {
+            !matches!(
+                s.output,
+                Output::InsertDirectory { .. } | Output::Explain(_)
+            )
+        })
         .count();
-    let inserts = steps.len() - queries;
+    let inserts = steps
+        .iter()
+        .filter(|s| matches!(s.output, Output::InsertDirectory { .. }))
+        .count();
     if queries == 0 {
         let refused = flags
             .destination_given()
@@ -134,9 +139,10 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
             });
         if let Some(flag) = refused {
             return Err(Error::usage(format!(
-                "{flag} does not apply to this job: it has no query, and each INSERT OVERWRITE \
-                 DIRECTORY says where its result goes (--coalesce, --repartition and \
-                 --compression apply to those writes)"
+                "{flag} does not apply to this job: it has no query whose result goes to the \
+                 sink (each INSERT OVERWRITE DIRECTORY says where its result goes, and \
+                 --coalesce, --repartition and --compression apply to those writes; EXPLAIN \
+                 prints a plan)"
             )));
         }
     }
@@ -171,10 +177,21 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
     for step in steps {
         let sink = match (&step.output, &query_sink) {
             _ if flags.explain => Sink::Explain,
-            (Output::Query(_), Some(sink)) => sink.clone(),
-            (Output::Query(_), None) => {
-                return Err(Error::Internal("a query without a sink".into()))
-            }
+            (Output::Explain(_), _) => Sink::Explain,
+            (
+                Output::Query(_)
+                | Output::Describe(_)
+                | Output::ShowTables(_)
+                | Output::ShowColumns(_),
+                Some(sink),
+            ) => sink.clone(),
+            (
+                Output::Query(_)
+                | Output::Describe(_)
+                | Output::ShowTables(_)
+                | Output::ShowColumns(_),
+                None,
+            ) => return Err(Error::Internal("a result without a sink".into())),
             (Output::InsertDirectory { path, format, .. }, _) => {
                 let format = match format {
                     None | Some("parquet") => OutputFormat::Parquet,

@@ -22,7 +22,7 @@ pub struct Catalog<'a> {
 }
 
 impl Catalog<'_> {
-    fn view(&self, name: &str) -> Result<Frame> {
+    pub fn view(&self, name: &str) -> Result<Frame> {
         self.views
             .get(&name.to_ascii_lowercase())
             .cloned()

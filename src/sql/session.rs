@@ -4,6 +4,11 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, ArrayRef, BooleanArray, StringArray};
+use arrow::datatypes::DataType;
+use regex::Regex;
 use sqlparser::ast;
 
 use super::select::{name_columns, plan_query, Catalog};
@@ -15,10 +20,20 @@ use crate::io::writer::Compression;
 use crate::plan::inputs::Inputs;
 use crate::plan::Frame;
 use crate::types::datetime_pattern::DateTimePattern;
+use crate::types::names::sql_type_name;
 
-/// A statement of a script that gives a result: a query (to the command's sink) or an INSERT.
+/// A statement of a script that gives a result: a query (to the command's sink), an INSERT, or
+/// a statement about the session (DESCRIBE, SHOW TABLES, SHOW COLUMNS, EXPLAIN).
 pub enum Output<'a> {
     Query(&'a ast::Query),
+    /// `EXPLAIN query`: the query's plan, whatever the sink.
+    Explain(&'a ast::Query),
+    /// `DESCRIBE [TABLE] v`: its columns, types and comments.
+    Describe(&'a ast::ObjectName),
+    /// `SHOW TABLES [LIKE 'pattern']`.
+    ShowTables(Option<String>),
+    /// `SHOW COLUMNS (IN|FROM) v`.
+    ShowColumns(&'a ast::ObjectName),
     /// `INSERT OVERWRITE DIRECTORY 'path' [USING format] SELECT ...`.
     InsertDirectory {
         path: &'a str,
@@ -64,13 +79,7 @@ pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
                 continue;
             }
             Statement::ViewUsing { .. } | Statement::Sql(ast::Statement::CreateView(_)) => continue,
-            Statement::Sql(other) => {
-                return Err(Error::usage(format!(
-                    "unsupported statement: {} (a job holds CREATE TEMP VIEW, SET, queries and \
-                     INSERT OVERWRITE DIRECTORY)",
-                    first_words(other)
-                )))
-            }
+            Statement::Sql(other) => session_statement(other)?,
         };
         steps.push(Step {
             index,
@@ -84,6 +93,106 @@ pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
         ));
     }
     Ok(steps)
+}
+
+/// DESCRIBE, SHOW TABLES, SHOW COLUMNS and EXPLAIN, each read whole (a part the engine does
+/// not honour is refused); any other statement is refused.
+fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
+    let refuse = || {
+        Error::usage(format!(
+            "unsupported statement: {} (a job holds CREATE TEMP VIEW, SET, queries, INSERT \
+             OVERWRITE DIRECTORY, DESCRIBE, SHOW TABLES, SHOW COLUMNS and EXPLAIN)",
+            first_words(statement)
+        ))
+    };
+    match statement {
+        ast::Statement::ExplainTable {
+            describe_alias: _,
+            hive_format,
+            has_table_keyword: _,
+            table_name,
+        } => match hive_format {
+            None => Ok(Output::Describe(table_name)),
+            Some(_) => Err(Error::usage(format!(
+                "unsupported: DESCRIBE EXTENDED/FORMATTED (give DESCRIBE {table_name})"
+            ))),
+        },
+        ast::Statement::ShowTables {
+            terse: false,
+            history: false,
+            extended: false,
+            full: false,
+            external: false,
+            show_options,
+        } => {
+            let ast::ShowStatementOptions {
+                show_in,
+                starts_with,
+                limit,
+                limit_from,
+                filter_position,
+            } = show_options;
+            if show_in.is_some() || starts_with.is_some() || limit.is_some() || limit_from.is_some()
+            {
+                return Err(refuse());
+            }
+            let pattern = match filter_position {
+                None => None,
+                Some(
+                    ast::ShowStatementFilterPosition::Infix(filter)
+                    | ast::ShowStatementFilterPosition::Suffix(filter),
+                ) => match filter {
+                    ast::ShowStatementFilter::Like(p) => Some(p.clone()),
+                    _ => return Err(refuse()),
+                },
+            };
+            Ok(Output::ShowTables(pattern))
+        }
+        ast::Statement::ShowColumns {
+            extended: false,
+            full: false,
+            show_options,
+        } => {
+            let ast::ShowStatementOptions {
+                show_in,
+                starts_with,
+                limit,
+                limit_from,
+                filter_position,
+            } = show_options;
+            match (show_in, starts_with, limit, limit_from, filter_position) {
+                (
+                    Some(ast::ShowStatementIn {
+                        clause: _,
+                        parent_type: None,
+                        parent_name: Some(name),
+                    }),
+                    None,
+                    None,
+                    None,
+                    None,
+                ) => Ok(Output::ShowColumns(name)),
+                _ => Err(refuse()),
+            }
+        }
+        ast::Statement::Explain {
+            describe_alias: _,
+            analyze: false,
+            verbose: _,
+            query_plan: false,
+            estimate: false,
+            statement,
+            format: None,
+            options: None,
+        } => match statement.as_ref() {
+            ast::Statement::Query(q) => Ok(Output::Explain(q)),
+            _ => Err(Error::usage("EXPLAIN takes a query")),
+        },
+        ast::Statement::Explain { .. } => Err(Error::usage(
+            "unsupported: EXPLAIN with options (ANALYZE, FORMAT, ...); give EXPLAIN SELECT ...",
+        )),
+        _ => Err(refuse()),
+    }
 }
 
 /// `SET key=value`: settings that change an answer are honoured or refused; settings that only
@@ -150,13 +259,13 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
     }
 }
 
-/// Plan `query`, the statement at `index`, after registering `tables` (NAME, INPUT) and the
+/// Plan `output`, the statement at `index`, after registering `tables` (NAME, INPUT) and the
 /// views the statements before it create, opening inputs through `inputs`.
 pub fn plan_script(
     tables: &[(String, String)],
     statements: &[Statement],
     index: usize,
-    query: &ast::Query,
+    output: &Output,
     inputs: &Inputs,
 ) -> Result<Frame> {
     let open = |path: &str, format: Option<&str>| -> Result<Frame> {
@@ -182,10 +291,8 @@ pub fn plan_script(
     for statement in &statements[..index] {
         match statement {
             // Results and settings were dealt with by `script_steps`.
-            Statement::Sql(ast::Statement::Query(_))
-            | Statement::InsertDirectory { .. }
-            | Statement::Set { .. } => {}
-            Statement::Sql(s) => run_setup(s, &mut catalog)?,
+            Statement::Sql(ast::Statement::CreateView(_)) => run_setup(statement, &mut catalog)?,
+            Statement::Sql(_) | Statement::InsertDirectory { .. } | Statement::Set { .. } => {}
             Statement::ViewUsing {
                 name,
                 or_replace,
@@ -203,7 +310,73 @@ pub fn plan_script(
             }
         }
     }
-    plan_query(query, &catalog)
+    match output {
+        Output::Query(query) | Output::Explain(query) | Output::InsertDirectory { query, .. } => {
+            plan_query(query, &catalog)
+        }
+        Output::Describe(name) | Output::ShowColumns(name) => {
+            let name = name.to_string();
+            let schema = catalog.view(&name)?.schema();
+            let names: ArrayRef = Arc::new(StringArray::from_iter_values(
+                schema.fields().iter().map(|f| f.name().as_str()),
+            ));
+            if matches!(output, Output::ShowColumns(_)) {
+                return Frame::literal_rows(&[("col_name", names)]);
+            }
+            let types: ArrayRef = Arc::new(StringArray::from_iter_values(
+                schema
+                    .fields()
+                    .iter()
+                    .map(|f| sql_type_name(f.data_type()).to_lowercase()),
+            ));
+            let comments = new_null_array(&DataType::Utf8, schema.fields().len());
+            Frame::literal_rows(&[
+                ("col_name", names),
+                ("data_type", types),
+                ("comment", comments),
+            ])
+        }
+        Output::ShowTables(pattern) => {
+            let matcher = pattern.as_deref().map(show_pattern).transpose()?;
+            let mut names: Vec<&String> = catalog
+                .views
+                .keys()
+                .filter(|n| matcher.as_ref().is_none_or(|m| m.is_match(n)))
+                .collect();
+            names.sort();
+            let count = names.len();
+            Frame::literal_rows(&[
+                (
+                    "namespace",
+                    Arc::new(StringArray::from(vec![""; count])) as ArrayRef,
+                ),
+                (
+                    "tableName",
+                    Arc::new(StringArray::from_iter_values(names)) as ArrayRef,
+                ),
+                (
+                    "isTemporary",
+                    Arc::new(BooleanArray::from(vec![true; count])) as ArrayRef,
+                ),
+            ])
+        }
+    }
+}
+
+/// SHOW TABLES LIKE's pattern: `*` any characters, `|` between alternatives, case ignored.
+fn show_pattern(pattern: &str) -> Result<Regex> {
+    let alternatives: Vec<String> = pattern
+        .split('|')
+        .map(|p| {
+            p.trim()
+                .split('*')
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(".*")
+        })
+        .collect();
+    Regex::new(&format!("(?i)^(?:{})$", alternatives.join("|")))
+        .map_err(|e| Error::usage(format!("SHOW TABLES LIKE '{pattern}': {e}")))
 }
 
 /// `CREATE TEMP VIEW v USING csv OPTIONS (path '...', header 'true', ...)`: Spark's data source
@@ -285,7 +458,10 @@ fn first_words(statement: &ast::Statement) -> String {
 }
 
 /// A statement before the one being planned that is not a result: a temp view.
-fn run_setup(statement: &ast::Statement, catalog: &mut Catalog) -> Result<()> {
+fn run_setup(statement: &Statement, catalog: &mut Catalog) -> Result<()> {
+    let Statement::Sql(statement) = statement else {
+        return Ok(());
+    };
     match statement {
         ast::Statement::CreateView(view) => {
             // Every part of the statement is named: what the engine cannot honour is refused.

@@ -88,6 +88,8 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     .map_err(|e| Error::Internal(e.to_string()))?;
     let set =
         Regex::new(r"(?is)^\s*SET(?:\s+(.*?))?\s*$").map_err(|e| Error::Internal(e.to_string()))?;
+    let describe_table = Regex::new(r"(?is)^\s*DESC(?:RIBE)?\s+TABLE\s+(.*)$")
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let dialect = crate::expr::parse::SparkDialect::default();
     let mut out = Vec::new();
     for piece in split(text) {
@@ -136,6 +138,11 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
             });
             continue;
         }
+        // `DESC TABLE v`, which sqlparser reads only without TABLE.
+        let piece = match describe_table.captures(&piece) {
+            Some(m) => format!("DESCRIBE {}", &m[1]),
+            None => piece,
+        };
         let parsed = crate::expr::parse::spark_parser(&dialect, &piece)
             .and_then(|mut p| p.parse_statements())
             .map_err(|e| Error::usage(format!("SQL syntax error: {e}")))?;

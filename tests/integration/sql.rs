@@ -407,3 +407,50 @@ fn job_files_run_every_statement_in_turn() {
     assert_eq!(piped.ok(), "two\n2\n");
     crate::common::engine_stdin(&["sql"], "  \n").fails(2, &["stdin held no SQL"]);
 }
+
+/// SHOW TABLES lists the session's views (sorted, LIKE with `*` and `|`), EXPLAIN prints a plan
+/// whatever the sink, and statements the engine does not know are refused by name.
+#[test]
+fn session_statements() {
+    let zones = crate::common::data("taxi_zone_lookup.csv");
+    let tables = [
+        "--table".to_string(),
+        format!("zones={zones}"),
+        "--table".to_string(),
+        format!("b={zones}"),
+    ];
+    let run = |sql: &str, extra: &[&str]| {
+        let mut args: Vec<&str> = vec!["sql", sql];
+        args.extend(tables.iter().map(|s| s.as_str()));
+        args.extend_from_slice(extra);
+        engine(&args)
+    };
+    assert_eq!(
+        run(
+            "CREATE TEMP VIEW Later AS SELECT 1 AS one; SHOW TABLES",
+            &["--csv"]
+        )
+        .ok(),
+        "namespace,tableName,isTemporary\n,b,true\n,later,true\n,zones,true\n"
+    );
+    assert_eq!(
+        run("SHOW TABLES LIKE 'z*|b'", &["--csv"]).ok(),
+        "namespace,tableName,isTemporary\n,b,true\n,zones,true\n"
+    );
+    assert_eq!(
+        run("SHOW TABLES LIKE 'none'", &["--csv"]).ok(),
+        "namespace,tableName,isTemporary\n"
+    );
+    let plan = run("EXPLAIN SELECT count(*) FROM zones", &[]);
+    assert!(
+        plan.ok().starts_with("== Optimized Plan ==\n"),
+        "{}",
+        plan.stdout
+    );
+    run("EXPLAIN SELECT 1", &["--csv"])
+        .fails(2, &["--csv does not apply", "EXPLAIN prints a plan"]);
+    run("SHOW FUNCTIONS", &[]).fails(2, &["unsupported statement: SHOW FUNCTIONS"]);
+    run("DESCRIBE EXTENDED zones", &[]).fails(2, &["DESCRIBE EXTENDED"]);
+    run("EXPLAIN ANALYZE SELECT 1", &[]).fails(2, &["EXPLAIN with options"]);
+    run("DESCRIBE nothing", &[]).fails(2, &["table or view not found: nothing"]);
+}

@@ -11,6 +11,7 @@ pub use window::WINDOW_FUNCTIONS;
 
 use std::sync::Arc;
 
+use arrow::array::ArrayRef;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::{Plan, Scan, SortKey};
@@ -50,6 +51,46 @@ impl Frame {
             plan: Plan::OneRow,
             scope: Scope::new(Arc::new(arrow::datatypes::Schema::empty())),
         }
+    }
+
+    /// Rows given as values: `columns` are (name, one array per column, all of one length).
+    /// Each row is a one-row select; no rows is a select filtered to nothing.
+    pub fn literal_rows(columns: &[(&str, ArrayRef)]) -> Result<Frame> {
+        let rows = columns.first().map_or(0, |(_, a)| a.len());
+        let row = |i: usize| -> Vec<Expr> {
+            columns
+                .iter()
+                .map(|(name, values)| Expr::Alias {
+                    expr: Box::new(Expr::Literal {
+                        value: values.slice(i.min(values.len().saturating_sub(1)), 1),
+                        text: (*name).to_string(),
+                    }),
+                    name: (*name).to_string(),
+                })
+                .collect()
+        };
+        if rows == 0 {
+            let nulls: Vec<Expr> = columns
+                .iter()
+                .map(|(name, values)| Expr::Alias {
+                    expr: Box::new(Expr::Literal {
+                        value: arrow::array::new_null_array(values.data_type(), 1),
+                        text: "NULL".to_string(),
+                    }),
+                    name: (*name).to_string(),
+                })
+                .collect();
+            let never = Expr::Literal {
+                value: Arc::new(arrow::array::BooleanArray::from(vec![false])),
+                text: "false".to_string(),
+            };
+            return Frame::one_row().select(&nulls)?.filter(&never);
+        }
+        let mut frame = Frame::one_row().select(&row(0))?;
+        for i in 1..rows {
+            frame = frame.union(Frame::one_row().select(&row(i))?, false)?;
+        }
+        Ok(frame)
     }
 
     pub fn schema(&self) -> SchemaRef {
