@@ -442,6 +442,12 @@ CASES.update({
 })
 
 
+# TABLESAMPLE (n ROWS): the first n rows.
+CASES.update({
+    "tablesample_rows": "SELECT count(*) AS n, count(DISTINCT Borough) >= 1 AS some FROM z TABLESAMPLE (5 ROWS)",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

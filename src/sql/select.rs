@@ -117,20 +117,26 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
         },
         None => Vec::new(),
     };
-    let limit = match limit_clause {
-        None => None,
+    // LIMIT n OFFSET m: rows m+1 to m+n, in order.
+    let (limit, skip) = match limit_clause {
+        None => (None, 0),
         Some(ast::LimitClause::LimitOffset {
             limit,
             offset,
             limit_by,
         }) => {
-            if offset.is_some() || !limit_by.is_empty() {
-                return Err(unsupported("OFFSET"));
+            if !limit_by.is_empty() {
+                return Err(unsupported("LIMIT ... BY"));
             }
-            match limit {
+            let skip = match offset {
+                Some(ast::Offset { value, rows: _ }) => literal_usize(value, "OFFSET")?,
+                None => 0,
+            };
+            let take = match limit {
                 Some(e) => Some(literal_usize(e, "LIMIT")?),
                 None => None,
-            }
+            };
+            (take, skip)
         }
         Some(other) => return Err(unsupported(other)),
     };
@@ -142,10 +148,12 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
             order_output(frame, &order)?
         }
     };
-    Ok(match limit {
+    let frame = match limit {
+        Some(n) if skip > 0 => frame.limit(n.saturating_add(skip)).offset(skip),
         Some(n) => frame.limit(n),
-        None => frame,
-    })
+        None => frame.offset(skip),
+    };
+    Ok(frame)
 }
 
 fn literal_usize(e: &ast::Expr, what: &str) -> Result<usize> {
@@ -204,6 +212,43 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
             }
         }
         other => Err(unsupported(other)),
+    }
+}
+
+/// `TABLESAMPLE (n ROWS)`: the first n rows, as Spark's; the random forms (`n PERCENT`,
+/// `BUCKET x OUT OF y`) are refused (their rows would differ from Spark's run to run anyway).
+fn sampled(frame: Frame, sample: Option<&ast::TableSampleKind>, what: &str) -> Result<Frame> {
+    let Some(
+        ast::TableSampleKind::BeforeTableAlias(sample)
+        | ast::TableSampleKind::AfterTableAlias(sample),
+    ) = sample
+    else {
+        return Ok(frame);
+    };
+    let ast::TableSample {
+        modifier,
+        name,
+        quantity,
+        seed,
+        bucket,
+        offset,
+    } = sample.as_ref();
+    match (modifier, name, quantity, seed, bucket, offset) {
+        (
+            ast::TableSampleModifier::TableSample,
+            None,
+            Some(ast::TableSampleQuantity {
+                parenthesized: true,
+                value,
+                unit: Some(ast::TableSampleUnit::Rows),
+            }),
+            None,
+            None,
+            None,
+        ) => Ok(frame.limit(literal_usize(value, "TABLESAMPLE (n ROWS)")?)),
+        _ => Err(unsupported(format!(
+            "{sample} on {what}: random sampling is not supported (TABLESAMPLE (n ROWS) is)"
+        ))),
     }
 }
 
@@ -334,9 +379,6 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
             if args.is_some() {
                 return Err(unsupported(format!("table function {name}")));
             }
-            if sample.is_some() {
-                return Err(unsupported(format!("TABLESAMPLE on {name}")));
-            }
             if version.is_some() {
                 return Err(unsupported(format!("time travel (AS OF) on {name}")));
             }
@@ -380,7 +422,7 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                 .as_ref()
                 .map(|a| a.name.value.clone())
                 .unwrap_or_else(|| parts.last().cloned().unwrap_or_default());
-            let frame = frame.alias(&qualifier);
+            let frame = sampled(frame, sample.as_ref(), &name.to_string())?.alias(&qualifier);
             match alias {
                 Some(a) => rename_columns(frame, &a.columns),
                 None => Ok(frame),
@@ -395,10 +437,11 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
             if *lateral {
                 return Err(unsupported("LATERAL"));
             }
-            if sample.is_some() {
-                return Err(unsupported("TABLESAMPLE on a subquery"));
-            }
-            let frame = plan_query(subquery, catalog)?;
+            let frame = sampled(
+                plan_query(subquery, catalog)?,
+                sample.as_ref(),
+                "a subquery",
+            )?;
             match alias {
                 Some(a) => rename_columns(frame.alias(&a.name.value), &a.columns),
                 None => Ok(frame),

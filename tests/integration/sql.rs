@@ -98,7 +98,11 @@ fn bad_sql_fails_with_a_clear_message() {
         ),
         ("SELECT * FROM z EXCEPT ALL SELECT * FROM z", "unsupported SQL: EXCEPT ALL"),
         // Clauses the engine does not support are refused by name, never ignored.
-        ("SELECT count(*) FROM z TABLESAMPLE (5 ROWS)", "TABLESAMPLE on z"),
+        (
+            "SELECT count(*) FROM z TABLESAMPLE (5 PERCENT)",
+            "TABLESAMPLE (5 PERCENT) on z: random sampling is not supported",
+        ),
+        ("SELECT * FROM z LIMIT 2 OFFSET -1", "OFFSET needs a non-negative integer"),
         (
             "SELECT Zone, part FROM z LATERAL VIEW explode(split(Zone, '/')) t AS part",
             "LATERAL VIEW",
@@ -453,4 +457,37 @@ fn session_statements() {
     run("DESCRIBE EXTENDED zones", &[]).fails(2, &["DESCRIBE EXTENDED"]);
     run("EXPLAIN ANALYZE SELECT 1", &[]).fails(2, &["EXPLAIN with options"]);
     run("DESCRIBE nothing", &[]).fails(2, &["table or view not found: nothing"]);
+}
+
+/// OFFSET skips rows of the result in its order (Spark 3.4's OFFSET; DuckDB's), with or without
+/// LIMIT, after ORDER BY, in a subquery; TABLESAMPLE (n ROWS) keeps the first n.
+#[test]
+fn offset_and_tablesample_rows() {
+    let zones = crate::common::data("taxi_zone_lookup.csv");
+    let table = format!("z={zones}");
+    let run = |sql: &str| {
+        engine(&["sql", sql, "--table", &table, "--csv"])
+            .ok()
+            .to_string()
+    };
+    assert_eq!(
+        run("SELECT LocationID FROM z ORDER BY LocationID DESC LIMIT 3 OFFSET 2"),
+        "LocationID\n263\n262\n261\n"
+    );
+    assert_eq!(
+        run("SELECT LocationID, Borough FROM z ORDER BY Borough DESC, LocationID OFFSET 262"),
+        "LocationID,Borough\n250,Bronx\n254,Bronx\n259,Bronx\n"
+    );
+    assert_eq!(
+        run("SELECT count(*) AS n, min(LocationID) AS lo FROM (SELECT * FROM z ORDER BY LocationID OFFSET 5)"),
+        "n,lo\n260,6\n"
+    );
+    assert_eq!(
+        run("SELECT * FROM z ORDER BY 1 LIMIT 5 OFFSET 300"),
+        "LocationID,Borough,Zone,service_zone\n"
+    );
+    assert_eq!(
+        run("SELECT count(*) AS n FROM z TABLESAMPLE (7 ROWS) AS t"),
+        "n\n7\n"
+    );
 }
