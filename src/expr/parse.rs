@@ -63,6 +63,10 @@ impl Dialect for SparkDialect {
     fn supports_nested_comments(&self) -> bool {
         true
     }
+    /// Spark writes `FROM t TABLESAMPLE (5 ROWS) AS s`.
+    fn supports_table_sample_before_alias(&self) -> bool {
+        true
+    }
     fn supports_create_table_using(&self) -> bool {
         self.inner.supports_create_table_using()
     }
