@@ -415,7 +415,7 @@ CASES.update({
     "grouping_sets_having_and_order": "SELECT grp, qty % 2 AS odd, count(*) AS n, grouping_id(grp, qty % 2) AS id FROM a "
         "GROUP BY GROUPING SETS ((grp), (qty % 2), ()) HAVING count(*) > 2 ORDER BY grouping(grp), grp, odd",
     "grouping_with_rollup_modifier": "SELECT Borough, count(*) AS n FROM z GROUP BY Borough WITH ROLLUP ORDER BY n, Borough",
-    "grouping_mixed_key_and_rollup": "SELECT grp, qty > 4 AS big, count(*) AS n, sum(id) AS ids FROM a GROUP BY grp, ROLLUP(qty > 4) ORDER BY grp, big NULLS LAST",
+    "grouping_mixed_key_and_rollup": "SELECT grp, qty > 4 AS big, count(*) AS n, sum(id) AS ids FROM a GROUP BY grp, ROLLUP(qty > 4) ORDER BY grp, big NULLS LAST, n",
     "grouping_key_also_aggregated": "SELECT grp, count(grp) AS c, max(grp) AS m, grouping(grp) AS g FROM a GROUP BY CUBE(grp) ORDER BY g, grp",
 })
 
@@ -445,6 +445,30 @@ CASES.update({
 # TABLESAMPLE (n ROWS): the first n rows.
 CASES.update({
     "tablesample_rows": "SELECT count(*) AS n, count(DISTINCT Borough) >= 1 AS some FROM z TABLESAMPLE (5 ROWS)",
+})
+
+
+# Arrays and structs: built, indexed, searched, collected, exploded (in the select list and in
+# LATERAL VIEW), and shown as Spark shows them.
+CASES.update({
+    "array_functions": "SELECT LocationID, split(Zone, '/') AS parts, split(Zone, '/')[0] AS first, split(Zone, '/')[5] AS none, "
+        "element_at(split(Zone, '/'), -1) AS last, size(split(Zone, '/')) AS n, array_contains(split(Zone, '/'), 'Allerton') AS has, "
+        "sort_array(split(Zone, '/'), false) AS sorted, array_join(split(Zone, '/'), ' & ') AS joined, array(LocationID, 2.5) AS mixed "
+        "FROM z WHERE LocationID IN (1, 3, 264) ORDER BY 1",
+    "array_nulls": "SELECT size(CAST(NULL AS ARRAY<INT>)) AS s, array_contains(array(1, NULL), 2) AS unknown, array_contains(array(1, NULL), 1) AS found, "
+        "array(1, NULL, 3)[1] AS mid, element_at(array(1, 2), 5) AS past, array_distinct(array(1, 2, 1, NULL, NULL)) AS d, "
+        "sort_array(array(3, NULL, 1)) AS up, sort_array(array(3, NULL, 1), false) AS down",
+    "struct_functions": "SELECT LocationID, struct(LocationID, Borough) AS s, named_struct('id', LocationID, 'zone', upper(Zone)) AS n, "
+        "named_struct('id', LocationID, 'zone', Zone).zone AS z FROM z WHERE LocationID < 3 ORDER BY 1",
+    "collect_list_and_set": "SELECT Borough, size(collect_list(LocationID)) AS n, sort_array(collect_set(service_zone)) AS zones, "
+        "sort_array(collect_list(CASE WHEN LocationID < 50 THEN LocationID END)) AS small "
+        "FROM z GROUP BY Borough ORDER BY Borough",
+    "explode_in_select": "SELECT LocationID, explode(split(Zone, '/')) AS part FROM z WHERE LocationID < 5 ORDER BY LocationID, part",
+    "posexplode_in_select": "SELECT posexplode(array(10, 20, 30)) ORDER BY pos",
+    "lateral_view_explode": "SELECT count(*) AS rows, count(DISTINCT LocationID) AS zones FROM z LATERAL VIEW explode(split(Zone, '/')) t AS part",
+    "lateral_view_posexplode_where": "SELECT LocationID, pos, t.part FROM z LATERAL VIEW posexplode(split(Zone, '/')) t AS pos, part WHERE pos > 0 ORDER BY 1, 2",
+    "lateral_view_outer": "SELECT id, x FROM (SELECT 1 AS id, array(1, 2) AS xs UNION ALL SELECT 2, CAST(NULL AS ARRAY<INT>)) LATERAL VIEW OUTER explode(xs) t AS x ORDER BY id, x",
+    "explode_then_aggregate": "SELECT part, count(*) AS n FROM (SELECT explode(split(Zone, ' ')) AS part FROM z) GROUP BY part ORDER BY n DESC, part LIMIT 5",
 })
 
 

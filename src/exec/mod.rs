@@ -3,6 +3,7 @@
 //! state, a join's build side, sort runs) reserve it from the memory budget.
 
 pub mod aggregate;
+pub mod generate;
 pub mod join;
 pub mod partitions;
 pub mod prune;

@@ -59,8 +59,8 @@ pub enum FrameEdge {
     /// RANGE: the rows whose order key reaches `bound` (the key plus or minus the offset, per
     /// row); `key` is the order key cast to the bound's type.
     KeyValue {
-        key: Bound,
-        bound: Bound,
+        key: Box<Bound>,
+        bound: Box<Bound>,
     },
 }
 

@@ -131,10 +131,14 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
         }
     }
     Ok(match expr {
-        Expr::Column { qualifier, name } => {
-            let index = scope.resolve(qualifier.as_deref(), name)?;
-            Bound::column(index, scope.schema.field(index).data_type().clone())
-        }
+        Expr::Column { qualifier, name } => match scope.resolve(qualifier.as_deref(), name) {
+            Ok(index) => Bound::column(index, scope.schema.field(index).data_type().clone()),
+            // `s.x` (or `t.s.x`): field x of struct column s.
+            Err(error) => qualifier
+                .as_deref()
+                .and_then(|q| struct_field(q, name, scope))
+                .ok_or(error)?,
+        },
         Expr::Literal { value, .. } => Bound::Literal(value.clone()),
         Expr::Alias { expr, .. } => bind(expr, scope)?,
         Expr::Wildcard { .. } => {
@@ -257,7 +261,27 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
                 data_type,
             }
         }
-        Expr::Cast { expr: inner, to } => bind(inner, scope)?.cast_to(to),
+        Expr::Cast { expr: inner, to } => {
+            let value = bind(inner, scope)?;
+            let from = value.data_type();
+            // Arrays cast to arrays (element by element) and to text; nothing else becomes or
+            // is made from one (Spark's rule), and structs likewise.
+            let allowed = match (&from, to) {
+                (DataType::Null, _) => true,
+                (DataType::List(_), DataType::List(_) | DataType::Utf8) => true,
+                (DataType::Struct(_), DataType::Struct(_) | DataType::Utf8) => true,
+                (f, t) => !f.is_nested() && !t.is_nested(),
+            };
+            if !allowed {
+                return Err(Error::analysis(format!(
+                    "cannot cast {} to {}: {}",
+                    crate::types::names::sql_type_name(&from).to_lowercase(),
+                    crate::types::names::sql_type_name(to).to_lowercase(),
+                    expr.name()
+                )));
+            }
+            value.cast_to(to)
+        }
         Expr::Call {
             name,
             args,
@@ -549,12 +573,45 @@ fn decimal_operand(operand: &Bound, t: &DataType) -> Option<DecimalType> {
     DecimalType::for_integer(t)
 }
 
+/// `q.name` as field `name` of a struct column `q` (itself maybe `table.column`, or a field path).
+fn struct_field(qualifier: &str, name: &str, scope: &Scope) -> Option<Bound> {
+    let (table, column) = match qualifier.rsplit_once('.') {
+        Some((t, c)) => (Some(t), c),
+        None => (None, qualifier),
+    };
+    let parent = match scope.resolve(table, column) {
+        Ok(index) => Bound::column(index, scope.schema.field(index).data_type().clone()),
+        Err(_) => struct_field(table?, column, scope)?,
+    };
+    functions::collections::get_field(parent, name)
+}
+
 /// A scalar function call, bound by its registry entry.
 fn bind_function(name: &str, args: Vec<Bound>, expr: &Expr) -> Result<Bound> {
     let text = expr.name();
     let function = functions::lookup(name)
         .ok_or_else(|| Error::analysis(format!("unknown function '{name}' in '{text}'")))?;
-    (function.bind)(&Call { name, text: &text }, args)
+    let arg_names = match expr {
+        Expr::Call { args: written, .. } => written
+            .iter()
+            .map(|a| match a {
+                Expr::Column { name, .. } => Some(name.clone()),
+                Expr::Alias { expr, name } if matches!(expr.as_ref(), Expr::Column { .. }) => {
+                    Some(name.clone())
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    (function.bind)(
+        &Call {
+            name,
+            text: &text,
+            arg_names,
+        },
+        args,
+    )
 }
 
 /// Bind an aggregate call (`expr.is_aggregate_call()`) over the aggregation's input scope.

@@ -388,6 +388,36 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             }
         }
         A::Nested(inner) => convert(inner)?,
+        // `a[0]` (0-based, as Spark's GetArrayItem) and `s.x` after a subscript or call.
+        A::CompoundFieldAccess { root, access_chain } => {
+            let mut value = convert(root)?;
+            for access in access_chain {
+                value = match access {
+                    ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => Expr::Call {
+                        name: "get_item".to_string(),
+                        args: vec![value, convert(index)?],
+                        distinct: false,
+                        star: false,
+                    },
+                    ast::AccessExpr::Dot(ast::Expr::Identifier(field)) => Expr::Call {
+                        name: "get_field".to_string(),
+                        args: vec![
+                            value,
+                            literal(
+                                Arc::new(arrow::array::StringArray::from(vec![field
+                                    .value
+                                    .clone()])),
+                                field.value.clone(),
+                            ),
+                        ],
+                        distinct: false,
+                        star: false,
+                    },
+                    other => return Err(unsupported(format!("{other} in {e}"))),
+                };
+            }
+            value
+        }
         A::Value(v) => convert_value(&v.value)?,
         A::TypedString(typed) => {
             let text = match &typed.value.value {
@@ -799,9 +829,9 @@ fn convert_frame(ast_frame: &ast::WindowFrame) -> Result<WindowFrame> {
     if matches!(start, FrameBound::UnboundedFollowing)
         || matches!(end, FrameBound::UnboundedPreceding)
     {
-        return Err(Error::usage(format!(
-            "window frames: UNBOUNDED FOLLOWING cannot start a frame, nor UNBOUNDED PRECEDING end one"
-        )));
+        return Err(Error::usage(
+            "window frames: UNBOUNDED FOLLOWING cannot start a frame, nor UNBOUNDED PRECEDING end one",
+        ));
     }
     Ok(WindowFrame { rows, start, end })
 }

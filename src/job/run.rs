@@ -84,9 +84,10 @@ fn reads_all_before_output(plan: &crate::plan::Plan) -> bool {
     use crate::plan::Plan;
     match plan {
         Plan::Scan(_) | Plan::OneRow => false,
-        Plan::Filter { input, .. } | Plan::Project { input, .. } | Plan::Limit { input, .. } => {
-            reads_all_before_output(input)
-        }
+        Plan::Filter { input, .. }
+        | Plan::Project { input, .. }
+        | Plan::Limit { input, .. }
+        | Plan::Generate { input, .. } => reads_all_before_output(input),
         Plan::Aggregate { .. } | Plan::Sort { .. } | Plan::Window { .. } => true,
         Plan::Join { left, how, .. } => {
             matches!(how, JoinType::Right | JoinType::Full) || reads_all_before_output(left)

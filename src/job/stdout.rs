@@ -23,6 +23,9 @@ pub fn print(text: &str) -> Result<()> {
 /// time, in parallel, and printed as each window completes.
 pub fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool) -> Result<()> {
     use rayon::prelude::*;
+    if !json {
+        crate::io::writer::check_csv_columns(schema)?;
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;

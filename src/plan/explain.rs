@@ -186,6 +186,18 @@ fn describe(plan: &Plan) -> String {
             }
         }
         Plan::Limit { n, .. } => format!("Limit {n}"),
+        Plan::Generate {
+            input,
+            array,
+            position,
+            outer,
+            ..
+        } => format!(
+            "Generate {}({}){}",
+            if *position { "posexplode" } else { "explode" },
+            array.display(&names_of(input)),
+            if *outer { ", outer" } else { "" }
+        ),
         Plan::Window { functions, .. } => format!(
             "Window [{}]",
             functions

@@ -95,6 +95,16 @@ pub enum Plan {
         functions: Vec<WindowExpr>,
         schema: SchemaRef,
     },
+    /// explode / posexplode: each input row once per element of `array` (output: the input's
+    /// columns, the position when `position`, the element); with `outer`, a row whose array is
+    /// null or empty comes out once, with nulls.
+    Generate {
+        input: Box<Plan>,
+        array: Bound,
+        position: bool,
+        outer: bool,
+        schema: SchemaRef,
+    },
 }
 
 impl Plan {
@@ -116,6 +126,7 @@ impl Plan {
             | Plan::Aggregate { schema, .. }
             | Plan::Join { schema, .. }
             | Plan::Window { schema, .. }
+            | Plan::Generate { schema, .. }
             | Plan::Union { schema, .. } => schema.clone(),
         }
     }
@@ -128,7 +139,8 @@ impl Plan {
             | Plan::Aggregate { input, .. }
             | Plan::Sort { input, .. }
             | Plan::Limit { input, .. }
-            | Plan::Window { input, .. } => vec![input],
+            | Plan::Window { input, .. }
+            | Plan::Generate { input, .. } => vec![input],
             Plan::Join { left, right, .. } => vec![left, right],
             Plan::Union { inputs, .. } => inputs.iter().collect(),
         }
@@ -200,6 +212,19 @@ impl Plan {
             } => Plan::Window {
                 input: Box::new(f(*input)),
                 functions,
+                schema,
+            },
+            Plan::Generate {
+                input,
+                array,
+                position,
+                outer,
+                schema,
+            } => Plan::Generate {
+                input: Box::new(f(*input)),
+                array,
+                position,
+                outer,
                 schema,
             },
         }

@@ -113,6 +113,22 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
             let input = execute(input, ctx)?;
             crate::exec::window::window(input, functions, schema.clone(), ctx)
         }
+        Plan::Generate {
+            input,
+            array,
+            position,
+            outer,
+            schema,
+        } => {
+            let input = execute(input, ctx)?;
+            Ok(crate::exec::generate::generate(
+                input,
+                array.clone(),
+                *position,
+                *outer,
+                schema.clone(),
+            ))
+        }
         Plan::Limit { input, n } => {
             let input = execute(input, ctx)?;
             Ok(limit(input, *n))

@@ -43,6 +43,13 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
                 column.data_type
             ))
         })?;
+        // The schema describes CSV columns, which hold plain values.
+        if data_type.is_nested() {
+            return Err(bad(format!(
+                "column '{name}' cannot be {}: CSV columns hold plain values",
+                column.data_type
+            )));
+        }
         fields.push(Field::new(name, data_type, true));
     }
     Ok(Arc::new(Schema::new(fields)))

@@ -658,6 +658,24 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
             frame
         }
     };
+    // LATERAL VIEW [OUTER] explode(a) t AS x: after FROM, before WHERE (which may use x).
+    for view in &select.lateral_views {
+        let ast::LateralView {
+            lateral_view,
+            lateral_view_name,
+            lateral_col_alias,
+            outer,
+        } = view;
+        let call = convert(lateral_view)?;
+        let Some((array, position, outer_call)) = generator_call(&call) else {
+            return Err(unsupported(format!(
+                "LATERAL VIEW {lateral_view} (explode, posexplode and their _outer forms are)"
+            )));
+        };
+        let names: Vec<String> = lateral_col_alias.iter().map(|i| i.value.clone()).collect();
+        let name = lateral_view_name.to_string();
+        frame = frame.generate(array, position, *outer || outer_call, &names, Some(&name))?;
+    }
     let mut subqueries = 0;
     if let Some(selection) = select
         .selection
@@ -723,6 +741,8 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     let items = frame.expand_wildcards(&items)?;
     let select_subqueries = subqueries - before_select;
     let frame = attach_subqueries(frame, found, catalog)?;
+    // A generator in the select list (`SELECT explode(a) AS x, b`) runs before the projection.
+    let (frame, items, generated) = select_generator(frame, items)?;
     // GROUP BY items: positions and select aliases stand for select expressions.
     let resolve_key = |e: &ast::Expr| -> Result<Expr> {
         let e = convert(e)?;
@@ -750,6 +770,12 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         || sets.is_some()
         || having.is_some()
         || items.iter().any(|i| i.contains_aggregate());
+    if aggregated && generated {
+        return Err(unsupported(
+            "explode in the select list of an aggregating query (explode in a subquery or a \
+             LATERAL VIEW, then aggregate)",
+        ));
+    }
     if aggregated && select_subqueries > 0 {
         return Err(unsupported(
             "a scalar subquery in the select list of an aggregating query (compute it in a WITH \
@@ -812,6 +838,77 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     frame.select(&items)
 }
 
+/// `explode(a)`, `posexplode(a)` and their `_outer` forms: (the array, with positions, outer).
+fn generator_call(e: &Expr) -> Option<(&Expr, bool, bool)> {
+    let Expr::Call { name, args, .. } = e else {
+        return None;
+    };
+    let (position, outer) = match name.as_str() {
+        "explode" => (false, false),
+        "explode_outer" => (false, true),
+        "posexplode" => (true, false),
+        "posexplode_outer" => (true, true),
+        _ => return None,
+    };
+    match args.as_slice() {
+        [array] => Some((array, position, outer)),
+        _ => None,
+    }
+}
+
+/// The select list's generator, if it has one: the frame gains its columns and the item
+/// becomes references to them (`col`, or `pos, col`, or the alias). Spark allows one.
+fn select_generator(frame: Frame, items: Vec<Expr>) -> Result<(Frame, Vec<Expr>, bool)> {
+    let is_generator = |item: &Expr| generator_call(item.unaliased()).is_some();
+    let count = items.iter().filter(|i| is_generator(i)).count();
+    let nested = items.iter().filter(|i| !is_generator(i)).any(|i| {
+        let mut found = false;
+        i.visit(&mut |e| found |= generator_call(e).is_some());
+        found
+    });
+    if nested {
+        return Err(unsupported(
+            "explode inside an expression (explode must be a select item of its own)",
+        ));
+    }
+    if count == 0 {
+        return Ok((frame, items, false));
+    }
+    if count > 1 {
+        return Err(Error::analysis(
+            "only one generator (explode, posexplode) is allowed per SELECT, as in Spark",
+        ));
+    }
+    let Some(i) = items.iter().position(is_generator) else {
+        return Ok((frame, items, false));
+    };
+    let item = items[i].clone();
+    let Some((array, position, outer)) = generator_call(item.unaliased()) else {
+        return Ok((frame, items, false));
+    };
+    let names: Vec<String> = match &item {
+        Expr::Alias { name, .. } => vec![name.clone()],
+        _ => Vec::new(),
+    };
+    // With positions, one alias names the element; the position keeps its name.
+    let names = match (position, names.as_slice()) {
+        (true, [one]) => vec!["pos".to_string(), one.clone()],
+        _ => names,
+    };
+    let frame = frame.generate(array, position, outer, &names, None)?;
+    let schema = frame.schema();
+    let width = schema.fields().len();
+    let added: Vec<Expr> = (width - if position { 2 } else { 1 }..width)
+        .map(|c| Expr::column(schema.field(c).name()))
+        .collect();
+    let mut out = items;
+    out.splice(i..=i, added);
+    Ok((frame, out, true))
+}
+
+/// Each grouping set as the positions of the GROUP BY keys it groups by.
+type GroupingSets = Vec<Vec<usize>>;
+
 /// GROUP BY's keys, and its grouping sets when it has ROLLUP, CUBE or GROUPING SETS (each set
 /// the positions of the keys it groups by). Items combine as in Spark: `GROUP BY a, ROLLUP(b,
 /// c)` groups by a with each of ROLLUP's sets; `WITH ROLLUP` / `WITH CUBE` apply to the list.
@@ -819,7 +916,7 @@ fn grouping_sets(
     exprs: &[ast::Expr],
     modifiers: &[ast::GroupByWithModifier],
     resolve: &dyn Fn(&ast::Expr) -> Result<Expr>,
-) -> Result<(Vec<Expr>, Option<Vec<Vec<usize>>>)> {
+) -> Result<(Vec<Expr>, Option<GroupingSets>)> {
     let mut keys: Vec<Expr> = Vec::new();
     let mut key_of = |e: &ast::Expr| -> Result<usize> {
         let key = resolve(e)?;
@@ -1106,7 +1203,8 @@ fn refuse_select_clauses(select: &ast::Select) -> Result<()> {
         exclude,
         into,
         from: _,
-        lateral_views,
+        // Planned as generators by plan_select.
+        lateral_views: _,
         prewhere,
         selection: _,
         connect_by,
@@ -1129,8 +1227,6 @@ fn refuse_select_clauses(select: &ast::Select) -> Result<()> {
         Some("SELECT * EXCLUDE")
     } else if into.is_some() {
         Some("SELECT ... INTO")
-    } else if !lateral_views.is_empty() {
-        Some("LATERAL VIEW")
     } else if prewhere.is_some() {
         Some("PREWHERE")
     } else if !connect_by.is_empty() {

@@ -130,7 +130,7 @@ pub fn write_timestamp_micros(out: &mut String, micros: i64) {
 /// Append the text of `array[row]` to `out`; returns false (appending nothing) for a null.
 /// Nested values print as Spark's show does: `[1, 2]`, `{a, 1}`, `{k -> v}`, with `null` inside.
 pub fn write_value(out: &mut String, array: &dyn Array, row: usize) -> bool {
-    if array.is_null(row) {
+    if array.is_null(row) || array.data_type() == &DataType::Null {
         return false;
     }
     macro_rules! int {

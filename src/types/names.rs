@@ -61,6 +61,20 @@ pub fn sql_type_name(data_type: &DataType) -> String {
 /// A Spark SQL type name as the engine's arrow type.
 pub fn spark_type(name: &str) -> Option<DataType> {
     let upper = name.trim().to_ascii_uppercase();
+    // ARRAY<T> (or ARRAY(T)): a list of T.
+    if let Some(inner) = upper
+        .strip_prefix("ARRAY<")
+        .and_then(|r| r.strip_suffix('>'))
+        .or_else(|| {
+            upper
+                .strip_prefix("ARRAY(")
+                .and_then(|r| r.strip_suffix(')'))
+        })
+    {
+        return Some(DataType::List(std::sync::Arc::new(
+            arrow::datatypes::Field::new("element", spark_type(inner)?, true),
+        )));
+    }
     let (base, args) = match upper.split_once('(') {
         Some((base, rest)) => (
             base.trim().to_string(),

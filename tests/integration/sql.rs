@@ -148,6 +148,23 @@ fn bad_sql_fails_with_a_clear_message() {
             "must match the required frame ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW",
         ),
         ("SELECT ntile(0) OVER (ORDER BY LocationID) FROM z", "must be positive"),
+        ("SELECT CAST(Zone AS ARRAY<STRING>) FROM z", "cannot cast string to array<string>"),
+        (
+            "SELECT explode(split(Zone, ' ')), explode(split(Borough, ' ')) FROM z",
+            "only one generator",
+        ),
+        ("SELECT upper(explode(split(Zone, ' '))) FROM z", "explode inside an expression"),
+        ("SELECT explode(Zone) FROM z", "explode needs an array, not string"),
+        (
+            "SELECT Borough, explode(collect_list(Zone)) FROM z GROUP BY Borough",
+            "explode in the select list of an aggregating query",
+        ),
+        ("SELECT element_at(split(Zone, ' '), 0) FROM z", "SQL array indices start at 1"),
+        ("SELECT size(Zone) FROM z", "size needs an array, not string"),
+        (
+            "SELECT * FROM z LATERAL VIEW json_tuple(Zone, 'a') t AS x",
+            "LATERAL VIEW json_tuple",
+        ),
         (
             "SELECT first(DISTINCT Zone) FROM z",
             "DISTINCT is not supported in first",
@@ -489,5 +506,55 @@ fn offset_and_tablesample_rows() {
     assert_eq!(
         run("SELECT count(*) AS n FROM z TABLESAMPLE (7 ROWS) AS t"),
         "n\n7\n"
+    );
+}
+
+/// Arrays and structs print as Spark prints them and go to JSON and Parquet; CSV, which cannot
+/// hold them, refuses them before writing anything (as Spark's CSV writer does).
+#[test]
+fn nested_values_go_where_they_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let zones = crate::common::data("taxi_zone_lookup.csv");
+    let table = format!("z={zones}");
+    let sql = "SELECT LocationID, split(Zone, '/') AS parts, named_struct('b', Borough, 'n', CAST(NULL AS INT)) AS s \
+               FROM z WHERE LocationID IN (1, 3)";
+    let json = engine(&["sql", sql, "--table", &table, "--json"]);
+    assert_eq!(
+        json.ok(),
+        "{\"LocationID\":1,\"parts\":[\"Newark Airport\"],\"s\":{\"b\":\"EWR\"}}\n\
+         {\"LocationID\":3,\"parts\":[\"Allerton\",\"Pelham Gardens\"],\"s\":{\"b\":\"Bronx\"}}\n"
+    );
+    engine(&["sql", sql, "--table", &table, "--csv"])
+        .fails(2, &["CSV cannot hold column parts of type array<string>"]);
+    let out = dir.path().join("out.csv");
+    engine(&[
+        "sql",
+        sql,
+        "--table",
+        &table,
+        "--write",
+        &out.to_string_lossy(),
+    ])
+    .fails(2, &["CSV cannot hold column parts"]);
+    assert!(!out.exists());
+    let parquet = dir.path().join("nested");
+    engine(&[
+        "sql",
+        sql,
+        "--table",
+        &table,
+        "--write",
+        &parquet.to_string_lossy(),
+    ])
+    .ok();
+    let back = engine(&["show", &parquet.to_string_lossy(), "--truncate", "0"]);
+    assert_eq!(
+        back.ok(),
+        "+----------+--------------------------+-------------+\n\
+         |LocationID|parts                     |s            |\n\
+         +----------+--------------------------+-------------+\n\
+         |1         |[Newark Airport]          |{EWR, null}  |\n\
+         |3         |[Allerton, Pelham Gardens]|{Bronx, null}|\n\
+         +----------+--------------------------+-------------+\n\n"
     );
 }

@@ -3,6 +3,7 @@
 //! skipped; an empty group gives null (0 for count).
 
 pub mod accumulator;
+pub mod collect;
 pub mod count;
 pub mod distinct;
 pub mod moments;
@@ -19,6 +20,7 @@ const FAMILIES: &[&[AggregateFunction]] = &[
     moments::FUNCTIONS,
     pick::FUNCTIONS,
     percentile::FUNCTIONS,
+    collect::FUNCTIONS,
 ];
 
 /// The aggregate a name (or alias, any case) calls.

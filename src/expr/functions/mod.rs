@@ -3,6 +3,7 @@
 //! entry and its binding in its family's file.
 
 mod arrays;
+pub mod collections;
 pub mod comparison;
 pub mod datetime;
 pub mod math;
@@ -21,6 +22,7 @@ const FAMILIES: &[&[ScalarFunction]] = &[
     regex::FUNCTIONS,
     comparison::FUNCTIONS,
     types::FUNCTIONS,
+    collections::FUNCTIONS,
 ];
 
 /// The function a name (or alias, any case) calls.

@@ -35,6 +35,8 @@ pub enum ColumnName {
     Spelled(&'static str),
     /// The name as written, in capitals (`RLIKE(s, a)`, `REGEXP(s, a)`).
     Capitals,
+    /// `a[i]`: the first argument subscripted by the second.
+    Subscript,
     /// As written, showing only the first n arguments (`first(x, true)` is `first(x)`).
     Leading(usize),
     /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
@@ -66,6 +68,10 @@ impl ColumnName {
                 }
                 written
             }
+            ColumnName::Subscript if args.len() == 2 => {
+                return format!("{}[{}]", args[0], args[1]);
+            }
+            ColumnName::Subscript => written,
         };
         let distinct = if distinct { "DISTINCT " } else { "" };
         format!("{shown}({distinct}{})", args.join(", "))
@@ -76,6 +82,9 @@ impl ColumnName {
 pub struct Call<'a> {
     pub name: &'a str,
     pub text: &'a str,
+    /// Each argument's column name when it is a plain column (`struct(a, b)` names its fields
+    /// after them).
+    pub arg_names: Vec<Option<String>>,
 }
 
 impl Call<'_> {
@@ -175,7 +184,7 @@ impl Call<'_> {
 }
 
 /// The text of a literal argument, through the casts binding put around it.
-fn literal_text(arg: &Bound) -> Option<String> {
+pub fn literal_text(arg: &Bound) -> Option<String> {
     match arg {
         Bound::Literal(v) if !v.is_null(0) => {
             let mut out = String::new();

@@ -35,6 +35,9 @@ impl OutputJob {
         inputs: impl Iterator<Item = &'a Path>,
     ) -> Result<Option<OutputJob>> {
         options.validate()?;
+        if options.format == super::OutputFormat::Csv {
+            super::check_csv_columns(schema)?;
+        }
         // A job killed earlier may have left this destination mid-commit: put it right first,
         // so the checks below see committed output.
         if commit::has_commit_state(destination) {

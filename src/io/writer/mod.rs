@@ -14,5 +14,8 @@ mod task;
 
 pub use file::write_csv_rows;
 pub use job::OutputJob;
-pub use options::{should_write, Compression, OutputFormat, SaveMode, WriteOptions, WriteSummary};
+pub use options::{
+    check_csv_columns, should_write, Compression, OutputFormat, SaveMode, WriteOptions,
+    WriteSummary,
+};
 pub use task::{TaskOutput, TaskWriter};

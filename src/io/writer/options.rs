@@ -115,6 +115,30 @@ impl WriteSummary {
 
 /// Whether a job in `mode` writes to `destination` as it stands now: an error for `error` when
 /// it exists, false for `ignore` when it exists. Cheap, so callers can ask before reading input.
+/// CSV holds plain values only: an array, struct or map column is refused, as Spark's CSV
+/// writer refuses it, rather than written as text no reader would take back.
+pub fn check_csv_columns(schema: &arrow::datatypes::Schema) -> Result<()> {
+    use arrow::datatypes::DataType;
+    for field in schema.fields() {
+        if matches!(
+            field.data_type(),
+            DataType::List(_)
+                | DataType::LargeList(_)
+                | DataType::FixedSizeList(_, _)
+                | DataType::Struct(_)
+                | DataType::Map(_, _)
+        ) {
+            return Err(Error::usage(format!(
+                "CSV cannot hold column {} of type {}, as in Spark; write Parquet or JSON, or \
+                 turn it into text first (array_join, concat)",
+                field.name(),
+                crate::types::names::sql_type_name(field.data_type()).to_lowercase()
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn should_write(destination: &Path, mode: SaveMode) -> Result<bool> {
     let exists = destination.symlink_metadata().is_ok();
     match (mode, exists) {

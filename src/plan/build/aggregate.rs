@@ -245,7 +245,15 @@ fn rewrite_over_aggregate(
                 _ => None,
             });
         if let Some(key) = key {
-            return Ok(Expr::column(&format!("#k{key}")));
+            let column = Expr::column(&format!("#k{key}"));
+            // A grouped column keeps its name for what names its arguments (`struct(a, ...)`).
+            return Ok(match expr {
+                Expr::Column { name, .. } => Expr::Alias {
+                    expr: Box::new(column),
+                    name: name.clone(),
+                },
+                _ => column,
+            });
         }
     }
     let r = |e: &Expr, register: &mut dyn FnMut(&Expr) -> Result<usize>| {

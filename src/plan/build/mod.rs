@@ -357,3 +357,79 @@ impl Frame {
         }
     }
 }
+
+impl Frame {
+    /// `explode(array)` / `posexplode(array)` (`position`), `outer` keeping rows whose array is
+    /// null or empty: the input's columns, then the new ones named `names` (`col`, or `pos`
+    /// and `col`, unless given), seen under `qualifier` (a LATERAL VIEW's name).
+    pub fn generate(
+        self,
+        array: &Expr,
+        position: bool,
+        outer: bool,
+        names: &[String],
+        qualifier: Option<&str>,
+    ) -> Result<Frame> {
+        let bound = bind(array, &self.scope)?;
+        let element = match bound.data_type() {
+            DataType::List(field) => field.data_type().clone(),
+            DataType::Null => DataType::Null,
+            DataType::Map(_, _) => {
+                return Err(Error::analysis(format!(
+                    "exploding a map is not supported: {}",
+                    array.name()
+                )))
+            }
+            other => {
+                return Err(Error::analysis(format!(
+                    "explode needs an array, not {}: {}",
+                    crate::types::names::spark_type_name(&other),
+                    array.name()
+                )))
+            }
+        };
+        let defaults: &[&str] = if position { &["pos", "col"] } else { &["col"] };
+        if !names.is_empty() && names.len() != defaults.len() {
+            return Err(Error::analysis(format!(
+                "{} gives {} column{}, and {} name{} were given: {}",
+                if position { "posexplode" } else { "explode" },
+                defaults.len(),
+                if defaults.len() == 1 { "" } else { "s" },
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                array.name()
+            )));
+        }
+        let name = |i: usize| {
+            names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| defaults[i].to_string())
+        };
+        let mut fields: Vec<Field> = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        let mut qualifiers = self.scope.qualifiers.clone();
+        if position {
+            fields.push(Field::new(name(0), DataType::Int32, true));
+            qualifiers.push(qualifier.map(str::to_string));
+        }
+        fields.push(Field::new(name(defaults.len() - 1), element, true));
+        qualifiers.push(qualifier.map(str::to_string));
+        let schema = schema_of(fields);
+        Ok(Frame {
+            plan: Plan::Generate {
+                input: Box::new(self.plan),
+                array: bound,
+                position,
+                outer,
+                schema: schema.clone(),
+            },
+            scope: Scope { schema, qualifiers },
+        })
+    }
+}

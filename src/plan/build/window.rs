@@ -403,8 +403,8 @@ fn bind_frame(
                 )?;
                 let t = bound.data_type();
                 FrameEdge::KeyValue {
-                    key: bind(&key.expr, scope)?.cast_to(&t),
-                    bound,
+                    key: Box::new(bind(&key.expr, scope)?.cast_to(&t)),
+                    bound: Box::new(bound),
                 }
             }
         })
