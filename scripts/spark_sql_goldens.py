@@ -472,6 +472,21 @@ CASES.update({
 })
 
 
+# Hashes and number formatting.
+CASES.update({
+    "value_hashes": "SELECT hash(1) AS a, hash('abc') AS b, hash(1L) AS c, hash(1.5D) AS d, hash(CAST(NULL AS INT)) AS e, hash(1, 'a', NULL, 2.5) AS f, "
+        "hash(DATE '2019-01-01') AS g, hash(TIMESTAMP '2019-01-01 10:00:00') AS h, hash(true) AS i, hash('ab') AS j, hash('abcde') AS k, "
+        "hash(CAST(1.5 AS DECIMAL(30, 2))) AS l, hash(CAST(-1.5 AS DECIMAL(5, 2))) AS m, hash(-0.0D) = hash(0.0D) AS n, hash(array(1, 2)) AS o, hash(CAST(3 AS TINYINT)) AS p",
+    "value_digests": "SELECT md5('abc') AS a, sha1('abc') AS b, sha('') AS c, sha2('abc', 256) AS d, sha2('abc', 224) AS e, sha2('abc', 384) AS f, "
+        "sha2('abc', 512) AS g, sha2('abc', 0) AS h, sha2('abc', 100) AS i, crc32('abc') AS j, md5(CAST(NULL AS STRING)) AS k, md5(CAST('é' AS BINARY)) AS l",
+    "value_format_number": "SELECT format_number(0.125D, 2) AS a, format_number(2.675D, 2) AS b, format_number(-1234567.891D, 2) AS c, format_number(12345, 0) AS d, "
+        "format_number(2.5D, 0) AS e, format_number(CAST(2.5 AS DECIMAL(2, 1)), 0) AS f, format_number(-0.001D, 2) AS g, format_number(5, -1) AS h, "
+        "format_number(-5L, 3) AS i, format_number(CAST(-1234.5 AS DECIMAL(6, 1)), 3) AS j, format_number(1234567.125, 2) AS k, format_number(CAST(NULL AS INT), 2) AS l",
+    "hash_per_row": "SELECT LocationID, hash(LocationID) AS h, hash(Zone) AS z, hash(LocationID, Borough) AS both, crc32(Zone) AS c, md5(Zone) AS m, format_number(LocationID * 1000.5, 1) AS f "
+        "FROM z WHERE LocationID IN (1, 2, 263, 264, 265) ORDER BY 1",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -388,19 +388,20 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             }
         }
         A::Nested(inner) => convert(inner)?,
-        // `a[0]` (0-based, as Spark's GetArrayItem) and `s.x` after a subscript or call.
+        // `a[0]` (0-based, as Spark's GetArrayItem) and `s.x` after a subscript or call, as calls
+        // of the internal functions `[]` and `.`.
         A::CompoundFieldAccess { root, access_chain } => {
             let mut value = convert(root)?;
             for access in access_chain {
                 value = match access {
                     ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => Expr::Call {
-                        name: "get_item".to_string(),
+                        name: "[]".to_string(),
                         args: vec![value, convert(index)?],
                         distinct: false,
                         star: false,
                     },
                     ast::AccessExpr::Dot(ast::Expr::Identifier(field)) => Expr::Call {
-                        name: "get_field".to_string(),
+                        name: ".".to_string(),
                         args: vec![
                             value,
                             literal(

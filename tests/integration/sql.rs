@@ -104,10 +104,6 @@ fn bad_sql_fails_with_a_clear_message() {
         ),
         ("SELECT * FROM z LIMIT 2 OFFSET -1", "OFFSET needs a non-negative integer"),
         (
-            "SELECT Zone, part FROM z LATERAL VIEW explode(split(Zone, '/')) t AS part",
-            "LATERAL VIEW",
-        ),
-        (
             "SELECT Zone FROM z QUALIFY row_number() OVER (ORDER BY Zone) = 1",
             "QUALIFY",
         ),

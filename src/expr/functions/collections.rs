@@ -1,6 +1,6 @@
 //! Arrays and structs: `array`, `size`, `element_at`, `a[i]` (`get_item`), `array_contains`,
 //! `sort_array`, `array_join`, `array_distinct`, `struct`, `named_struct`, and a struct's field
-//! (`s.x`, `get_field`). Out-of-range positions give null, as Spark's non-ANSI mode does.
+//! (`s.x`). Out-of-range positions give null, as Spark's non-ANSI mode does.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,7 +39,8 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: |call, args| item(call, args, true),
     },
     ScalarFunction {
-        names: &["get_item"],
+        // `a[i]`: a name SQL text cannot call.
+        names: &["[]"],
         column_name: ColumnName::Subscript,
         bind: |call, args| item(call, args, false),
     },
@@ -64,8 +65,9 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: array_distinct,
     },
     ScalarFunction {
-        names: &["get_field"],
-        column_name: ColumnName::AsWritten,
+        // `(expr).x`: a name SQL text cannot call.
+        names: &["."],
+        column_name: ColumnName::Field,
         bind: field_of,
     },
     ScalarFunction {

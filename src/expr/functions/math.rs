@@ -77,11 +77,136 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         },
     },
     ScalarFunction {
+        names: &["format_number"],
+        column_name: ColumnName::AsWritten,
+        bind: format_number,
+    },
+    ScalarFunction {
         names: &["power", "pow"],
         column_name: ColumnName::Spelled("POWER"),
         bind: power,
     },
 ];
+
+/// `format_number(x, d)`: x with d decimal places (HALF_EVEN on its exact value, as Java's
+/// DecimalFormat) and thousands grouped by commas; null for a negative d.
+fn format_number(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let t = args[0].data_type();
+    if !crate::types::coerce::is_numeric(&t) && t != DataType::Null {
+        return Err(call.error(format!(
+            "format_number needs a number, not {}",
+            spark_type_name(&t)
+        )));
+    }
+    if args[1].data_type() == DataType::Utf8 {
+        return Err(call.error(
+            "format_number with a pattern is not supported (give the number of decimal places)",
+        ));
+    }
+    // Integers as longs, floats as doubles, decimals as they are.
+    let value_type = match &t {
+        DataType::Decimal128(_, _) => t.clone(),
+        DataType::Float32 | DataType::Float64 => DataType::Float64,
+        _ => DataType::Int64,
+    };
+    let kernel = Kernel::new("format_number", |args: &[ArrayRef], rows: usize| {
+        let places = args[1].as_primitive::<Int32Type>();
+        let mut out = arrow::array::StringBuilder::new();
+        for row in 0..rows {
+            if args[0].is_null(row) || places.is_null(row) || places.value(row) < 0 {
+                out.append_null();
+                continue;
+            }
+            let d = places.value(row) as usize;
+            let plain = match args[0].data_type() {
+                DataType::Float64 => {
+                    let v = args[0].as_primitive::<Float64Type>().value(row);
+                    if !v.is_finite() {
+                        // DecimalFormat's symbols for these.
+                        out.append_value(if v.is_nan() {
+                            "NaN"
+                        } else if v > 0.0 {
+                            "∞"
+                        } else {
+                            "-∞"
+                        });
+                        continue;
+                    }
+                    format!("{v:.d$}")
+                }
+                DataType::Decimal128(_, scale) => {
+                    let v = args[0].as_primitive::<Decimal128Type>().value(row);
+                    decimal_places(v, *scale, d)
+                }
+                _ => {
+                    let v = args[0].as_primitive::<Int64Type>().value(row);
+                    if d == 0 {
+                        v.to_string()
+                    } else {
+                        format!("{v}.{}", "0".repeat(d))
+                    }
+                }
+            };
+            out.append_value(group_thousands(&plain));
+        }
+        Ok(Arc::new(out.finish()) as ArrayRef)
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![value_type, DataType::Int32],
+        DataType::Utf8,
+    ))
+}
+
+/// A decimal's text with exactly `places` decimals, rounded HALF_EVEN.
+fn decimal_places(v: i128, scale: i8, places: usize) -> String {
+    let scale = scale.max(0) as usize;
+    let (value, shown) = if places >= scale {
+        (v, scale)
+    } else {
+        let drop = decimal::pow10((scale - places) as u32);
+        let (q, r) = (v / drop, v % drop);
+        let twice = r.abs() * 2;
+        let up = twice > drop || (twice == drop && q % 2 != 0);
+        (if up { q + v.signum() } else { q }, places)
+    };
+    let digits = value.unsigned_abs().to_string();
+    let digits = format!("{digits:0>width$}", width = shown + 1);
+    let (int, frac) = digits.split_at(digits.len() - shown);
+    let sign = if value < 0 { "-" } else { "" };
+    let mut text = format!("{sign}{int}");
+    if places > 0 {
+        text.push('.');
+        text.push_str(frac);
+        text.push_str(&"0".repeat(places - shown));
+    }
+    text
+}
+
+/// `-1234567.89` as `-1,234,567.89`.
+fn group_thousands(plain: &str) -> String {
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut grouped = String::with_capacity(plain.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
 
 fn round(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     round_with(call, args, false)

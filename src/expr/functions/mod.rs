@@ -6,6 +6,7 @@ mod arrays;
 pub mod collections;
 pub mod comparison;
 pub mod datetime;
+pub mod hashing;
 pub mod math;
 pub mod regex;
 pub mod signature;
@@ -23,6 +24,7 @@ const FAMILIES: &[&[ScalarFunction]] = &[
     comparison::FUNCTIONS,
     types::FUNCTIONS,
     collections::FUNCTIONS,
+    hashing::FUNCTIONS,
 ];
 
 /// The function a name (or alias, any case) calls.
@@ -34,10 +36,12 @@ pub fn lookup(name: &str) -> Option<&'static ScalarFunction> {
         .find(|function| function.names.contains(&name.as_str()))
 }
 
-/// Every name and alias, each with Spark's name of its function, for listing.
+/// Every name and alias, each with Spark's name of its function, for listing (not the
+/// internal `[]` and `.` that `a[i]` and `s.x` call).
 pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
     FAMILIES
         .iter()
         .flat_map(|family| family.iter())
         .flat_map(|function| function.names.iter().map(|n| (*n, function.names[0])))
+        .filter(|(n, _)| n.starts_with(|c: char| c.is_ascii_alphabetic()))
 }

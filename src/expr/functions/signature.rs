@@ -37,6 +37,8 @@ pub enum ColumnName {
     Capitals,
     /// `a[i]`: the first argument subscripted by the second.
     Subscript,
+    /// `s.x`: the first argument's field named by the second.
+    Field,
     /// As written, showing only the first n arguments (`first(x, true)` is `first(x)`).
     Leading(usize),
     /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
@@ -71,7 +73,10 @@ impl ColumnName {
             ColumnName::Subscript if args.len() == 2 => {
                 return format!("{}[{}]", args[0], args[1]);
             }
-            ColumnName::Subscript => written,
+            ColumnName::Field if args.len() == 2 => {
+                return format!("{}.{}", args[0], args[1]);
+            }
+            ColumnName::Subscript | ColumnName::Field => written,
         };
         let distinct = if distinct { "DISTINCT " } else { "" };
         format!("{shown}({distinct}{})", args.join(", "))
