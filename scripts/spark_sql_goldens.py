@@ -487,6 +487,19 @@ CASES.update({
 })
 
 
+# Time zone shifts (the session time zone is UTC).
+CASES.update({
+    "value_utc_timestamp_shifts": "SELECT from_utc_timestamp(TIMESTAMP '2019-01-01 12:00:00', 'America/New_York') AS a, "
+        "from_utc_timestamp(TIMESTAMP '2019-07-01 12:00:00', 'America/New_York') AS b, to_utc_timestamp(TIMESTAMP '2019-01-01 07:00:00', 'America/New_York') AS c, "
+        "from_utc_timestamp(TIMESTAMP '2019-01-01 12:00:00', '+05:30') AS d, to_utc_timestamp(TIMESTAMP '2019-03-10 02:30:00', 'America/New_York') AS gap, "
+        "to_utc_timestamp(TIMESTAMP '2019-11-03 01:30:00', 'America/New_York') AS overlap, from_utc_timestamp(TIMESTAMP '2019-01-01 00:00:00', 'PST') AS e, "
+        "from_utc_timestamp(TIMESTAMP '2019-01-01 00:00:00', 'GMT+8') AS f, from_utc_timestamp(DATE '2019-06-01', 'Asia/Kolkata') AS g, "
+        "from_utc_timestamp(CAST(NULL AS TIMESTAMP), 'UTC') AS h, to_utc_timestamp('2019-01-01 00:00:00', 'EST') AS i",
+    "utc_timestamp_per_row": "SELECT pickup_datetime, from_utc_timestamp(pickup_datetime, 'America/New_York') AS local, "
+        "to_utc_timestamp(pickup_datetime, 'Europe/London') AS london FROM y1 ORDER BY 1 LIMIT 3",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

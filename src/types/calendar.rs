@@ -154,3 +154,129 @@ mod tests {
         );
     }
 }
+
+/// A time zone as Spark reads one (`ZoneId.of` with Java's short IDs): a region name
+/// (`America/New_York`), `UTC`/`GMT`/`Z`, an offset (`+08:00`, `-5:30`, `GMT+8`, `UTC-03:00`).
+#[derive(Debug, Clone, Copy)]
+pub enum Zone {
+    Region(chrono_tz::Tz),
+    /// Seconds east of UTC.
+    Fixed(i32),
+}
+
+/// Java's `ZoneId.SHORT_IDS`, which Spark passes to `ZoneId.of`.
+const SHORT_IDS: &[(&str, &str)] = &[
+    ("ACT", "Australia/Darwin"),
+    ("AET", "Australia/Sydney"),
+    ("AGT", "America/Argentina/Buenos_Aires"),
+    ("ART", "Africa/Cairo"),
+    ("AST", "America/Anchorage"),
+    ("BET", "America/Sao_Paulo"),
+    ("BST", "Asia/Dhaka"),
+    ("CAT", "Africa/Harare"),
+    ("CNT", "America/St_Johns"),
+    ("CST", "America/Chicago"),
+    ("CTT", "Asia/Shanghai"),
+    ("EAT", "Africa/Addis_Ababa"),
+    ("ECT", "Europe/Paris"),
+    ("IET", "America/Indiana/Indianapolis"),
+    ("IST", "Asia/Kolkata"),
+    ("JST", "Asia/Tokyo"),
+    ("MIT", "Pacific/Apia"),
+    ("NET", "Asia/Yerevan"),
+    ("NST", "Pacific/Auckland"),
+    ("PLT", "Asia/Karachi"),
+    ("PNT", "America/Phoenix"),
+    ("PRT", "America/Puerto_Rico"),
+    ("PST", "America/Los_Angeles"),
+    ("SST", "Pacific/Guadalcanal"),
+    ("VST", "Asia/Ho_Chi_Minh"),
+    ("EST", "-05:00"),
+    ("MST", "-07:00"),
+    ("HST", "-10:00"),
+];
+
+/// `+8`, `+08`, `+8:00`, `+08:30`, `-0530`: seconds east of UTC.
+fn parse_offset(text: &str) -> Option<i32> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    if hours.is_empty() || hours.len() > 2 || minutes.len() > 2 {
+        return None;
+    }
+    let (h, m): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if h > 18 || m > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
+}
+
+pub fn parse_zone(text: &str) -> Option<Zone> {
+    let text = text.trim();
+    let text = SHORT_IDS
+        .iter()
+        .find(|(short, _)| *short == text)
+        .map_or(text, |(_, full)| *full);
+    if text == "Z" || text == "UTC" || text == "GMT" || text == "UT" {
+        return Some(Zone::Fixed(0));
+    }
+    if let Some(seconds) = parse_offset(text) {
+        return Some(Zone::Fixed(seconds));
+    }
+    for prefix in ["UTC", "GMT", "UT"] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            if let Some(seconds) = parse_offset(rest) {
+                return Some(Zone::Fixed(seconds));
+            }
+        }
+    }
+    text.parse::<chrono_tz::Tz>().ok().map(Zone::Region)
+}
+
+impl Zone {
+    /// Seconds east of UTC at the UTC instant `utc_micros`.
+    pub fn offset_at_utc(self, utc_micros: i64) -> Option<i64> {
+        use chrono::{Offset, TimeZone};
+        match self {
+            Zone::Fixed(s) => Some(i64::from(s)),
+            Zone::Region(tz) => {
+                let instant = chrono::DateTime::from_timestamp_micros(utc_micros)?.naive_utc();
+                Some(i64::from(
+                    tz.offset_from_utc_datetime(&instant)
+                        .fix()
+                        .local_minus_utc(),
+                ))
+            }
+        }
+    }
+
+    /// The UTC instant of the wall-clock time `local_micros` here, as java.time resolves it:
+    /// the earlier offset in an overlap, and a time in a gap moved later by the gap.
+    pub fn utc_of_local(self, local_micros: i64) -> Option<i64> {
+        use chrono::{Offset, TimeZone};
+        let offset = match self {
+            Zone::Fixed(s) => i64::from(s),
+            Zone::Region(tz) => {
+                let local = chrono::DateTime::from_timestamp_micros(local_micros)?.naive_utc();
+                match tz.offset_from_local_datetime(&local) {
+                    chrono::LocalResult::Single(o) => i64::from(o.fix().local_minus_utc()),
+                    chrono::LocalResult::Ambiguous(earlier, _) => {
+                        i64::from(earlier.fix().local_minus_utc())
+                    }
+                    // In a gap: the offset before it.
+                    chrono::LocalResult::None => {
+                        self.offset_at_utc(local_micros - 86_400_000_000)?
+                    }
+                }
+            }
+        };
+        local_micros.checked_sub(offset * 1_000_000)
+    }
+}

@@ -158,6 +158,11 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SELECT element_at(split(Zone, ' '), 0) FROM z", "SQL array indices start at 1"),
         ("SELECT size(Zone) FROM z", "size needs an array, not string"),
         (
+            "SELECT from_utc_timestamp(TIMESTAMP '2019-01-01 00:00:00', 'Mars/Olympus')",
+            "unknown time zone 'Mars/Olympus'",
+        ),
+        ("SELECT format_number(1.5, '#.#')", "format_number with a pattern is not supported"),
+        (
             "SELECT * FROM z LATERAL VIEW json_tuple(Zone, 'a') t AS x",
             "LATERAL VIEW json_tuple",
         ),

@@ -148,6 +148,16 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: make_date,
     },
     ScalarFunction {
+        names: &["from_utc_timestamp"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift_zone(call, args, true),
+    },
+    ScalarFunction {
+        names: &["to_utc_timestamp"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift_zone(call, args, false),
+    },
+    ScalarFunction {
         names: &["unix_timestamp", "to_unix_timestamp"],
         column_name: ColumnName::Defaults(&[(1, DEFAULT_TIMESTAMP_PATTERN)]),
         bind: unix_timestamp,
@@ -668,5 +678,57 @@ fn from_unixtime(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
         args,
         vec![DataType::Int64],
         DataType::Utf8,
+    ))
+}
+
+/// `from_utc_timestamp(ts, zone)`: the UTC instant ts as wall-clock time in zone;
+/// `to_utc_timestamp(ts, zone)`: the wall-clock time ts in zone as a UTC instant. A zone Spark
+/// would not read is an error naming it.
+fn shift_zone(call: &Call, args: Vec<Bound>, from_utc: bool) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let text = call.text.to_string();
+    let kernel = Kernel::new(
+        if from_utc {
+            "from_utc_timestamp"
+        } else {
+            "to_utc_timestamp"
+        },
+        move |args: &[ArrayRef], rows: usize| {
+            let times = timestamps(&args[0]);
+            let zones = strings(&args[1]);
+            let mut last: Option<(String, calendar::Zone)> = None;
+            let mut out = Vec::with_capacity(rows);
+            for row in 0..rows {
+                if times.is_null(row) || zones.is_null(row) {
+                    out.push(None);
+                    continue;
+                }
+                let name = zones.value(row);
+                let zone = match &last {
+                    Some((n, z)) if n == name => *z,
+                    _ => {
+                        let z = calendar::parse_zone(name).ok_or_else(|| {
+                            Error::analysis(format!("unknown time zone '{name}': {text}"))
+                        })?;
+                        last = Some((name.to_string(), z));
+                        z
+                    }
+                };
+                let t = times.value(row);
+                out.push(if from_utc {
+                    zone.offset_at_utc(t)
+                        .and_then(|o| t.checked_add(o * 1_000_000))
+                } else {
+                    zone.utc_of_local(t)
+                });
+            }
+            Ok(Arc::new(TimestampMicrosecondArray::from(out)) as ArrayRef)
+        },
+    );
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![timestamp_type(), DataType::Utf8],
+        timestamp_type(),
     ))
 }
