@@ -500,6 +500,18 @@ CASES.update({
 })
 
 
+# Correlated scalar subqueries: grouped by the inner side of the equalities and joined; rows
+# without a group get the aggregate over no rows (count is 0, not null).
+CASES.update({
+    "correlated_subquery_in_where": "SELECT LocationID, Borough FROM z WHERE LocationID = (SELECT max(LocationID) FROM z z2 WHERE z2.Borough = z.Borough) ORDER BY 1",
+    "correlated_subquery_in_select": "SELECT id, grp, (SELECT count(*) FROM a a2 WHERE a2.grp = a.grp AND a2.qty > 3) AS big, "
+        "(SELECT sum(qty) FROM a a2 WHERE a2.qty > 100 AND a2.grp = a.grp) AS none, (SELECT count(qty) + 1 FROM a a2 WHERE a2.qty = a.qty) AS same FROM a ORDER BY id",
+    "correlated_subquery_two_keys": "SELECT LocationID, (SELECT count(*) FROM z z2 WHERE z2.Borough = z.Borough AND z2.service_zone = z.service_zone) AS peers "
+        "FROM z WHERE LocationID IN (1, 2, 4, 264) ORDER BY 1",
+    "correlated_subquery_count_in_where": "SELECT id FROM a WHERE (SELECT count(*) FROM a a2 WHERE a2.grp = a.grp AND a2.amount > 10) = 0 ORDER BY id",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -644,20 +644,25 @@ fn split_and(e: &ast::Expr) -> Vec<&ast::Expr> {
     out
 }
 
-fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
-    refuse_select_clauses(select)?;
-    // Without FROM a SELECT reads one row of no columns (`SELECT 1`); `FROM a, b` is a cross
-    // join (WHERE then filters the pairs).
-    let mut frame = match select.from.split_first() {
-        None => Frame::one_row(),
+/// FROM's relations: none is one row of no columns (`SELECT 1`); `FROM a, b` is a cross join.
+fn plan_from_list(from: &[ast::TableWithJoins], catalog: &Catalog) -> Result<Frame> {
+    match from.split_first() {
+        None => Ok(Frame::one_row()),
         Some((first, others)) => {
             let mut frame = plan_from(first, catalog)?;
             for other in others {
                 frame = frame.cross_join(plan_from(other, catalog)?);
             }
-            frame
+            Ok(frame)
         }
-    };
+    }
+}
+
+fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
+    refuse_select_clauses(select)?;
+    // Without FROM a SELECT reads one row of no columns (`SELECT 1`); `FROM a, b` is a cross
+    // join (WHERE then filters the pairs).
+    let mut frame = plan_from_list(&select.from, catalog)?;
     // LATERAL VIEW [OUTER] explode(a) t AS x: after FROM, before WHERE (which may use x).
     for view in &select.lateral_views {
         let ast::LateralView {
@@ -687,9 +692,10 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         let mut selection = selection.clone();
         let mut found = Vec::new();
         take_scalar_subqueries(&mut selection, &mut found, &mut subqueries);
-        let attached: Vec<String> = found.iter().map(|(name, _)| name.clone()).collect();
-        frame = attach_subqueries(frame, found, catalog)?;
-        frame = plan_where(frame, &selection, catalog)?;
+        let mut attached: Vec<String> = found.iter().map(|(name, _)| name.clone()).collect();
+        let (with_values, helpers) = attach_subqueries(frame, found, catalog)?;
+        attached.extend(helpers);
+        frame = plan_where(with_values, &selection, catalog)?;
         if !attached.is_empty() {
             frame = frame.drop(&attached)?;
         }
@@ -740,7 +746,8 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         .collect::<Result<_>>()?;
     let items = frame.expand_wildcards(&items)?;
     let select_subqueries = subqueries - before_select;
-    let frame = attach_subqueries(frame, found, catalog)?;
+    // Helper columns of correlated subqueries are never named by the (already expanded) items.
+    let (frame, _helpers) = attach_subqueries(frame, found, catalog)?;
     // A generator in the select list (`SELECT explode(a) AS x, b`) runs before the projection.
     let (frame, items, generated) = select_generator(frame, items)?;
     // GROUP BY items: positions and select aliases stand for select expressions.
@@ -1172,9 +1179,20 @@ fn attach_subqueries(
     mut frame: Frame,
     found: Vec<(String, ast::Query)>,
     catalog: &Catalog,
-) -> Result<Frame> {
-    for (name, query) in found {
-        let sub = plan_query(&query, catalog)?;
+) -> Result<(Frame, Vec<String>)> {
+    let mut helpers = Vec::new();
+    for (n, (name, query)) in found.into_iter().enumerate() {
+        let sub = match plan_query(&query, catalog) {
+            Ok(sub) => sub,
+            // A subquery that reads the outer query's columns is correlated.
+            Err(error) => match correlated_subquery(frame, &name, n, &query, catalog, error)? {
+                (f, added) => {
+                    frame = f;
+                    helpers.extend(added);
+                    continue;
+                }
+            },
+        };
         let width = sub.schema().fields().len();
         if width != 1 {
             return Err(Error::analysis(format!(
@@ -1185,7 +1203,171 @@ fn attach_subqueries(
         let sub = sub.rename(&column, &name)?.alias("__scalar_subquery");
         frame = frame.attach_single_row(sub);
     }
-    Ok(frame)
+    Ok((frame, helpers))
+}
+
+/// A correlated scalar subquery, `(SELECT agg(...) FROM t WHERE t.k = outer.k AND ...)`, as
+/// Spark rewrites it: the subquery grouped by its side of the equalities, left-joined on them;
+/// an outer row with no group gets the aggregate's value over no rows (0 for a count), told
+/// apart by a flag. Returns the frame with column `name` and the helper columns to drop.
+fn correlated_subquery(
+    frame: Frame,
+    name: &str,
+    n: usize,
+    query: &ast::Query,
+    catalog: &Catalog,
+    not_uncorrelated: Error,
+) -> Result<(Frame, Vec<String>)> {
+    let shape = || {
+        unsupported(
+            "this correlated scalar subquery (supported: one aggregate over FROM ... WHERE, \
+             correlated by equalities between inner and outer columns)",
+        )
+    };
+    let ast::SetExpr::Select(select) = query.body.as_ref() else {
+        return Err(not_uncorrelated);
+    };
+    let Some(selection) = &select.selection else {
+        return Err(not_uncorrelated);
+    };
+    let inner = plan_from_list(&select.from, catalog)?;
+    let binds = |scope: &Frame, e: &ast::Expr| {
+        convert(e)
+            .ok()
+            .is_some_and(|e| crate::expr::bind(&e, &scope.scope).is_ok())
+    };
+    let conjuncts = split_and(selection);
+    let mut inner_predicates = Vec::new();
+    let mut pairs: Vec<(ast::Expr, ast::Expr)> = Vec::new();
+    for c in conjuncts {
+        if binds(&inner, c) {
+            inner_predicates.push(c.clone());
+            continue;
+        }
+        match c {
+            ast::Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::Eq,
+                right,
+            } if binds(&inner, left) && binds(&frame, right) => {
+                pairs.push((left.as_ref().clone(), right.as_ref().clone()))
+            }
+            ast::Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::Eq,
+                right,
+            } if binds(&inner, right) && binds(&frame, left) => {
+                pairs.push((right.as_ref().clone(), left.as_ref().clone()))
+            }
+            _ if pairs.is_empty() && !binds(&frame, c) => return Err(not_uncorrelated),
+            _ => return Err(shape()),
+        }
+    }
+    if pairs.is_empty() {
+        return Err(not_uncorrelated);
+    }
+    let plain = query.with.is_none()
+        && query.order_by.is_none()
+        && query.limit_clause.is_none()
+        && select.projection.len() == 1
+        && select.having.is_none()
+        && select.lateral_views.is_empty()
+        && select.distinct.is_none()
+        && matches!(&select.group_by, ast::GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty());
+    if !plain {
+        return Err(shape());
+    }
+    let item = match &select.projection[0] {
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => e,
+        _ => return Err(shape()),
+    };
+    if !convert(item)?.contains_aggregate() {
+        return Err(Error::analysis(format!(
+            "correlated scalar subqueries must be aggregated, as in Spark: ({query})"
+        )));
+    }
+    let helper = |what: &str| format!("#{what}{n}");
+    let named = |e: ast::Expr, alias: String| ast::SelectItem::ExprWithAlias {
+        expr: e,
+        alias: ast::Ident::with_quote('`', alias),
+    };
+    let inner_filter = inner_predicates
+        .into_iter()
+        .reduce(|a, b| ast::Expr::BinaryOp {
+            left: Box::new(a),
+            op: ast::BinaryOperator::And,
+            right: Box::new(b),
+        });
+    // The groups: one row per value of the inner side of the equalities.
+    let mut grouped = select.as_ref().clone();
+    grouped.projection = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (inner_key, _))| named(inner_key.clone(), helper(&format!("ck{i}_"))))
+        .chain([
+            named(item.clone(), helper("value")),
+            named(
+                ast::Expr::Value(ast::Value::Boolean(true).into()),
+                helper("matched"),
+            ),
+        ])
+        .collect();
+    grouped.selection = inner_filter.clone();
+    grouped.group_by = ast::GroupByExpr::Expressions(
+        pairs
+            .iter()
+            .map(|(inner_key, _)| inner_key.clone())
+            .collect(),
+        Vec::new(),
+    );
+    let groups = plan_select(&grouped, catalog, &[])?.alias(&helper("corr"));
+    // The aggregate over no rows, for outer rows without a group.
+    let mut empty = select.as_ref().clone();
+    empty.projection = vec![named(item.clone(), helper("empty"))];
+    let never = ast::Expr::Value(ast::Value::Boolean(false).into());
+    empty.selection = Some(never);
+    let empty = plan_select(&empty, catalog, &[])?.alias("__scalar_subquery");
+    let condition = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, outer_key))| {
+            Ok(Expr::Binary {
+                left: Box::new(convert(outer_key)?),
+                op: crate::expr::BinaryOp::Eq,
+                right: Box::new(Expr::Column {
+                    qualifier: Some(helper("corr")),
+                    name: helper(&format!("ck{i}_")),
+                }),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .reduce(|a, b| Expr::Binary {
+            left: Box::new(a),
+            op: crate::expr::BinaryOp::And,
+            right: Box::new(b),
+        })
+        .ok_or_else(shape)?;
+    let joined = frame
+        .join_on(groups, &condition, JoinType::Left)?
+        .attach_single_row(empty);
+    let value = Expr::Case {
+        operand: None,
+        whens: vec![(
+            Expr::IsNull {
+                expr: Box::new(Expr::column(&helper("matched"))),
+                negated: false,
+            },
+            Expr::column(&helper("empty")),
+        )],
+        otherwise: Some(Box::new(Expr::column(&helper("value")))),
+    };
+    let frame = joined.with_column(name, &value)?;
+    let mut helpers: Vec<String> = (0..pairs.len())
+        .map(|i| helper(&format!("ck{i}_")))
+        .collect();
+    helpers.extend([helper("value"), helper("matched"), helper("empty")]);
+    Ok((frame, helpers))
 }
 
 /// The SELECT clauses the engine does not support, each refused by name. Every field of the

@@ -158,6 +158,14 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SELECT element_at(split(Zone, ' '), 0) FROM z", "SQL array indices start at 1"),
         ("SELECT size(Zone) FROM z", "size needs an array, not string"),
         (
+            "SELECT LocationID, (SELECT Zone FROM z z2 WHERE z2.LocationID = z.LocationID) FROM z",
+            "correlated scalar subqueries must be aggregated",
+        ),
+        (
+            "SELECT (SELECT count(*) FROM z z2 WHERE z2.LocationID < z.LocationID) FROM z",
+            "this correlated scalar subquery",
+        ),
+        (
             "SELECT from_utc_timestamp(TIMESTAMP '2019-01-01 00:00:00', 'Mars/Olympus')",
             "unknown time zone 'Mars/Olympus'",
         ),
