@@ -893,6 +893,12 @@ fn select_generator(frame: Frame, items: Vec<Expr>) -> Result<(Frame, Vec<Expr>,
     let Some((array, position, outer)) = generator_call(item.unaliased()) else {
         return Ok((frame, items, false));
     };
+    if items.iter().any(|i| i.contains_aggregate()) {
+        return Err(unsupported(
+            "explode in the select list of an aggregating query (explode in a subquery or a \
+             LATERAL VIEW, then aggregate)",
+        ));
+    }
     let names: Vec<String> = match &item {
         Expr::Alias { name, .. } => vec![name.clone()],
         _ => Vec::new(),
@@ -1259,8 +1265,14 @@ fn correlated_subquery(
             } if binds(&inner, right) && binds(&frame, left) => {
                 pairs.push((right.as_ref().clone(), left.as_ref().clone()))
             }
-            _ if pairs.is_empty() && !binds(&frame, c) => return Err(not_uncorrelated),
-            _ => return Err(shape()),
+            // A predicate over both queries' columns that is not an equality of the two sides.
+            _ if convert(c).ok().is_some_and(|e| {
+                crate::expr::bind(&e, &inner.scope.join(&frame.scope)).is_ok()
+            }) =>
+            {
+                return Err(shape())
+            }
+            _ => return Err(not_uncorrelated),
         }
     }
     if pairs.is_empty() {
