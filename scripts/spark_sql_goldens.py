@@ -512,6 +512,16 @@ CASES.update({
 })
 
 
+# INTERSECT ALL and EXCEPT ALL: copies counted, nulls equal.
+CASES.update({
+    "set_intersect_all": "SELECT a FROM (VALUES (1), (1), (2), (NULL), (NULL)) t(a) INTERSECT ALL SELECT a FROM (VALUES (1), (1), (1), (NULL), (3)) s(a) ORDER BY 1",
+    "set_except_all": "SELECT a, b FROM (VALUES (1, 'x'), (1, 'x'), (2, NULL), (NULL, NULL), (NULL, NULL)) t(a, b) "
+        "EXCEPT ALL SELECT a, b FROM (VALUES (1, 'x'), (NULL, NULL), (3, 'y')) s(a, b) ORDER BY 1, 2",
+    "set_except_all_boroughs": "SELECT Borough FROM z EXCEPT ALL SELECT Borough FROM z WHERE LocationID > 20 ORDER BY 1",
+    "set_intersect_all_widening": "SELECT qty FROM a INTERSECT ALL SELECT CAST(qty % 4 AS DOUBLE) FROM a ORDER BY 1",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -194,6 +194,15 @@ fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
                     let except = !matches!(op, ast::SetOperator::Intersect);
                     return l.intersect_or_except(r, except);
                 }
+                (
+                    ast::SetOperator::Intersect
+                    | ast::SetOperator::Except
+                    | ast::SetOperator::Minus,
+                    ast::SetQuantifier::All,
+                ) => {
+                    let except = !matches!(op, ast::SetOperator::Intersect);
+                    return l.intersect_or_except_all(r, except);
+                }
                 (other, quantifier) => {
                     return Err(unsupported(
                         format!("{other} {quantifier}").trim().to_string(),

@@ -29,6 +29,11 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: array,
     },
     ScalarFunction {
+        names: &["array_repeat"],
+        column_name: ColumnName::AsWritten,
+        bind: array_repeat,
+    },
+    ScalarFunction {
         names: &["size", "cardinality"],
         column_name: ColumnName::AsWritten,
         bind: size,
@@ -140,6 +145,46 @@ fn array(call: &Call, args: Vec<Bound>) -> Result<Bound> {
         kernel,
         args,
         vec![element; n],
+        DataType::List(field),
+    ))
+}
+
+/// `array_repeat(x, n)`: x n times (no elements for n below 1; null for a null n).
+fn array_repeat(call: &Call, args: Vec<Bound>) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let element = args[0].data_type();
+    let field = Arc::new(Field::new("element", element.clone(), true));
+    let out_field = field.clone();
+    let kernel = Kernel::new("array_repeat", move |columns: &[ArrayRef], rows: usize| {
+        let counts = columns[1].as_primitive::<arrow::datatypes::Int32Type>();
+        let mut indices: Vec<u32> = Vec::new();
+        let mut lengths = Vec::with_capacity(rows);
+        for row in 0..rows {
+            check_cancel_at(row)?;
+            let n = if counts.is_null(row) {
+                0
+            } else {
+                counts.value(row).max(0) as usize
+            };
+            indices.extend(std::iter::repeat_n(row as u32, n));
+            lengths.push(n);
+        }
+        let values = take(columns[0].as_ref(), &UInt32Array::from(indices), None)
+            .map_err(arrow_error("array_repeat"))?;
+        Ok(Arc::new(
+            ListArray::try_new(
+                out_field.clone(),
+                OffsetBuffer::from_lengths(lengths),
+                values,
+                counts.nulls().cloned(),
+            )
+            .map_err(arrow_error("array_repeat"))?,
+        ) as ArrayRef)
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![element, DataType::Int32],
         DataType::List(field),
     ))
 }

@@ -119,6 +119,12 @@ fn format_number(call: &Call, args: Vec<Bound>) -> Result<Bound> {
                 continue;
             }
             let d = places.value(row) as usize;
+            // Spark builds a pattern of d zeros (and runs out of memory for huge d).
+            if d > MAX_FORMAT_PLACES {
+                return Err(Error::analysis(format!(
+                    "format_number: at most {MAX_FORMAT_PLACES} decimal places, not {d}"
+                )));
+            }
             let plain = match args[0].data_type() {
                 DataType::Float64 => {
                     let v = args[0].as_primitive::<Float64Type>().value(row);
@@ -159,6 +165,10 @@ fn format_number(call: &Call, args: Vec<Bound>) -> Result<Bound> {
         DataType::Utf8,
     ))
 }
+
+/// The most decimal places format_number gives (Java's DecimalFormat shows at most 340 of a
+/// double's).
+const MAX_FORMAT_PLACES: usize = 340;
 
 /// A decimal's text with exactly `places` decimals, rounded HALF_EVEN.
 fn decimal_places(v: i128, scale: i8, places: usize) -> String {

@@ -328,3 +328,102 @@ impl Frame {
         Ok(left.join_plan(right, how, left_keys, right_keys, None))
     }
 }
+
+impl Frame {
+    /// `INTERSECT ALL` (each row as many times as the fewer of its copies on either side) and
+    /// `EXCEPT ALL` (as many times as the left has more copies), as Spark plans them: both
+    /// sides tagged and unioned, copies counted per row (null equal to null, as grouping
+    /// does), then each row repeated by its count.
+    pub fn intersect_or_except_all(self, other: Frame, except: bool) -> Result<Frame> {
+        let what = if except {
+            "EXCEPT ALL"
+        } else {
+            "INTERSECT ALL"
+        };
+        let (left, right, fields) = self.conform_with(other, what)?;
+        let width = fields.len();
+        let one =
+            |v: i64| Bound::Literal(std::sync::Arc::new(arrow::array::Int64Array::from(vec![v])));
+        // Columns by position (#c0, ...) plus the side's tags (#l, #r).
+        let tagged = |frame: Frame, l: i64, r: i64| {
+            let mut exprs: Vec<Bound> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Bound::column(i, f.data_type().clone()))
+                .collect();
+            exprs.extend([one(l), one(r)]);
+            let mut named: Vec<Field> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Field::new(format!("#c{i}"), f.data_type().clone(), true))
+                .collect();
+            named.push(Field::new("#l", DataType::Int64, false));
+            named.push(Field::new("#r", DataType::Int64, false));
+            let qualifiers = vec![None; named.len()];
+            frame.project(exprs, named, qualifiers)
+        };
+        let both = tagged(left, 1, 0).union(tagged(right, 0, 1), false)?;
+        let column = |name: &str| Expr::column(name);
+        let call = |name: &str, args: Vec<Expr>| Expr::Call {
+            name: name.to_string(),
+            args,
+            distinct: false,
+            star: false,
+        };
+        let alias = |expr: Expr, name: &str| Expr::Alias {
+            expr: Box::new(expr),
+            name: name.to_string(),
+        };
+        let keys: Vec<Expr> = (0..width).map(|i| column(&format!("#c{i}"))).collect();
+        let mut outputs = keys.clone();
+        let copies = if except {
+            Expr::Binary {
+                left: Box::new(call("sum", vec![column("#l")])),
+                op: BinaryOp::Minus,
+                right: Box::new(call("sum", vec![column("#r")])),
+            }
+        } else {
+            call(
+                "least",
+                vec![
+                    call("sum", vec![column("#l")]),
+                    call("sum", vec![column("#r")]),
+                ],
+            )
+        };
+        outputs.push(alias(copies, "#n"));
+        let counted = both.aggregate(&keys, &outputs)?;
+        let positive = Expr::Binary {
+            left: Box::new(column("#n")),
+            op: BinaryOp::Gt,
+            right: Box::new(Expr::Literal {
+                value: std::sync::Arc::new(arrow::array::Int64Array::from(vec![0])),
+                text: "0".to_string(),
+            }),
+        };
+        let repeated = counted.filter(&positive)?.generate(
+            &call(
+                "array_repeat",
+                vec![
+                    Expr::Literal {
+                        value: std::sync::Arc::new(arrow::array::BooleanArray::from(vec![true])),
+                        text: "true".to_string(),
+                    },
+                    column("#n"),
+                ],
+            ),
+            false,
+            false,
+            &["#copy".to_string()],
+            None,
+        )?;
+        // Back to the inputs' names, the helpers dropped.
+        let exprs: Vec<Bound> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Bound::column(i, f.data_type().clone()))
+            .collect();
+        let qualifiers = vec![None; width];
+        Ok(repeated.project(exprs, fields, qualifiers))
+    }
+}
