@@ -567,3 +567,283 @@ fn nested_values_go_where_they_fit() {
          +----------+--------------------------+-------------+\n\n"
     );
 }
+
+/// How the engine answers a clause or statement: as one of the Spark goldens (whose SQL must
+/// use the clause), or refused with a message naming it.
+enum Answer {
+    Golden(&'static str),
+    Refused(&'static str),
+}
+
+/// A walk over the clauses and statements the Hive/Spark dialect parses, one sample query each:
+/// every one is answered as Spark answers it (a golden of `tests/sql`, compared by
+/// `sql_cases_match_spark`), or refused with a message naming what was refused. Nothing is
+/// run as if the clause were not there.
+#[test]
+fn every_clause_is_answered_or_refused_by_name() {
+    use Answer::{Golden, Refused};
+    let walk: &[(&str, &str, Answer)] = &[
+        // Query clauses answered: the golden's SQL holds the clause.
+        ("WITH", "", Golden("job_course_revenue")),
+        ("JOIN ... USING", "USING", Golden("join_left_using")),
+        ("CROSS JOIN", "CROSS JOIN", Golden("join_cross_and_comma")),
+        (
+            "non-equi JOIN",
+            "ON a.LocationID >",
+            Golden("join_non_equi_left"),
+        ),
+        (
+            "LATERAL VIEW",
+            "LATERAL VIEW",
+            Golden("lateral_view_explode"),
+        ),
+        (
+            "LATERAL VIEW OUTER",
+            "LATERAL VIEW OUTER",
+            Golden("lateral_view_outer"),
+        ),
+        (
+            "TABLESAMPLE ROWS",
+            "TABLESAMPLE",
+            Golden("tablesample_rows"),
+        ),
+        ("VALUES", "VALUES", Golden("values_in_from")),
+        ("GROUP BY ROLLUP", "ROLLUP", Golden("grouping_rollup")),
+        (
+            "GROUP BY CUBE",
+            "CUBE",
+            Golden("grouping_cube_with_null_keys"),
+        ),
+        (
+            "GROUPING SETS",
+            "GROUPING SETS",
+            Golden("grouping_sets_having_and_order"),
+        ),
+        (
+            "WITH ROLLUP",
+            "WITH ROLLUP",
+            Golden("grouping_with_rollup_modifier"),
+        ),
+        ("HAVING", "HAVING", Golden("group_by_ordinals_having")),
+        (
+            "window ROWS frame",
+            "ROWS BETWEEN",
+            Golden("window_rows_frames"),
+        ),
+        (
+            "window RANGE frame",
+            "RANGE BETWEEN",
+            Golden("window_range_frames"),
+        ),
+        (
+            "IGNORE NULLS",
+            "IGNORE NULLS",
+            Golden("window_nth_value_ignore_nulls"),
+        ),
+        ("INTERSECT", "INTERSECT", Golden("set_intersect")),
+        (
+            "INTERSECT ALL",
+            "INTERSECT ALL",
+            Golden("set_intersect_all"),
+        ),
+        ("EXCEPT", "EXCEPT", Golden("set_except")),
+        ("EXCEPT ALL", "EXCEPT ALL", Golden("set_except_all")),
+        ("UNION", "UNION", Golden("union_and_union_all")),
+        ("IN subquery", "IN (SELECT", Golden("in_subquery")),
+        (
+            "NOT IN subquery",
+            "NOT IN (SELECT",
+            Golden("not_in_subquery_with_null_keeps_nothing"),
+        ),
+        ("EXISTS", "EXISTS", Golden("exists_subquery")),
+        (
+            "scalar subquery",
+            "(SELECT",
+            Golden("scalar_subquery_in_where"),
+        ),
+        (
+            "correlated scalar subquery",
+            "z2.Borough = z.Borough",
+            Golden("correlated_subquery_in_where"),
+        ),
+        (
+            "SELECT without FROM",
+            "SELECT 1",
+            Golden("select_without_from"),
+        ),
+        (
+            "DISTINCT aggregate",
+            "sum(DISTINCT",
+            Golden("aggregate_distinct_values"),
+        ),
+        ("DESCRIBE", "DESCRIBE", Golden("describe_view")),
+        ("SHOW COLUMNS", "SHOW COLUMNS", Golden("show_columns")),
+        // Query clauses refused by name.
+        (
+            "TABLESAMPLE PERCENT",
+            "SELECT * FROM z TABLESAMPLE (10 PERCENT)",
+            Refused("TABLESAMPLE (10 PERCENT)"),
+        ),
+        (
+            "QUALIFY",
+            "SELECT Zone FROM z QUALIFY row_number() OVER (ORDER BY Zone) = 1",
+            Refused("QUALIFY"),
+        ),
+        ("TOP", "SELECT TOP 3 Zone FROM z", Refused("TOP n")),
+        (
+            "FETCH FIRST",
+            "SELECT Zone FROM z FETCH FIRST 3 ROWS ONLY",
+            Refused("FETCH FIRST"),
+        ),
+        (
+            "FILTER",
+            "SELECT count(*) FILTER (WHERE Borough = 'Bronx') FROM z",
+            Refused("FILTER (WHERE ...)"),
+        ),
+        (
+            "WINDOW w AS",
+            "SELECT rank() OVER w FROM z WINDOW w AS (ORDER BY Zone)",
+            Refused("WINDOW name AS"),
+        ),
+        (
+            "GROUPS frame",
+            "SELECT sum(LocationID) OVER (ORDER BY LocationID GROUPS 1 PRECEDING) FROM z",
+            Refused("GROUPS window frames"),
+        ),
+        (
+            "SORT BY",
+            "SELECT Zone FROM z SORT BY Zone",
+            Refused("SORT BY"),
+        ),
+        (
+            "CLUSTER BY",
+            "SELECT Zone FROM z CLUSTER BY Zone",
+            Refused("CLUSTER BY"),
+        ),
+        (
+            "DISTRIBUTE BY",
+            "SELECT Zone FROM z DISTRIBUTE BY Zone",
+            Refused("DISTRIBUTE BY"),
+        ),
+        (
+            "GROUP BY ALL",
+            "SELECT Borough, count(*) FROM z GROUP BY ALL",
+            Refused("GROUP BY ALL"),
+        ),
+        (
+            "ORDER BY ALL",
+            "SELECT Borough FROM z ORDER BY ALL",
+            Refused("cannot resolve column 'ALL'"),
+        ),
+        (
+            "LATERAL subquery",
+            "SELECT * FROM z, LATERAL (SELECT 1)",
+            Refused("LATERAL"),
+        ),
+        (
+            "table function",
+            "SELECT * FROM range(3)",
+            Refused("table function range"),
+        ),
+        (
+            "aggregating scalar subquery",
+            "SELECT Borough, count(*) / (SELECT count(*) FROM z) FROM z GROUP BY Borough",
+            Refused("scalar subquery in the select list of an aggregating query"),
+        ),
+        (
+            "uncorrelatable subquery",
+            "SELECT (SELECT count(*) FROM z z2 WHERE z2.LocationID < z.LocationID) FROM z",
+            Refused("this correlated scalar subquery"),
+        ),
+        ("map", "SELECT element_at(map(1, 2), 1)", Refused("map")),
+        // Statements refused by name.
+        (
+            "DROP",
+            "DROP TABLE z",
+            Refused("unsupported statement: DROP TABLE z"),
+        ),
+        (
+            "INSERT INTO",
+            "INSERT INTO z SELECT * FROM z",
+            Refused("unsupported statement: INSERT INTO z"),
+        ),
+        (
+            "CREATE TABLE",
+            "CREATE TABLE t (a INT)",
+            Refused("unsupported statement: CREATE TABLE t"),
+        ),
+        (
+            "UPDATE",
+            "UPDATE z SET Zone = 'x'",
+            Refused("unsupported statement: UPDATE z"),
+        ),
+        (
+            "DELETE",
+            "DELETE FROM z",
+            Refused("unsupported statement: DELETE FROM z"),
+        ),
+        (
+            "ALTER",
+            "ALTER TABLE z RENAME TO y",
+            Refused("unsupported statement: ALTER TABLE z"),
+        ),
+        (
+            "CACHE TABLE",
+            "CACHE TABLE z",
+            Refused("unsupported statement: CACHE TABLE z"),
+        ),
+        ("USE", "USE db", Refused("unsupported statement: USE db")),
+        (
+            "SHOW FUNCTIONS",
+            "SHOW FUNCTIONS",
+            Refused("unsupported statement: SHOW FUNCTIONS"),
+        ),
+        (
+            "DESCRIBE EXTENDED",
+            "DESCRIBE EXTENDED z",
+            Refused("DESCRIBE EXTENDED"),
+        ),
+        (
+            "EXPLAIN ANALYZE",
+            "EXPLAIN ANALYZE SELECT 1",
+            Refused("EXPLAIN with options"),
+        ),
+        (
+            "SET listing",
+            "SET",
+            Refused("listing settings is not supported"),
+        ),
+        (
+            "SET unknown",
+            "SET spark.executor.memory=4g; SELECT 1",
+            Refused("not a setting the engine knows"),
+        ),
+    ];
+    for (clause, sql, answer) in walk {
+        match answer {
+            Golden(case) => {
+                let path = crate::common::root().join(format!("tests/sql/{case}.test"));
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{clause}: {}: {e}", path.display()));
+                let query = text.split("\n----\n").next().unwrap_or_default();
+                assert!(
+                    query
+                        .to_ascii_uppercase()
+                        .contains(&sql.to_ascii_uppercase()),
+                    "{clause}: the golden {case} does not use {sql:?}: {query}"
+                );
+            }
+            Refused(message) => {
+                let mut args = vec!["sql", *sql];
+                args.extend_from_slice(&TABLES);
+                let run = engine(&args);
+                assert_eq!(run.code, 2, "{clause}: {sql}: {}{}", run.stdout, run.stderr);
+                assert!(
+                    run.stderr.contains(message) && !run.stderr.contains("panicked"),
+                    "{clause}: {sql}: expected {message:?} in: {}",
+                    run.stderr
+                );
+            }
+        }
+    }
+}
