@@ -522,6 +522,13 @@ CASES.update({
 })
 
 
+# Files in FROM with Spark's own defaults when the job says so (Spark keeps any SET key).
+CASES.update({
+    "job_files_in_from_with_spark_defaults": "SET engine.sql.files.sparkDefaults=true;\n"
+        "SELECT _c0, _c2, typeof(_c0) AS t FROM csv.`data/taxi_zone_lookup.csv` WHERE _c1 = 'EWR' OR _c0 = 'LocationID'",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

@@ -76,7 +76,7 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
             ))?;
         }
         let result = job::run(reporter, &read, tuning, sink, "querying", &|inputs| {
-            plan_script(&tables, &statements, step.index, &step.output, inputs)
+            plan_script(&tables, &statements, step, inputs)
         });
         // An explained job writes nothing, so a statement that reads an earlier INSERT's output
         // may have nothing to read yet: say so rather than only that the path is missing.

@@ -54,6 +54,10 @@ pub struct Step<'a> {
 pub struct Settings {
     /// `spark.sql.parquet.compression.codec`, for INSERTs that write Parquet.
     pub parquet_compression: Option<Compression>,
+    /// `engine.sql.files.sparkDefaults`: CSV files named in FROM (``csv.`path` ``) read as
+    /// Spark reads them there (no header, every column a string named `_c0`, ...), not with
+    /// the command's read options.
+    pub spark_file_defaults: bool,
 }
 
 /// The script's result-giving statements, in order, after checking every statement (each SET,
@@ -243,6 +247,18 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
             });
             Ok(())
         }
+        "engine.sql.files.sparkdefaults" => {
+            settings.spark_file_defaults = match lower.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(Error::usage(format!(
+                        "SET {key}={value}: expected true or false"
+                    )))
+                }
+            };
+            Ok(())
+        }
         // Execution tuning in Spark; the engine sizes its own tasks and joins.
         "spark.sql.shuffle.partitions"
         | "spark.default.parallelism"
@@ -254,7 +270,8 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
         _ => Err(Error::usage(format!(
             "SET {key}: not a setting the engine knows (it honours spark.sql.session.timeZone=UTC, \
              spark.sql.parquet.compression.codec, spark.sql.ansi.enabled=false, \
-             spark.sql.caseSensitive=false and Spark's tuning settings)"
+             spark.sql.caseSensitive=false, engine.sql.files.sparkDefaults and Spark's tuning \
+             settings)"
         ))),
     }
 }
@@ -264,10 +281,10 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
 pub fn plan_script(
     tables: &[(String, String)],
     statements: &[Statement],
-    index: usize,
-    output: &Output,
+    step: &Step,
     inputs: &Inputs,
 ) -> Result<Frame> {
+    let (index, output) = (step.index, &step.output);
     let open = |path: &str, format: Option<&str>| -> Result<Frame> {
         let mut read = inputs.read.clone();
         if let Some(f) = format {
@@ -276,6 +293,10 @@ pub fn plan_script(
             } else {
                 Format::Csv
             });
+        }
+        if step.settings.spark_file_defaults {
+            read.csv.header = false;
+            read.csv.infer = false;
         }
         let dataset = Dataset::open(path, &read, inputs.depth, inputs.progress)?;
         Ok(Frame::scan(std::sync::Arc::new(dataset), None))
