@@ -529,6 +529,13 @@ CASES.update({
 })
 
 
+# Uncorrelated scalar subqueries in the select list of a grouped query.
+CASES.update({
+    "scalar_subquery_in_grouped_select": "SELECT Borough, round(count(*) * 100.0 / (SELECT count(*) FROM z), 2) AS pct, "
+        "(SELECT max(LocationID) FROM z WHERE Borough = 'EWR') AS ewr FROM z GROUP BY Borough HAVING count(*) > (SELECT min(LocationID) FROM z) ORDER BY 1",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

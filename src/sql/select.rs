@@ -743,6 +743,11 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
             take_scalar_subqueries(e, &mut found, &mut subqueries);
         }
     }
+    // HAVING's scalar subqueries too: one value per query, as the select list's.
+    let mut having_ast = select.having.clone();
+    if let Some(h) = having_ast.as_mut().filter(|h| has_scalar_subquery(h)) {
+        take_scalar_subqueries(h, &mut found, &mut subqueries);
+    }
     // Copied (and rewritten) only when it has a subquery: a generated select list can be long.
     let source = if projection.is_empty() {
         &select.projection
@@ -756,7 +761,8 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     let items = frame.expand_wildcards(&items)?;
     let select_subqueries = subqueries - before_select;
     // Helper columns of correlated subqueries are never named by the (already expanded) items.
-    let (frame, _helpers) = attach_subqueries(frame, found, catalog)?;
+    let select_subquery_names: Vec<String> = found.iter().map(|(name, _)| name.clone()).collect();
+    let (frame, helpers) = attach_subqueries(frame, found, catalog)?;
     // A generator in the select list (`SELECT explode(a) AS x, b`) runs before the projection.
     let (frame, items, generated) = select_generator(frame, items)?;
     // GROUP BY items: positions and select aliases stand for select expressions.
@@ -781,7 +787,7 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         }
         ast::GroupByExpr::All(_) => return Err(unsupported("GROUP BY ALL")),
     };
-    let having = select.having.as_ref().map(convert).transpose()?;
+    let having = having_ast.as_ref().map(convert).transpose()?;
     let aggregated = !group.is_empty()
         || sets.is_some()
         || having.is_some()
@@ -792,11 +798,19 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
              LATERAL VIEW, then aggregate)",
         ));
     }
+    // A scalar subquery has one value per query: grouping by it as well keeps the groups and
+    // lets the select list use it. A global aggregate (one row even over no rows) and grouping
+    // sets (which would null it) cannot take it so.
+    let mut group = group;
     if aggregated && select_subqueries > 0 {
-        return Err(unsupported(
-            "a scalar subquery in the select list of an aggregating query (compute it in a WITH \
-             and JOIN it, or use it in WHERE)",
-        ));
+        if group.is_empty() || sets.is_some() || !helpers.is_empty() {
+            return Err(unsupported(
+                "a correlated scalar subquery, or one in the select list of a global aggregate \
+                 or of grouping sets, in an aggregating query (compute it in a WITH and JOIN \
+                 it, or use it in WHERE)",
+            ));
+        }
+        group.extend(select_subquery_names.iter().map(|name| Expr::column(name)));
     }
     // ORDER BY positions and aliases stand for select expressions.
     let order: Vec<SortExpr> = order

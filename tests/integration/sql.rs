@@ -96,7 +96,10 @@ fn bad_sql_fails_with_a_clear_message() {
             "SELECT * FROM z ORDER BY 9",
             "ORDER BY position 9 is not in the select list",
         ),
-        ("SELECT * FROM z EXCEPT ALL SELECT * FROM z", "unsupported SQL: EXCEPT ALL"),
+        (
+            "SELECT LocationID FROM z EXCEPT ALL SELECT Zone, Borough FROM z",
+            "EXCEPT ALL needs inputs with the same number of columns",
+        ),
         // Clauses the engine does not support are refused by name, never ignored.
         (
             "SELECT count(*) FROM z TABLESAMPLE (5 PERCENT)",
@@ -124,8 +127,12 @@ fn bad_sql_fails_with_a_clear_message() {
             "more than one row returned by a subquery used as an expression",
         ),
         (
-            "SELECT Borough, count(*) / (SELECT count(*) FROM z) FROM z GROUP BY Borough",
-            "scalar subquery in the select list of an aggregating query",
+            "SELECT count(*) / (SELECT count(*) FROM z) FROM z",
+            "one in the select list of a global aggregate",
+        ),
+        (
+            "SELECT Borough, (SELECT count(*) FROM z z2 WHERE z2.LocationID = z.LocationID) FROM z GROUP BY Borough",
+            "a correlated scalar subquery",
         ),
         (
             "SELECT sum(LocationID) OVER (ORDER BY LocationID, Zone RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
@@ -746,9 +753,14 @@ fn every_clause_is_answered_or_refused_by_name() {
             Refused("table function range"),
         ),
         (
-            "aggregating scalar subquery",
-            "SELECT Borough, count(*) / (SELECT count(*) FROM z) FROM z GROUP BY Borough",
-            Refused("scalar subquery in the select list of an aggregating query"),
+            "scalar subquery in a grouped select",
+            "(SELECT count(*) FROM z)",
+            Golden("scalar_subquery_in_grouped_select"),
+        ),
+        (
+            "scalar subquery in a global aggregate",
+            "SELECT count(*) / (SELECT count(*) FROM z) FROM z",
+            Refused("one in the select list of a global aggregate"),
         ),
         (
             "uncorrelatable subquery",
