@@ -452,48 +452,16 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
                 map,
             )
         }
-        Plan::Window {
-            input,
-            functions,
-            schema,
-        } => {
-            // The window functions see every input column (kept as they are).
-            let inner_width = input.schema().fields().len();
-            let all: BTreeSet<usize> = (0..inner_width).collect();
-            let (input, map) = prune(*input, &all);
-            let input = restore_columns(input, &map, inner_width);
-            (
-                Plan::Window {
-                    input: Box::new(input),
-                    functions,
-                    schema,
-                },
-                (0..width).collect(),
-            )
-        }
-        Plan::Generate {
-            input,
-            array,
-            position,
-            outer,
-            schema,
-        } => {
-            // The generator sees every input column (kept as they are).
-            let inner_width = input.schema().fields().len();
-            let all: BTreeSet<usize> = (0..inner_width).collect();
-            let (input, map) = prune(*input, &all);
-            let input = restore_columns(input, &map, inner_width);
-            (
-                Plan::Generate {
-                    input: Box::new(input),
-                    array,
-                    position,
-                    outer,
-                    schema,
-                },
-                (0..width).collect(),
-            )
-        }
+        // Window functions and generators see every input column (kept as they are).
+        plan @ (Plan::Window { .. } | Plan::Generate { .. }) => (
+            plan.map_children(|input| {
+                let inner_width = input.schema().fields().len();
+                let all: BTreeSet<usize> = (0..inner_width).collect();
+                let (input, map) = prune(input, &all);
+                restore_columns(input, &map, inner_width)
+            }),
+            (0..width).collect(),
+        ),
         Plan::Union { inputs, schema } => {
             // Positions must line up across inputs: every input keeps all its columns.
             let all: BTreeSet<usize> = (0..width).collect();

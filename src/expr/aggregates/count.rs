@@ -2,19 +2,17 @@
 //! `count(DISTINCT x [, y ...])`.
 
 use std::any::Any;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Int64Array};
 use arrow::datatypes::DataType;
-use arrow::row::{RowConverter, SortField};
 
-use super::accumulator::{arrow_err, downcast, Accumulator};
+use super::accumulator::{downcast, Accumulator};
+use super::distinct::DistinctSets;
 use super::signature::{AggCall, AggregateCall, AggregateFunction};
 use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
 use crate::expr::functions::signature::ColumnName;
-use crate::types::schema::normalize_float_keys;
 
 pub const FUNCTIONS: &[AggregateFunction] = &[AggregateFunction {
     names: &["count"],
@@ -47,11 +45,10 @@ fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
     if call.distinct {
         return Ok(call.bound(Some(arg), DataType::Int64, |input, _| {
             Ok(Box::new(CountDistinct {
-                converter: RowConverter::new(vec![SortField::new(
+                distinct: DistinctSets::new(
                     input.cloned().unwrap_or(DataType::Null),
-                )])
-                .map_err(arrow_err("count(DISTINCT)"))?,
-                sets: Vec::new(),
+                    "count(DISTINCT)",
+                )?,
             }))
         }));
     }
@@ -109,46 +106,22 @@ impl Accumulator for Count {
 }
 
 struct CountDistinct {
-    converter: RowConverter,
-    sets: Vec<HashSet<Box<[u8]>>>,
+    distinct: DistinctSets,
 }
 
 impl Accumulator for CountDistinct {
     fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
-        self.sets.resize_with(len, HashSet::new);
-        let Some(values) = values else { return Ok(()) };
-        // Distinct as Spark compares: -0.0 is 0.0, NaN is NaN.
-        let rows = self
-            .converter
-            .convert_columns(&normalize_float_keys(vec![values.clone()]))
-            .map_err(arrow_err("count(DISTINCT)"))?;
-        for (i, g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                let set = &mut self.sets[*g as usize];
-                let row = rows.row(i);
-                if !set.contains(row.as_ref()) {
-                    set.insert(row.as_ref().into());
-                }
-            }
-        }
-        Ok(())
+        self.distinct.update(groups, len, values)
     }
     fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
         let other = downcast::<CountDistinct>(other)?;
-        self.sets.resize_with(len, HashSet::new);
-        for (from, to) in pairs {
-            for value in &other.sets[*from as usize] {
-                if !self.sets[*to as usize].contains(value) {
-                    self.sets[*to as usize].insert(value.clone());
-                }
-            }
-        }
+        self.distinct.merge(&other.distinct, pairs, len);
         Ok(())
     }
     fn finish(&self, len: usize) -> Result<ArrayRef> {
-        Ok(Arc::new(Int64Array::from_iter_values(
-            (0..len).map(|g| self.sets.get(g).map_or(0, |s| s.len() as i64)),
-        )))
+        Ok(Arc::new(Int64Array::from_iter_values((0..len).map(|g| {
+            self.distinct.sets.get(g).map_or(0, |s| s.len() as i64)
+        }))))
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -27,22 +27,28 @@ pub fn over_distinct_values(call: AggCall) -> AggCall {
     call.with_accumulator(move |input, _| {
         let input = input.cloned().unwrap_or(DataType::Null);
         Ok(Box::new(DistinctValues {
-            converter: RowConverter::new(vec![SortField::new(input)])
-                .map_err(arrow_err("DISTINCT"))?,
-            sets: Vec::new(),
+            distinct: DistinctSets::new(input, "DISTINCT")?,
             plain: plain.clone(),
         }))
     })
 }
 
-struct DistinctValues {
+/// Each group's distinct non-null values, as arrow row bytes (compared as Spark compares them:
+/// -0.0 is 0.0, NaN is NaN).
+pub struct DistinctSets {
     converter: RowConverter,
-    sets: Vec<HashSet<Box<[u8]>>>,
-    plain: AggCall,
+    pub sets: Vec<HashSet<Box<[u8]>>>,
 }
 
-impl Accumulator for DistinctValues {
-    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+impl DistinctSets {
+    pub fn new(input: DataType, what: &'static str) -> Result<DistinctSets> {
+        Ok(DistinctSets {
+            converter: RowConverter::new(vec![SortField::new(input)]).map_err(arrow_err(what))?,
+            sets: Vec::new(),
+        })
+    }
+
+    pub fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
         self.sets.resize_with(len, HashSet::new);
         let Some(values) = values else { return Ok(()) };
         let rows = self
@@ -60,8 +66,8 @@ impl Accumulator for DistinctValues {
         }
         Ok(())
     }
-    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
-        let other = downcast::<DistinctValues>(other)?;
+
+    pub fn merge(&mut self, other: &DistinctSets, pairs: &[(u32, u32)], len: usize) {
         self.sets.resize_with(len, HashSet::new);
         for (from, to) in pairs {
             for value in &other.sets[*from as usize] {
@@ -70,20 +76,36 @@ impl Accumulator for DistinctValues {
                 }
             }
         }
+    }
+}
+
+struct DistinctValues {
+    distinct: DistinctSets,
+    plain: AggCall,
+}
+
+impl Accumulator for DistinctValues {
+    fn update(&mut self, groups: &[u32], len: usize, values: Option<&ArrayRef>) -> Result<()> {
+        self.distinct.update(groups, len, values)
+    }
+    fn merge(&mut self, other: &dyn Accumulator, pairs: &[(u32, u32)], len: usize) -> Result<()> {
+        let other = downcast::<DistinctValues>(other)?;
+        self.distinct.merge(&other.distinct, pairs, len);
         Ok(())
     }
     fn finish(&self, len: usize) -> Result<ArrayRef> {
         let mut plain = self.plain.accumulator()?;
         // Values in their encoded order, so the result does not depend on hashing.
         let mut rows: Vec<(u32, &[u8])> = Vec::new();
-        for (g, set) in self.sets.iter().enumerate().take(len) {
+        for (g, set) in self.distinct.sets.iter().enumerate().take(len) {
             let mut values: Vec<&[u8]> = set.iter().map(|v| v.as_ref()).collect();
             values.sort_unstable();
             rows.extend(values.into_iter().map(|v| (g as u32, v)));
         }
         if !rows.is_empty() {
-            let parser = self.converter.parser();
+            let parser = self.distinct.converter.parser();
             let decoded = self
+                .distinct
                 .converter
                 .convert_rows(rows.iter().map(|(_, bytes)| parser.parse(bytes)))
                 .map_err(arrow_err("DISTINCT"))?;

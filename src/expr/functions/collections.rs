@@ -157,7 +157,15 @@ fn array_repeat(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     let out_field = field.clone();
     let kernel = Kernel::new("array_repeat", move |columns: &[ArrayRef], rows: usize| {
         let counts = columns[1].as_primitive::<arrow::datatypes::Int32Type>();
-        let mut indices: Vec<u32> = Vec::new();
+        // The copies are held from the memory budget (an index and a value each, at least),
+        // so `array_repeat(x, 2147483647)` is an error, not an allocation the machine lacks.
+        let total: usize = (0..rows)
+            .filter(|&row| counts.is_valid(row))
+            .map(|row| counts.value(row).max(0) as usize)
+            .sum();
+        let mut held = crate::memory::Reservation::new("array_repeat");
+        held.resize(total.saturating_mul(16))?;
+        let mut indices: Vec<u32> = Vec::with_capacity(total);
         let mut lengths = Vec::with_capacity(rows);
         for row in 0..rows {
             check_cancel_at(row)?;
