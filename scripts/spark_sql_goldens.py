@@ -536,6 +536,14 @@ CASES.update({
 })
 
 
+# trunc's units: 'Q' is not one of them (null), QUARTER is.
+CASES.update({
+    "value_trunc_quarter": "SELECT trunc(DATE '2019-05-05', 'Q') AS q, trunc(DATE '2019-05-05', 'QUARTER') AS quarter, "
+        "trunc(TIMESTAMP '2019-05-05 10:00:00', 'quarter') AS ts, date_trunc('Q', TIMESTAMP '2019-05-05 10:00:00') AS dq, "
+        "date_trunc('QUARTER', TIMESTAMP '2019-05-05 10:00:00') AS dquarter",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():
