@@ -803,11 +803,13 @@ fn functions_never_panic_on_extreme_values() {
             // Functions whose first or second argument is a unit or a pattern.
             calls.push(format!("{f}('month', {c})"));
             calls.push(format!("{f}({c}, '(.)')"));
-            // Array and struct arguments.
-            calls.push(format!("{f}(array({c}, {c}))"));
+            // An array argument with each type's elements.
             calls.push(format!("{f}(array({c}), {c})"));
-            calls.push(format!("{f}(array({c}), ',', {c})"));
         }
+        // Arrays alone, and with a separator.
+        calls.push(format!("{f}(array(i, l))"));
+        calls.push(format!("{f}(array(s, s))"));
+        calls.push(format!("{f}(array(s), ',', s)"));
         calls.push(format!("{f}(split(s, '/'), -1)"));
         calls.push(format!("{f}(split(s, '/'), 2147483647)"));
     }
