@@ -544,6 +544,12 @@ CASES.update({
 })
 
 
+# VALUES right after FROM, without parentheses.
+CASES.update({
+    "values_after_from_bare": "SELECT x, y FROM VALUES (1, 'a'), (2, 'b)'), (3, NULL) AS t(x, y) WHERE x > 1 ORDER BY x",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

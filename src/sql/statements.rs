@@ -93,6 +93,7 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     let dialect = crate::expr::parse::SparkDialect::default();
     let mut out = Vec::new();
     for piece in split(text) {
+        let piece = wrap_bare_values(&piece);
         if let Some(m) = set.captures(&piece) {
             out.push(parse_set(m.get(1).map_or("", |r| r.as_str())));
             continue;
@@ -163,6 +164,119 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
         }));
     }
     Ok(out)
+}
+
+/// Spark's `FROM VALUES (1, 'a'), (2, 'b') AS t(x, y)` as `FROM (VALUES ...) AS t(x, y)`, which
+/// sqlparser reads: the rows (balanced parentheses after `FROM VALUES`) are wrapped, outside
+/// quotes and comments only.
+fn wrap_bare_values(sql: &str) -> String {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut i = 0;
+    let mut quote: Option<char> = None;
+    let word_at = |i: usize, word: &str| -> bool {
+        let w: Vec<char> = word.chars().collect();
+        i + w.len() <= chars.len()
+            && chars[i..i + w.len()]
+                .iter()
+                .zip(&w)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'))
+            && chars
+                .get(i + w.len())
+                .is_none_or(|c| !(c.is_alphanumeric() || *c == '_'))
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' && q != '`' {
+                if let Some(&next) = chars.get(i + 1) {
+                    out.push(next);
+                    i += 1;
+                }
+            } else if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(c, '\'' | '"' | '`') {
+            quote = Some(c);
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if word_at(i, "FROM") {
+            // FROM, then blanks, then VALUES, then blanks and a '('.
+            let mut j = i + 4;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if j > i + 4 && word_at(j, "VALUES") {
+                let mut k = j + 6;
+                while k < chars.len() && chars[k].is_whitespace() {
+                    k += 1;
+                }
+                if chars.get(k) == Some(&'(') {
+                    // The rows: groups of balanced parentheses separated by commas.
+                    let mut end = k;
+                    loop {
+                        let mut depth = 0usize;
+                        let mut q: Option<char> = None;
+                        let mut m = end;
+                        while m < chars.len() {
+                            let ch = chars[m];
+                            match q {
+                                Some(open) if ch == open => q = None,
+                                Some(_) => {}
+                                None if matches!(ch, '\'' | '"' | '`') => q = Some(ch),
+                                None if ch == '(' => depth += 1,
+                                None if ch == ')' => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        break;
+                                    }
+                                }
+                                None => {}
+                            }
+                            m += 1;
+                        }
+                        if m >= chars.len() {
+                            // Unbalanced: leave it to the parser's message.
+                            out.extend(&chars[i..]);
+                            return out;
+                        }
+                        end = m + 1;
+                        let mut n = end;
+                        while n < chars.len() && chars[n].is_whitespace() {
+                            n += 1;
+                        }
+                        if chars.get(n) == Some(&',') {
+                            let mut p = n + 1;
+                            while p < chars.len() && chars[p].is_whitespace() {
+                                p += 1;
+                            }
+                            if chars.get(p) == Some(&'(') {
+                                end = p;
+                                continue;
+                            }
+                        }
+                        break;
+                    }
+                    out.extend(&chars[i..j]);
+                    out.push('(');
+                    out.extend(&chars[j..end]);
+                    out.push(')');
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 /// The text after `SET`: `key = value`, `key`, `TIME ZONE value`, or nothing.
@@ -236,6 +350,20 @@ mod tests {
             ]
         );
         assert!(matches!(statements[1], Statement::Sql(_)));
+    }
+
+    #[test]
+    fn wraps_values_after_from() {
+        assert_eq!(
+            wrap_bare_values("SELECT * FROM VALUES (1, 'a)'), (2, 'b') AS t(x, y) WHERE x > 1"),
+            "SELECT * FROM (VALUES (1, 'a)'), (2, 'b')) AS t(x, y) WHERE x > 1"
+        );
+        assert_eq!(
+            wrap_bare_values("select 'from values (1)' from values(1)"),
+            "select 'from values (1)' from (values(1))"
+        );
+        let kept = "SELECT * FROM (VALUES (1)) t, valuesx";
+        assert_eq!(wrap_bare_values(kept), kept);
     }
 
     #[test]
