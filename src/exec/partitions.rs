@@ -133,13 +133,15 @@ pub fn project_batch(
     .map_err(|e| Error::arrow("computing columns", e))
 }
 
-/// The first `n` rows, reading partitions in order and stopping as soon as there are enough.
-pub fn limit(input: Partitions, n: usize) -> Partitions {
+/// The first `n` rows less the first `skip` of them, reading partitions in order and stopping
+/// as soon as there are enough.
+pub fn limit(input: Partitions, n: usize, skip: usize) -> Partitions {
     let schema = input.schema.clone();
     let parts = input.parts;
     let open: Partition = Arc::new(move || {
         let parts = parts.clone();
         let mut remaining = n;
+        let mut to_skip = skip;
         let mut index = 0;
         let mut current: Option<BatchStream<'static>> = None;
         Ok(Box::new(std::iter::from_fn(move || loop {
@@ -151,7 +153,12 @@ pub fn limit(input: Partitions, n: usize) -> Partitions {
                     Some(Ok(batch)) => {
                         let take = batch.num_rows().min(remaining);
                         remaining -= take;
-                        return Some(Ok(batch.slice(0, take)));
+                        let dropped = take.min(to_skip);
+                        to_skip -= dropped;
+                        if dropped == take {
+                            continue;
+                        }
+                        return Some(Ok(batch.slice(dropped, take - dropped)));
                     }
                     Some(Err(e)) => return Some(Err(e)),
                     None => current = None,

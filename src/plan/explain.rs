@@ -185,7 +185,9 @@ fn describe(plan: &Plan) -> String {
                 None => format!("Sort [{}]", keys.join(", ")),
             }
         }
-        Plan::Limit { n, .. } => format!("Limit {n}"),
+        Plan::Limit { n, skip: 0, .. } => format!("Limit {n}"),
+        Plan::Limit { n, skip, .. } if *n == usize::MAX => format!("Offset {skip}"),
+        Plan::Limit { n, skip, .. } => format!("Limit {}, offset {skip}", n - skip),
         Plan::Generate {
             input,
             array,

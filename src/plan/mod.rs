@@ -85,9 +85,12 @@ pub enum Plan {
         keys: Vec<SortKey>,
         limit: Option<usize>,
     },
+    /// The first `n` rows of the input, less the first `skip` of them (LIMIT n - skip
+    /// OFFSET skip).
     Limit {
         input: Box<Plan>,
         n: usize,
+        skip: usize,
     },
     /// Output: the input's columns, then one column per window function.
     Window {
@@ -201,9 +204,10 @@ impl Plan {
                 keys,
                 limit,
             },
-            Plan::Limit { input, n } => Plan::Limit {
+            Plan::Limit { input, n, skip } => Plan::Limit {
                 input: Box::new(f(*input)),
                 n,
+                skip,
             },
             Plan::Window {
                 input,

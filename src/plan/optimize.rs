@@ -179,16 +179,19 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
 /// Push a row limit (`limit`: at most that many rows are needed from `plan`) downwards.
 fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
     match plan {
-        Plan::Limit { input, n } => {
-            let n = limit.map_or(n, |l| l.min(n));
-            let inner = push_limits(*input, Some(n));
-            // Keep the limit itself unless the child already stops at n.
+        Plan::Limit { input, n, skip } => {
+            // `limit` rows of the output are the first limit + skip of the input.
+            let n = limit.map_or(n, |l| l.saturating_add(skip).min(n));
+            // OFFSET without LIMIT (n = usize::MAX) limits nothing below it.
+            let inner = push_limits(*input, (n != usize::MAX).then_some(n));
+            // Keep the limit itself unless the child already stops at n and nothing is skipped.
             match inner {
-                Plan::Sort { limit: Some(k), .. } if k <= n => inner,
-                Plan::Limit { n: k, .. } if k <= n => inner,
+                Plan::Sort { limit: Some(k), .. } if k <= n && skip == 0 => inner,
+                Plan::Limit { n: k, skip: 0, .. } if k <= n && skip == 0 => inner,
                 other => Plan::Limit {
                     input: Box::new(other),
                     n,
+                    skip,
                 },
             }
         }
@@ -233,6 +236,7 @@ fn push_limits(plan: Plan, limit: Option<usize>) -> Plan {
                         Plan::Limit {
                             input: Box::new(i),
                             n,
+                            skip: 0,
                         },
                         None,
                     ),
@@ -297,12 +301,13 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
                 map,
             )
         }
-        Plan::Limit { input, n } => {
+        Plan::Limit { input, n, skip } => {
             let (input, map) = prune(*input, required);
             (
                 Plan::Limit {
                     input: Box::new(input),
                     n,
+                    skip,
                 },
                 map,
             )

@@ -129,9 +129,9 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
                 schema.clone(),
             ))
         }
-        Plan::Limit { input, n } => {
+        Plan::Limit { input, n, skip } => {
             let input = execute(input, ctx)?;
-            Ok(limit(input, *n))
+            Ok(limit(input, *n, *skip))
         }
     }
 }

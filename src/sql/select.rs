@@ -148,12 +148,10 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
             order_output(frame, &order)?
         }
     };
-    let frame = match limit {
-        Some(n) if skip > 0 => frame.limit(n.saturating_add(skip)).offset(skip),
-        Some(n) => frame.limit(n),
-        None => frame.offset(skip),
-    };
-    Ok(frame)
+    Ok(match (limit, skip) {
+        (None, 0) => frame,
+        (n, skip) => frame.limit_offset(n, skip),
+    })
 }
 
 fn literal_usize(e: &ast::Expr, what: &str) -> Result<usize> {

@@ -515,6 +515,31 @@ fn offset_and_tablesample_rows() {
         run("SELECT count(*) AS n, min(LocationID) AS lo FROM (SELECT * FROM z ORDER BY LocationID OFFSET 5)"),
         "n,lo\n260,6\n"
     );
+    // The skipped rows straddle batches and tasks: they are dropped as they stream by.
+    for batch in ["1", "3", "7"] {
+        let sql = "SELECT LocationID FROM z ORDER BY LocationID LIMIT 4 OFFSET 5";
+        let out = engine(&[
+            "sql",
+            sql,
+            "--table",
+            &table,
+            "--csv",
+            "--batch-size",
+            batch,
+        ]);
+        assert_eq!(out.ok(), "LocationID\n6\n7\n8\n9\n", "batch size {batch}");
+        let unordered = "SELECT count(*) AS n FROM (SELECT * FROM z OFFSET 250)";
+        let out = engine(&[
+            "sql",
+            unordered,
+            "--table",
+            &table,
+            "--csv",
+            "--batch-size",
+            batch,
+        ]);
+        assert_eq!(out.ok(), "n\n15\n", "batch size {batch}");
+    }
     assert_eq!(
         run("SELECT * FROM z ORDER BY 1 LIMIT 5 OFFSET 300"),
         "LocationID,Borough,Zone,service_zone\n"

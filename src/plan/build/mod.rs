@@ -348,10 +348,17 @@ impl Frame {
     }
 
     pub fn limit(self, n: usize) -> Frame {
+        self.limit_offset(Some(n), 0)
+    }
+
+    /// `LIMIT n OFFSET skip`: rows skip+1 to skip+n in order (all after skip without a limit),
+    /// streamed: the skipped rows are read and dropped, nothing is held.
+    pub fn limit_offset(self, n: Option<usize>, skip: usize) -> Frame {
         Frame {
             plan: Plan::Limit {
                 input: Box::new(self.plan),
-                n,
+                n: n.map_or(usize::MAX, |n| n.saturating_add(skip)),
+                skip,
             },
             scope: self.scope,
         }

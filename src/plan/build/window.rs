@@ -5,12 +5,9 @@ use super::{schema_of, Frame};
 use crate::error::{Error, Result};
 use crate::expr::bind::bind_aggregate;
 use crate::expr::tree::default_frame_text;
-use crate::expr::Bound;
 use crate::expr::{bind, BinaryOp, Expr, FrameBound, Scope, SortExpr, WindowFrame};
 use crate::plan::{FrameEdge, FrameSpec, Plan, SortKey, WindowExpr, WindowFunc};
-use arrow::array::Int64Array;
 use arrow::datatypes::{DataType, Field};
-use std::sync::Arc;
 
 impl Frame {
     /// Compute the window functions found in `items` and `also` (ORDER BY keys) as new columns
@@ -428,49 +425,3 @@ pub const WINDOW_FUNCTIONS: &[&str] = &[
     "lead",
     "nth_value",
 ];
-
-impl Frame {
-    /// `OFFSET skip`: the rows after the first `skip`, in the order they come (a row number
-    /// over the input as it is, as Spark 3.4's offset counts them).
-    pub fn offset(self, skip: usize) -> Frame {
-        if skip == 0 {
-            return self;
-        }
-        let width = self.scope.schema.fields().len();
-        let (exprs, fields, qualifiers) = self.identity();
-        let mut numbered = fields.clone();
-        numbered.push(Field::new("#row", DataType::Int64, false));
-        let schema = schema_of(numbered);
-        let plan = Plan::Window {
-            input: Box::new(self.plan),
-            functions: vec![WindowExpr {
-                func: WindowFunc::RowNumber,
-                args: Vec::new(),
-                partition_by: Vec::new(),
-                order_by: Vec::new(),
-                frame: FrameSpec {
-                    start: FrameEdge::UnboundedPreceding,
-                    end: FrameEdge::RowOffset(0),
-                },
-                data_type: DataType::Int64,
-                name: "#row".to_string(),
-            }],
-            schema,
-        };
-        let predicate = Bound::Compare {
-            op: BinaryOp::Gt,
-            left: Box::new(Bound::column(width, DataType::Int64)),
-            right: Box::new(Bound::Literal(Arc::new(Int64Array::from(vec![
-                skip as i64,
-            ])))),
-        };
-        Frame {
-            plan: Plan::Filter {
-                input: Box::new(plan),
-                predicate,
-            },
-            scope: self.scope,
-        }
-        .project(exprs, fields, qualifiers)
-    }
-}
