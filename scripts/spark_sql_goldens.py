@@ -550,6 +550,15 @@ CASES.update({
 })
 
 
+# Arrays cast element by element with Spark's rules (doubles, timestamps, strings to numbers).
+CASES.update({
+    "value_array_casts": "SELECT array_join(array(1e10D, 0.1D), ',') AS a, CAST(array(1e10D, 1.5D) AS ARRAY<STRING>) AS b, "
+        "CAST(array(TIMESTAMP '2019-01-01 00:00:00') AS ARRAY<STRING>) AS c, CAST(array('1', 'x', ' 2') AS ARRAY<INT>) AS d, "
+        "CAST(array(1.25, 2.35) AS ARRAY<DECIMAL(3, 1)>) AS e, CAST(array(array(1.5D)) AS ARRAY<ARRAY<STRING>>) AS f, "
+        "CAST(array(1e10D) AS STRING) AS g, array_join(array(DATE '2019-01-01', NULL), '|', '-') AS h",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():

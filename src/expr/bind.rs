@@ -269,7 +269,8 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             let allowed = match (&from, to) {
                 (DataType::Null, _) => true,
                 (DataType::List(_), DataType::List(_) | DataType::Utf8) => true,
-                (DataType::Struct(_), DataType::Struct(_) | DataType::Utf8) => true,
+                (DataType::Struct(a), DataType::Struct(b)) => a.len() == b.len(),
+                (DataType::Struct(_), DataType::Utf8) => true,
                 (f, t) => !f.is_nested() && !t.is_nested(),
             };
             if !allowed {

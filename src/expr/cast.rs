@@ -43,6 +43,34 @@ pub fn cast_array(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         })
     };
     Ok(match (from, to) {
+        // Arrays and structs cast element by element, field by field, with these same rules
+        // (arrow's own cast would write 1.0E10 as 10000000000.0).
+        (DataType::List(_), DataType::List(field)) => {
+            let list = array.as_list::<i32>();
+            let values = cast_array(list.values(), field.data_type())?;
+            let field = Arc::new(Field::new(field.name(), field.data_type().clone(), true));
+            Arc::new(
+                ListArray::try_new(field, list.offsets().clone(), values, list.nulls().cloned())
+                    .map_err(|e| Error::arrow("cast", e))?,
+            )
+        }
+        (DataType::Struct(old), DataType::Struct(fields)) if old.len() == fields.len() => {
+            let parts = array.as_struct();
+            let columns = parts
+                .columns()
+                .iter()
+                .zip(fields.iter())
+                .map(|(c, f)| cast_array(c, f.data_type()))
+                .collect::<Result<Vec<_>>>()?;
+            let fields: arrow::datatypes::Fields = fields
+                .iter()
+                .map(|f| Field::new(f.name(), f.data_type().clone(), true))
+                .collect();
+            Arc::new(
+                StructArray::try_new(fields, columns, parts.nulls().cloned())
+                    .map_err(|e| Error::arrow("cast", e))?,
+            )
+        }
         (_, DataType::Utf8) => {
             let mut builder = StringBuilder::with_capacity(array.len(), array.len() * 8);
             let mut text = String::new();
