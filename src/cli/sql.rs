@@ -109,6 +109,10 @@ fn read_stdin(what: &str) -> Result<String> {
     Ok(text)
 }
 
+/// The write flags that shape a job's INSERT OVERWRITE DIRECTORY writes (when there is no
+/// `--write`); the others would contradict what the statement says.
+const INSERT_WRITE_FLAGS: [&str; 3] = ["--coalesce", "--repartition", "--compression"];
+
 /// Where each step's result goes. Queries go to the command's sink; INSERTs write where they
 /// say. Every flag given applies to some step or is refused: `--write` takes one query's result,
 /// show and stdout flags need a query, and `--coalesce`, `--repartition` and `--compression`
@@ -135,7 +139,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
             .or_else(|| {
                 flags
                     .write_option_given()
-                    .filter(|flag| !["--coalesce", "--repartition", "--compression"].contains(flag))
+                    .filter(|flag| !INSERT_WRITE_FLAGS.contains(flag))
             });
         if let Some(flag) = refused {
             return Err(Error::usage(format!(
@@ -154,9 +158,9 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
     let query_sink = if flags.write.is_some() {
         Some(flags.sink()?)
     } else if queries > 0 {
-        let refused = flags.write_option_given().filter(|flag| {
-            inserts == 0 || !["--coalesce", "--repartition", "--compression"].contains(flag)
-        });
+        let refused = flags
+            .write_option_given()
+            .filter(|flag| inserts == 0 || !INSERT_WRITE_FLAGS.contains(flag));
         if let (Some(flag), false) = (refused, flags.explain) {
             return Err(Error::usage(format!(
                 "{flag} applies to --write OUTPUT (or to a job's INSERTs: --coalesce, \

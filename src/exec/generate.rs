@@ -27,23 +27,9 @@ pub fn generate(
     let out_schema = schema.clone();
     input.map_batches(schema, move |batch| {
         let values = evaluate(&array, &batch)?;
-        let lists = match values.data_type() {
-            arrow::datatypes::DataType::List(_) => values.as_list::<i32>().clone(),
-            _ => {
-                // A null-typed argument: every array is null.
-                arrow::array::ListArray::new_null(
-                    Arc::new(arrow::datatypes::Field::new(
-                        "element",
-                        out_schema
-                            .field(out_schema.fields().len() - 1)
-                            .data_type()
-                            .clone(),
-                        true,
-                    )),
-                    batch.num_rows(),
-                )
-            }
-        };
+        let lists = values
+            .as_list_opt::<i32>()
+            .ok_or_else(|| Error::Internal(format!("explode of {}", values.data_type())))?;
         let offsets = lists.value_offsets();
         let mut parents: Vec<u32> = Vec::new();
         let mut elements: Vec<Option<u32>> = Vec::new();

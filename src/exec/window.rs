@@ -210,17 +210,17 @@ fn frame_bounds(
                     RowConverter::new(vec![SortField::new_with_options(key.data_type(), options)])
                         .map_err(arrow)?;
                 let sorted = UInt32Array::from(perm.to_vec());
-                let encode = |e: &Bound| -> Result<Rows> {
+                // Each expression's values in sorted order, and their row encoding.
+                let encode = |e: &Bound| -> Result<(ArrayRef, Rows)> {
                     let values =
                         take(evaluate(e, batch)?.as_ref(), &sorted, None).map_err(arrow)?;
-                    converter
-                        .convert_columns(&normalize_float_keys(vec![values]))
-                        .map_err(arrow)
+                    let rows = converter
+                        .convert_columns(&normalize_float_keys(vec![values.clone()]))
+                        .map_err(arrow)?;
+                    Ok((values, rows))
                 };
-                let keys = encode(key)?;
-                let bounds = encode(bound)?;
-                let key_values =
-                    take(evaluate(key, batch)?.as_ref(), &sorted, None).map_err(arrow)?;
+                let (key_values, keys) = encode(key)?;
+                let (_, bounds) = encode(bound)?;
                 for i in 0..n {
                     // A null key's frame is its peers (the other nulls), as in Spark.
                     if key_values.is_null(i) {

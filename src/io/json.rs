@@ -2,8 +2,8 @@
 //! left out, numbers and booleans bare, arrays and structs as JSON arrays and objects,
 //! everything else a string in Spark's text form.
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::DataType;
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Fields};
 
 use crate::types::coerce::is_numeric;
 use crate::types::display::write_value;
@@ -13,43 +13,46 @@ pub fn write_json_rows(out: &mut Vec<u8>, batch: &RecordBatch) {
     let schema = batch.schema();
     let mut cell = String::new();
     for row in 0..batch.num_rows() {
-        out.push(b'{');
-        let mut first = true;
-        for (field, column) in schema.fields().iter().zip(batch.columns()) {
-            cell.clear();
-            if !write_value(&mut cell, column.as_ref(), row) {
-                continue;
-            }
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            json_string(out, field.name());
-            out.push(b':');
-            write_json_value(out, column.as_ref(), row, &cell);
-        }
-        out.extend_from_slice(b"}\n");
+        write_json_object(out, schema.fields(), batch.columns(), row, &mut cell);
+        out.push(b'\n');
     }
 }
 
-/// One non-null value as JSON: `text` is its Spark text. Numbers and booleans are bare, arrays
-/// are JSON arrays (nulls inside kept), structs are objects (null fields left out, as Spark's
-/// writer leaves them), everything else a string.
-fn write_json_value(out: &mut Vec<u8>, array: &dyn Array, row: usize, text: &str) {
-    let nested = |out: &mut Vec<u8>, values: &dyn Array, i: usize| {
-        let mut cell = String::new();
-        if write_value(&mut cell, values, i) {
-            write_json_value(out, values, i, &cell);
-            true
+/// Row `row` of `columns` as a JSON object, null fields left out (as Spark's writer leaves
+/// them): a line's row, or a struct value.
+fn write_json_object(
+    out: &mut Vec<u8>,
+    fields: &Fields,
+    columns: &[ArrayRef],
+    row: usize,
+    cell: &mut String,
+) {
+    out.push(b'{');
+    let mut first = true;
+    for (field, column) in fields.iter().zip(columns) {
+        let start = out.len();
+        if !first {
+            out.push(b',');
+        }
+        json_string(out, field.name());
+        out.push(b':');
+        if write_json_value(out, column.as_ref(), row, cell) {
+            first = false;
         } else {
-            false
+            out.truncate(start);
         }
-    };
+    }
+    out.push(b'}');
+}
+
+/// Append row `row` of `array` as JSON; false, appending nothing, for a null. Numbers and
+/// booleans are bare, arrays are JSON arrays (nulls inside kept), structs are objects,
+/// everything else a string in Spark's text form (`cell` is scratch space for it).
+fn write_json_value(out: &mut Vec<u8>, array: &dyn Array, row: usize, cell: &mut String) -> bool {
+    if array.is_null(row) || array.data_type() == &DataType::Null {
+        return false;
+    }
     match array.data_type() {
-        DataType::Boolean => out.extend_from_slice(text.as_bytes()),
-        t if is_numeric(t) && text.parse::<f64>().is_ok_and(|v| v.is_finite()) => {
-            out.extend_from_slice(text.as_bytes())
-        }
         DataType::List(_) => {
             let values = array.as_list::<i32>().value(row);
             out.push(b'[');
@@ -57,33 +60,31 @@ fn write_json_value(out: &mut Vec<u8>, array: &dyn Array, row: usize, text: &str
                 if i > 0 {
                     out.push(b',');
                 }
-                if !nested(out, values.as_ref(), i) {
+                if !write_json_value(out, values.as_ref(), i, cell) {
                     out.extend_from_slice(b"null");
                 }
             }
             out.push(b']');
         }
         DataType::Struct(fields) => {
-            let columns = array.as_struct();
-            out.push(b'{');
-            let mut first = true;
-            for (field, column) in fields.iter().zip(columns.columns()) {
-                let mut value = Vec::new();
-                if !nested(&mut value, column.as_ref(), row) {
-                    continue;
-                }
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                json_string(out, field.name());
-                out.push(b':');
-                out.extend_from_slice(&value);
-            }
-            out.push(b'}');
+            write_json_object(out, fields, array.as_struct().columns(), row, cell)
         }
-        _ => json_string(out, text),
+        t => {
+            cell.clear();
+            write_value(cell, array, row);
+            let bare = match t {
+                DataType::Boolean => true,
+                t if is_numeric(t) => cell.parse::<f64>().is_ok_and(|v| v.is_finite()),
+                _ => false,
+            };
+            if bare {
+                out.extend_from_slice(cell.as_bytes());
+            } else {
+                json_string(out, cell);
+            }
+        }
     }
+    true
 }
 
 fn json_string(out: &mut Vec<u8>, text: &str) {

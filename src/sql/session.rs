@@ -129,26 +129,10 @@ fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
             external: false,
             show_options,
         } => {
-            let ast::ShowStatementOptions {
-                show_in,
-                starts_with,
-                limit,
-                limit_from,
-                filter_position,
-            } = show_options;
-            if show_in.is_some() || starts_with.is_some() || limit.is_some() || limit_from.is_some()
-            {
-                return Err(refuse());
-            }
-            let pattern = match filter_position {
-                None => None,
-                Some(
-                    ast::ShowStatementFilterPosition::Infix(filter)
-                    | ast::ShowStatementFilterPosition::Suffix(filter),
-                ) => match filter {
-                    ast::ShowStatementFilter::Like(p) => Some(p.clone()),
-                    _ => return Err(refuse()),
-                },
+            let pattern = match show_parts(show_options).ok_or_else(refuse)? {
+                (None, None) => None,
+                (None, Some(ast::ShowStatementFilter::Like(p))) => Some(p.clone()),
+                _ => return Err(refuse()),
             };
             Ok(Output::ShowTables(pattern))
         }
@@ -156,29 +140,17 @@ fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
             extended: false,
             full: false,
             show_options,
-        } => {
-            let ast::ShowStatementOptions {
-                show_in,
-                starts_with,
-                limit,
-                limit_from,
-                filter_position,
-            } = show_options;
-            match (show_in, starts_with, limit, limit_from, filter_position) {
-                (
-                    Some(ast::ShowStatementIn {
-                        clause: _,
-                        parent_type: None,
-                        parent_name: Some(name),
-                    }),
-                    None,
-                    None,
-                    None,
-                    None,
-                ) => Ok(Output::ShowColumns(name)),
-                _ => Err(refuse()),
-            }
-        }
+        } => match show_parts(show_options).ok_or_else(refuse)? {
+            (
+                Some(ast::ShowStatementIn {
+                    clause: _,
+                    parent_type: None,
+                    parent_name: Some(name),
+                }),
+                None,
+            ) => Ok(Output::ShowColumns(name)),
+            _ => Err(refuse()),
+        },
         ast::Statement::Explain {
             describe_alias: _,
             analyze: false,
@@ -197,6 +169,31 @@ fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
         )),
         _ => Err(refuse()),
     }
+}
+
+/// The parts of a SHOW statement's options the engine reads, `IN v` and `LIKE '...'`; None when
+/// it has one it does not (STARTS WITH, LIMIT).
+fn show_parts(
+    options: &ast::ShowStatementOptions,
+) -> Option<(
+    Option<&ast::ShowStatementIn>,
+    Option<&ast::ShowStatementFilter>,
+)> {
+    let ast::ShowStatementOptions {
+        show_in,
+        starts_with,
+        limit,
+        limit_from,
+        filter_position,
+    } = options;
+    if starts_with.is_some() || limit.is_some() || limit_from.is_some() {
+        return None;
+    }
+    let filter = filter_position.as_ref().map(|p| match p {
+        ast::ShowStatementFilterPosition::Infix(f)
+        | ast::ShowStatementFilterPosition::Suffix(f) => f,
+    });
+    Some((show_in.as_ref(), filter))
 }
 
 /// `SET key=value`: settings that change an answer are honoured or refused; settings that only

@@ -164,6 +164,8 @@ fn bad_sql_fails_with_a_clear_message() {
         ),
         ("SELECT element_at(split(Zone, ' '), 0) FROM z", "SQL array indices start at 1"),
         ("SELECT size(Zone) FROM z", "size needs an array, not string"),
+        ("SELECT explode(NULL)", "explode needs an array, not void"),
+        ("SELECT size(NULL)", "size needs an array, not void"),
         (
             "SELECT LocationID, (SELECT Zone FROM z z2 WHERE z2.LocationID = z.LocationID) FROM z",
             "correlated scalar subqueries must be aggregated",

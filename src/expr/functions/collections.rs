@@ -95,7 +95,7 @@ fn arrow_error(what: &'static str) -> impl Fn(arrow::error::ArrowError) -> Error
 fn element_type(call: &Call, arg: &Bound) -> Result<DataType> {
     match arg.data_type() {
         DataType::List(field) => Ok(field.data_type().clone()),
-        DataType::Null => Ok(DataType::Null),
+        // A bare NULL has no element type: Spark refuses it too (`void`).
         other => Err(call.error(format!(
             "{} needs an array, not {}",
             call.name,
@@ -108,15 +108,12 @@ fn list_type(element: DataType) -> DataType {
     DataType::List(Arc::new(Field::new("element", element, true)))
 }
 
-/// The argument as a list array (a null-typed argument is a list of nulls).
-fn lists(array: &ArrayRef, element: &DataType) -> Result<ListArray> {
-    match array.data_type() {
-        DataType::List(_) => Ok(array.as_list::<i32>().clone()),
-        _ => Ok(ListArray::new_null(
-            Arc::new(Field::new("element", element.clone(), true)),
-            array.len(),
-        )),
-    }
+/// The argument as a list array (binding checked it is one).
+fn lists(array: &ArrayRef) -> Result<ListArray> {
+    array
+        .as_list_opt::<i32>()
+        .cloned()
+        .ok_or_else(|| Error::Internal(format!("not an array: {}", array.data_type())))
 }
 
 /// `array(a, b, ...)`: the arguments, met in one type, as one array per row.
@@ -200,10 +197,10 @@ fn array_repeat(call: &Call, args: Vec<Bound>) -> Result<Bound> {
 /// `size(a)`: the element count; -1 for a null array (Spark's default, legacy sizeOfNull).
 fn size(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     call.arity(1..=1, &args)?;
-    let element = element_type(call, &args[0])?;
+    element_type(call, &args[0])?;
     let t = args[0].data_type();
     let kernel = Kernel::new("size", move |columns: &[ArrayRef], _| {
-        let list = lists(&columns[0], &element)?;
+        let list = lists(&columns[0])?;
         let sizes: Int32Array = (0..list.len())
             .map(|i| {
                 Some(if list.is_null(i) {
@@ -231,9 +228,8 @@ fn item(call: &Call, args: Vec<Bound>, one_based: bool) -> Result<Bound> {
         return Err(call.error("SQL array indices start at 1"));
     }
     let kernel = Kernel::new("element_at", {
-        let element = element.clone();
         move |columns: &[ArrayRef], _| {
-            let list = lists(&columns[0], &element)?;
+            let list = lists(&columns[0])?;
             let positions = columns[1].as_primitive::<arrow::datatypes::Int32Type>();
             let mut indices: Vec<Option<u32>> = Vec::with_capacity(list.len());
             for row in 0..list.len() {
@@ -279,7 +275,7 @@ fn array_contains(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     let kernel = Kernel::new("array_contains", {
         let common = common.clone();
         move |columns: &[ArrayRef], _| {
-            let list = lists(&columns[0], &common)?;
+            let list = lists(&columns[0])?;
             let converter = RowConverter::new(vec![SortField::new(common.clone())])
                 .map_err(arrow_error("array_contains"))?;
             let values = converter
@@ -357,7 +353,7 @@ fn per_row(
 /// `sort_array(a [, ascending])`: nulls first ascending, last descending, as Spark.
 fn sort_array(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(1..=2, &args)?;
-    let element = element_type(call, &args[0])?;
+    element_type(call, &args[0])?;
     let ascending = match args.get(1) {
         None => true,
         Some(_) => match call
@@ -373,7 +369,7 @@ fn sort_array(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     args.truncate(1);
     let t = args[0].data_type();
     let kernel = Kernel::new("sort_array", move |columns: &[ArrayRef], _| {
-        let list = lists(&columns[0], &element)?;
+        let list = lists(&columns[0])?;
         let options = SortOptions {
             descending: !ascending,
             nulls_first: ascending,
@@ -395,7 +391,7 @@ fn array_distinct(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     let element = element_type(call, &args[0])?;
     let t = args[0].data_type();
     let kernel = Kernel::new("array_distinct", move |columns: &[ArrayRef], _| {
-        let list = lists(&columns[0], &element)?;
+        let list = lists(&columns[0])?;
         let converter = RowConverter::new(vec![SortField::new(element.clone())])
             .map_err(arrow_error("array_distinct"))?;
         let rows = converter
@@ -423,7 +419,7 @@ fn array_join(call: &Call, args: Vec<Bound>) -> Result<Bound> {
         types.push(DataType::Utf8);
     }
     let kernel = Kernel::new("array_join", move |columns: &[ArrayRef], _| {
-        let list = lists(&columns[0], &DataType::Utf8)?;
+        let list = lists(&columns[0])?;
         let separators = strings(&columns[1]);
         let replacement = columns.get(2).map(strings);
         let values = list.values();

@@ -380,7 +380,6 @@ impl Frame {
         let bound = bind(array, &self.scope)?;
         let element = match bound.data_type() {
             DataType::List(field) => field.data_type().clone(),
-            DataType::Null => DataType::Null,
             DataType::Map(_, _) => {
                 return Err(Error::analysis(format!(
                     "exploding a map is not supported: {}",
@@ -413,14 +412,7 @@ impl Frame {
                 .cloned()
                 .unwrap_or_else(|| defaults[i].to_string())
         };
-        let mut fields: Vec<Field> = self
-            .scope
-            .schema
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
-        let mut qualifiers = self.scope.qualifiers.clone();
+        let (_, mut fields, mut qualifiers) = self.identity();
         if position {
             fields.push(Field::new(name(0), DataType::Int32, true));
             qualifiers.push(qualifier.map(str::to_string));

@@ -36,14 +36,7 @@ impl Frame {
             return Ok((self, rewritten, also));
         }
         let mut functions = Vec::new();
-        let mut fields: Vec<Field> = self
-            .scope
-            .schema
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
-        let mut qualifiers = self.scope.qualifiers.clone();
+        let (_, mut fields, mut qualifiers) = self.identity();
         for (i, w) in windows.iter().enumerate() {
             let bound = bind_window(w, &self.scope)?;
             fields.push(Field::new(format!("#w{i}"), bound.data_type.clone(), true));
