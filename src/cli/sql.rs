@@ -12,7 +12,9 @@ use crate::exec::write::Distribution;
 use crate::io::writer::{OutputFormat, SaveMode, WriteOptions};
 use crate::job::{self, Reporter, Sink, Tuning, WritePlan};
 use crate::plan::inputs::split_alias;
-use crate::sql::session::{plan_script, script_steps, Output, Step};
+use crate::io::dataset::Depth;
+use crate::plan::inputs::Inputs;
+use crate::sql::session::{check_views, plan_script, script_steps, Output, Step};
 use crate::sql::statements::parse_statements;
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +67,18 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };
+    if steps.is_empty() {
+        // Only views, SETs and DROPs: nothing to print, but every view must plan.
+        let progress = reporter.progress("checking");
+        let inputs = Inputs {
+            read: &read,
+            depth: Depth::Sampled,
+            progress: &progress,
+        };
+        let checked = check_views(&tables, &statements, &inputs);
+        progress.finish();
+        return checked;
+    }
     // Each result-giving statement runs in turn, as Spark runs a script's statements.
     for (position, (step, sink)) in steps.iter().zip(&sinks).enumerate() {
         // With several steps, an explained INSERT says where it would write.

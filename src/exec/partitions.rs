@@ -95,6 +95,52 @@ impl Partitions {
     }
 }
 
+/// `range(start, end, step)`'s ids, generated batch by batch in one partition per worker.
+pub fn range_partitions(
+    schema: SchemaRef,
+    start: i64,
+    end: i64,
+    step: i64,
+    batch_size: usize,
+) -> Partitions {
+    // Counted in i128: the distance between two i64s does not fit an i64.
+    let (start_w, end_w, step_w) = (start as i128, end as i128, step as i128);
+    let count = if step > 0 && end_w > start_w {
+        (end_w - start_w + step_w - 1) / step_w
+    } else if step < 0 && start_w > end_w {
+        (start_w - end_w - step_w - 1) / -step_w
+    } else {
+        0
+    };
+    let batch = batch_size.max(1) as i128;
+    let parts = (rayon::current_num_threads() as i128)
+        .min((count + batch - 1) / batch)
+        .max(1);
+    let per_part = (count + parts - 1) / parts;
+    Partitions {
+        schema: schema.clone(),
+        parts: (0..parts)
+            .map(|p| {
+                let (lo, hi) = ((p * per_part).min(count), ((p + 1) * per_part).min(count));
+                let schema = schema.clone();
+                Arc::new(move || {
+                    let schema = schema.clone();
+                    let batches = (lo..hi).step_by(batch as usize).map(move |from| {
+                        let to = (from + batch).min(hi);
+                        // Every id lies between start and end, so it fits an i64.
+                        let ids = arrow::array::Int64Array::from_iter_values(
+                            (from..to).map(|i| (start_w + i * step_w) as i64),
+                        );
+                        RecordBatch::try_new(schema.clone(), vec![Arc::new(ids) as ArrayRef])
+                            .map_err(|e| Error::arrow("range", e))
+                    });
+                    Ok(Box::new(batches) as BatchStream<'static>)
+                }) as Partition
+            })
+            .collect(),
+    }
+}
+
 pub fn filter_batch(batch: RecordBatch, predicate: &Bound) -> Result<Option<RecordBatch>> {
     let mask = evaluate_mask(predicate, &batch)?;
     if mask.true_count() == batch.num_rows() {

@@ -21,17 +21,42 @@ use crate::types::names::spark_type_name;
 pub struct Scope {
     pub schema: SchemaRef,
     pub qualifiers: Vec<Option<String>>,
+    /// Columns reached only by their qualified name and `t.*`: each side's own copy of a USING
+    /// or NATURAL join's keys, which Spark keeps behind the one merged key `*` and `k` show.
+    pub hidden: Vec<bool>,
 }
 
 impl Scope {
     pub fn new(schema: SchemaRef) -> Scope {
         let qualifiers = vec![None; schema.fields().len()];
-        Scope { schema, qualifiers }
+        Scope::visible(schema, qualifiers)
     }
 
     pub fn qualified(schema: SchemaRef, qualifier: Option<String>) -> Scope {
         let qualifiers = vec![qualifier; schema.fields().len()];
-        Scope { schema, qualifiers }
+        Scope::visible(schema, qualifiers)
+    }
+
+    /// Every column reachable by its plain name.
+    pub fn visible(schema: SchemaRef, qualifiers: Vec<Option<String>>) -> Scope {
+        let hidden = vec![false; qualifiers.len()];
+        Scope {
+            schema,
+            qualifiers,
+            hidden,
+        }
+    }
+
+    /// This scope's columns (hidden ones still hidden) followed by new visible ones:
+    /// `schema` and `qualifiers` describe all of them.
+    pub fn extended(&self, schema: SchemaRef, qualifiers: Vec<Option<String>>) -> Scope {
+        let mut hidden = self.hidden.clone();
+        hidden.resize(qualifiers.len(), false);
+        Scope {
+            schema,
+            qualifiers,
+            hidden,
+        }
     }
 
     /// This scope's columns followed by `other`'s (a join's output).
@@ -51,6 +76,7 @@ impl Scope {
                 .chain(&other.qualifiers)
                 .cloned()
                 .collect(),
+            hidden: self.hidden.iter().chain(&other.hidden).copied().collect(),
         }
     }
 
@@ -60,7 +86,7 @@ impl Scope {
             .filter(|&i| {
                 self.schema.field(i).name().eq_ignore_ascii_case(name)
                     && match qualifier {
-                        None => true,
+                        None => !self.hidden[i],
                         Some(q) => self.qualifiers[i]
                             .as_deref()
                             .is_some_and(|own| own.eq_ignore_ascii_case(q)),
@@ -93,7 +119,7 @@ impl Scope {
             .fields()
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.name().eq_ignore_ascii_case(name));
+            .filter(|(i, f)| !self.hidden[*i] && f.name().eq_ignore_ascii_case(name));
         match (found.next(), found.next()) {
             (Some((i, _)), None) => Some(i),
             _ => None,

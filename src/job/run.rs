@@ -83,7 +83,7 @@ pub fn run(
 fn reads_all_before_output(plan: &crate::plan::Plan) -> bool {
     use crate::plan::Plan;
     match plan {
-        Plan::Scan(_) | Plan::OneRow => false,
+        Plan::Scan(_) | Plan::OneRow | Plan::Range { .. } => false,
         Plan::Filter { input, .. }
         | Plan::Project { input, .. }
         | Plan::Limit { input, .. }

@@ -53,6 +53,7 @@ fn write_node(out: &mut String, plan: &Plan, prefix: &str, last: bool, root: boo
 fn describe(plan: &Plan) -> String {
     match plan {
         Plan::OneRow => "OneRowRelation".to_string(),
+        Plan::Range { start, end, step } => format!("Range ({start}, {end}, step={step})"),
         Plan::Scan(scan) => {
             let ds = &scan.dataset;
             let all = |i: usize| ds.schema.field(i).name().clone();

@@ -48,6 +48,12 @@ pub enum Plan {
     Scan(Scan),
     /// One row of no columns: what a SELECT without FROM reads (Spark's OneRowRelation).
     OneRow,
+    /// Spark's `range(start, end, step)`: the bigint `id`s start, start + step, ... short of end.
+    Range {
+        start: i64,
+        end: i64,
+        step: i64,
+    },
     Filter {
         input: Box<Plan>,
         predicate: Bound,
@@ -122,6 +128,11 @@ impl Plan {
                 Arc::new(Schema::new(fields))
             }
             Plan::OneRow => Arc::new(Schema::empty()),
+            Plan::Range { .. } => Arc::new(Schema::new(vec![Field::new(
+                "id",
+                arrow::datatypes::DataType::Int64,
+                false,
+            )])),
             Plan::Filter { input, .. } | Plan::Sort { input, .. } | Plan::Limit { input, .. } => {
                 input.schema()
             }
@@ -136,7 +147,7 @@ impl Plan {
 
     pub fn children(&self) -> Vec<&Plan> {
         match self {
-            Plan::Scan(_) | Plan::OneRow => vec![],
+            Plan::Scan(_) | Plan::OneRow | Plan::Range { .. } => vec![],
             Plan::Filter { input, .. }
             | Plan::Project { input, .. }
             | Plan::Aggregate { input, .. }
@@ -153,7 +164,7 @@ impl Plan {
     /// place that takes every variant apart for a pass that rewrites children.
     pub fn map_children(self, mut f: impl FnMut(Plan) -> Plan) -> Plan {
         match self {
-            Plan::Scan(_) | Plan::OneRow => self,
+            Plan::Scan(_) | Plan::OneRow | Plan::Range { .. } => self,
             Plan::Filter { input, predicate } => Plan::Filter {
                 input: Box::new(f(*input)),
                 predicate,

@@ -256,6 +256,8 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
     let width = plan.schema().fields().len();
     match plan {
         Plan::OneRow => (Plan::OneRow, Vec::new()),
+        // One column, generated: nothing to leave out.
+        range @ Plan::Range { .. } => (range, vec![0]),
         Plan::Scan(mut scan) => {
             let mut map = vec![usize::MAX; width];
             let mut columns = Vec::new();

@@ -6,7 +6,8 @@ use arrow::array::{RecordBatch, RecordBatchOptions};
 use super::Plan;
 use crate::error::{Error, Result};
 use crate::exec::partitions::{
-    filter_batch, limit, project_batch, scan_partitions, ExecContext, Partitions,
+    filter_batch, limit, project_batch, range_partitions, scan_partitions, ExecContext,
+    Partitions,
 };
 
 pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
@@ -28,6 +29,13 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
             .map_err(|e| Error::arrow("one row", e))?;
             Ok(Partitions::materialized(schema, vec![vec![row]]))
         }
+        Plan::Range { start, end, step } => Ok(range_partitions(
+            plan.schema(),
+            *start,
+            *end,
+            *step,
+            ctx.batch_size,
+        )),
         Plan::Filter { input, predicate } => {
             let input = execute(input, ctx)?;
             let predicate = predicate.clone();

@@ -367,6 +367,66 @@ pub fn name_columns(frame: Frame, names: &[&str], what: &str) -> Result<Frame> {
     Ok(frame)
 }
 
+/// `range(end)` or `range(start, end[, step[, numPartitions]])`: Spark's table of bigint `id`s
+/// (the partition count changes nothing here).
+fn plan_range(args: &ast::TableFunctionArgs) -> Result<Frame> {
+    let ast::TableFunctionArgs { args, settings } = args;
+    if settings.is_some() {
+        return Err(unsupported("SETTINGS in range(...)"));
+    }
+    let values = args
+        .iter()
+        .map(|arg| match arg {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                constant_i64(&convert(e)?, "range")
+            }
+            other => Err(unsupported(format!("range argument {other}"))),
+        })
+        .collect::<Result<Vec<i64>>>()?;
+    let (start, end, step) = match values.as_slice() {
+        [end] => (0, *end, 1),
+        [start, end] => (*start, *end, 1),
+        [start, end, step] | [start, end, step, _] => (*start, *end, *step),
+        _ => {
+            return Err(Error::analysis(
+                "range takes range(end) or range(start, end[, step[, numPartitions]])",
+            ))
+        }
+    };
+    if step == 0 {
+        return Err(Error::analysis("range: step cannot be 0"));
+    }
+    Ok(Frame::range(start, end, step))
+}
+
+/// The value of a constant expression (`10`, `-2`, `5 * 2`) as a bigint.
+fn constant_i64(expr: &Expr, what: &str) -> Result<i64> {
+    use arrow::array::{Array, AsArray, RecordBatchOptions};
+    use arrow::datatypes::DataType;
+    let empty = std::sync::Arc::new(arrow::datatypes::Schema::empty());
+    let bound = crate::expr::bind(expr, &crate::expr::Scope::new(empty.clone()))?;
+    let row = arrow::array::RecordBatch::try_new_with_options(
+        empty,
+        Vec::new(),
+        &RecordBatchOptions::new().with_row_count(Some(1)),
+    )
+    .map_err(|e| Error::arrow(what, e))?;
+    let value = crate::expr::eval::evaluate(&bound, &row)?;
+    let integral = matches!(
+        value.data_type(),
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64
+    );
+    let ints = arrow::compute::cast(&value, &DataType::Int64).map_err(|e| Error::arrow(what, e))?;
+    let ints = ints.as_primitive::<arrow::datatypes::Int64Type>();
+    if !integral || ints.is_empty() || ints.is_null(0) {
+        return Err(Error::analysis(format!(
+            "{what} takes integer arguments, not {}",
+            expr.name()
+        )));
+    }
+    Ok(ints.value(0))
+}
+
 /// A relation in FROM: a view, ``format.`path` ``, or a subquery.
 fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame> {
     match relation {
@@ -383,8 +443,17 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
             index_directives,
             inheritance,
         } => {
-            if args.is_some() {
-                return Err(unsupported(format!("table function {name}")));
+            if let Some(args) = args {
+                if !name.to_string().eq_ignore_ascii_case("range") {
+                    return Err(unsupported(format!("table function {name}")));
+                }
+                let frame = plan_range(args)?;
+                let qualifier = alias.as_ref().map_or("range".to_string(), |a| a.name.value.clone());
+                let frame = sampled(frame, sample.as_ref(), "range")?.alias(&qualifier);
+                return match alias {
+                    Some(a) => rename_columns(frame, &a.columns),
+                    None => Ok(frame),
+                };
             }
             if version.is_some() {
                 return Err(unsupported(format!("time travel (AS OF) on {name}")));
@@ -493,7 +562,8 @@ fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
                 frame = frame.cross_join(right);
                 continue;
             }
-            J::CrossJoin(_) => return Err(unsupported("CROSS JOIN with a condition")),
+            // Spark reads `a CROSS JOIN b ON c` as an inner join on c.
+            J::CrossJoin(c) => (JoinType::Inner, c),
             other => {
                 return Err(unsupported(
                     format!("{other:?} join")
@@ -518,13 +588,20 @@ fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
                     .collect();
                 frame.join_using(right, &names, how)?
             }
-            ast::JoinConstraint::Natural => return Err(unsupported("NATURAL JOIN")),
-            ast::JoinConstraint::UsingAlias(..) => return Err(unsupported("USING ... AS")),
-            ast::JoinConstraint::None => {
-                return Err(Error::analysis(
-                    "a join needs ON or USING (cross joins are not supported)",
-                ))
+            // USING the columns both sides have, in the left side's order; with none in
+            // common, every pair (as Spark).
+            ast::JoinConstraint::Natural => {
+                let names = frame.common_columns(&right);
+                if names.is_empty() {
+                    frame.join_every_pair(right, how)
+                } else {
+                    frame.join_using(right, &names, how)?
+                }
             }
+            ast::JoinConstraint::UsingAlias(..) => return Err(unsupported("USING ... AS")),
+            // `a JOIN b` without a condition pairs every row with every row (the outer
+            // kinds keeping unmatched rows when the other side is empty), as Spark.
+            ast::JoinConstraint::None => frame.join_every_pair(right, how),
         };
     }
     Ok(frame)

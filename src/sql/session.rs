@@ -83,6 +83,13 @@ pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
                 continue;
             }
             Statement::ViewUsing { .. } | Statement::Sql(ast::Statement::CreateView(_)) => continue,
+            Statement::Sql(ast::Statement::Drop {
+                object_type: ast::ObjectType::View,
+                cascade: false,
+                restrict: false,
+                purge: false,
+                ..
+            }) => continue,
             Statement::Sql(other) => session_statement(other)?,
         };
         steps.push(Step {
@@ -90,11 +97,6 @@ pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
             output,
             settings: settings.clone(),
         });
-    }
-    if steps.is_empty() {
-        return Err(Error::usage(
-            "the job gives no result: it needs a query or an INSERT OVERWRITE DIRECTORY",
-        ));
     }
     Ok(steps)
 }
@@ -256,8 +258,24 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
             };
             Ok(())
         }
+        // Spark's switches for other behaviour: the engine has Spark's default only.
+        key if SPARK_DEFAULTS.iter().any(|(k, _)| *k == key) => {
+            let default = SPARK_DEFAULTS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or("", |(_, d)| d);
+            expect(
+                &[default],
+                &format!("not supported: the engine has Spark's default, {default}"),
+            )
+        }
         // Execution tuning in Spark; the engine sizes its own tasks and joins.
-        "spark.sql.shuffle.partitions"
+        "spark.sql.codegen.wholestage"
+        | "spark.sql.codegen.factorymode"
+        | "spark.sql.join.prefersortmergejoin"
+        | "spark.sql.join.forceapplyshuffledhashjoin"
+        | "spark.sql.adaptive.coalescepartitions.minpartitionnum"
+        | "spark.sql.shuffle.partitions"
         | "spark.default.parallelism"
         | "spark.sql.adaptive.enabled"
         | "spark.sql.adaptive.coalescepartitions.enabled"
@@ -273,6 +291,20 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
     }
 }
 
+/// Spark settings (lower case) that change answers, with the default value, the only one the
+/// engine implements: `SET` to it is accepted, to anything else refused.
+const SPARK_DEFAULTS: [(&str, &str); 9] = [
+    ("spark.sql.groupbyordinal", "true"),
+    ("spark.sql.orderbyordinal", "true"),
+    ("spark.sql.groupbyaliases", "true"),
+    ("spark.sql.crossjoin.enabled", "true"),
+    ("spark.sql.legacy.allowparameterlesscount", "false"),
+    ("spark.sql.legacy.setopsprecedence.enabled", "false"),
+    ("spark.sql.legacy.allowstarwithsingletableidentifierincount", "false"),
+    ("spark.sql.legacy.parser.havingwithoutgroupbyaswhere", "false"),
+    ("spark.sql.legacy.allownegativescaleofdecimal", "false"),
+];
+
 /// Plan `output`, the statement at `index`, after registering `tables` (NAME, INPUT) and the
 /// views the statements before it create, opening inputs through `inputs`.
 pub fn plan_script(
@@ -282,52 +314,8 @@ pub fn plan_script(
     inputs: &Inputs,
 ) -> Result<Frame> {
     let (index, output) = (step.index, &step.output);
-    let open = |path: &str, format: Option<&str>| -> Result<Frame> {
-        let mut read = inputs.read.clone();
-        if let Some(f) = format {
-            read.format = Some(if f.eq_ignore_ascii_case("parquet") {
-                Format::Parquet
-            } else {
-                Format::Csv
-            });
-        }
-        if step.settings.spark_file_defaults {
-            read.csv.header = false;
-            read.csv.infer = false;
-        }
-        let dataset = Dataset::open(path, &read, inputs.depth, inputs.progress)?;
-        Ok(Frame::scan(std::sync::Arc::new(dataset), None))
-    };
-    let mut catalog = Catalog {
-        views: HashMap::new(),
-        open: &open,
-    };
-    for (name, path) in tables {
-        let frame = inputs.frame(path)?.alias(name);
-        catalog.views.insert(name.to_ascii_lowercase(), frame);
-    }
-    for statement in &statements[..index] {
-        match statement {
-            // Results and settings were dealt with by `script_steps`.
-            Statement::Sql(ast::Statement::CreateView(_)) => run_setup(statement, &mut catalog)?,
-            Statement::Sql(_) | Statement::InsertDirectory { .. } | Statement::Set { .. } => {}
-            Statement::ViewUsing {
-                name,
-                or_replace,
-                format,
-                options,
-            } => {
-                let key = name.to_ascii_lowercase();
-                if catalog.views.contains_key(&key) && !or_replace {
-                    return Err(Error::usage(format!(
-                        "view {name} already exists; use CREATE OR REPLACE TEMP VIEW"
-                    )));
-                }
-                let frame = view_using(format, options, inputs)?.alias(name);
-                catalog.views.insert(key, frame);
-            }
-        }
-    }
+    let open = |path: &str, format: Option<&str>| open_file(inputs, &step.settings, path, format);
+    let catalog = session_catalog(tables, &statements[..index], inputs, &open)?;
     match output {
         Output::Query(query) | Output::Explain(query) | Output::InsertDirectory { query, .. } => {
             plan_query(query, &catalog)
@@ -379,6 +367,85 @@ pub fn plan_script(
             ])
         }
     }
+}
+
+/// A job without a result (only views, SETs and DROPs) still checks that every view plans, as
+/// Spark analyses a view when it is created.
+pub fn check_views(
+    tables: &[(String, String)],
+    statements: &[Statement],
+    inputs: &Inputs,
+) -> Result<()> {
+    let settings = Settings::default();
+    let open = |path: &str, format: Option<&str>| open_file(inputs, &settings, path, format);
+    session_catalog(tables, statements, inputs, &open).map(|_| ())
+}
+
+/// A file named in FROM (``parquet.`path` ``), read with the command's options or, under
+/// `engine.sql.files.sparkDefaults`, with Spark's.
+fn open_file(
+    inputs: &Inputs,
+    settings: &Settings,
+    path: &str,
+    format: Option<&str>,
+) -> Result<Frame> {
+    let mut read = inputs.read.clone();
+    if let Some(f) = format {
+        read.format = Some(if f.eq_ignore_ascii_case("parquet") {
+            Format::Parquet
+        } else {
+            Format::Csv
+        });
+    }
+    if settings.spark_file_defaults {
+        read.csv.header = false;
+        read.csv.infer = false;
+    }
+    let dataset = Dataset::open(path, &read, inputs.depth, inputs.progress)?;
+    Ok(Frame::scan(std::sync::Arc::new(dataset), None))
+}
+
+/// The views in force after `statements`: the command line's tables, then each CREATE and DROP
+/// VIEW in turn.
+fn session_catalog<'a>(
+    tables: &[(String, String)],
+    statements: &[Statement],
+    inputs: &Inputs,
+    open: &'a crate::sql::select::OpenInput<'a>,
+) -> Result<Catalog<'a>> {
+    let mut catalog = Catalog {
+        views: HashMap::new(),
+        open,
+    };
+    for (name, path) in tables {
+        let frame = inputs.frame(path)?.alias(name);
+        catalog.views.insert(name.to_ascii_lowercase(), frame);
+    }
+    for statement in statements {
+        match statement {
+            // Results and settings were dealt with by `script_steps`.
+            Statement::Sql(ast::Statement::CreateView(_) | ast::Statement::Drop { .. }) => {
+                run_setup(statement, &mut catalog)?
+            }
+            Statement::Sql(_) | Statement::InsertDirectory { .. } | Statement::Set { .. } => {}
+            Statement::ViewUsing {
+                name,
+                or_replace,
+                format,
+                options,
+            } => {
+                let key = name.to_ascii_lowercase();
+                if catalog.views.contains_key(&key) && !or_replace {
+                    return Err(Error::usage(format!(
+                        "view {name} already exists; use CREATE OR REPLACE TEMP VIEW"
+                    )));
+                }
+                let frame = view_using(format, options, inputs)?.alias(name);
+                catalog.views.insert(key, frame);
+            }
+        }
+    }
+    Ok(catalog)
 }
 
 /// SHOW TABLES LIKE's pattern: `*` any characters, `|` between alternatives, case ignored.
@@ -555,6 +622,27 @@ fn run_setup(statement: &Statement, catalog: &mut Catalog) -> Result<()> {
                 &format!("view {name}"),
             )?;
             catalog.views.insert(key, frame);
+            Ok(())
+        }
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::View,
+            if_exists,
+            names,
+            ..
+        } => {
+            for name in names {
+                let key = name
+                    .0
+                    .last()
+                    .and_then(|p| p.as_ident())
+                    .map(|i| i.value.to_ascii_lowercase())
+                    .unwrap_or_default();
+                if catalog.views.remove(&key).is_none() && !if_exists {
+                    return Err(Error::usage(format!(
+                        "DROP VIEW {name}: no such view (give DROP VIEW IF EXISTS)"
+                    )));
+                }
+            }
             Ok(())
         }
         other => Err(Error::usage(format!(

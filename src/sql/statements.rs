@@ -166,9 +166,10 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     Ok(out)
 }
 
-/// Spark's `FROM VALUES (1, 'a'), (2, 'b') AS t(x, y)` as `FROM (VALUES ...) AS t(x, y)`, which
-/// sqlparser reads: the rows (balanced parentheses after `FROM VALUES`) are wrapped, outside
-/// quotes and comments only.
+/// Spark's inline tables that sqlparser does not read, rewritten to forms it does, outside
+/// quotes only: `FROM|JOIN VALUES (1, 'a'), (2, 'b') AS t(x, y)` as `FROM (VALUES ...) AS t(x, y)`,
+/// and a query that is `VALUES (...) t(x)` (a statement, or after `AS` in CREATE VIEW) as
+/// `SELECT * FROM (VALUES (...)) t(x)`.
 fn wrap_bare_values(sql: &str) -> String {
     let chars: Vec<char> = sql.chars().collect();
     let mut out = String::with_capacity(sql.len() + 8);
@@ -186,6 +187,67 @@ fn wrap_bare_values(sql: &str) -> String {
                 .get(i + w.len())
                 .is_none_or(|c| !(c.is_alphanumeric() || *c == '_'))
     };
+    let skip_blanks = |mut j: usize| {
+        while j < chars.len() && chars[j].is_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    // The end of VALUES' rows starting at the '(' at `k`: groups of balanced parentheses
+    // separated by commas; None when unbalanced (left to the parser's message).
+    let rows_end = |k: usize| -> Option<usize> {
+        let mut end = k;
+        loop {
+            let mut depth = 0usize;
+            let mut q: Option<char> = None;
+            let mut m = end;
+            while m < chars.len() {
+                let ch = chars[m];
+                match q {
+                    Some(open) if ch == open => q = None,
+                    Some(_) => {}
+                    None if matches!(ch, '\'' | '"' | '`') => q = Some(ch),
+                    None if ch == '(' => depth += 1,
+                    None if ch == ')' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    None => {}
+                }
+                m += 1;
+            }
+            if m >= chars.len() {
+                return None;
+            }
+            end = m + 1;
+            let n = skip_blanks(end);
+            if chars.get(n) == Some(&',') {
+                let p = skip_blanks(n + 1);
+                if chars.get(p) == Some(&'(') {
+                    end = p;
+                    continue;
+                }
+            }
+            return Some(end);
+        }
+    };
+    // After the rows, an alias (`AS t`, `t(x)`) rather than the end or a clause.
+    let alias_follows = |end: usize| -> bool {
+        let n = skip_blanks(end);
+        let Some(c) = chars.get(n) else { return false };
+        if !(c.is_alphabetic() || *c == '_' || *c == '`') {
+            return false;
+        }
+        const CLAUSES: [&str; 10] = [
+            "UNION", "EXCEPT", "MINUS", "INTERSECT", "ORDER", "LIMIT", "OFFSET", "WHERE",
+            "SORT", "CLUSTER",
+        ];
+        !CLAUSES.iter().any(|w| word_at(n, w))
+    };
+    let mut last_word_end = 0;
+    let mut last_word = String::new();
     while i < chars.len() {
         let c = chars[i];
         if let Some(q) = quote {
@@ -207,63 +269,17 @@ fn wrap_bare_values(sql: &str) -> String {
             i += 1;
             continue;
         }
-        if word_at(i, "FROM") {
-            // FROM, then blanks, then VALUES, then blanks and a '('.
-            let mut j = i + 4;
-            while j < chars.len() && chars[j].is_whitespace() {
-                j += 1;
-            }
-            if j > i + 4 && word_at(j, "VALUES") {
-                let mut k = j + 6;
-                while k < chars.len() && chars[k].is_whitespace() {
-                    k += 1;
-                }
+        let after_keyword = ["FROM", "JOIN"].iter().find(|w| word_at(i, w));
+        if let Some(keyword) = after_keyword {
+            // FROM|JOIN, then blanks, then VALUES, then blanks and a '('.
+            let j = skip_blanks(i + keyword.len());
+            if j > i + keyword.len() && word_at(j, "VALUES") {
+                let k = skip_blanks(j + 6);
                 if chars.get(k) == Some(&'(') {
-                    // The rows: groups of balanced parentheses separated by commas.
-                    let mut end = k;
-                    loop {
-                        let mut depth = 0usize;
-                        let mut q: Option<char> = None;
-                        let mut m = end;
-                        while m < chars.len() {
-                            let ch = chars[m];
-                            match q {
-                                Some(open) if ch == open => q = None,
-                                Some(_) => {}
-                                None if matches!(ch, '\'' | '"' | '`') => q = Some(ch),
-                                None if ch == '(' => depth += 1,
-                                None if ch == ')' => {
-                                    depth -= 1;
-                                    if depth == 0 {
-                                        break;
-                                    }
-                                }
-                                None => {}
-                            }
-                            m += 1;
-                        }
-                        if m >= chars.len() {
-                            // Unbalanced: leave it to the parser's message.
-                            out.extend(&chars[i..]);
-                            return out;
-                        }
-                        end = m + 1;
-                        let mut n = end;
-                        while n < chars.len() && chars[n].is_whitespace() {
-                            n += 1;
-                        }
-                        if chars.get(n) == Some(&',') {
-                            let mut p = n + 1;
-                            while p < chars.len() && chars[p].is_whitespace() {
-                                p += 1;
-                            }
-                            if chars.get(p) == Some(&'(') {
-                                end = p;
-                                continue;
-                            }
-                        }
-                        break;
-                    }
+                    let Some(end) = rows_end(k) else {
+                        out.extend(&chars[i..]);
+                        return out;
+                    };
                     out.extend(&chars[i..j]);
                     out.push('(');
                     out.extend(&chars[j..end]);
@@ -272,6 +288,38 @@ fn wrap_bare_values(sql: &str) -> String {
                     continue;
                 }
             }
+        }
+        // A query that is VALUES with an alias: at the start, or after AS or '('.
+        let starts_query = chars[last_word_end..i].iter().all(|c| c.is_whitespace())
+            && (last_word.is_empty() || last_word.eq_ignore_ascii_case("AS"));
+        if word_at(i, "VALUES") && starts_query {
+            let k = skip_blanks(i + 6);
+            if chars.get(k) == Some(&'(') {
+                if let Some(end) = rows_end(k).filter(|&end| alias_follows(end)) {
+                    out.push_str("SELECT * FROM (");
+                    out.extend(&chars[i..end]);
+                    out.push(')');
+                    i = end;
+                    last_word.clear();
+                    last_word_end = i;
+                    continue;
+                }
+            }
+        }
+        if c.is_alphanumeric() || c == '_' {
+            let mut e = i;
+            while e < chars.len() && (chars[e].is_alphanumeric() || chars[e] == '_') {
+                e += 1;
+            }
+            last_word = chars[i..e].iter().collect();
+            out.extend(&chars[i..e]);
+            i = e;
+            last_word_end = e;
+            continue;
+        }
+        if !c.is_whitespace() {
+            last_word = c.to_string();
+            last_word_end = i + 1;
         }
         out.push(c);
         i += 1;

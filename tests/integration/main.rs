@@ -9,5 +9,6 @@ mod layers;
 mod malformed;
 mod query;
 mod safety;
+mod spark_suite;
 mod sql;
 mod suite;

@@ -7,7 +7,7 @@ use crate::suite::{args_cases, run_suite, Compare};
 
 /// Cells equal as text, or as doubles within 1e-9 relative: sums of doubles depend on the
 /// order rows are added in, which differs with the number of tasks (in Spark as well).
-fn cells_equal(a: &str, b: &str) -> bool {
+pub fn cells_equal(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
     if a == b {
         return true;

@@ -64,11 +64,11 @@ impl Frame {
             .collect();
         let schema = schema_of(fields);
         Frame {
+            scope: self.scope.extended(schema.clone(), qualifiers),
             plan: Plan::Union {
                 inputs: branches,
-                schema: schema.clone(),
+                schema,
             },
-            scope: Scope { schema, qualifiers },
         }
     }
 

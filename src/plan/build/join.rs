@@ -85,7 +85,9 @@ impl Frame {
         self.join_every_pair(other, JoinType::Inner)
     }
 
-    fn join_every_pair(self, other: Frame, how: JoinType) -> Frame {
+    /// Every row of `self` with every row of `other`, kept as `how` keeps rows (a join without
+    /// a condition).
+    pub fn join_every_pair(self, other: Frame, how: JoinType) -> Frame {
         self.join_plan(other, how, vec![constant_key()], vec![constant_key()], None)
     }
 
@@ -112,6 +114,26 @@ impl Frame {
             schema: scope.schema.clone(),
         };
         Frame { plan, scope }
+    }
+
+    /// The names of the columns (reachable by plain name) both sides have, in this side's
+    /// order: a NATURAL join's keys.
+    pub fn common_columns(&self, other: &Frame) -> Vec<String> {
+        let visible = |scope: &crate::expr::Scope| -> Vec<String> {
+            scope
+                .schema
+                .fields()
+                .iter()
+                .zip(&scope.hidden)
+                .filter(|(_, hidden)| !**hidden)
+                .map(|(f, _)| f.name().clone())
+                .collect()
+        };
+        let theirs = visible(&other.scope);
+        visible(&self.scope)
+            .into_iter()
+            .filter(|name| theirs.iter().any(|t| t.eq_ignore_ascii_case(name)))
+            .collect()
     }
 
     /// Join on columns of the same name on both sides, keeping one copy of each (Spark's
@@ -149,11 +171,13 @@ impl Frame {
         if !how.keeps_right() {
             return Ok(joined);
         }
-        // Keys once (from the side that has them all: left, right for a right join, either for
-        // a full join), then the other columns of each side.
+        // Spark's layout: each key once (from the side that has them all: left, right for a
+        // right join, either for a full join), reachable as `k` and shown by `*`; then every
+        // column of each side, its own key copies hidden but reachable as `t.k` and in `t.*`.
         let mut exprs = Vec::new();
         let mut fields = Vec::new();
         let mut qualifiers = Vec::new();
+        let mut hidden = Vec::new();
         for (l, r) in &pairs {
             let lt = left_fields.field(*l).data_type().clone();
             let rt = right_fields.field(*r).data_type().clone();
@@ -171,22 +195,27 @@ impl Frame {
             exprs.push(expr);
             fields.push(Field::new(left_fields.field(*l).name(), t, true));
             qualifiers.push(None);
+            hidden.push(false);
         }
-        for (i, f) in left_fields.fields().iter().enumerate() {
-            if !pairs.iter().any(|(l, _)| *l == i) {
-                exprs.push(Bound::column(i, f.data_type().clone()));
-                fields.push(f.as_ref().clone());
-                qualifiers.push(left_q[i].clone());
+        let sides = [
+            (&left_fields, &left_q, 0, true),
+            (&right_fields, &right_q, left_len, false),
+        ];
+        for (side_fields, side_q, offset, is_left) in sides {
+            for (i, f) in side_fields.fields().iter().enumerate() {
+                let is_key = pairs
+                    .iter()
+                    .any(|(l, r)| if is_left { *l == i } else { *r == i });
+                exprs.push(Bound::column(offset + i, f.data_type().clone()));
+                // A right side's columns are null where a left join found no match.
+                fields.push(f.as_ref().clone().with_nullable(true));
+                qualifiers.push(side_q[i].clone());
+                hidden.push(is_key);
             }
         }
-        for (i, f) in right_fields.fields().iter().enumerate() {
-            if !pairs.iter().any(|(_, r)| *r == i) {
-                exprs.push(Bound::column(left_len + i, f.data_type().clone()));
-                fields.push(f.as_ref().clone());
-                qualifiers.push(right_q[i].clone());
-            }
-        }
-        Ok(joined.project(exprs, fields, qualifiers))
+        let mut frame = joined.project(exprs, fields, qualifiers);
+        frame.scope.hidden = hidden;
+        Ok(frame)
     }
 
     /// `union` (by position, as SQL's UNION ALL) or `unionByName`; names come from the left.

@@ -55,6 +55,13 @@ impl Frame {
 
     /// Rows given as values: `columns` are (name, one array per column, all of one length).
     /// Each row is a one-row select; no rows is a select filtered to nothing.
+    /// `range(start, end, step)`: a column `id` of bigints.
+    pub fn range(start: i64, end: i64, step: i64) -> Frame {
+        let plan = Plan::Range { start, end, step };
+        let scope = Scope::new(plan.schema());
+        Frame { plan, scope }
+    }
+
     pub fn literal_rows(columns: &[(&str, ArrayRef)]) -> Result<Frame> {
         let rows = columns.first().map_or(0, |(_, a)| a.len());
         let row = |i: usize| -> Vec<Expr> {
@@ -141,8 +148,8 @@ impl Frame {
                     let mut any = false;
                     for (i, field) in self.scope.schema.fields().iter().enumerate() {
                         let own = self.scope.qualifiers[i].as_deref();
-                        if qualifier.is_none()
-                            || own.is_some_and(|q| {
+                        if (qualifier.is_none() && !self.scope.hidden[i])
+                            || qualifier.is_some() && own.is_some_and(|q| {
                                 Some(q.to_ascii_lowercase())
                                     == qualifier.as_ref().map(|x| x.to_ascii_lowercase())
                             })
@@ -191,7 +198,10 @@ impl Frame {
             qualifiers.push(qualifier);
             exprs.push(bound);
         }
-        Ok(self.project(exprs, fields, qualifiers))
+        let mut frame = self.project(exprs, fields, qualifiers);
+        // What a select list names is its output, reachable by plain name.
+        frame.scope.hidden.fill(false);
+        Ok(frame)
     }
 
     fn project(
@@ -201,13 +211,28 @@ impl Frame {
         qualifiers: Vec<Option<String>>,
     ) -> Frame {
         let schema = schema_of(fields);
+        // A column passed through as it is stays hidden when it was.
+        let hidden = exprs
+            .iter()
+            .zip(&qualifiers)
+            .map(|(e, q)| match e {
+                Bound::Column { index, .. } => {
+                    self.scope.hidden[*index] && self.scope.qualifiers[*index] == *q
+                }
+                _ => false,
+            })
+            .collect();
         Frame {
             plan: Plan::Project {
                 input: Box::new(self.plan),
                 exprs,
                 schema: schema.clone(),
             },
-            scope: Scope { schema, qualifiers },
+            scope: Scope {
+                schema,
+                qualifiers,
+                hidden,
+            },
         }
     }
 
@@ -428,7 +453,7 @@ impl Frame {
                 outer,
                 schema: schema.clone(),
             },
-            scope: Scope { schema, qualifiers },
+            scope: self.scope.extended(schema, qualifiers),
         })
     }
 }

@@ -44,13 +44,14 @@ impl Frame {
             functions.push(bound);
         }
         let schema = schema_of(fields);
+        let scope = self.scope.extended(schema.clone(), qualifiers);
         let frame = Frame {
             plan: Plan::Window {
                 input: Box::new(self.plan),
                 functions,
-                schema: schema.clone(),
+                schema,
             },
-            scope: Scope { schema, qualifiers },
+            scope,
         };
         Ok((frame, rewritten, also))
     }
