@@ -220,7 +220,14 @@ pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
             }
             let equalities = list
                 .iter()
-                .map(|item| bind_binary(BinaryOp::Eq, value.clone(), bind(item, scope)?, expr))
+                .map(|item| {
+                    let item = bind(item, scope)?;
+                    if matches!(value.data_type(), DataType::Struct(_)) {
+                        struct_equality(&value, &item, expr)
+                    } else {
+                        bind_binary(BinaryOp::Eq, value.clone(), item, expr)
+                    }
+                })
                 .collect::<Result<Vec<_>>>()?;
             let any = balanced(equalities, BinaryOp::Or);
             if *negated {
@@ -598,6 +605,59 @@ fn decimal_operand(operand: &Bound, t: &DataType) -> Option<DecimalType> {
         }
     }
     DecimalType::for_integer(t)
+}
+
+/// `(a, b) IN ((1, 2), ...)`: two structs of as many fields are equal when each field is, a
+/// null field equal only to a null one (Spark compares structs by its ordering); a null struct
+/// gives null. Field names may differ, as Spark's IN allows.
+fn struct_equality(value: &Bound, item: &Bound, expr: &Expr) -> Result<Bound> {
+    let (DataType::Struct(left), DataType::Struct(right)) = (value.data_type(), item.data_type())
+    else {
+        return Err(type_error(
+            "IN",
+            &expr.name(),
+            &[&value.data_type(), &item.data_type()],
+        ));
+    };
+    if left.len() != right.len() {
+        return Err(type_error(
+            "IN",
+            &expr.name(),
+            &[&value.data_type(), &item.data_type()],
+        ));
+    }
+    let mut fields = Vec::new();
+    for (l, r) in left.iter().zip(right.iter()) {
+        let field = |parent: &Bound, name: &str| {
+            functions::collections::get_field(parent.clone(), name)
+                .ok_or_else(|| Error::Internal(format!("struct field {name}")))
+        };
+        fields.push(bind_binary(
+            BinaryOp::NullSafeEq,
+            field(value, l.name())?,
+            field(item, r.name())?,
+            expr,
+        )?);
+    }
+    let all = balanced(fields, BinaryOp::And);
+    let either_null = Bound::Or(
+        Box::new(Bound::IsNull {
+            expr: Box::new(value.clone()),
+            negated: false,
+        }),
+        Box::new(Bound::IsNull {
+            expr: Box::new(item.clone()),
+            negated: false,
+        }),
+    );
+    Ok(Bound::Case {
+        whens: vec![(
+            either_null,
+            Bound::Literal(arrow::array::new_null_array(&DataType::Boolean, 1)),
+        )],
+        otherwise: Box::new(all),
+        data_type: DataType::Boolean,
+    })
 }
 
 /// `q.name` as field `name` of a struct column `q` (itself maybe `table.column`, or a field path).

@@ -388,6 +388,29 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             }
         }
         A::Nested(inner) => convert(inner)?,
+        // `(a, b)`: Spark's struct of its items, each field named as its column (`col2` for
+        // the second item when it is not one).
+        A::Tuple(items) => {
+            let mut args = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let value = convert(item)?;
+                let name = match &value {
+                    Expr::Column { name, .. } => name.clone(),
+                    _ => format!("col{}", i + 1),
+                };
+                args.push(literal(
+                    Arc::new(StringArray::from(vec![name.clone()])),
+                    name,
+                ));
+                args.push(value);
+            }
+            Expr::Call {
+                name: "named_struct".to_string(),
+                args,
+                distinct: false,
+                star: false,
+            }
+        }
         // `a[0]` (0-based, as Spark's GetArrayItem) and `s.x` after a subscript or call, as calls
         // of the internal functions `[]` and `.`.
         A::CompoundFieldAccess { root, access_chain } => {
@@ -742,6 +765,27 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
             (args, distinct, star)
         }
     };
+    // Spark's cast functions (`int(x)`, `decimal(x)`, ...): a cast, named as its argument.
+    const CAST_FUNCTIONS: [&str; 12] = [
+        "boolean", "tinyint", "smallint", "int", "bigint", "float", "double", "decimal", "date",
+        "timestamp", "binary", "string",
+    ];
+    if CAST_FUNCTIONS.contains(&name.as_str()) && over.is_none() && !distinct && !star {
+        let to = crate::types::names::spark_type(&name)
+            .ok_or_else(|| Error::Internal(format!("cast function {name}")))?;
+        return match args.as_slice() {
+            [arg] => Ok(Expr::Alias {
+                name: arg.name(),
+                expr: Box::new(Expr::Cast {
+                    expr: Box::new(arg.clone()),
+                    to,
+                }),
+            }),
+            _ => Err(Error::analysis(format!(
+                "{name} takes one argument: {function}"
+            ))),
+        };
+    }
     // `first_value(x) IGNORE NULLS` is Spark's `first_value(x, true)`.
     match null_treatment {
         None | Some(ast::NullTreatment::RespectNulls) => {}
@@ -775,14 +819,51 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
     match over {
         None => Ok(call),
         Some(ast::WindowType::NamedWindow(name)) => {
-            Err(unsupported(format!("named window {name}")))
+            let spec = NAMED_WINDOWS.with(|windows| {
+                windows
+                    .borrow()
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(&name.value))
+                    .map(|(_, spec)| spec.clone())
+            });
+            let spec = spec.ok_or_else(|| {
+                Error::analysis(format!(
+                    "Window specification {name} is not defined in the WINDOW clause"
+                ))
+            })?;
+            window_call(call, &spec, &function)
         }
-        Some(ast::WindowType::WindowSpec(ast::WindowSpec {
+        Some(ast::WindowType::WindowSpec(spec)) => window_call(call, spec, &function),
+    }
+}
+
+thread_local! {
+    /// The `WINDOW name AS (...)` definitions of the SELECT being converted.
+    static NAMED_WINDOWS: std::cell::RefCell<Vec<(String, ast::WindowSpec)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Run `f` (the conversion of one SELECT's expressions) with `OVER name` meaning the SELECT's
+/// `WINDOW name AS (...)` definitions; the enclosing SELECT's come back after.
+pub fn with_named_windows<T>(
+    windows: Vec<(String, ast::WindowSpec)>,
+    f: impl FnOnce() -> T,
+) -> T {
+    let saved = NAMED_WINDOWS.with(|w| std::mem::replace(&mut *w.borrow_mut(), windows));
+    let out = f();
+    NAMED_WINDOWS.with(|w| *w.borrow_mut() = saved);
+    out
+}
+
+/// `call OVER (PARTITION BY ... ORDER BY ... frame)`.
+fn window_call(call: Expr, spec: &ast::WindowSpec, function: &ast::Function) -> Result<Expr> {
+    match spec {
+        ast::WindowSpec {
             window_name,
             partition_by,
             order_by,
             window_frame,
-        })) => {
+        } => {
             if let Some(name) = window_name {
                 return Err(unsupported(format!("named window {name} in {function}")));
             }

@@ -176,6 +176,37 @@ impl Expr {
         out
     }
 
+    /// A name equal for expressions Spark's canonicalization makes equal: the operands of `+`,
+    /// `*`, `=`, `<=>`, AND and OR in a fixed order (`b + a` is `a + b`), as grouping keys match.
+    pub fn canonical_name(&self) -> String {
+        match self {
+            Expr::Binary { left, op, right }
+                if matches!(
+                    op,
+                    BinaryOp::Plus
+                        | BinaryOp::Multiply
+                        | BinaryOp::Eq
+                        | BinaryOp::NullSafeEq
+                        | BinaryOp::And
+                        | BinaryOp::Or
+                ) =>
+            {
+                let (mut a, mut b) = (left.canonical_name(), right.canonical_name());
+                if b < a {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                format!("({a} {} {b})", op.symbol())
+            }
+            Expr::Binary { left, op, right } => format!(
+                "({} {} {})",
+                left.canonical_name(),
+                op.symbol(),
+                right.canonical_name()
+            ),
+            _ => self.name(),
+        }
+    }
+
     /// The name of the column this expression makes in a projection: its `name`, except that a
     /// cast written directly on a column keeps the column's name (`CAST(x AS INT)` is `x`, as
     /// Spark's ResolveAliases names it). Kept apart from `name`, which also identifies

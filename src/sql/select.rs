@@ -744,6 +744,29 @@ fn plan_from_list(from: &[ast::TableWithJoins], catalog: &Catalog) -> Result<Fra
 
 fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
     refuse_select_clauses(select)?;
+    // `WINDOW w AS (...)`: `OVER w` in this SELECT means that window.
+    let mut windows: Vec<(String, ast::WindowSpec)> = Vec::new();
+    for ast::NamedWindowDefinition(name, definition) in &select.named_window {
+        let spec = match definition {
+            ast::NamedWindowExpr::WindowSpec(spec) => spec.clone(),
+            ast::NamedWindowExpr::NamedWindow(other) => windows
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&other.value))
+                .map(|(_, spec)| spec.clone())
+                .ok_or_else(|| {
+                    Error::analysis(format!(
+                        "Window specification {other} is not defined in the WINDOW clause"
+                    ))
+                })?,
+        };
+        windows.push((name.value.clone(), spec));
+    }
+    crate::expr::parse::with_named_windows(windows, || {
+        plan_select_body(select, catalog, order)
+    })
+}
+
+fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
     // Without FROM a SELECT reads one row of no columns (`SELECT 1`); `FROM a, b` is a cross
     // join (WHERE then filters the pairs).
     let mut frame = plan_from_list(&select.from, catalog)?;
@@ -784,12 +807,41 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
             frame = frame.drop(&attached)?;
         }
     }
-    if !select.sort_by.is_empty()
-        || !select.cluster_by.is_empty()
-        || !select.distribute_by.is_empty()
+    // SORT BY sorts within each partition and CLUSTER BY distributes, then sorts within
+    // partitions: one global sort satisfies both. DISTRIBUTE BY only places rows, which
+    // changes no answer here. Spark takes one of them, or DISTRIBUTE BY with SORT BY, and not
+    // with ORDER BY.
+    let partition_sort: Vec<SortExpr>;
+    let order = if select.sort_by.is_empty()
+        && select.cluster_by.is_empty()
+        && select.distribute_by.is_empty()
     {
-        return Err(unsupported("SORT BY / CLUSTER BY / DISTRIBUTE BY"));
-    }
+        order
+    } else {
+        if !order.is_empty() || (!select.cluster_by.is_empty() && !select.sort_by.is_empty())
+            || (!select.cluster_by.is_empty() && !select.distribute_by.is_empty())
+        {
+            return Err(Error::analysis(
+                "Combination of ORDER BY/SORT BY/DISTRIBUTE BY/CLUSTER BY is not supported",
+            ));
+        }
+        partition_sort = select
+            .sort_by
+            .iter()
+            .map(convert_sort)
+            .chain(select.cluster_by.iter().map(|e| {
+                Ok(SortExpr {
+                    expr: convert(e)?,
+                    descending: false,
+                    nulls_first: true,
+                })
+            }))
+            .collect::<Result<_>>()?;
+        for e in &select.distribute_by {
+            convert(e)?;
+        }
+        &partition_sort
+    };
     // Scalar subqueries in the select list become columns attached below (a bare one is named
     // as Spark names it); `*` still means the input's columns.
     let has_subquery = |item: &ast::SelectItem| match item {
@@ -841,9 +893,20 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
     // A generator in the select list (`SELECT explode(a) AS x, b`) runs before the projection.
     let (frame, items, generated) = select_generator(frame, items)?;
     // GROUP BY items: positions and select aliases stand for select expressions.
+    let star = select.projection.iter().any(|p| {
+        matches!(
+            p,
+            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..)
+        )
+    });
     let resolve_key = |e: &ast::Expr| -> Result<Expr> {
         let e = convert(e)?;
         if let Some(i) = ordinal(&e)? {
+            if star {
+                return Err(Error::analysis(
+                    "Star (*) is not allowed in select list when GROUP BY ordinal position is used",
+                ));
+            }
             return items
                 .get(i)
                 .map(|item| item.unaliased().clone())
@@ -863,6 +926,18 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
         ast::GroupByExpr::All(_) => return Err(unsupported("GROUP BY ALL")),
     };
     let having = having_ast.as_ref().map(convert).transpose()?;
+    // Spark 3.3 sorts above HAVING's filter, where only the select list's columns and the
+    // grouping keys are in reach: an aggregate in ORDER BY (other than by its alias) fails there.
+    if having.is_some() && order.iter().any(|s| s.expr.contains_aggregate()) {
+        return Err(Error::analysis(format!(
+            "cannot resolve ORDER BY {} after HAVING (as Spark 3.3): give the aggregate an alias \
+             in the select list and order by the alias",
+            order
+                .iter()
+                .find(|s| s.expr.contains_aggregate())
+                .map_or(String::new(), |s| s.expr.name())
+        )));
+    }
     let aggregated = !group.is_empty()
         || sets.is_some()
         || having.is_some()
@@ -1031,8 +1106,8 @@ fn grouping_sets(
     let mut keys: Vec<Expr> = Vec::new();
     let mut key_of = |e: &ast::Expr| -> Result<usize> {
         let key = resolve(e)?;
-        let name = key.name();
-        Ok(match keys.iter().position(|k| k.name() == name) {
+        let name = key.canonical_name();
+        Ok(match keys.iter().position(|k| k.canonical_name() == name) {
             Some(i) => i,
             None => {
                 keys.push(key);
@@ -1087,6 +1162,14 @@ fn grouping_sets(
             } else {
                 cube(&groups)
             };
+            return Ok((keys, Some(sets)));
+        }
+        // Hive's `GROUP BY a, b GROUPING SETS ((a), ())`: the sets alone decide the grouping.
+        [ast::GroupByWithModifier::GroupingSets(ast::Expr::GroupingSets(lists))] if !any_sets => {
+            let sets = lists
+                .iter()
+                .map(|list| list.iter().map(&mut key_of).collect::<Result<Vec<usize>>>())
+                .collect::<Result<Vec<Vec<usize>>>>()?;
             return Ok((keys, Some(sets)));
         }
         other => {
@@ -1505,7 +1588,8 @@ fn refuse_select_clauses(select: &ast::Select) -> Result<()> {
         distribute_by: _,
         sort_by: _,
         having: _,
-        named_window,
+        // `OVER name` in the select list: see plan_select.
+        named_window: _,
         qualify,
         window_before_qualify: _,
         value_table_mode,
@@ -1523,8 +1607,6 @@ fn refuse_select_clauses(select: &ast::Select) -> Result<()> {
         Some("PREWHERE")
     } else if !connect_by.is_empty() {
         Some("CONNECT BY")
-    } else if !named_window.is_empty() {
-        Some("WINDOW name AS (...) (write the window in OVER (...))")
     } else if qualify.is_some() {
         Some("QUALIFY (filter the windowed query in an outer SELECT)")
     } else if value_table_mode.is_some() {

@@ -20,7 +20,7 @@ use crate::io::writer::Compression;
 use crate::plan::inputs::Inputs;
 use crate::plan::Frame;
 use crate::types::datetime_pattern::DateTimePattern;
-use crate::types::names::sql_type_name;
+use crate::types::names::simple_type_name;
 
 /// A statement of a script that gives a result: a query (to the command's sink), an INSERT, or
 /// a statement about the session (DESCRIBE, SHOW TABLES, SHOW COLUMNS, EXPLAIN).
@@ -333,7 +333,7 @@ pub fn plan_script(
                 schema
                     .fields()
                     .iter()
-                    .map(|f| sql_type_name(f.data_type()).to_lowercase()),
+                    .map(|f| simple_type_name(f.data_type())),
             ));
             let comments = new_null_array(&DataType::Utf8, schema.fields().len());
             Frame::literal_rows(&[

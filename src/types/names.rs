@@ -58,6 +58,34 @@ pub fn sql_type_name(data_type: &DataType) -> String {
     }
 }
 
+/// A type as Spark's DESCRIBE and `typeof` show it (its simpleString): `int`, `decimal(10,0)`,
+/// `array<int>`, `struct<a:int,b:string>`.
+pub fn simple_type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::List(item) | DataType::LargeList(item) | DataType::FixedSizeList(item, _) => {
+            format!("array<{}>", simple_type_name(item.data_type()))
+        }
+        DataType::Struct(fields) => format!(
+            "struct<{}>",
+            fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), simple_type_name(f.data_type())))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => format!(
+                "map<{},{}>",
+                simple_type_name(kv[0].data_type()),
+                simple_type_name(kv[1].data_type())
+            ),
+            _ => "map".into(),
+        },
+        DataType::Null => "void".into(),
+        other => sql_type_name(other).to_lowercase(),
+    }
+}
+
 /// A Spark SQL type name as the engine's arrow type.
 pub fn spark_type(name: &str) -> Option<DataType> {
     let upper = name.trim().to_ascii_uppercase();

@@ -42,7 +42,8 @@ fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
     } else {
         super::distinct::tuple_argument(args)
     };
-    if call.distinct {
+    // count(NULL) and count(DISTINCT NULL) count nothing: every value is null.
+    if call.distinct && arg.data_type() != DataType::Null {
         return Ok(call.bound(Some(arg), DataType::Int64, |input, _| {
             Ok(Box::new(CountDistinct {
                 distinct: DistinctSets::new(
@@ -53,7 +54,8 @@ fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
         }));
     }
     // count(1), count('x'): every row, as count(*).
-    let star = matches!(arg, Bound::Literal(ref v) if !v.is_null(0));
+    // (An untyped NULL's array has no null buffer: its type says it is null.)
+    let star = matches!(arg, Bound::Literal(ref v) if !v.is_null(0) && v.data_type() != &DataType::Null);
     Ok(call.bound(Some(arg), DataType::Int64, move |_, _| {
         Ok(Box::new(Count {
             counts: Vec::new(),

@@ -31,7 +31,10 @@ impl Frame {
     /// Spark's Expand for grouping sets: one copy of the input per set, with every column as it
     /// is (aggregates read the real values), then each key (`#g{i}`), null where the set leaves
     /// it out, then the set's grouping id (`#gid`: bit n-1-i set when key i is left out).
-    fn expand_grouping_sets(self, keys: &[Bound], sets: &[Vec<usize>]) -> Frame {
+    ///
+    /// A set given more than once groups its own copy of the rows each time, as Spark's
+    /// `_gen_grouping_pos`: then a last column (`#gpos`) numbers the repeats.
+    fn expand_grouping_sets(self, keys: &[Bound], sets: &[Vec<usize>]) -> (Frame, bool) {
         let (base_exprs, mut fields, mut qualifiers) = self.identity();
         for (i, key) in keys.iter().enumerate() {
             fields.push(Field::new(format!("#g{i}"), key.data_type(), true));
@@ -39,10 +42,27 @@ impl Frame {
         }
         fields.push(Field::new("#gid", DataType::Int64, false));
         qualifiers.push(None);
+        let same_set = |a: &Vec<usize>, b: &Vec<usize>| {
+            let (mut a, mut b) = (a.clone(), b.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            a == b
+        };
+        let repeats: Vec<i32> = sets
+            .iter()
+            .enumerate()
+            .map(|(i, set)| sets[..i].iter().filter(|s| same_set(s, set)).count() as i32)
+            .collect();
+        let numbered = repeats.iter().any(|&r| r > 0);
+        if numbered {
+            fields.push(Field::new("#gpos", DataType::Int32, false));
+            qualifiers.push(None);
+        }
         let n = keys.len();
         let branches: Vec<Plan> = sets
             .iter()
-            .map(|set| {
+            .zip(&repeats)
+            .map(|(set, repeat)| {
                 let mut exprs = base_exprs.clone();
                 let mut gid = 0i64;
                 for (i, key) in keys.iter().enumerate() {
@@ -54,6 +74,11 @@ impl Frame {
                     }
                 }
                 exprs.push(Bound::Literal(Arc::new(Int64Array::from(vec![gid]))));
+                if numbered {
+                    exprs.push(Bound::Literal(Arc::new(arrow::array::Int32Array::from(vec![
+                        *repeat,
+                    ]))));
+                }
                 Frame {
                     plan: self.plan.clone(),
                     scope: self.scope.clone(),
@@ -63,13 +88,14 @@ impl Frame {
             })
             .collect();
         let schema = schema_of(fields);
-        Frame {
+        let frame = Frame {
             scope: self.scope.extended(schema.clone(), qualifiers),
             plan: Plan::Union {
                 inputs: branches,
                 schema,
             },
-        }
+        };
+        (frame, numbered)
     }
 
     /// Aggregate with an optional HAVING condition and ORDER BY keys that may also refer to
@@ -104,14 +130,17 @@ impl Frame {
             None => self,
             Some(sets) => {
                 let width = self.scope.schema.fields().len();
-                let expanded = self.expand_grouping_sets(&key_bound, sets);
-                key_bound = (0..=keys.len())
+                let (expanded, numbered) = self.expand_grouping_sets(&key_bound, sets);
+                key_bound = (0..=keys.len() + usize::from(numbered))
                     .map(|i| {
                         let t = expanded.scope.schema.field(width + i).data_type().clone();
                         Bound::column(width + i, t)
                     })
                     .collect();
                 key_names.push("spark_grouping_id".to_string());
+                if numbered {
+                    key_names.push("_gen_grouping_pos".to_string());
+                }
                 expanded
             }
         };
@@ -227,6 +256,19 @@ fn rewrite_over_aggregate(
     if let Expr::Call { name, args, .. } = expr {
         if name == "grouping" || name == "grouping_id" {
             return grouping_call(expr, name, args, key_names, grouping);
+        }
+    }
+    // Hive's `grouping__id`, which Spark keeps: grouping_id() under that name.
+    if let Expr::Column {
+        qualifier: None,
+        name,
+    } = expr
+    {
+        if name.eq_ignore_ascii_case("grouping__id") && grouping.is_some() {
+            return Ok(Expr::Alias {
+                expr: Box::new(grouping_call(expr, "grouping_id", &[], key_names, grouping)?),
+                name: name.clone(),
+            });
         }
     }
     if expr.is_aggregate_call() {

@@ -163,6 +163,7 @@ impl Frame {
         }
         let left_fields = self.scope.schema.clone();
         let right_fields = other.scope.schema.clone();
+        let (left_hidden, right_hidden) = (self.scope.hidden.clone(), other.scope.hidden.clone());
         let (left_q, right_q) = (
             self.scope.qualifiers.clone(),
             other.scope.qualifiers.clone(),
@@ -198,10 +199,10 @@ impl Frame {
             hidden.push(false);
         }
         let sides = [
-            (&left_fields, &left_q, 0, true),
-            (&right_fields, &right_q, left_len, false),
+            (&left_fields, &left_q, &left_hidden, 0, true),
+            (&right_fields, &right_q, &right_hidden, left_len, false),
         ];
-        for (side_fields, side_q, offset, is_left) in sides {
+        for (side_fields, side_q, side_hidden, offset, is_left) in sides {
             for (i, f) in side_fields.fields().iter().enumerate() {
                 let is_key = pairs
                     .iter()
@@ -210,7 +211,7 @@ impl Frame {
                 // A right side's columns are null where a left join found no match.
                 fields.push(f.as_ref().clone().with_nullable(true));
                 qualifiers.push(side_q[i].clone());
-                hidden.push(is_key);
+                hidden.push(is_key || side_hidden[i]);
             }
         }
         let mut frame = joined.project(exprs, fields, qualifiers);
