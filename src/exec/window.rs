@@ -97,8 +97,21 @@ pub fn window(
     let batch = concat_batches(&input.schema, &batches).map_err(arrow)?;
     drop(batches);
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    let mut last_order = None;
     for f in functions {
-        columns.push(compute(f, &batch)?);
+        let (values, order) = compute(f, &batch)?;
+        columns.push(values);
+        last_order = Some(order);
+    }
+    // Rows come out as Spark's window operator leaves them: sorted by the (last) window's
+    // partition and order keys, ties in input order. A later ORDER BY, a stable sort, then
+    // orders ties as Spark does.
+    if let Some(order) = last_order {
+        let order = UInt32Array::from(order);
+        columns = columns
+            .iter()
+            .map(|c| take(c.as_ref(), &order, None).map_err(arrow))
+            .collect::<Result<_>>()?;
     }
     let out = RecordBatch::try_new_with_options(
         schema.clone(),
@@ -253,7 +266,8 @@ fn frame_bounds(
 }
 
 /// One function's values, in the batch's row order.
-fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
+/// One window function's values, in input order, and the input rows in its window's order.
+fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<(ArrayRef, Vec<u32>)> {
     let n = batch.num_rows();
     let plain = SortOptions::default();
     let partition = encode(
@@ -459,9 +473,10 @@ fn compute(f: &WindowExpr, batch: &RecordBatch) -> Result<ArrayRef> {
         inverse[p as usize] = i as u32;
     }
     let out = take(sorted.as_ref(), &UInt32Array::from(inverse), None).map_err(arrow)?;
-    if out.data_type() != &f.data_type {
-        crate::expr::cast::cast_array(&out, &f.data_type)
+    let out = if out.data_type() != &f.data_type {
+        crate::expr::cast::cast_array(&out, &f.data_type)?
     } else {
-        Ok(out)
-    }
+        out
+    };
+    Ok((out, perm))
 }

@@ -759,6 +759,11 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
                     ))
                 })?,
         };
+        if windows.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name.value)) {
+            return Err(Error::analysis(format!(
+                "The definition of window `{name}` is repetitive"
+            )));
+        }
         windows.push((name.value.clone(), spec));
     }
     crate::expr::parse::with_named_windows(windows, || {

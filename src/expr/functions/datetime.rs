@@ -167,7 +167,113 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         column_name: ColumnName::Defaults(&[(1, DEFAULT_TIMESTAMP_PATTERN)]),
         bind: from_unixtime,
     },
+    ScalarFunction {
+        names: &["timestamp_seconds"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| epoch_to_timestamp(call, args, 1_000_000),
+    },
+    ScalarFunction {
+        names: &["timestamp_millis"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| epoch_to_timestamp(call, args, 1_000),
+    },
+    ScalarFunction {
+        names: &["timestamp_micros"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| epoch_to_timestamp(call, args, 1),
+    },
+    ScalarFunction {
+        names: &["unix_seconds"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| timestamp_to_epoch(call, args, 1_000_000),
+    },
+    ScalarFunction {
+        names: &["unix_millis"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| timestamp_to_epoch(call, args, 1_000),
+    },
+    ScalarFunction {
+        names: &["unix_micros"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| timestamp_to_epoch(call, args, 1),
+    },
 ];
+
+/// `timestamp_seconds(n)` (also fractional seconds), `timestamp_millis(n)`,
+/// `timestamp_micros(n)`: the instant n units after the epoch. An integer past the timestamp
+/// range fails, as Spark's `long overflow`; a NaN or infinite number of seconds gives null.
+fn epoch_to_timestamp(call: &Call, args: Vec<Bound>, micros_per_unit: i64) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let fractional = micros_per_unit == 1_000_000
+        && matches!(
+            args[0].data_type(),
+            DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _)
+        );
+    let text = call.text.to_string();
+    if fractional {
+        let kernel = Kernel::new("timestamp_seconds", move |args, _| {
+            Ok(Arc::new(TimestampMicrosecondArray::from_iter(
+                args[0]
+                    .as_primitive::<arrow::datatypes::Float64Type>()
+                    .iter()
+                    .map(|v| v.filter(|s| s.is_finite()).map(|s| (s * 1e6) as i64)),
+            )) as ArrayRef)
+        });
+        return Ok(bound_call(
+            kernel,
+            args,
+            vec![DataType::Float64],
+            timestamp_type(),
+        ));
+    }
+    if !matches!(
+        args[0].data_type(),
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Null
+    ) {
+        return Err(Error::analysis(format!(
+            "{text} takes an integral number of units since the epoch"
+        )));
+    }
+    let kernel = Kernel::new("epoch_to_timestamp", move |args, _| {
+        let micros = args[0]
+            .as_primitive::<Int64Type>()
+            .iter()
+            .map(|v| match v {
+                None => Ok(None),
+                Some(n) => n
+                    .checked_mul(micros_per_unit)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        Error::arrow(
+                            text.clone(),
+                            arrow::error::ArrowError::ComputeError("long overflow".into()),
+                        )
+                    }),
+            })
+            .collect::<Result<TimestampMicrosecondArray>>()?;
+        Ok(Arc::new(micros) as ArrayRef)
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Int64],
+        timestamp_type(),
+    ))
+}
+
+/// `unix_seconds(ts)`, `unix_millis(ts)`, `unix_micros(ts)`: whole units since the epoch,
+/// rounded down (before 1970 too), as a bigint.
+fn timestamp_to_epoch(call: &Call, args: Vec<Bound>, micros_per_unit: i64) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    let kernel = Kernel::new("timestamp_to_epoch", move |args, _| {
+        Ok(Arc::new(Int64Array::from_iter(
+            timestamps(&args[0])
+                .iter()
+                .map(|v| v.map(|m| m.div_euclid(micros_per_unit))),
+        )) as ArrayRef)
+    });
+    Ok(bound_call(kernel, args, vec![timestamp_type()], DataType::Int64))
+}
 
 fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     call.arity(2..=2, &args)?;
