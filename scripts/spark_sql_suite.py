@@ -77,8 +77,8 @@ def show_rows(df):
 # Settings under which an ordered query runs again: rows that tie on the ORDER BY keys come out
 # in whatever order the shuffle left them, so an order that changes here is only partly defined.
 TIE_PROBES = [
-    {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": "1"},
-    {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": "7"},
+    {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": str(n)}
+    for n in (1, 2, 3, 5, 7, 11)
 ]
 
 

@@ -17,6 +17,9 @@ use crate::types::names::spark_type_name;
 
 /// The columns an expression can see: a schema, and for each column the table it came from
 /// (so `z.Zone` can tell the two sides of a join apart).
+/// The qualifier `*`'s expansion gives a column it can only name by position: `#3` is column 3.
+pub const POSITION_QUALIFIER: &str = "#";
+
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub schema: SchemaRef,
@@ -82,6 +85,14 @@ impl Scope {
 
     /// The position of column `name` (qualified by a table name or alias when given).
     pub fn resolve(&self, qualifier: Option<&str>, name: &str) -> Result<usize> {
+        // `*` expanded over two columns of one name refers to each by position.
+        if let Some(i) = qualifier
+            .and_then(|q| q.strip_prefix(POSITION_QUALIFIER))
+            .and_then(|p| p.parse::<usize>().ok())
+            .filter(|&i| i < self.schema.fields().len())
+        {
+            return Ok(i);
+        }
         let matches: Vec<usize> = (0..self.schema.fields().len())
             .filter(|&i| {
                 self.schema.field(i).name().eq_ignore_ascii_case(name)

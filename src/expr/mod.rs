@@ -14,7 +14,7 @@ pub mod operator;
 pub mod parse;
 pub mod tree;
 
-pub use bind::{bind, Scope};
+pub use bind::{bind, Scope, POSITION_QUALIFIER};
 pub use bound::Bound;
 pub use operator::{balanced_tree, BinaryOp};
 pub use parse::{parse_expr, parse_expr_list, parse_sort_list};

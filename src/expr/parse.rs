@@ -131,6 +131,16 @@ fn spark_strings(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                     last.span.end = token.span.end;
                     continue;
                 }
+                // Digits running into letters or `_` (`2012_s`) are one identifier in Spark's
+                // lexer, which takes the longest token.
+                if word.quote_style.is_none()
+                    && last.span.end == token.span.start
+                    && number.bytes().all(|b| b.is_ascii_digit())
+                {
+                    last.token = Token::make_word(&format!("{number}{}", word.value), None);
+                    last.span.end = token.span.end;
+                    continue;
+                }
             }
         }
         let raw = match &token.token {

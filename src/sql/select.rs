@@ -352,19 +352,15 @@ pub fn name_columns(frame: Frame, names: &[&str], what: &str) -> Result<Frame> {
     if names.is_empty() {
         return Ok(frame);
     }
-    let schema = frame.schema();
-    if names.len() != schema.fields().len() {
+    // By position: the relation may hold two columns of one name (a self-join).
+    if names.len() != frame.visible_width() {
         return Err(Error::analysis(format!(
             "{what} names {} columns, the query gives {}",
             names.len(),
-            schema.fields().len()
+            frame.visible_width()
         )));
     }
-    let mut frame = frame;
-    for (field, name) in schema.fields().iter().zip(names) {
-        frame = frame.rename(field.name(), name)?;
-    }
-    Ok(frame)
+    Ok(frame.rename_visible(names))
 }
 
 /// `range(end)` or `range(start, end[, step[, numPartitions]])`: Spark's table of bigint `id`s
@@ -523,15 +519,33 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                 None => Ok(frame),
             }
         }
+        ast::TableFactor::Pivot {
+            table,
+            aggregate_functions,
+            value_column,
+            value_source,
+            default_on_null,
+            alias,
+        } => {
+            if default_on_null.is_some() {
+                return Err(unsupported("PIVOT ... DEFAULT ON NULL"));
+            }
+            let input = plan_relation(table, catalog)?;
+            let frame = super::pivot::pivot(input, aggregate_functions, value_column, value_source)?;
+            match alias {
+                Some(a) => rename_columns(frame.alias(&a.name.value), &a.columns),
+                None => Ok(frame),
+            }
+        }
         ast::TableFactor::NestedJoin {
             table_with_joins,
             alias,
         } => {
             let frame = plan_from(table_with_joins, catalog)?;
-            Ok(match alias {
-                Some(a) => frame.alias(&a.name.value),
-                None => frame,
-            })
+            match alias {
+                Some(a) => rename_columns(frame.alias(&a.name.value), &a.columns),
+                None => Ok(frame),
+            }
         }
         other => Err(unsupported(other)),
     }

@@ -11,6 +11,7 @@ use arrow::datatypes::DataType;
 use regex::Regex;
 use sqlparser::ast;
 
+use super::ctes::check_cte_names;
 use super::select::{name_columns, plan_query, Catalog};
 use super::statements::Statement;
 use crate::error::{Error, Result};
@@ -318,6 +319,7 @@ pub fn plan_script(
     let catalog = session_catalog(tables, &statements[..index], inputs, &open)?;
     match output {
         Output::Query(query) | Output::Explain(query) | Output::InsertDirectory { query, .. } => {
+            check_cte_names(query)?;
             plan_query(query, &catalog)
         }
         Output::Describe(name) | Output::ShowColumns(name) => {
@@ -617,7 +619,10 @@ fn run_setup(statement: &Statement, catalog: &mut Catalog) -> Result<()> {
             }
             let names: Vec<&str> = columns.iter().map(|c| c.name.value.as_str()).collect();
             let frame = name_columns(
-                plan_query(query, catalog)?.alias(&name),
+                {
+                    check_cte_names(query)?;
+                    plan_query(query, catalog)?.alias(&name)
+                },
                 &names,
                 &format!("view {name}"),
             )?;

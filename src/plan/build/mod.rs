@@ -16,7 +16,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::{Plan, Scan, SortKey};
 use crate::error::{Error, Result};
-use crate::expr::{bind, Bound, Expr, Scope, SortExpr};
+use crate::expr::{bind, Bound, Expr, Scope, SortExpr, POSITION_QUALIFIER};
 use crate::io::dataset::Dataset;
 
 #[derive(Debug, Clone)]
@@ -106,7 +106,10 @@ impl Frame {
 
     /// The same rows seen under another table name (`FROM t AS x`).
     pub fn alias(mut self, qualifier: &str) -> Frame {
+        let hidden = std::mem::take(&mut self.scope.hidden);
         self.scope = Scope::qualified(self.scope.schema.clone(), Some(qualifier.to_string()));
+        // A USING join's own key copies stay behind its merged keys under the new name too.
+        self.scope.hidden = hidden;
         self
     }
 
@@ -155,8 +158,20 @@ impl Frame {
                             })
                         {
                             any = true;
+                            // A name that two columns share under one qualifier (a self-join
+                            // without aliases) is taken by position.
+                            let shared = self.scope.schema.fields().iter().enumerate().any(|(j, g)| {
+                                j != i
+                                    && g.name().eq_ignore_ascii_case(field.name())
+                                    && self.scope.qualifiers[j] == self.scope.qualifiers[i]
+                            });
+                            let qualifier = if shared {
+                                Some(format!("{POSITION_QUALIFIER}{i}"))
+                            } else {
+                                self.scope.qualifiers[i].clone()
+                            };
                             out.push(Expr::Column {
-                                qualifier: self.scope.qualifiers[i].clone(),
+                                qualifier,
                                 name: field.name().clone(),
                             });
                         }
@@ -311,6 +326,27 @@ impl Frame {
             }
         }
         Ok(self.project(exprs, fields, qualifiers))
+    }
+
+    /// The columns `*` shows, renamed in order to `names` (`t (a, b)` after a relation); the
+    /// caller checks the count against `visible_width`.
+    pub fn rename_visible(self, names: &[&str]) -> Frame {
+        let mut exprs = Vec::new();
+        let mut fields = Vec::new();
+        let mut qualifiers = Vec::new();
+        let visible = (0..self.scope.schema.fields().len()).filter(|&i| !self.scope.hidden[i]);
+        for (i, name) in visible.zip(names) {
+            let field = self.scope.schema.field(i);
+            exprs.push(Bound::column(i, field.data_type().clone()));
+            fields.push(field.clone().with_name(*name));
+            qualifiers.push(self.scope.qualifiers[i].clone());
+        }
+        self.project(exprs, fields, qualifiers)
+    }
+
+    /// How many columns `*` shows.
+    pub fn visible_width(&self) -> usize {
+        self.scope.hidden.iter().filter(|h| !**h).count()
     }
 
     /// Keep the first `n` columns (drops hidden sort columns).

@@ -351,13 +351,15 @@ fn bind_frame(
             FrameBound::CurrentRow => FrameEdge::CurrentRow,
             FrameBound::Preceding(e) | FrameBound::Following(e) if frame.rows => {
                 let back = matches!(bound, FrameBound::Preceding(_));
+                // Spark's ROWS offsets are INTs: `2147483648 FOLLOWING` (a BIGINT) is refused.
                 let k = match e.as_ref() {
-                    Expr::Literal { value, text } if value.data_type().is_integer() => {
-                        text.parse::<i64>().ok()
-                    }
+                    Expr::Literal { value, text } if value.data_type().is_integer() => text
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|k| i32::try_from(*k).is_ok()),
                     _ => None,
                 }
-                .ok_or_else(|| refuse("a ROWS offset must be an integer literal"))?;
+                .ok_or_else(|| refuse("a ROWS offset must be an INT literal"))?;
                 FrameEdge::RowOffset(if back { -k } else { k })
             }
             FrameBound::Preceding(e) | FrameBound::Following(e) => {
