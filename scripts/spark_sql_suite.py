@@ -25,7 +25,7 @@ or, where Spark refuses the statement:
 
 The engine's side (tests/integration/spark_suite.rs) reads only the results files.
 
-    scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_suite.py [SUITE_DIR]
+    scripts/venv.sh spark && .venv/bin/python scripts/spark_sql_suite.py [SUITE_DIR [NAME ...]]
 
 SUITE_DIR defaults to tests/spark-sql; point it at a directory holding `inputs/` copied from
 apache/spark's sql/core/src/test/resources/sql-tests/inputs to measure the engine on Spark's own
@@ -121,6 +121,9 @@ def answer(spark, sql):
 def main():
     suite = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "spark-sql"
     inputs = sorted((suite / "inputs").rglob("*.sql"))
+    # Further arguments: only the inputs whose names contain one of them.
+    if len(sys.argv) > 2:
+        inputs = [p for p in inputs if any(part in p.name for part in sys.argv[2:])]
     results = suite / "results"
     base = spark_session()
     total = 0

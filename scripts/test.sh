@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests (the real binary on the TLC files, golden
-# outputs computed by Spark 3.3), then the interop check (pyarrow and DuckDB read back what
+# outputs computed by Spark 3.3; the Spark SQL conformance suite, whose pass rate is printed),
+# then the interop check (pyarrow and DuckDB read back what
 # engine writes). This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rm -f target/spark-sql-suite.txt
 cargo test --locked
+# The Spark SQL conformance suite's pass rate, per file and in total (tests/spark-sql).
+cat target/spark-sql-suite.txt
 scripts/check-interop.sh target/debug/engine

@@ -535,10 +535,17 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
                 t if is_numeric(t) => Some(t.clone()),
                 _ => None,
             };
-            let (Some(ln), Some(rn)) = (numeric(&lt), numeric(&rt)) else {
+            let (Some(mut ln), Some(mut rn)) = (numeric(&lt), numeric(&rt)) else {
                 // date - date and date +/- days are functions in Spark; keep the message plain.
                 return Err(type_error("do arithmetic", &expr.name(), &[&lt, &rt]));
             };
+            // An untyped NULL takes the other operand's type first, as Spark's implicit casts
+            // do (`NULL * 2.5` is decimal(2,1) * decimal(2,1)).
+            if lt == DataType::Null && rt != DataType::Null {
+                ln = rn.clone();
+            } else if rt == DataType::Null && lt != DataType::Null {
+                rn = ln.clone();
+            }
             if let Some(bound) = bind_decimal_arithmetic(op, &left, &right, &ln, &rn) {
                 return Ok(bound);
             }

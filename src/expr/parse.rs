@@ -481,7 +481,12 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
                 }
                 other => Expr::Negate(Box::new(other)),
             },
-            ast::UnaryOperator::Plus => convert(expr)?,
+            ast::UnaryOperator::Plus => Expr::Call {
+                name: "positive".to_string(),
+                args: vec![convert(expr)?],
+                distinct: false,
+                star: false,
+            },
             other => return Err(unsupported(format!("operator {other}"))),
         },
         A::BinaryOp {
@@ -747,7 +752,7 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
     if !matches!(parameters, ast::FunctionArguments::None) {
         return Err(unsupported(function));
     }
-    let name = object_name(name).to_ascii_lowercase();
+    let mut name = object_name(name).to_ascii_lowercase();
     let (mut args, distinct, star) = match args {
         ast::FunctionArguments::None => (Vec::new(), false, false),
         ast::FunctionArguments::Subquery(_) => return Err(unsupported(function)),
@@ -805,7 +810,9 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
                 "first" | "last" | "first_value" | "last_value"
             ) && args.len() == 1 =>
         {
-            args.push(literal(Arc::new(BooleanArray::from(vec![true])), "true"))
+            args.push(literal(Arc::new(BooleanArray::from(vec![true])), "true"));
+            // Spark's parser builds First/Last for IGNORE NULLS: named `first(x)`, `last(x)`.
+            name = name.trim_end_matches("_value").to_string();
         }
         // `nth_value(x, n) IGNORE NULLS`: its third argument.
         Some(ast::NullTreatment::IgnoreNulls) if name == "nth_value" && args.len() == 2 => {

@@ -251,6 +251,15 @@ impl Expr {
                     out.push(')');
                     return;
                 }
+                // Spark parses `a <> b` and `a != b` as NOT (a = b), and names them so.
+                if *op == BinaryOp::NotEq {
+                    out.push_str("(NOT (");
+                    left.write_name(out, false);
+                    out.push_str(" = ");
+                    right.write_name(out, false);
+                    out.push_str("))");
+                    return;
+                }
                 out.push('(');
                 left.write_name(out, false);
                 let _ = write!(out, " {} ", op.symbol());
@@ -339,14 +348,20 @@ impl Expr {
                 whens,
                 otherwise,
             } => {
+                // `CASE x WHEN v ...` is Spark's `CASE WHEN (x = v) ...`, named so.
                 out.push_str("CASE");
-                if let Some(o) = operand {
-                    out.push(' ');
-                    o.write_name(out, false);
-                }
                 for (w, t) in whens {
                     out.push_str(" WHEN ");
-                    w.write_name(out, false);
+                    match operand {
+                        Some(o) => {
+                            out.push('(');
+                            o.write_name(out, false);
+                            out.push_str(" = ");
+                            w.write_name(out, false);
+                            out.push(')');
+                        }
+                        None => w.write_name(out, false),
+                    }
                     out.push_str(" THEN ");
                     t.write_name(out, false);
                 }
@@ -355,6 +370,15 @@ impl Expr {
                     o.write_name(out, false);
                 }
                 out.push_str(" END");
+            }
+            // A cast to an array, struct or map is named as what it casts, as in Spark 3.3.
+            Expr::Cast { expr, to }
+                if matches!(
+                    to,
+                    DataType::List(_) | DataType::Struct(_) | DataType::Map(_, _)
+                ) =>
+            {
+                expr.write_name(out, false)
             }
             Expr::Cast { expr, to } => {
                 out.push_str("CAST(");

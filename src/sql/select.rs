@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use arrow::datatypes::DataType;
 use sqlparser::ast;
 
 use crate::error::{Error, Result};
@@ -268,6 +269,9 @@ fn plan_values(values: &ast::Values) -> Result<Frame> {
         rows,
     } = values;
     let mut frame: Option<Frame> = None;
+    // What each column's values are, to refuse a column that mixes kinds Spark will not widen
+    // without turning them into strings (`(1), ('a')`).
+    let mut kinds: Vec<Option<String>> = Vec::new();
     for row in rows {
         let items: Vec<Expr> = row
             .content
@@ -281,12 +285,41 @@ fn plan_values(values: &ast::Values) -> Result<Frame> {
             })
             .collect::<Result<_>>()?;
         let one = Frame::one_row().select(&items)?;
+        for (i, field) in one.schema().fields().iter().enumerate() {
+            let kind = value_kind(field.data_type());
+            if i >= kinds.len() {
+                kinds.push(None);
+            }
+            match (&kinds[i], kind) {
+                (_, None) => {}
+                (None, Some(kind)) => kinds[i] = Some(kind),
+                (Some(seen), Some(kind)) if *seen == kind => {}
+                (Some(_), Some(_)) => {
+                    return Err(Error::analysis(format!(
+                        "incompatible types found in column col{} for inline table",
+                        i + 1
+                    )))
+                }
+            }
+        }
         frame = Some(match frame {
             None => one,
             Some(rows) => rows.union(one, false)?,
         });
     }
     frame.ok_or_else(|| unsupported("VALUES without rows"))
+}
+
+/// The kind of value an inline table's column holds, for Spark's check that its rows widen to
+/// one type without becoming strings: numbers together, dates with timestamps; None for NULL.
+fn value_kind(t: &DataType) -> Option<String> {
+    Some(match t {
+        DataType::Null => return None,
+        t if crate::types::coerce::is_numeric(t) => "number".to_string(),
+        DataType::Date32 | DataType::Timestamp(_, _) => "datetime".to_string(),
+        DataType::List(item) => format!("array<{}>", value_kind(item.data_type())?),
+        other => crate::types::names::simple_type_name(other),
+    })
 }
 
 /// Sort an output by ORDER BY items that are ordinals, output names or expressions over it.
@@ -634,42 +667,62 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
             } => {
                 let sub = plan_query(subquery, catalog)?;
                 let width = sub.schema().fields().len();
-                if width != 1 {
+                // `(a, b) IN (SELECT x, y ...)`: one value per subquery column.
+                let values: Vec<Expr> = match expr.as_ref() {
+                    ast::Expr::Tuple(items) if width > 1 => {
+                        items.iter().map(convert).collect::<Result<_>>()?
+                    }
+                    single => vec![convert(single)?],
+                };
+                if width != values.len() {
                     return Err(Error::analysis(format!(
-                        "the subquery of IN must return one column, not {width}"
+                        "the subquery of IN returns {width} column{}, but {} value{} are tested",
+                        if width == 1 { "" } else { "s" },
+                        values.len(),
+                        if values.len() == 1 { " is" } else { "s" }
                     )));
                 }
-                // A subquery column named like an outer one takes a name of its own, so the
-                // tested expression's names resolve in the outer query (`id IN (SELECT id
-                // FROM r)`).
-                let mut column = sub.schema().field(0).name().clone();
-                let collides = frame
-                    .schema()
-                    .fields()
-                    .iter()
-                    .any(|f| f.name().eq_ignore_ascii_case(&column));
-                let sub = if collides {
-                    let renamed = "__in_value".to_string();
-                    let sub = sub.rename(&column, &renamed)?;
-                    column = renamed;
-                    sub
-                } else {
-                    sub
-                };
-                let sub = sub.alias("__in_subquery");
-                let condition = Expr::Binary {
-                    left: Box::new(convert(expr)?),
+                // The subquery's columns take names of their own, so the tested expressions'
+                // names resolve in the outer query (`id IN (SELECT id FROM r)`).
+                let names: Vec<String> = (0..width).map(|i| format!("__in_value{i}")).collect();
+                let sub = name_columns(
+                    sub,
+                    &names.iter().map(String::as_str).collect::<Vec<_>>(),
+                    "IN's subquery",
+                )?
+                .alias("__in_subquery");
+                let pair = |i: usize| Expr::Binary {
+                    left: Box::new(values[i].clone()),
                     op: crate::expr::BinaryOp::Eq,
                     right: Box::new(Expr::Column {
                         qualifier: Some("__in_subquery".into()),
-                        name: column,
+                        name: names[i].clone(),
                     }),
                 };
-                // NOT IN is null-aware, as in Spark (a NULL in the subquery keeps no row).
-                let how = if *negated {
-                    JoinType::NullAwareAnti
+                let and = |a: Expr, b: Expr| Expr::Binary {
+                    left: Box::new(a),
+                    op: crate::expr::BinaryOp::And,
+                    right: Box::new(b),
+                };
+                let (condition, how) = if !*negated {
+                    let condition = (1..width).fold(pair(0), |all, i| and(all, pair(i)));
+                    (condition, JoinType::Semi)
+                } else if width == 1 {
+                    // NOT IN is null-aware, as in Spark (a NULL in the subquery keeps no row).
+                    (pair(0), JoinType::NullAwareAnti)
                 } else {
-                    JoinType::Semi
+                    // Spark's rewrite of a multi-column NOT IN: a row goes when some subquery
+                    // row equals it or compares as unknown in every column.
+                    let maybe = |i: usize| Expr::Binary {
+                        left: Box::new(pair(i)),
+                        op: crate::expr::BinaryOp::Or,
+                        right: Box::new(Expr::IsNull {
+                            expr: Box::new(pair(i)),
+                            negated: false,
+                        }),
+                    };
+                    let condition = (1..width).fold(maybe(0), |all, i| and(all, maybe(i)));
+                    (condition, JoinType::Anti)
                 };
                 frame = frame.join_on(sub, &condition, how)?;
             }

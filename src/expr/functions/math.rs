@@ -29,6 +29,20 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: bround,
     },
     ScalarFunction {
+        names: &["positive"],
+        column_name: ColumnName::Prefix("+"),
+        bind: positive,
+    },
+    ScalarFunction {
+        names: &["negative"],
+        column_name: ColumnName::Prefix("-"),
+        bind: |call, mut args| {
+            call.arity(1..=1, &args)?;
+            call.numeric_type(&args[0])?;
+            Ok(Bound::Negate(Box::new(args.remove(0))))
+        },
+    },
+    ScalarFunction {
         names: &["abs"],
         column_name: ColumnName::AsWritten,
         bind: abs,
@@ -250,6 +264,13 @@ fn round_with(call: &Call, mut args: Vec<Bound>, half_even: bool) -> Result<Boun
     .showing(vec![scale.to_string()]);
     // The argument keeps its own type: the kernel rounds it once, to the result's scale.
     Ok(bound_call(kernel, args, vec![input], t))
+}
+
+/// `positive(x)` and `+x`: x itself, which must be a number.
+fn positive(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
+    call.arity(1..=1, &args)?;
+    call.numeric_type(&args[0])?;
+    Ok(args.remove(0))
 }
 
 fn abs(call: &Call, args: Vec<Bound>) -> Result<Bound> {

@@ -44,6 +44,8 @@ pub enum ColumnName {
     /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
     /// e.g. `round(x)` is named `round(x, 0)`.
     Defaults(&'static [(usize, &'static str)]),
+    /// An operator before its one argument: `(+ x)` for `positive(x)` and `+x`.
+    Prefix(&'static str),
 }
 
 impl ColumnName {
@@ -76,7 +78,10 @@ impl ColumnName {
             ColumnName::Field if args.len() == 2 => {
                 return format!("{}.{}", args[0], args[1]);
             }
-            ColumnName::Subscript | ColumnName::Field => written,
+            ColumnName::Prefix(op) if args.len() == 1 => {
+                return format!("({op} {})", args[0]);
+            }
+            ColumnName::Subscript | ColumnName::Field | ColumnName::Prefix(_) => written,
         };
         let distinct = if distinct { "DISTINCT " } else { "" };
         format!("{shown}({distinct}{})", args.join(", "))

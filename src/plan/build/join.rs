@@ -173,8 +173,9 @@ impl Frame {
             return Ok(joined);
         }
         // Spark's layout: each key once (from the side that has them all: left, right for a
-        // right join, either for a full join), reachable as `k` and shown by `*`; then every
-        // column of each side, its own key copies hidden but reachable as `t.k` and in `t.*`.
+        // right join, either for a full join), reachable as `k` and shown by `*`, and as `t.k`
+        // of the side it comes from; then each side's other columns, and the key copies of a
+        // side that does not give the merged key, hidden but reachable as `t.k` and in `t.*`.
         let mut exprs = Vec::new();
         let mut fields = Vec::new();
         let mut qualifiers = Vec::new();
@@ -195,18 +196,30 @@ impl Frame {
             };
             exprs.push(expr);
             fields.push(Field::new(left_fields.field(*l).name(), t, true));
-            qualifiers.push(None);
+            qualifiers.push(match how {
+                JoinType::Right => right_q[*r].clone(),
+                JoinType::Full => None,
+                _ => left_q[*l].clone(),
+            });
             hidden.push(false);
         }
+        let (left_gives_keys, right_gives_keys) = match how {
+            JoinType::Right => (false, true),
+            JoinType::Full => (false, false),
+            _ => (true, false),
+        };
         let sides = [
-            (&left_fields, &left_q, &left_hidden, 0, true),
-            (&right_fields, &right_q, &right_hidden, left_len, false),
+            (&left_fields, &left_q, &left_hidden, 0, true, left_gives_keys),
+            (&right_fields, &right_q, &right_hidden, left_len, false, right_gives_keys),
         ];
-        for (side_fields, side_q, side_hidden, offset, is_left) in sides {
+        for (side_fields, side_q, side_hidden, offset, is_left, gives_keys) in sides {
             for (i, f) in side_fields.fields().iter().enumerate() {
                 let is_key = pairs
                     .iter()
                     .any(|(l, r)| if is_left { *l == i } else { *r == i });
+                if is_key && gives_keys {
+                    continue;
+                }
                 exprs.push(Bound::column(offset + i, f.data_type().clone()));
                 // A right side's columns are null where a left join found no match.
                 fields.push(f.as_ref().clone().with_nullable(true));

@@ -149,32 +149,41 @@ impl Frame {
             match item {
                 Expr::Wildcard { qualifier } => {
                     let mut any = false;
-                    for (i, field) in self.scope.schema.fields().iter().enumerate() {
-                        let own = self.scope.qualifiers[i].as_deref();
-                        if (qualifier.is_none() && !self.scope.hidden[i])
-                            || qualifier.is_some() && own.is_some_and(|q| {
-                                Some(q.to_ascii_lowercase())
-                                    == qualifier.as_ref().map(|x| x.to_ascii_lowercase())
-                            })
-                        {
-                            any = true;
-                            // A name that two columns share under one qualifier (a self-join
-                            // without aliases) is taken by position.
-                            let shared = self.scope.schema.fields().iter().enumerate().any(|(j, g)| {
-                                j != i
-                                    && g.name().eq_ignore_ascii_case(field.name())
-                                    && self.scope.qualifiers[j] == self.scope.qualifiers[i]
-                            });
-                            let qualifier = if shared {
-                                Some(format!("{POSITION_QUALIFIER}{i}"))
-                            } else {
-                                self.scope.qualifiers[i].clone()
-                            };
-                            out.push(Expr::Column {
-                                qualifier,
-                                name: field.name().clone(),
-                            });
-                        }
+                    let lower = qualifier.as_ref().map(|q| q.to_ascii_lowercase());
+                    let named = |i: usize| {
+                        self.scope.qualifiers[i]
+                            .as_deref()
+                            .is_some_and(|q| Some(q.to_ascii_lowercase()) == lower)
+                    };
+                    // `*`: the columns shown. `t.*`: t's hidden key copies first, then its
+                    // shown columns, as Spark expands it over a USING join.
+                    let width = self.scope.schema.fields().len();
+                    let columns: Vec<usize> = match qualifier {
+                        None => (0..width).filter(|&i| !self.scope.hidden[i]).collect(),
+                        Some(_) => (0..width)
+                            .filter(|&i| self.scope.hidden[i] && named(i))
+                            .chain((0..width).filter(|&i| !self.scope.hidden[i] && named(i)))
+                            .collect(),
+                    };
+                    for i in columns {
+                        let field = self.scope.schema.field(i);
+                        any = true;
+                        // A name that two columns share under one qualifier (a self-join
+                        // without aliases) is taken by position.
+                        let shared = self.scope.schema.fields().iter().enumerate().any(|(j, g)| {
+                            j != i
+                                && g.name().eq_ignore_ascii_case(field.name())
+                                && self.scope.qualifiers[j] == self.scope.qualifiers[i]
+                        });
+                        let qualifier = if shared {
+                            Some(format!("{POSITION_QUALIFIER}{i}"))
+                        } else {
+                            self.scope.qualifiers[i].clone()
+                        };
+                        out.push(Expr::Column {
+                            qualifier,
+                            name: field.name().clone(),
+                        });
                     }
                     if !any {
                         return Err(Error::analysis(format!(
