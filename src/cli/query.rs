@@ -278,7 +278,8 @@ fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
                     })
                     .collect();
                 match names {
-                    Some(names) => frame.join_using(other, &names, *how)?,
+                    // `on=[...]`: the shared columns once, as Spark's DataFrame join.
+                    Some(names) => frame.join_using(other, &names, *how)?.without_hidden(),
                     None => frame.join_on(other, &parse_expr(on)?, *how)?,
                 }
             }

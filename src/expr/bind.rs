@@ -527,6 +527,18 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
             }
         }
         BinaryOp::Concat => bind_function("concat", vec![left, right], expr)?,
+        // A date plus or minus a number of days is date_add / date_sub, as Spark rewrites it.
+        BinaryOp::Plus | BinaryOp::Minus
+            if date_arithmetic(op, &lt, &rt).is_some() =>
+        {
+            let (name, date_first) = date_arithmetic(op, &lt, &rt).unwrap_or(("date_add", true));
+            let args = if date_first {
+                vec![left, right]
+            } else {
+                vec![right, left]
+            };
+            bind_function(name, args, expr)?
+        }
         _ => {
             // Strings in arithmetic are read as doubles, as Spark does.
             let numeric = |t: &DataType| match t {
@@ -569,6 +581,22 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
             }
         }
     })
+}
+
+/// `date + n`, `n + date` (date_add) and `date - n` (date_sub) for an integer n: the function
+/// and whether the date is the left operand.
+pub fn date_arithmetic(
+    op: BinaryOp,
+    left: &DataType,
+    right: &DataType,
+) -> Option<(&'static str, bool)> {
+    let days = |t: &DataType| is_integer(t) || *t == DataType::Null;
+    match (op, left, right) {
+        (BinaryOp::Plus, DataType::Date32, t) if days(t) => Some(("date_add", true)),
+        (BinaryOp::Plus, t, DataType::Date32) if days(t) => Some(("date_add", false)),
+        (BinaryOp::Minus, DataType::Date32, t) if days(t) => Some(("date_sub", true)),
+        _ => None,
+    }
 }
 
 /// Arithmetic where a decimal meets a decimal or an integer, with Spark's decimal types: an

@@ -481,6 +481,12 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
                 }
                 other => Expr::Negate(Box::new(other)),
             },
+            ast::UnaryOperator::BitwiseNot => Expr::Call {
+                name: "~".to_string(),
+                args: vec![convert(expr)?],
+                distinct: false,
+                star: false,
+            },
             ast::UnaryOperator::Plus => Expr::Call {
                 name: "positive".to_string(),
                 args: vec![convert(expr)?],
@@ -535,6 +541,19 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
                 B::And => BinaryOp::And,
                 B::Or => BinaryOp::Or,
                 B::StringConcat => BinaryOp::Concat,
+                B::BitwiseAnd | B::BitwiseOr | B::BitwiseXor => {
+                    let name = match op {
+                        B::BitwiseAnd => "&",
+                        B::BitwiseOr => "|",
+                        _ => "^",
+                    };
+                    return Ok(Expr::Call {
+                        name: name.to_string(),
+                        args: vec![convert(left)?, convert(right)?],
+                        distinct: false,
+                        star: false,
+                    });
+                }
                 other => return Err(unsupported(format!("operator {other}"))),
             };
             Expr::Binary {
@@ -694,15 +713,21 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             trim_what,
             trim_characters,
         } => {
-            if trim_what.is_some() || trim_characters.is_some() {
-                return Err(unsupported("trim with characters"));
+            if trim_characters.is_some() {
+                return Err(unsupported("trim(s, characters)"));
             }
             let name = match trim_where {
                 Some(ast::TrimWhereField::Leading) => "ltrim",
                 Some(ast::TrimWhereField::Trailing) => "rtrim",
                 _ => "trim",
             };
-            call(name, vec![convert(expr)?])
+            // `TRIM(BOTH chars FROM s)` is trim(chars, s).
+            let mut args = Vec::new();
+            if let Some(what) = trim_what {
+                args.push(convert(what)?);
+            }
+            args.push(convert(expr)?);
+            call(name, args)
         }
         A::Extract { field, expr, .. } => {
             let name = match field {
@@ -717,6 +742,8 @@ pub fn convert(e: &ast::Expr) -> Result<Expr> {
             call(name, vec![convert(expr)?])
         }
         A::Function(function) => convert_function(function)?,
+        // `POSITION(sub IN s)` is Spark's locate(sub, s).
+        A::Position { expr, r#in } => call("locate", vec![convert(expr)?, convert(r#in)?]),
         other => return Err(unsupported(other)),
     })
 }
@@ -780,6 +807,13 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
             (args, distinct, star)
         }
     };
+    // isnull(x) and isnotnull(x) are Spark's IS [NOT] NULL, and named so.
+    if matches!(name.as_str(), "isnull" | "isnotnull") && over.is_none() && args.len() == 1 {
+        return Ok(Expr::IsNull {
+            expr: Box::new(args.remove(0)),
+            negated: name == "isnotnull",
+        });
+    }
     // Spark's cast functions (`int(x)`, `decimal(x)`, ...): a cast, named as its argument.
     const CAST_FUNCTIONS: [&str; 12] = [
         "boolean", "tinyint", "smallint", "int", "bigint", "float", "double", "decimal", "date",

@@ -155,16 +155,21 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
     })
 }
 
+/// LIMIT's and OFFSET's count: a constant integer expression (`2 + 1`, `CAST(1 AS INT)`), not
+/// negative, as Spark requires.
 fn literal_usize(e: &ast::Expr, what: &str) -> Result<usize> {
-    match convert(e)? {
-        Expr::Literal { text, .. } => text.trim_end_matches('L').parse().map_err(|_| {
-            Error::analysis(format!("{what} needs a non-negative integer, not {text}"))
-        }),
-        other => Err(Error::analysis(format!(
-            "{what} needs an integer literal, not {}",
-            other.name()
-        ))),
-    }
+    let expr = convert(e)?;
+    let n = constant_i64(&expr, what).map_err(|_| {
+        Error::analysis(format!(
+            "The {what} expression must evaluate to a constant integer value, not {}",
+            expr.name()
+        ))
+    })?;
+    usize::try_from(n).map_err(|_| {
+        Error::analysis(format!(
+            "The {what} expression must be equal to or greater than 0, but got {n}"
+        ))
+    })
 }
 
 fn plan_set_expr(body: &ast::SetExpr, catalog: &Catalog) -> Result<Frame> {
@@ -654,6 +659,151 @@ fn plan_from(from: &ast::TableWithJoins, catalog: &Catalog) -> Result<Frame> {
     Ok(frame)
 }
 
+/// `x IN (SELECT ...)` as a semi join, `NOT IN` as Spark's null-aware anti join; several
+/// values against as many subquery columns. A subquery that refers to the outer query (its WHERE
+/// naming outer columns) joins on its WHERE as well, as Spark rewrites a correlated IN.
+fn plan_in_subquery(
+    frame: Frame,
+    expr: &ast::Expr,
+    subquery: &ast::Query,
+    negated: bool,
+    catalog: &Catalog,
+) -> Result<Frame> {
+    let tested = |width: usize| -> Result<Vec<Expr>> {
+        // `(a, b) IN (SELECT x, y ...)`: one value per subquery column.
+        let values: Vec<Expr> = match expr {
+            ast::Expr::Tuple(items) if width > 1 => items.iter().map(convert).collect::<Result<_>>()?,
+            single => vec![convert(single)?],
+        };
+        if width != values.len() {
+            return Err(Error::analysis(format!(
+                "the subquery of IN returns {width} column{}, but {} value{} tested",
+                if width == 1 { "" } else { "s" },
+                values.len(),
+                if values.len() == 1 { " is" } else { "s are" }
+            )));
+        }
+        Ok(values)
+    };
+    // The subquery's values take names of their own, so the tested expressions' names resolve
+    // in the outer query (`id IN (SELECT id FROM r)`).
+    let value_name = |i: usize| format!("__in_value{i}");
+    let (sub, names, values, qualifier, correlation) = match plan_query(subquery, catalog) {
+        Ok(sub) => {
+            let width = sub.schema().fields().len();
+            let values = tested(width)?;
+            let own = sub.schema().field(0).name().clone();
+            let (sub, names) = if width == 1
+                && !frame
+                    .scope
+                    .schema
+                    .fields()
+                    .iter()
+                    .any(|f| f.name().eq_ignore_ascii_case(&own))
+            {
+                // One column no outer column shares a name with: referred to as it is.
+                (sub, vec![own])
+            } else {
+                let names: Vec<String> = (0..width).map(value_name).collect();
+                let sub = name_columns(
+                    sub,
+                    &names.iter().map(String::as_str).collect::<Vec<_>>(),
+                    "IN's subquery",
+                )?;
+                (sub, names)
+            };
+            let qualifier = Some("__in_subquery".to_string());
+            (sub.alias("__in_subquery"), names, values, qualifier, None)
+        }
+        Err(error) => match correlated_in_parts(subquery, catalog) {
+            Some(Ok((from, items, correlation))) => {
+                let values = tested(items.len())?;
+                // The subquery's input stays beside its values: its WHERE, naming both
+                // sides, is evaluated by the join.
+                let mut keep = vec![Expr::Wildcard { qualifier: None }];
+                keep.extend(items.into_iter().enumerate().map(|(i, item)| Expr::Alias {
+                    expr: Box::new(item.unaliased().clone()),
+                    name: value_name(i),
+                }));
+                let names = (0..values.len()).map(value_name).collect();
+                (from.select(&keep)?, names, values, None, Some(correlation))
+            }
+            _ => return Err(error),
+        },
+    };
+    let width = values.len();
+    let pair = |i: usize| Expr::Binary {
+        left: Box::new(values[i].clone()),
+        op: crate::expr::BinaryOp::Eq,
+        right: Box::new(Expr::Column {
+            qualifier: qualifier.clone(),
+            name: names[i].clone(),
+        }),
+    };
+    let and = |a: Expr, b: Expr| Expr::Binary {
+        left: Box::new(a),
+        op: crate::expr::BinaryOp::And,
+        right: Box::new(b),
+    };
+    let (condition, how) = if !negated {
+        ((1..width).fold(pair(0), |all, i| and(all, pair(i))), JoinType::Semi)
+    } else if width == 1 && correlation.is_none() {
+        // NOT IN is null-aware, as in Spark (a NULL in the subquery keeps no row).
+        (pair(0), JoinType::NullAwareAnti)
+    } else {
+        // Spark's rewrite of a multi-column or correlated NOT IN: a row goes when some
+        // subquery row equals it or compares as unknown in every column.
+        let maybe = |i: usize| Expr::Binary {
+            left: Box::new(pair(i)),
+            op: crate::expr::BinaryOp::Or,
+            right: Box::new(Expr::IsNull {
+                expr: Box::new(pair(i)),
+                negated: false,
+            }),
+        };
+        ((1..width).fold(maybe(0), |all, i| and(all, maybe(i))), JoinType::Anti)
+    };
+    let condition = match correlation {
+        None => condition,
+        Some(correlation) => and(condition, correlation),
+    };
+    frame.join_on(sub, &condition, how)
+}
+
+/// A correlated IN subquery `SELECT e FROM r WHERE c` (no grouping, no DISTINCT, no LIMIT):
+/// the relation r, the select list's expressions, and c, which names outer columns.
+fn correlated_in_parts(
+    subquery: &ast::Query,
+    catalog: &Catalog,
+) -> Option<Result<(Frame, Vec<Expr>, Expr)>> {
+    let ast::SetExpr::Select(select) = subquery.body.as_ref() else {
+        return None;
+    };
+    let simple = select.from.len() == 1
+        && select.having.is_none()
+        && select.distinct.is_none()
+        && select.lateral_views.is_empty()
+        && select.named_window.is_empty()
+        && matches!(&select.group_by, ast::GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty())
+        && subquery.with.is_none()
+        && subquery.limit_clause.is_none()
+        && subquery.fetch.is_none();
+    let condition = select.selection.as_ref().filter(|_| simple)?;
+    Some((|| {
+        let from = plan_from(&select.from[0], catalog)?;
+        let items: Vec<Expr> = select
+            .projection
+            .iter()
+            .map(convert_select_item)
+            .collect::<Result<_>>()?;
+        let items = from.expand_wildcards(&items)?;
+        if items.iter().any(|i| i.contains_aggregate() || i.contains_window()) {
+            return Err(unsupported("a correlated IN subquery that aggregates"));
+        }
+        Ok((from, items, convert(condition)?))
+    })())
+}
+
 /// WHERE: `x [NOT] IN (SELECT ...)` conjuncts become semi / anti joins, the rest a filter.
 fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Result<Frame> {
     let mut rest = Vec::new();
@@ -665,66 +815,7 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                 negated,
                 ..
             } => {
-                let sub = plan_query(subquery, catalog)?;
-                let width = sub.schema().fields().len();
-                // `(a, b) IN (SELECT x, y ...)`: one value per subquery column.
-                let values: Vec<Expr> = match expr.as_ref() {
-                    ast::Expr::Tuple(items) if width > 1 => {
-                        items.iter().map(convert).collect::<Result<_>>()?
-                    }
-                    single => vec![convert(single)?],
-                };
-                if width != values.len() {
-                    return Err(Error::analysis(format!(
-                        "the subquery of IN returns {width} column{}, but {} value{} are tested",
-                        if width == 1 { "" } else { "s" },
-                        values.len(),
-                        if values.len() == 1 { " is" } else { "s" }
-                    )));
-                }
-                // The subquery's columns take names of their own, so the tested expressions'
-                // names resolve in the outer query (`id IN (SELECT id FROM r)`).
-                let names: Vec<String> = (0..width).map(|i| format!("__in_value{i}")).collect();
-                let sub = name_columns(
-                    sub,
-                    &names.iter().map(String::as_str).collect::<Vec<_>>(),
-                    "IN's subquery",
-                )?
-                .alias("__in_subquery");
-                let pair = |i: usize| Expr::Binary {
-                    left: Box::new(values[i].clone()),
-                    op: crate::expr::BinaryOp::Eq,
-                    right: Box::new(Expr::Column {
-                        qualifier: Some("__in_subquery".into()),
-                        name: names[i].clone(),
-                    }),
-                };
-                let and = |a: Expr, b: Expr| Expr::Binary {
-                    left: Box::new(a),
-                    op: crate::expr::BinaryOp::And,
-                    right: Box::new(b),
-                };
-                let (condition, how) = if !*negated {
-                    let condition = (1..width).fold(pair(0), |all, i| and(all, pair(i)));
-                    (condition, JoinType::Semi)
-                } else if width == 1 {
-                    // NOT IN is null-aware, as in Spark (a NULL in the subquery keeps no row).
-                    (pair(0), JoinType::NullAwareAnti)
-                } else {
-                    // Spark's rewrite of a multi-column NOT IN: a row goes when some subquery
-                    // row equals it or compares as unknown in every column.
-                    let maybe = |i: usize| Expr::Binary {
-                        left: Box::new(pair(i)),
-                        op: crate::expr::BinaryOp::Or,
-                        right: Box::new(Expr::IsNull {
-                            expr: Box::new(pair(i)),
-                            negated: false,
-                        }),
-                    };
-                    let condition = (1..width).fold(maybe(0), |all, i| and(all, maybe(i)));
-                    (condition, JoinType::Anti)
-                };
-                frame = frame.join_on(sub, &condition, how)?;
+                frame = plan_in_subquery(frame, expr, subquery, *negated, catalog)?;
             }
             ast::Expr::Exists { subquery, negated } => {
                 // A correlated EXISTS is a semi join on its WHERE (NOT EXISTS: an anti join).

@@ -146,7 +146,7 @@ fn job(setup: &[&str], statement: &str) -> String {
     let mut text = String::new();
     for s in setup {
         text.push_str(s);
-        text.push_str(";\n");
+        text.push_str("\n;\n");
     }
     text.push_str(statement);
     text.push('\n');
@@ -157,8 +157,9 @@ const SHOW_ALL: [&str; 6] = ["sql", "-f", "-", "--no-truncate", "-n", "1000000"]
 
 /// The engine's type of each result column, as Spark's `struct<name:type,...>`.
 fn engine_schema(setup: &[&str], query: &str) -> Result<String, String> {
+    // Each `;` on a line of its own: a statement may end in a `--` comment.
     let describe = format!(
-        "CREATE OR REPLACE TEMPORARY VIEW spark_suite_result AS {query};\nDESCRIBE spark_suite_result"
+        "CREATE OR REPLACE TEMPORARY VIEW spark_suite_result AS {query}\n;\nDESCRIBE spark_suite_result"
     );
     let run = engine_stdin(&SHOW_ALL, &job(setup, &describe));
     if run.code != 0 {
@@ -415,5 +416,11 @@ fn spark_sql_suite() {
     let target = root().join("target");
     std::fs::create_dir_all(&target).expect("target directory");
     std::fs::write(target.join("spark-sql-suite.txt"), &report).expect("the report");
+    // Today's counts, to copy over passing.txt when they rise.
+    let passing: String = tallies
+        .iter()
+        .map(|(name, tally)| format!("{name} {}\n", tally.passed))
+        .collect();
+    std::fs::write(target.join("spark-sql-passing.txt"), passing).expect("the counts");
     assert!(problems.is_empty(), "{}\n{report}", problems.join("\n"));
 }

@@ -105,7 +105,10 @@ fn bad_sql_fails_with_a_clear_message() {
             "SELECT count(*) FROM z TABLESAMPLE (5 PERCENT)",
             "TABLESAMPLE (5 PERCENT) on z: random sampling is not supported",
         ),
-        ("SELECT * FROM z LIMIT 2 OFFSET -1", "OFFSET needs a non-negative integer"),
+        (
+            "SELECT * FROM z LIMIT 2 OFFSET -1",
+            "The OFFSET expression must be equal to or greater than 0",
+        ),
         (
             "SELECT Zone FROM z QUALIFY row_number() OVER (ORDER BY Zone) = 1",
             "QUALIFY",
@@ -116,8 +119,15 @@ fn bad_sql_fails_with_a_clear_message() {
             "SELECT count(*) FILTER (WHERE Borough = 'Bronx') FROM z",
             "FILTER (WHERE ...)",
         ),
-        ("SELECT Zone FROM z WINDOW w AS (ORDER BY Zone)", "WINDOW name AS"),
-        ("SELECT Zone FROM z SORT BY Zone", "SORT BY"),
+        (
+            "SELECT Zone FROM z CLUSTER BY Zone SORT BY Zone",
+            "Combination of ORDER BY/SORT BY/DISTRIBUTE BY/CLUSTER BY is not supported",
+        ),
+        (
+            "SELECT rank() OVER w FROM z WINDOW w AS (ORDER BY Zone), w AS (ORDER BY Borough)",
+            "The definition of window `w` is repetitive",
+        ),
+        ("SELECT * FROM range(1, 5, 0)", "range: step cannot be 0"),
         (
             "SELECT months_between(DATE '2019-03-15', DATE '2019-01-01', 'yes')",
             "roundOff must be true or false",
@@ -603,9 +613,11 @@ fn nested_values_go_where_they_fit() {
 }
 
 /// How the engine answers a clause or statement: as one of the Spark goldens (whose SQL must
-/// use the clause), or refused with a message naming it.
+/// use the clause), in a file of the Spark SQL suite (`tests/spark-sql/inputs`, which must use
+/// it), or refused with a message naming it.
 enum Answer {
     Golden(&'static str),
+    Suite(&'static str),
     Refused(&'static str),
 }
 
@@ -615,7 +627,7 @@ enum Answer {
 /// run as if the clause were not there.
 #[test]
 fn every_clause_is_answered_or_refused_by_name() {
-    use Answer::{Golden, Refused};
+    use Answer::{Golden, Refused, Suite};
     let walk: &[(&str, &str, Answer)] = &[
         // Query clauses answered: the golden's SQL holds the clause.
         ("WITH", "", Golden("job_course_revenue")),
@@ -734,31 +746,18 @@ fn every_clause_is_answered_or_refused_by_name() {
             "SELECT count(*) FILTER (WHERE Borough = 'Bronx') FROM z",
             Refused("FILTER (WHERE ...)"),
         ),
-        (
-            "WINDOW w AS",
-            "SELECT rank() OVER w FROM z WINDOW w AS (ORDER BY Zone)",
-            Refused("WINDOW name AS"),
-        ),
+        ("WINDOW w AS", "WINDOW w AS", Suite("window")),
         (
             "GROUPS frame",
             "SELECT sum(LocationID) OVER (ORDER BY LocationID GROUPS 1 PRECEDING) FROM z",
             Refused("GROUPS window frames"),
         ),
-        (
-            "SORT BY",
-            "SELECT Zone FROM z SORT BY Zone",
-            Refused("SORT BY"),
-        ),
-        (
-            "CLUSTER BY",
-            "SELECT Zone FROM z CLUSTER BY Zone",
-            Refused("CLUSTER BY"),
-        ),
-        (
-            "DISTRIBUTE BY",
-            "SELECT Zone FROM z DISTRIBUTE BY Zone",
-            Refused("DISTRIBUTE BY"),
-        ),
+        ("SORT BY", "SORT BY", Suite("order-by-ordinal")),
+        ("CLUSTER BY", "CLUSTER BY", Suite("order-by-ordinal")),
+        ("DISTRIBUTE BY", "DISTRIBUTE BY", Suite("order-by-ordinal")),
+        ("NATURAL JOIN", "NATURAL JOIN", Suite("natural-join")),
+        ("PIVOT", "PIVOT (", Suite("pivot")),
+        ("VALUES statement", "\nVALUES (", Suite("values")),
         (
             "GROUP BY ALL",
             "SELECT Borough, count(*) FROM z GROUP BY ALL",
@@ -774,10 +773,11 @@ fn every_clause_is_answered_or_refused_by_name() {
             "SELECT * FROM z, LATERAL (SELECT 1)",
             Refused("LATERAL"),
         ),
+        ("range table function", "FROM range(", Suite("values")),
         (
             "table function",
-            "SELECT * FROM range(3)",
-            Refused("table function range"),
+            "SELECT * FROM explode(array(1))",
+            Refused("table function explode"),
         ),
         (
             "scalar subquery in a grouped select",
@@ -870,6 +870,17 @@ fn every_clause_is_answered_or_refused_by_name() {
                         .to_ascii_uppercase()
                         .contains(&sql.to_ascii_uppercase()),
                     "{clause}: the golden {case} does not use {sql:?}: {query}"
+                );
+            }
+            Suite(file) => {
+                let path =
+                    crate::common::root().join(format!("tests/spark-sql/inputs/{file}.sql"));
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{clause}: {}: {e}", path.display()));
+                let wanted = sql.replace("\\n", "\n").to_ascii_uppercase();
+                assert!(
+                    text.to_ascii_uppercase().contains(&wanted),
+                    "{clause}: the suite file {file} does not use {sql:?}"
                 );
             }
             Refused(message) => {

@@ -29,6 +29,20 @@ pub const FUNCTIONS: &[AggregateFunction] = &[
         distinct: true,
         bind: |call, args| pick(call, args, Pick::Max),
     },
+    // every/bool_and: true when no value is false (min of booleans); some/any/bool_or: true
+    // when a value is true (max). Nulls are skipped; no values give null.
+    AggregateFunction {
+        names: &["every", "bool_and"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| boolean_pick(call, args, Pick::Min),
+    },
+    AggregateFunction {
+        names: &["some", "any", "bool_or"],
+        column_name: ColumnName::AsWritten,
+        distinct: false,
+        bind: |call, args| boolean_pick(call, args, Pick::Max),
+    },
     AggregateFunction {
         names: &["first", "first_value"],
         column_name: ColumnName::Leading(1),
@@ -42,6 +56,24 @@ pub const FUNCTIONS: &[AggregateFunction] = &[
         bind: |call, args| pick(call, args, Pick::Last),
     },
 ];
+
+/// The boolean aggregates take booleans only, as Spark (`every(1)` is refused).
+fn boolean_pick(call: &AggregateCall, args: Vec<Bound>, pick: Pick) -> Result<AggCall> {
+    call.arity(1, &args)?;
+    if !matches!(args[0].data_type(), DataType::Boolean | DataType::Null) {
+        return Err(Error::analysis(format!(
+            "{} takes a boolean, not {}: {}",
+            call.name,
+            crate::types::names::simple_type_name(&args[0].data_type()),
+            call.text
+        )));
+    }
+    let args = args
+        .into_iter()
+        .map(|a| a.cast_to(&DataType::Boolean))
+        .collect();
+    self::pick(call, args, pick)
+}
 
 fn pick(call: &AggregateCall, mut args: Vec<Bound>, pick: Pick) -> Result<AggCall> {
     // first(x, ignoreNulls) and last(x, ignoreNulls): the flag a boolean literal.

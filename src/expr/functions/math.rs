@@ -29,6 +29,41 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         bind: bround,
     },
     ScalarFunction {
+        names: &["&"],
+        column_name: ColumnName::Operator("&"),
+        bind: |call, args| bitwise(call, args, "&"),
+    },
+    ScalarFunction {
+        names: &["|"],
+        column_name: ColumnName::Operator("|"),
+        bind: |call, args| bitwise(call, args, "|"),
+    },
+    ScalarFunction {
+        names: &["^"],
+        column_name: ColumnName::Operator("^"),
+        bind: |call, args| bitwise(call, args, "^"),
+    },
+    ScalarFunction {
+        names: &["~"],
+        column_name: ColumnName::Operator("~"),
+        bind: |call, args| bitwise(call, args, "~"),
+    },
+    ScalarFunction {
+        names: &["shiftleft"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift(call, args, "shiftleft"),
+    },
+    ScalarFunction {
+        names: &["shiftright"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift(call, args, "shiftright"),
+    },
+    ScalarFunction {
+        names: &["shiftrightunsigned"],
+        column_name: ColumnName::AsWritten,
+        bind: |call, args| shift(call, args, "shiftrightunsigned"),
+    },
+    ScalarFunction {
         names: &["positive"],
         column_name: ColumnName::Prefix("+"),
         bind: positive,
@@ -565,4 +600,142 @@ mod tests {
         assert_eq!(round_int(14, -1, false), 10);
         assert_eq!(round_int(i64::MAX as i128, -40, false), 0);
     }
+}
+
+/// The integer type a bitwise operator works in: both operands' wider integer type (Spark
+/// widens a smaller integer to the other's type).
+fn bitwise_type(call: &Call, args: &[Bound]) -> Result<DataType> {
+    let mut wide: Option<DataType> = None;
+    for arg in args {
+        let t = match arg.data_type() {
+            DataType::Null => DataType::Int32,
+            t if crate::types::coerce::is_integer(&t) => t,
+            t => {
+                return Err(call.error(format!(
+                    "bitwise operators take integers, not {}",
+                    crate::types::names::simple_type_name(&t)
+                )))
+            }
+        };
+        wide = Some(match wide {
+            None => t,
+            Some(w) => crate::types::coerce::wider_numeric(&w, &t).unwrap_or(DataType::Int64),
+        });
+    }
+    Ok(wide.unwrap_or(DataType::Int32))
+}
+
+/// `a & b`, `a | b`, `a ^ b` and `~a` over integers.
+fn bitwise(call: &Call, args: Vec<Bound>, op: &'static str) -> Result<Bound> {
+    call.arity(if op == "~" { 1..=1 } else { 2..=2 }, &args)?;
+    let t = bitwise_type(call, &args)?;
+    let as_i64 = |a: &ArrayRef| -> Result<arrow::array::Int64Array> {
+        let wide = crate::expr::cast::cast_array(a, &DataType::Int64)?;
+        Ok(wide.as_primitive::<Int64Type>().clone())
+    };
+    let out_type = t.clone();
+    let kernel = Kernel::new("bitwise", move |args, _| {
+        let values: arrow::array::Int64Array = match (op, args) {
+            ("~", [a]) => as_i64(a)?.iter().map(|v| v.map(|v| !v)).collect(),
+            (_, [a, b]) => {
+                let (a, b) = (as_i64(a)?, as_i64(b)?);
+                a.iter()
+                    .zip(b.iter())
+                    .map(|(x, y)| match (x, y, op) {
+                        (Some(x), Some(y), "&") => Some(x & y),
+                        (Some(x), Some(y), "|") => Some(x | y),
+                        (Some(x), Some(y), _) => Some(x ^ y),
+                        _ => None,
+                    })
+                    .collect()
+            }
+            _ => return Err(Error::Internal("bitwise arity".into())),
+        };
+        // Narrowing keeps the low bits, as the operator on the narrower type would.
+        wrap_to(&values, &out_type)
+    });
+    let types = vec![t.clone(); args.len()];
+    Ok(bound_call(kernel, args, types, t))
+}
+
+/// Two's complement wrap of longs to a narrower integer type.
+fn wrap_to(values: &arrow::array::Int64Array, t: &DataType) -> Result<ArrayRef> {
+    Ok(match t {
+        DataType::Int8 => Arc::new(
+            values
+                .iter()
+                .map(|v| v.map(|v| v as i8))
+                .collect::<arrow::array::Int8Array>(),
+        ),
+        DataType::Int16 => Arc::new(
+            values
+                .iter()
+                .map(|v| v.map(|v| v as i16))
+                .collect::<arrow::array::Int16Array>(),
+        ),
+        DataType::Int32 => Arc::new(
+            values
+                .iter()
+                .map(|v| v.map(|v| v as i32))
+                .collect::<arrow::array::Int32Array>(),
+        ),
+        _ => Arc::new(values.clone()),
+    })
+}
+
+/// `shiftleft(a, n)`, `shiftright(a, n)`, `shiftrightunsigned(a, n)`: a (an int, or a bigint)
+/// shifted by n mod its width, as Java's operators.
+fn shift(call: &Call, args: Vec<Bound>, kind: &'static str) -> Result<Bound> {
+    call.arity(2..=2, &args)?;
+    let t = match args[0].data_type() {
+        DataType::Int64 => DataType::Int64,
+        t if crate::types::coerce::is_integer(&t) || t == DataType::Null => DataType::Int32,
+        t => {
+            return Err(call.error(format!(
+                "{kind} shifts an int or a bigint, not {}",
+                crate::types::names::simple_type_name(&t)
+            )))
+        }
+    };
+    let long = t == DataType::Int64;
+    let kernel = Kernel::new("shift", move |args, _| {
+        let n = args[1].as_primitive::<Int32Type>();
+        if long {
+            let a = args[0].as_primitive::<Int64Type>();
+            let out: arrow::array::Int64Array = a
+                .iter()
+                .zip(n.iter())
+                .map(|(a, n)| {
+                    let (a, n) = (a?, (n? & 63) as u32);
+                    Some(match kind {
+                        "shiftleft" => a.wrapping_shl(n),
+                        "shiftright" => a.wrapping_shr(n),
+                        _ => ((a as u64) >> n) as i64,
+                    })
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        } else {
+            let a = args[0].as_primitive::<Int32Type>();
+            let out: arrow::array::Int32Array = a
+                .iter()
+                .zip(n.iter())
+                .map(|(a, n)| {
+                    let (a, n) = (a?, (n? & 31) as u32);
+                    Some(match kind {
+                        "shiftleft" => a.wrapping_shl(n),
+                        "shiftright" => a.wrapping_shr(n),
+                        _ => ((a as u32) >> n) as i32,
+                    })
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }
+    });
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![t.clone(), DataType::Int32],
+        t,
+    ))
 }

@@ -11,6 +11,7 @@ pub mod math;
 pub mod regex;
 pub mod signature;
 pub mod string;
+pub mod text;
 pub mod types;
 
 use signature::ScalarFunction;
@@ -20,6 +21,7 @@ const FAMILIES: &[&[ScalarFunction]] = &[
     datetime::FUNCTIONS,
     math::FUNCTIONS,
     string::FUNCTIONS,
+    text::FUNCTIONS,
     regex::FUNCTIONS,
     comparison::FUNCTIONS,
     types::FUNCTIONS,

@@ -46,6 +46,10 @@ pub enum ColumnName {
     Defaults(&'static [(usize, &'static str)]),
     /// An operator before its one argument: `(+ x)` for `positive(x)` and `+x`.
     Prefix(&'static str),
+    /// `trim(s)` as written; `trim(chars, s)` as `TRIM(BOTH chars FROM s)` (LEADING, TRAILING).
+    Trim(&'static str),
+    /// An operator between its two arguments, `(a & b)`, or stuck to its one argument, `~a`.
+    Operator(&'static str),
 }
 
 impl ColumnName {
@@ -81,7 +85,20 @@ impl ColumnName {
             ColumnName::Prefix(op) if args.len() == 1 => {
                 return format!("({op} {})", args[0]);
             }
-            ColumnName::Subscript | ColumnName::Field | ColumnName::Prefix(_) => written,
+            ColumnName::Trim(ends) if args.len() == 2 => {
+                return format!("TRIM({ends} {} FROM {})", args[0], args[1]);
+            }
+            ColumnName::Operator(op) if args.len() == 2 => {
+                return format!("({} {op} {})", args[0], args[1]);
+            }
+            ColumnName::Operator(op) if args.len() == 1 => {
+                return format!("{op}{}", args[0]);
+            }
+            ColumnName::Subscript
+            | ColumnName::Field
+            | ColumnName::Prefix(_)
+            | ColumnName::Trim(_)
+            | ColumnName::Operator(_) => written,
         };
         let distinct = if distinct { "DISTINCT " } else { "" };
         format!("{shown}({distinct}{})", args.join(", "))

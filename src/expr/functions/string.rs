@@ -8,6 +8,7 @@ use arrow::datatypes::{DataType, Int32Type};
 
 use super::arrays::{string_kernel, strings};
 use super::signature::{bound_call, Call, ColumnName, ScalarFunction};
+use super::text::{trim_chars, Trim};
 use crate::error::{Error, Result};
 use crate::expr::bound::Bound;
 use crate::expr::kernel::Kernel;
@@ -41,32 +42,21 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         column_name: ColumnName::AsWritten,
         bind: |call, args| per_string(call, args, "reverse", |s, out| out.extend(s.chars().rev())),
     },
+    // trim(s) cuts spaces; trim(chars, s), Spark's older form, is TRIM(BOTH chars FROM s).
     ScalarFunction {
         names: &["trim"],
-        column_name: ColumnName::AsWritten,
-        bind: |call, args| {
-            per_string(call, args, "trim", |s, out| {
-                out.push_str(s.trim_matches(' '))
-            })
-        },
+        column_name: ColumnName::Trim("BOTH"),
+        bind: |call, args| trim_chars(call, args, Trim::Both),
     },
     ScalarFunction {
         names: &["ltrim"],
-        column_name: ColumnName::AsWritten,
-        bind: |call, args| {
-            per_string(call, args, "ltrim", |s, out| {
-                out.push_str(s.trim_start_matches(' '))
-            })
-        },
+        column_name: ColumnName::Trim("LEADING"),
+        bind: |call, args| trim_chars(call, args, Trim::Leading),
     },
     ScalarFunction {
         names: &["rtrim"],
-        column_name: ColumnName::AsWritten,
-        bind: |call, args| {
-            per_string(call, args, "rtrim", |s, out| {
-                out.push_str(s.trim_end_matches(' '))
-            })
-        },
+        column_name: ColumnName::Trim("TRAILING"),
+        bind: |call, args| trim_chars(call, args, Trim::Trailing),
     },
     ScalarFunction {
         names: &["length", "char_length", "character_length"],
@@ -245,38 +235,59 @@ fn concat(_call: &Call, args: Vec<Bound>) -> Result<Bound> {
 /// `concat_ws(sep, a, b, ...)`: null arguments are skipped; a null separator gives null.
 fn concat_ws(call: &Call, args: Vec<Bound>) -> Result<Bound> {
     call.arity(1..=usize::MAX, &args)?;
-    let n = args.len();
+    // An array argument gives each of its (non-null) elements, as Spark's concat_ws.
+    let list_of_strings = DataType::List(Arc::new(arrow::datatypes::Field::new(
+        "element",
+        DataType::Utf8,
+        true,
+    )));
+    let types: Vec<DataType> = args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match a.data_type() {
+            DataType::List(_) if i > 0 => list_of_strings.clone(),
+            _ => DataType::Utf8,
+        })
+        .collect();
     let kernel = Kernel::new("concat_ws", |args, _| {
-        let columns: Vec<&StringArray> = args.iter().map(strings).collect();
+        let separators = strings(&args[0]);
         let mut builder = StringBuilder::new();
         let mut buffer = String::new();
-        for i in 0..columns[0].len() {
-            if columns[0].is_null(i) {
+        for i in 0..separators.len() {
+            if separators.is_null(i) {
                 builder.append_null();
                 continue;
             }
             buffer.clear();
-            let sep = columns[0].value(i);
+            let sep = separators.value(i);
             let mut first = true;
-            for c in &columns[1..] {
-                if c.is_valid(i) {
-                    if !first {
-                        buffer.push_str(sep);
+            let mut push = |value: &str, buffer: &mut String| {
+                if !first {
+                    buffer.push_str(sep);
+                }
+                buffer.push_str(value);
+                first = false;
+            };
+            for column in &args[1..] {
+                if column.is_null(i) {
+                    continue;
+                }
+                match column.data_type() {
+                    DataType::List(_) => {
+                        let elements = column.as_list::<i32>().value(i);
+                        let elements = strings(&elements);
+                        for e in elements.iter().flatten() {
+                            push(e, &mut buffer);
+                        }
                     }
-                    buffer.push_str(c.value(i));
-                    first = false;
+                    _ => push(strings(column).value(i), &mut buffer),
                 }
             }
             builder.append_value(&buffer);
         }
         Ok(Arc::new(builder.finish()))
     });
-    Ok(bound_call(
-        kernel,
-        args,
-        vec![DataType::Utf8; n],
-        DataType::Utf8,
-    ))
+    Ok(bound_call(kernel, args, types, DataType::Utf8))
 }
 
 /// `replace(s, search[, replacement])`: every occurrence; an empty search changes nothing.

@@ -114,6 +114,7 @@ impl Frame {
     ) -> Result<(Frame, usize)> {
         let mut key_bound = Vec::new();
         let mut key_names = Vec::new();
+        let mut computed = Vec::new();
         for key in keys {
             if key.contains_aggregate() {
                 return Err(Error::analysis(format!(
@@ -123,6 +124,7 @@ impl Frame {
             }
             key_bound.push(bind(key, &self.scope)?);
             key_names.push(key.unaliased().name());
+            computed.push(!matches!(key.unaliased(), Expr::Column { .. }));
         }
         // With grouping sets, the keys are the expanded input's nulled copies plus the id.
         let grouping = sets.map(|_| keys.len());
@@ -147,7 +149,7 @@ impl Frame {
         let mut calls: Vec<AggCall> = Vec::new();
         let mut call_names: HashMap<String, usize> = HashMap::new();
         let mut rewrite = |expr: &Expr| -> Result<Expr> {
-            rewrite_over_aggregate(expr, &key_names, grouping, &mut |call: &Expr| {
+            rewrite_over_aggregate(expr, &key_names, &computed, grouping, &mut |call: &Expr| {
                 // Calls are the same call when their trees are: names may coincide for
                 // different calls (`first(x)` and `first(x, true)` are both named `first(x)`).
                 let name = format!("{call:?}");
@@ -242,13 +244,14 @@ impl Frame {
 fn rewrite_over_aggregate(
     expr: &Expr,
     key_names: &[String],
+    computed: &[bool],
     grouping: Option<usize>,
     register: &mut dyn FnMut(&Expr) -> Result<usize>,
 ) -> Result<Expr> {
     if let Expr::Alias { expr: inner, name } = expr {
         return Ok(Expr::Alias {
             expr: Box::new(rewrite_over_aggregate(
-                inner, key_names, grouping, register,
+                inner, key_names, computed, grouping, register,
             )?),
             name: name.clone(),
         });
@@ -276,14 +279,21 @@ fn rewrite_over_aggregate(
     }
     let name = expr.name();
     if !matches!(expr, Expr::Literal { .. }) {
+        // A column reference never names a computed key (`(d + 1)` in backticks is a column
+        // of that name, which Spark does not find either).
+        let column_ref = matches!(expr, Expr::Column { .. });
         let key = key_names
             .iter()
-            .position(|k| k == &name)
+            .enumerate()
+            .position(|(i, k)| k == &name && !(column_ref && computed.get(i) == Some(&true)))
             .or_else(|| match expr {
                 // A column matches a key of the same name whatever its case or qualifier.
                 Expr::Column { name: column, .. } => key_names
                     .iter()
-                    .position(|k| k.eq_ignore_ascii_case(column)),
+                    .enumerate()
+                    .position(|(i, k)| {
+                        k.eq_ignore_ascii_case(column) && computed.get(i) != Some(&true)
+                    }),
                 _ => None,
             });
         if let Some(key) = key {
@@ -299,7 +309,7 @@ fn rewrite_over_aggregate(
         }
     }
     let r = |e: &Expr, register: &mut dyn FnMut(&Expr) -> Result<usize>| {
-        rewrite_over_aggregate(e, key_names, grouping, register).map(Box::new)
+        rewrite_over_aggregate(e, key_names, computed, grouping, register).map(Box::new)
     };
     Ok(match expr {
         Expr::Column { .. } => {
@@ -329,7 +339,7 @@ fn rewrite_over_aggregate(
             expr: r(expr, register)?,
             list: list
                 .iter()
-                .map(|e| rewrite_over_aggregate(e, key_names, grouping, register))
+                .map(|e| rewrite_over_aggregate(e, key_names, computed, grouping, register))
                 .collect::<Result<_>>()?,
             negated: *negated,
         },
@@ -365,8 +375,8 @@ fn rewrite_over_aggregate(
                 .iter()
                 .map(|(w, t)| {
                     Ok((
-                        rewrite_over_aggregate(w, key_names, grouping, register)?,
-                        rewrite_over_aggregate(t, key_names, grouping, register)?,
+                        rewrite_over_aggregate(w, key_names, computed, grouping, register)?,
+                        rewrite_over_aggregate(t, key_names, computed, grouping, register)?,
                     ))
                 })
                 .collect::<Result<_>>()?,
@@ -385,7 +395,7 @@ fn rewrite_over_aggregate(
             name: name.clone(),
             args: args
                 .iter()
-                .map(|e| rewrite_over_aggregate(e, key_names, grouping, register))
+                .map(|e| rewrite_over_aggregate(e, key_names, computed, grouping, register))
                 .collect::<Result<_>>()?,
             distinct: *distinct,
             star: *star,

@@ -16,7 +16,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::{Plan, Scan, SortKey};
 use crate::error::{Error, Result};
-use crate::expr::{bind, Bound, Expr, Scope, SortExpr, POSITION_QUALIFIER};
+use crate::expr::{bind, BinaryOp, Bound, Expr, Scope, SortExpr, POSITION_QUALIFIER};
 use crate::io::dataset::Dataset;
 
 #[derive(Debug, Clone)]
@@ -27,6 +27,67 @@ pub struct Frame {
 
 fn schema_of(fields: Vec<Field>) -> SchemaRef {
     Arc::new(Schema::new(fields))
+}
+
+/// `expr` with each `date + n` / `date - n` written as the date_add / date_sub call Spark
+/// makes of it (its column name follows); anything that does not bind is left as it is.
+fn name_date_arithmetic(expr: &Expr, scope: &Scope) -> Expr {
+    match expr {
+        // Boolean chains (a generated filter can be thousands deep) hold no date arithmetic
+        // worth a name.
+        Expr::Binary {
+            op: BinaryOp::And | BinaryOp::Or,
+            ..
+        } => expr.clone(),
+        Expr::Binary { left, op, right } => {
+            let left = name_date_arithmetic(left, scope);
+            let right = name_date_arithmetic(right, scope);
+            let plus_or_minus = matches!(op, BinaryOp::Plus | BinaryOp::Minus);
+            let types = plus_or_minus.then(|| (bind(&left, scope), bind(&right, scope)));
+            if let Some((Ok(l), Ok(r))) = types {
+                if let Some((name, date_first)) =
+                    crate::expr::bind::date_arithmetic(*op, &l.data_type(), &r.data_type())
+                {
+                    let args = if date_first {
+                        vec![left, right]
+                    } else {
+                        vec![right, left]
+                    };
+                    return Expr::Call {
+                        name: name.to_string(),
+                        args,
+                        distinct: false,
+                        star: false,
+                    };
+                }
+            }
+            Expr::Binary {
+                left: Box::new(left),
+                op: *op,
+                right: Box::new(right),
+            }
+        }
+        Expr::Alias { expr, name } => Expr::Alias {
+            expr: Box::new(name_date_arithmetic(expr, scope)),
+            name: name.clone(),
+        },
+        Expr::Call {
+            name,
+            args,
+            distinct,
+            star,
+        } if !expr.is_aggregate_call() => Expr::Call {
+            name: name.clone(),
+            args: args.iter().map(|a| name_date_arithmetic(a, scope)).collect(),
+            distinct: *distinct,
+            star: *star,
+        },
+        Expr::Cast { expr, to } => Expr::Cast {
+            expr: Box::new(name_date_arithmetic(expr, scope)),
+            to: to.clone(),
+        },
+        other => other.clone(),
+    }
 }
 
 impl Frame {
@@ -203,6 +264,11 @@ impl Frame {
     /// aggregation, as `df.select(sum("x"))` is in Spark.
     pub fn select(self, items: &[Expr]) -> Result<Frame> {
         let items = self.expand_wildcards(items)?;
+        // `d + 1` over a date is Spark's date_add(d, 1), and named so.
+        let items: Vec<Expr> = items
+            .iter()
+            .map(|item| name_date_arithmetic(item, &self.scope))
+            .collect();
         if items.iter().any(|i| i.contains_aggregate()) {
             return self.aggregate(&[], &items);
         }
@@ -351,6 +417,23 @@ impl Frame {
             qualifiers.push(self.scope.qualifiers[i].clone());
         }
         self.project(exprs, fields, qualifiers)
+    }
+
+    /// Only the columns `*` shows (a USING join's own key copies dropped).
+    pub fn without_hidden(self) -> Frame {
+        if !self.scope.hidden.contains(&true) {
+            return self;
+        }
+        let names: Vec<String> = self
+            .scope
+            .schema
+            .fields()
+            .iter()
+            .zip(&self.scope.hidden)
+            .filter(|(_, hidden)| !**hidden)
+            .map(|(f, _)| f.name().clone())
+            .collect();
+        self.rename_visible(&names.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     /// How many columns `*` shows.
