@@ -107,6 +107,14 @@ def answer(spark, sql):
     except Exception as error:  # Spark's refusal is an answer: record its class and first line.
         kind = type(error).__name__
         first = str(error).strip().split("\n")[0][:200]
+        # A failure inside the JVM: name its root cause (an internal error such as
+        # java.lang.IllegalStateException is a Spark bug, not an answer to match).
+        java = getattr(error, "java_exception", None)
+        if java is not None:
+            while java.getCause() is not None:
+                java = java.getCause()
+            kind = java.getClass().getName()
+            first = str(java.getMessage() or "").strip().split("\n")[0][:200]
         return f"-- !query error\n{kind}: {first}\n"
     out = f"-- !query schema\n{schema}\n"
     if ordered == "ties":

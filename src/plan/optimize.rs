@@ -100,10 +100,12 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
             aggs,
             schema,
         } => {
-            // Conditions on grouping keys only can filter rows before grouping.
+            // Conditions on grouping keys only can filter rows before grouping. Not below a
+            // global aggregate: it gives its one row even when no row reaches it, so a
+            // condition (say a constant false one) must stay above it.
             let (on_keys, rest): (Vec<Bound>, Vec<Bound>) = predicates
                 .into_iter()
-                .partition(|p| columns_of(p).iter().all(|&c| c < keys.len()));
+                .partition(|p| !keys.is_empty() && columns_of(p).iter().all(|&c| c < keys.len()));
             let moved = on_keys.iter().map(|p| substitute(p, &keys)).collect();
             filter(
                 Plan::Aggregate {

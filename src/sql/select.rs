@@ -16,10 +16,31 @@ use crate::plan::{Frame, JoinType};
 /// Opens a dataset by path for `FROM parquet.\`path\``.
 pub type OpenInput<'a> = dyn Fn(&str, Option<&str>) -> Result<Frame> + 'a;
 
-/// Views by lower-case name (temp views, `--table`s and the CTEs in scope).
+/// Views by lower-case name (temp views, `--table`s and the CTEs in scope), and the session's
+/// settings that change how a query reads.
 pub struct Catalog<'a> {
     pub views: HashMap<String, Frame>,
     pub open: &'a OpenInput<'a>,
+    pub options: SqlOptions,
+}
+
+/// Spark's switches for positions and aliases (`spark.sql.groupByOrdinal`,
+/// `spark.sql.orderByOrdinal`, `spark.sql.groupByAliases`), all on by default.
+#[derive(Debug, Clone, Copy)]
+pub struct SqlOptions {
+    pub group_by_ordinal: bool,
+    pub order_by_ordinal: bool,
+    pub group_by_aliases: bool,
+}
+
+impl Default for SqlOptions {
+    fn default() -> Self {
+        SqlOptions {
+            group_by_ordinal: true,
+            order_by_ordinal: true,
+            group_by_aliases: true,
+        }
+    }
 }
 
 impl Catalog<'_> {
@@ -96,6 +117,7 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
             scoped = Catalog {
                 views: catalog.views.clone(),
                 open: catalog.open,
+                options: catalog.options,
             };
             for cte in &with.cte_tables {
                 let frame = plan_query(&cte.query, &scoped)?.alias(&cte.alias.name.value);
@@ -146,7 +168,7 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
         ast::SetExpr::Select(select) => plan_select(select, catalog, &order)?,
         body => {
             let frame = plan_set_expr(body, catalog)?;
-            order_output(frame, &order)?
+            order_output(frame, &order, catalog.options.order_by_ordinal)?
         }
     };
     Ok(match (limit, skip) {
@@ -328,7 +350,7 @@ fn value_kind(t: &DataType) -> Option<String> {
 }
 
 /// Sort an output by ORDER BY items that are ordinals, output names or expressions over it.
-fn order_output(frame: Frame, order: &[SortExpr]) -> Result<Frame> {
+fn order_output(frame: Frame, order: &[SortExpr], ordinals: bool) -> Result<Frame> {
     if order.is_empty() {
         return Ok(frame);
     }
@@ -336,7 +358,11 @@ fn order_output(frame: Frame, order: &[SortExpr]) -> Result<Frame> {
         .iter()
         .map(|s| {
             Ok(SortExpr {
-                expr: resolve_output_reference(&s.expr, &frame)?,
+                expr: if ordinals {
+                    resolve_output_reference(&s.expr, &frame)?
+                } else {
+                    s.expr.clone()
+                },
                 ..s.clone()
             })
         })
@@ -1062,9 +1088,15 @@ fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr])
             ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..)
         )
     });
+    let options = catalog.options;
     let resolve_key = |e: &ast::Expr| -> Result<Expr> {
         let e = convert(e)?;
-        if let Some(i) = ordinal(&e)? {
+        let position = if options.group_by_ordinal {
+            ordinal(&e)?
+        } else {
+            None
+        };
+        if let Some(i) = position {
             if star {
                 return Err(Error::analysis(
                     "Star (*) is not allowed in select list when GROUP BY ordinal position is used",
@@ -1080,7 +1112,11 @@ fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr])
                     ))
                 });
         }
-        Ok(substitute_alias(&e, &items, &frame))
+        Ok(if options.group_by_aliases {
+            substitute_alias(&e, &items, &frame)
+        } else {
+            e
+        })
     };
     let (group, sets) = match &select.group_by {
         ast::GroupByExpr::Expressions(exprs, modifiers) => {
@@ -1129,7 +1165,12 @@ fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr])
     let order: Vec<SortExpr> = order
         .iter()
         .map(|s| {
-            let expr = match ordinal(&s.expr)? {
+            let position = if options.order_by_ordinal {
+                ordinal(&s.expr)?
+            } else {
+                None
+            };
+            let expr = match position {
                 Some(i) => items
                     .get(i)
                     .map(|item| item.unaliased().clone())
@@ -1173,7 +1214,11 @@ fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr])
     // Sort before projecting, so ORDER BY may use columns the select list drops.
     if distinct {
         let frame = frame.select(&items)?.distinct()?;
-        return order_output(frame, &order_by_output_names(&order, &items));
+        return order_output(
+            frame,
+            &order_by_output_names(&order, &items),
+            catalog.options.order_by_ordinal,
+        );
     }
     if !order.is_empty() {
         frame = frame.order_by(&order)?;

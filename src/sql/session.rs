@@ -12,7 +12,7 @@ use regex::Regex;
 use sqlparser::ast;
 
 use super::ctes::check_cte_names;
-use super::select::{name_columns, plan_query, Catalog};
+use super::select::{name_columns, plan_query, Catalog, SqlOptions};
 use super::statements::Statement;
 use crate::error::{Error, Result};
 use crate::io::csv::{parse_char_option, ParseMode};
@@ -55,6 +55,8 @@ pub struct Step<'a> {
 pub struct Settings {
     /// `spark.sql.parquet.compression.codec`, for INSERTs that write Parquet.
     pub parquet_compression: Option<Compression>,
+    /// Spark's positions and aliases switches.
+    pub sql: SqlOptions,
     /// `engine.sql.files.sparkDefaults`: CSV files named in FROM (``csv.`path` ``) read as
     /// Spark reads them there (no header, every column a string named `_c0`, ...), not with
     /// the command's read options.
@@ -247,6 +249,23 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
             });
             Ok(())
         }
+        "spark.sql.groupbyordinal" | "spark.sql.orderbyordinal" | "spark.sql.groupbyaliases" => {
+            let on = match lower.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(Error::usage(format!(
+                        "SET {key}={value}: expected true or false"
+                    )))
+                }
+            };
+            match key.to_ascii_lowercase().as_str() {
+                "spark.sql.groupbyordinal" => settings.sql.group_by_ordinal = on,
+                "spark.sql.orderbyordinal" => settings.sql.order_by_ordinal = on,
+                _ => settings.sql.group_by_aliases = on,
+            }
+            Ok(())
+        }
         "engine.sql.files.sparkdefaults" => {
             settings.spark_file_defaults = match lower.as_str() {
                 "true" => true,
@@ -294,10 +313,7 @@ fn apply_setting(settings: &mut Settings, key: &str, value: Option<&str>) -> Res
 
 /// Spark settings (lower case) that change answers, with the default value, the only one the
 /// engine implements: `SET` to it is accepted, to anything else refused.
-const SPARK_DEFAULTS: [(&str, &str); 9] = [
-    ("spark.sql.groupbyordinal", "true"),
-    ("spark.sql.orderbyordinal", "true"),
-    ("spark.sql.groupbyaliases", "true"),
+const SPARK_DEFAULTS: [(&str, &str); 6] = [
     ("spark.sql.crossjoin.enabled", "true"),
     ("spark.sql.legacy.allowparameterlesscount", "false"),
     ("spark.sql.legacy.setopsprecedence.enabled", "false"),
@@ -316,7 +332,13 @@ pub fn plan_script(
 ) -> Result<Frame> {
     let (index, output) = (step.index, &step.output);
     let open = |path: &str, format: Option<&str>| open_file(inputs, &step.settings, path, format);
-    let catalog = session_catalog(tables, &statements[..index], inputs, &open)?;
+    let catalog = session_catalog(
+        tables,
+        &statements[..index],
+        inputs,
+        &open,
+        step.settings.sql,
+    )?;
     match output {
         Output::Query(query) | Output::Explain(query) | Output::InsertDirectory { query, .. } => {
             check_cte_names(query)?;
@@ -380,7 +402,7 @@ pub fn check_views(
 ) -> Result<()> {
     let settings = Settings::default();
     let open = |path: &str, format: Option<&str>| open_file(inputs, &settings, path, format);
-    session_catalog(tables, statements, inputs, &open).map(|_| ())
+    session_catalog(tables, statements, inputs, &open, settings.sql).map(|_| ())
 }
 
 /// A file named in FROM (``parquet.`path` ``), read with the command's options or, under
@@ -414,10 +436,12 @@ fn session_catalog<'a>(
     statements: &[Statement],
     inputs: &Inputs,
     open: &'a crate::sql::select::OpenInput<'a>,
+    options: SqlOptions,
 ) -> Result<Catalog<'a>> {
     let mut catalog = Catalog {
         views: HashMap::new(),
         open,
+        options,
     };
     for (name, path) in tables {
         let frame = inputs.frame(path)?.alias(name);

@@ -22,7 +22,8 @@ use crate::types::schema::normalize_float_keys;
 pub const FUNCTIONS: &[AggregateFunction] = &[
     AggregateFunction {
         names: &["collect_list", "array_agg"],
-        column_name: ColumnName::AsWritten,
+        // array_agg is named as what Spark resolves it to.
+        column_name: ColumnName::Always("collect_list"),
         distinct: false,
         bind: |call, args| collect(call, args, false),
     },

@@ -44,6 +44,8 @@ pub enum ColumnName {
     /// As written, with Spark's defaults shown for arguments left out: (position, text) pairs,
     /// e.g. `round(x)` is named `round(x, 0)`.
     Defaults(&'static [(usize, &'static str)]),
+    /// This name, whatever alias was written (`array_agg(x)` is `collect_list(x)`).
+    Always(&'static str),
     /// An operator before its one argument: `(+ x)` for `positive(x)` and `+x`.
     Prefix(&'static str),
     /// `trim(s)` as written; `trim(chars, s)` as `TRIM(BOTH chars FROM s)` (LEADING, TRAILING).
@@ -60,6 +62,7 @@ impl ColumnName {
             ColumnName::AsWritten => written,
             ColumnName::Spelled(spelling) if spelling.eq_ignore_ascii_case(written) => spelling,
             ColumnName::Spelled(_) => written,
+            ColumnName::Always(name) => name,
             ColumnName::Capitals => {
                 capitals = written.to_ascii_uppercase();
                 capitals.as_str()

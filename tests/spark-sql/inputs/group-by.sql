@@ -28,3 +28,6 @@ SELECT region, collect_list(qty) FROM (SELECT * FROM sales ORDER BY qty) t WHERE
 SELECT sum(DISTINCT price), avg(DISTINCT price), count(DISTINCT price) FROM sales;
 SELECT count(1), count(NULL), count(DISTINCT NULL) FROM sales;
 SELECT 1 FROM sales GROUP BY region HAVING count(*) > 1;
+SELECT * FROM (SELECT count(*) AS c, max(qty) AS m FROM sales WHERE qty > 100) t WHERE 1 = 0;
+SELECT * FROM (SELECT 1 AS z, min(qty) FROM sales WHERE false) t WHERE t.z <> t.z;
+SELECT collect_list(qty), array_agg(qty) FROM (SELECT qty FROM sales WHERE qty > 4 ORDER BY qty) t;

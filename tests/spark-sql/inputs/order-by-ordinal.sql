@@ -15,3 +15,6 @@ SELECT * FROM grid SORT BY c DESC;
 SELECT * FROM grid DISTRIBUTE BY a;
 SELECT * FROM grid CLUSTER BY b;
 SELECT b FROM grid ORDER BY length(b), b DESC;
+SET spark.sql.orderByOrdinal=false;
+SELECT * FROM grid ORDER BY 1 DESC, c;
+SET spark.sql.orderByOrdinal=true;
