@@ -156,10 +156,14 @@ impl Scope {
 /// columns of the aggregation's output before binding what sits above them.
 pub fn bind(expr: &Expr, scope: &Scope) -> Result<Bound> {
     // A computed column is referred to by the expression that named it (`count(1)`, `sum(x)`).
+    // (Not a cast to an array or struct: Spark names it as what it casts, so its name is
+    // that of its input.)
+    let named_as_input = matches!(expr, Expr::Cast { to, .. } if to.is_nested());
     if matches!(
         expr,
         Expr::Call { .. } | Expr::Binary { .. } | Expr::Cast { .. }
-    ) {
+    ) && !named_as_input
+    {
         if let Some(index) = scope.find_exact(&expr.name()) {
             return Ok(Bound::column(
                 index,

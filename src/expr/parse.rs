@@ -770,9 +770,8 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
         null_treatment,
         over,
     } = function;
-    if filter.is_some() {
-        return Err(unsupported(format!("FILTER (WHERE ...) in {function}")));
-    }
+    // `agg(x) FILTER (WHERE c)`: read below, once the call is built.
+    let filter = filter.as_deref().map(convert).transpose()?;
     if !within_group.is_empty() {
         return Err(unsupported(format!("WITHIN GROUP in {function}")));
     }
@@ -867,6 +866,9 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
         distinct,
         star,
     };
+    if let Some(condition) = filter {
+        return aggregate_filter(call, &condition, over.is_some());
+    }
     match over {
         None => Ok(call),
         Some(ast::WindowType::NamedWindow(name)) => {
@@ -886,6 +888,39 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
         }
         Some(ast::WindowType::WindowSpec(spec)) => window_call(call, spec, &function),
     }
+}
+
+/// `agg(x) FILTER (WHERE c)`: the aggregate over the rows where c holds, named as Spark names
+/// it. first/last would take a filtered-out row's null, so they are refused.
+fn aggregate_filter(call: Expr, condition: &Expr, windowed: bool) -> Result<Expr> {
+    let Expr::Call { name, .. } = &call else {
+        return Err(Error::Internal("FILTER on a non-call".into()));
+    };
+    if windowed {
+        return Err(unsupported(format!(
+            "FILTER (WHERE ...) in a window function: {}",
+            call.name()
+        )));
+    }
+    if !call.is_aggregate_call() {
+        return Err(Error::analysis(format!(
+            "FILTER (WHERE ...) is only for aggregate functions, not {}",
+            call.name()
+        )));
+    }
+    if matches!(
+        name.as_str(),
+        "first" | "last" | "first_value" | "last_value" | "any_value"
+    ) {
+        return Err(unsupported(format!(
+            "FILTER (WHERE ...) in {}",
+            call.name()
+        )));
+    }
+    Ok(Expr::Alias {
+        name: format!("{} FILTER (WHERE {})", call.name(), condition.name()),
+        expr: Box::new(call.aggregating_only_where(condition)),
+    })
 }
 
 thread_local! {

@@ -207,6 +207,76 @@ impl Expr {
         }
     }
 
+    /// This expression with each aggregate call seeing only the rows where `condition` holds
+    /// (its arguments null elsewhere, which aggregates skip; `count(*)` counts matching rows):
+    /// `agg(x) FILTER (WHERE c)` and PIVOT's per-value aggregates.
+    pub fn aggregating_only_where(&self, condition: &Expr) -> Expr {
+        let keep = |arg: &Expr| Expr::Call {
+            name: "if".to_string(),
+            args: vec![
+                condition.clone(),
+                arg.clone(),
+                Expr::Literal {
+                    value: arrow::array::new_null_array(&DataType::Null, 1),
+                    text: "NULL".to_string(),
+                },
+            ],
+            distinct: false,
+            star: false,
+        };
+        let again = |e: &Expr| Box::new(e.aggregating_only_where(condition));
+        match self {
+            Expr::Call {
+                name,
+                args,
+                distinct,
+                star,
+            } if self.is_aggregate_call() => {
+                let args = if *star {
+                    vec![keep(&Expr::Literal {
+                        value: std::sync::Arc::new(arrow::array::Int32Array::from(vec![1])),
+                        text: "1".to_string(),
+                    })]
+                } else {
+                    args.iter().map(keep).collect()
+                };
+                Expr::Call {
+                    name: name.clone(),
+                    args,
+                    distinct: *distinct,
+                    star: false,
+                }
+            }
+            Expr::Call {
+                name,
+                args,
+                distinct,
+                star,
+            } => Expr::Call {
+                name: name.clone(),
+                args: args.iter().map(|a| *again(a)).collect(),
+                distinct: *distinct,
+                star: *star,
+            },
+            Expr::Binary { left, op, right } => Expr::Binary {
+                left: again(left),
+                op: *op,
+                right: again(right),
+            },
+            Expr::Not(e) => Expr::Not(again(e)),
+            Expr::Negate(e) => Expr::Negate(again(e)),
+            Expr::Cast { expr, to } => Expr::Cast {
+                expr: again(expr),
+                to: to.clone(),
+            },
+            Expr::Alias { expr, name } => Expr::Alias {
+                expr: again(expr),
+                name: name.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// The name of the column this expression makes in a projection: its `name`, except that a
     /// cast written directly on a column keeps the column's name (`CAST(x AS INT)` is `x`, as
     /// Spark's ResolveAliases names it). Kept apart from `name`, which also identifies

@@ -6,6 +6,7 @@
 
 use sqlparser::ast;
 
+use super::walk::subexpressions;
 use crate::error::{Error, Result};
 
 /// Check `query` (a statement's) against Spark's WITH naming rules.
@@ -106,45 +107,15 @@ fn check_expr(e: &ast::Expr, names: &[String]) -> Result<()> {
             A::Subquery(query) | A::Exists { subquery: query, .. } => {
                 check_query(query, names, true)?
             }
-            A::In { expr, target, .. } => {
-                pending.push(expr);
-                match target {
-                    ast::InTarget::List(list) => pending.extend(list.iter()),
-                    ast::InTarget::Subquery(subquery) => check_query(subquery, names, true)?,
-                    _ => {}
-                }
-            }
-            A::BinaryOp { left, right, .. } => pending.extend([left.as_ref(), right.as_ref()]),
-            A::UnaryOp { expr, .. }
-            | A::Nested(expr)
-            | A::Cast { expr, .. }
-            | A::IsNull(expr)
-            | A::IsNotNull(expr) => pending.push(expr),
-            A::Between {
-                expr, low, high, ..
-            } => pending.extend([expr.as_ref(), low.as_ref(), high.as_ref()]),
-            A::Case {
-                operand,
-                conditions,
-                else_result,
+            A::In {
+                expr,
+                target: ast::InTarget::Subquery(subquery),
                 ..
             } => {
-                pending.extend(operand.iter().map(|o| o.as_ref()));
-                pending.extend(else_result.iter().map(|o| o.as_ref()));
-                for when in conditions {
-                    pending.extend([&when.condition, &when.result]);
-                }
+                pending.push(expr);
+                check_query(subquery, names, true)?;
             }
-            A::Function(function) => {
-                if let ast::FunctionArguments::List(list) = &function.args {
-                    for arg in &list.args {
-                        if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
-                            pending.push(arg);
-                        }
-                    }
-                }
-            }
-            _ => {}
+            other => pending.extend(subexpressions(other)),
         }
     }
     Ok(())

@@ -6,3 +6,4 @@ pub mod pivot;
 pub mod select;
 pub mod session;
 pub mod statements;
+pub mod walk;

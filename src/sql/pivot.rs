@@ -115,80 +115,12 @@ pub fn pivot(
                 format!("{value_name}_{suffix}")
             };
             outputs.push(Expr::Alias {
-                expr: Box::new(only_matching(aggregate, &matches)),
+                expr: Box::new(aggregate.aggregating_only_where(&matches)),
                 name,
             });
         }
     }
     frame.aggregate(&groups, &outputs)
-}
-
-/// `aggregate` with each aggregate call's arguments kept only where `matches` holds (null
-/// elsewhere, which aggregates skip); `count(*)` counts the matching rows.
-fn only_matching(aggregate: &Expr, matches: &Expr) -> Expr {
-    let keep = |arg: &Expr| Expr::Call {
-        name: "if".to_string(),
-        args: vec![
-            matches.clone(),
-            arg.clone(),
-            Expr::Literal {
-                value: arrow::array::new_null_array(&DataType::Null, 1),
-                text: "NULL".to_string(),
-            },
-        ],
-        distinct: false,
-        star: false,
-    };
-    match aggregate {
-        Expr::Call {
-            name,
-            args,
-            distinct,
-            star,
-        } if aggregate.is_aggregate_call() => {
-            let args = if *star {
-                vec![keep(&Expr::Literal {
-                    value: Arc::new(arrow::array::Int32Array::from(vec![1])),
-                    text: "1".to_string(),
-                })]
-            } else {
-                args.iter().map(keep).collect()
-            };
-            Expr::Call {
-                name: name.clone(),
-                args,
-                distinct: *distinct,
-                star: false,
-            }
-        }
-        Expr::Call {
-            name,
-            args,
-            distinct,
-            star,
-        } => Expr::Call {
-            name: name.clone(),
-            args: args.iter().map(|a| only_matching(a, matches)).collect(),
-            distinct: *distinct,
-            star: *star,
-        },
-        Expr::Binary { left, op, right } => Expr::Binary {
-            left: Box::new(only_matching(left, matches)),
-            op: *op,
-            right: Box::new(only_matching(right, matches)),
-        },
-        Expr::Not(e) => Expr::Not(Box::new(only_matching(e, matches))),
-        Expr::Negate(e) => Expr::Negate(Box::new(only_matching(e, matches))),
-        Expr::Cast { expr, to } => Expr::Cast {
-            expr: Box::new(only_matching(expr, matches)),
-            to: to.clone(),
-        },
-        Expr::Alias { expr, name } => Expr::Alias {
-            expr: Box::new(only_matching(expr, matches)),
-            name: name.clone(),
-        },
-        other => other.clone(),
-    }
 }
 
 /// A pivot value as text (Spark names the output column after it); it must be a constant.

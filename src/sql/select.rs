@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use arrow::datatypes::DataType;
 use sqlparser::ast;
+use super::walk::subexpressions;
 
 use crate::error::{Error, Result};
 use crate::expr::parse::{convert, convert_select_item, convert_sort};
@@ -1517,52 +1518,13 @@ fn take_scalar_subqueries(
 /// Whether `e` has a scalar subquery where `take_scalar_subqueries` looks (a check that needs
 /// no copy of a long generated expression).
 fn has_scalar_subquery(e: &ast::Expr) -> bool {
-    use ast::Expr as A;
+    // An explicit stack: a generated filter can be an OR chain 100,000 deep.
     let mut pending: Vec<&ast::Expr> = vec![e];
     while let Some(e) = pending.pop() {
         match e {
-            A::Subquery(_) => return true,
-            A::BinaryOp { left, right, .. } => pending.extend([left.as_ref(), right.as_ref()]),
-            A::UnaryOp { expr, .. }
-            | A::Nested(expr)
-            | A::Cast { expr, .. }
-            | A::IsNull(expr)
-            | A::IsNotNull(expr)
-            | A::IsTrue(expr)
-            | A::IsFalse(expr) => pending.push(expr),
-            A::Between {
-                expr, low, high, ..
-            } => pending.extend([expr.as_ref(), low.as_ref(), high.as_ref()]),
-            A::In {
-                expr,
-                target: ast::InTarget::List(list),
-                ..
-            } => {
-                pending.push(expr);
-                pending.extend(list.iter());
-            }
-            A::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => {
-                pending.extend(operand.iter().map(|o| o.as_ref()));
-                pending.extend(else_result.iter().map(|o| o.as_ref()));
-                for when in conditions {
-                    pending.extend([&when.condition, &when.result]);
-                }
-            }
-            A::Function(function) => {
-                if let ast::FunctionArguments::List(list) = &function.args {
-                    for arg in &list.args {
-                        if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
-                            pending.push(arg);
-                        }
-                    }
-                }
-            }
-            _ => {}
+            ast::Expr::Subquery(_) => return true,
+            // `x IN (SELECT ...)` is not a scalar subquery; its tested value may hold one.
+            other => pending.extend(subexpressions(other)),
         }
     }
     false

@@ -116,8 +116,8 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SELECT TOP 3 Zone FROM z", "TOP n"),
         ("SELECT Zone FROM z FETCH FIRST 3 ROWS ONLY", "FETCH FIRST"),
         (
-            "SELECT count(*) FILTER (WHERE Borough = 'Bronx') FROM z",
-            "FILTER (WHERE ...)",
+            "SELECT first(Zone) FILTER (WHERE Borough = 'Bronx') FROM z",
+            "FILTER (WHERE ...) in first(Zone)",
         ),
         (
             "SELECT Zone FROM z CLUSTER BY Zone SORT BY Zone",
@@ -210,7 +210,7 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SELECT nth_value(Zone, 2) OVER (PARTITION BY Borough) FROM z", "needs ORDER BY"),
         (
             "SELECT sum(LocationID) OVER (ORDER BY LocationID ROWS BETWEEN 1.5 PRECEDING AND CURRENT ROW) FROM z",
-            "a ROWS offset must be an integer literal",
+            "a ROWS offset must be an INT literal",
         ),
         (
             "SELECT sum(LocationID) OVER (ORDER BY LocationID GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
@@ -224,7 +224,10 @@ fn bad_sql_fails_with_a_clear_message() {
         ("SET spark.sql.ansi.enabled=true; SELECT 1", "non-ANSI"),
         ("SET spark.executor.memory=4g; SELECT 1", "not a setting the engine knows"),
         ("SET; SELECT 1", "listing settings is not supported"),
-        ("CREATE TEMP VIEW v AS SELECT 1", "the job gives no result"),
+        // A job of views alone runs nothing but still checks each view, as Spark analyses a
+        // view when it is created.
+        ("CREATE TEMP VIEW v AS SELECT nope", "cannot resolve column 'nope'"),
+        ("DROP VIEW missing", "DROP VIEW missing: no such view"),
     ];
     for (sql, message) in cases {
         let mut args = vec!["sql", *sql];
@@ -741,11 +744,7 @@ fn every_clause_is_answered_or_refused_by_name() {
             "SELECT Zone FROM z FETCH FIRST 3 ROWS ONLY",
             Refused("FETCH FIRST"),
         ),
-        (
-            "FILTER",
-            "SELECT count(*) FILTER (WHERE Borough = 'Bronx') FROM z",
-            Refused("FILTER (WHERE ...)"),
-        ),
+        ("FILTER", ") FILTER (WHERE", Suite("group-by")),
         ("WINDOW w AS", "WINDOW w AS", Suite("window")),
         (
             "GROUPS frame",

@@ -31,3 +31,5 @@ SELECT 1 FROM sales GROUP BY region HAVING count(*) > 1;
 SELECT * FROM (SELECT count(*) AS c, max(qty) AS m FROM sales WHERE qty > 100) t WHERE 1 = 0;
 SELECT * FROM (SELECT 1 AS z, min(qty) FROM sales WHERE false) t WHERE t.z <> t.z;
 SELECT collect_list(qty), array_agg(qty) FROM (SELECT qty FROM sales WHERE qty > 4 ORDER BY qty) t;
+SELECT region, count(*) FILTER (WHERE qty > 3), sum(qty) FILTER (WHERE fruit = 'apples') AS apples FROM sales GROUP BY region;
+SELECT count(DISTINCT fruit) FILTER (WHERE price > 1), avg(price) FILTER (WHERE region <> 'east') FROM sales;

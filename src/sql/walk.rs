@@ -1,0 +1,55 @@
+//! Walking sqlparser's expression tree: the sub-expressions of an expression that the planner
+//! reads (operators, casts, BETWEEN, IN lists, CASE, function arguments), for the passes that
+//! look for subqueries before planning. Subqueries themselves are not entered.
+
+use sqlparser::ast;
+
+/// The direct sub-expressions of `e` (none for a subquery, an `IN (SELECT ...)`, a column or a
+/// literal).
+pub fn subexpressions(e: &ast::Expr) -> Vec<&ast::Expr> {
+    use ast::Expr as A;
+    match e {
+        A::BinaryOp { left, right, .. } => vec![left, right],
+        A::UnaryOp { expr, .. }
+        | A::Nested(expr)
+        | A::Cast { expr, .. }
+        | A::IsNull(expr)
+        | A::IsNotNull(expr)
+        | A::IsTrue(expr)
+        | A::IsFalse(expr) => vec![expr],
+        A::Between {
+            expr, low, high, ..
+        } => vec![expr, low, high],
+        A::In {
+            expr,
+            target: ast::InTarget::List(list),
+            ..
+        } => std::iter::once(expr.as_ref()).chain(list.iter()).collect(),
+        A::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            let mut out: Vec<&ast::Expr> = Vec::new();
+            out.extend(operand.iter().map(|o| o.as_ref()));
+            for when in conditions {
+                out.extend([&when.condition, &when.result]);
+            }
+            out.extend(else_result.iter().map(|o| o.as_ref()));
+            out
+        }
+        A::Function(function) => match &function.args {
+            ast::FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) => Some(arg),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
