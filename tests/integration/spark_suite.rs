@@ -7,6 +7,8 @@
 //! - refused: the engine errors where Spark answers (a clear "not supported" is allowed);
 //! - wrong: the engine answers differently, or answers where Spark refuses.
 //!
+//! Every statement runs twice: as the user runs it, then with one thread, batches of three rows
+//! and hash-partitioned joins (boundaries everywhere), which must give no wrong answer either.
 //! The test fails on any wrong answer and on any file passing fewer statements than
 //! `passing.txt` records; the report (per file and in total) goes to
 //! `target/spark-sql-suite.txt`, which `scripts/test.sh` prints. `SPARK_SQL_SUITE_DIR` points the
@@ -165,13 +167,29 @@ fn job(setup: &[&str], statement: &str) -> String {
 
 const SHOW_ALL: [&str; 6] = ["sql", "-f", "-", "--no-truncate", "-n", "1000000"];
 
+/// The second run of every statement: one thread, batches of three rows, joins partitioned by
+/// key hash instead of broadcast, so batch and partition boundaries fall everywhere.
+const TINY_BATCHES: [&str; 6] = [
+    "--master",
+    "local[1]",
+    "--batch-size",
+    "3",
+    "--broadcast-rows",
+    "0",
+];
+
+/// `base` then the run's variant flags.
+fn with_variant<'a>(base: &[&'a str], variant: &[&'a str]) -> Vec<&'a str> {
+    base.iter().chain(variant).copied().collect()
+}
+
 /// The engine's type of each result column, as Spark's `struct<name:type,...>`.
-fn engine_schema(setup: &[&str], query: &str) -> Result<String, String> {
+fn engine_schema(setup: &[&str], query: &str, variant: &[&str]) -> Result<String, String> {
     // Each `;` on a line of its own: a statement may end in a `--` comment.
     let describe = format!(
         "CREATE OR REPLACE TEMPORARY VIEW spark_suite_result AS {query}\n;\nDESCRIBE spark_suite_result"
     );
-    let run = engine_stdin(&SHOW_ALL, &job(setup, &describe));
+    let run = engine_stdin(&with_variant(&SHOW_ALL, variant), &job(setup, &describe));
     if run.code != 0 {
         return Err(run.stderr.trim().to_string());
     }
@@ -208,14 +226,14 @@ fn rows_equal(expected: &[Vec<String>], got: &[Vec<String>]) -> bool {
         })
 }
 
-fn run_statement(setup: &[&str], statement: &Statement) -> Outcome {
+fn run_statement(setup: &[&str], statement: &Statement, variant: &[&str]) -> Outcome {
     // A job of setup statements alone prints nothing, and show options would not apply.
     let args: &[&str] = if is_setup(&statement.sql) {
         &SHOW_ALL[..3]
     } else {
         &SHOW_ALL
     };
-    let run = engine_stdin(args, &job(setup, &statement.sql));
+    let run = engine_stdin(&with_variant(args, variant), &job(setup, &statement.sql));
     if run.stderr.contains("panicked") {
         return Outcome::Wrong(format!("panic: {}", run.stderr.trim()));
     }
@@ -258,7 +276,7 @@ fn run_statement(setup: &[&str], statement: &Statement) -> Outcome {
         ));
     }
     if is_query(&statement.sql) {
-        match engine_schema(setup, &statement.sql) {
+        match engine_schema(setup, &statement.sql, variant) {
             Ok(engine) if &engine == schema => {}
             Ok(engine) => {
                 return Outcome::Wrong(format!("schema differs: Spark {schema}, engine {engine}"))
@@ -290,7 +308,7 @@ fn set_key(sql: &str) -> Option<String> {
 /// accept is replayed before every later statement; after a SET the engine refuses (until a
 /// later SET of that key it accepts), every statement counts as refused, since Spark answers
 /// them under a setting the engine does not have.
-fn run_file(path: &Path) -> Tally {
+fn run_file(path: &Path, variant: &[&str]) -> Tally {
     let statements = parse_results(&std::fs::read_to_string(path).expect("a results file"));
     let mut tally = Tally::default();
     let mut setup: Vec<&str> = Vec::new();
@@ -301,7 +319,7 @@ fn run_file(path: &Path) -> Tally {
             Some(setting) if key.is_none() => {
                 Outcome::Refused(format!("runs under SET {setting}, which the engine refused"))
             }
-            _ => run_statement(&setup, statement),
+            _ => run_statement(&setup, statement, variant),
         };
         let spark_accepts = matches!(statement.answer, Answer::Rows { .. });
         if is_setup(&statement.sql) && spark_accepts {
@@ -362,6 +380,30 @@ fn baseline(path: &Path) -> BTreeMap<String, usize> {
         .collect()
 }
 
+/// Every results file's statements, one file per worker thread, with `variant`'s flags.
+fn run_files(files: &[PathBuf], results: &Path, variant: &[&str]) -> BTreeMap<String, Tally> {
+    let next = AtomicUsize::new(0);
+    let tallies: Mutex<BTreeMap<String, Tally>> = Mutex::default();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                let name = path
+                    .strip_prefix(results)
+                    .unwrap()
+                    .to_string_lossy()
+                    .trim_end_matches(".out")
+                    .to_string();
+                let tally = run_file(path, variant);
+                tallies.lock().unwrap().insert(name, tally);
+            });
+        }
+    });
+    tallies.into_inner().unwrap()
+}
+
 #[test]
 fn spark_sql_suite() {
     let suite = std::env::var_os("SPARK_SQL_SUITE_DIR")
@@ -372,26 +414,9 @@ fn spark_sql_suite() {
     let files = results_files(&results);
     assert!(!files.is_empty(), "no results files under {}", results.display());
 
-    let next = AtomicUsize::new(0);
-    let tallies: Mutex<BTreeMap<String, Tally>> = Mutex::default();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
-                let name = path
-                    .strip_prefix(&results)
-                    .unwrap()
-                    .to_string_lossy()
-                    .trim_end_matches(".out")
-                    .to_string();
-                let tally = run_file(path);
-                tallies.lock().unwrap().insert(name, tally);
-            });
-        }
-    });
-    let tallies = tallies.into_inner().unwrap();
+    let tallies = run_files(&files, &results, &[]);
+    // The same statements with boundaries everywhere must give no wrong answer either.
+    let tiny = run_files(&files, &results, &TINY_BATCHES);
 
     let floor = baseline(&suite.join("passing.txt"));
     let mut report = String::from("Spark SQL suite (answers of PySpark 3.3): passed / statements, refused, wrong\n");
@@ -423,6 +448,21 @@ fn spark_sql_suite() {
             }
         }
     }
+    let (tiny_passed, tiny_wrong) = tiny
+        .values()
+        .fold((0, 0), |(p, w), t| (p + t.passed, w + t.wrong));
+    for (name, tally) in &tiny {
+        if tally.wrong > 0 {
+            problems.push(format!("{name}: {} wrong answers with tiny batches", tally.wrong));
+        }
+        for detail in tally.details.iter().filter(|d| d.starts_with("WRONG")) {
+            report.push_str(&format!("    [{name}, tiny batches] {detail}\n"));
+        }
+    }
+    report.push_str(&format!(
+        "  again with {}: {tiny_passed} passed, {tiny_wrong} wrong\n",
+        TINY_BATCHES.join(" ")
+    ));
     report.push_str(&format!(
         "  total: {} / {statements} passed ({:.1} %), {} refused, {} wrong{}\n",
         total.passed,
