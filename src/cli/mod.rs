@@ -9,6 +9,7 @@ pub mod query;
 pub mod schema;
 pub mod show;
 pub mod sql;
+pub mod stdin_input;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -92,6 +93,47 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
             ProgressMode::Never => ProgressWhen::Never,
         },
     };
+    // `-` as the INPUT: standard input, spooled first (kept until the command ends).
+    let mut cli = cli;
+    let mut spooled = None;
+    let mut from_stdin = |input: &mut String| -> Result<()> {
+        if input == "-" {
+            let copy = stdin_input::spool_stdin()?;
+            *input = copy.path.clone();
+            spooled = Some(copy);
+        }
+        Ok(())
+    };
+    match &mut cli.command {
+        Command::Show(args) => from_stdin(&mut args.input)?,
+        Command::Schema(args) => from_stdin(&mut args.input)?,
+        Command::Count(args) => from_stdin(&mut args.input)?,
+        Command::Convert(args) => from_stdin(&mut args.input)?,
+        Command::Query(args) => from_stdin(&mut args.input)?,
+        Command::Sql(args) => {
+            for table in args.tables.iter_mut() {
+                if let Some((name, "-")) = table.split_once('=') {
+                    if args.query.is_none() && args.file.as_deref().is_none_or(|f| f == "-") {
+                        return Err(Error::usage(
+                            "--table NAME=- reads standard input, which then cannot also hold \
+                             the SQL: give the query as an argument or -f FILE",
+                        ));
+                    }
+                    let mut input = "-".to_string();
+                    from_stdin(&mut input)?;
+                    *table = format!("{name}={input}");
+                }
+            }
+        }
+        Command::Functions(_) => {}
+    }
+    let result = dispatch(cli, matches, &context);
+    drop(spooled);
+    result
+}
+
+fn dispatch(cli: Cli, matches: &clap::ArgMatches, context: &Reporter) -> Result<()> {
+    let context = context;
     match cli.command {
         Command::Show(args) => show::run(args, &context),
         Command::Schema(args) => schema::run(args, &context),

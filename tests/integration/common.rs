@@ -66,6 +66,11 @@ pub fn engine_in(dir: &Path, args: &[&str]) -> Run {
 
 /// Run `engine` with `args` in the project directory, `input` on its stdin.
 pub fn engine_stdin(args: &[&str], input: &str) -> Run {
+    engine_stdin_bytes(args, input.as_bytes())
+}
+
+/// Run `engine` with `args` in the project directory, `input` (any bytes) on its stdin.
+pub fn engine_stdin_bytes(args: &[&str], input: &[u8]) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_engine"))
         .args(args)
@@ -77,7 +82,7 @@ pub fn engine_stdin(args: &[&str], input: &str) -> Run {
         .expect("the engine binary runs");
     let mut stdin = child.stdin.take().expect("a piped stdin");
     // The engine may stop reading early (an error); a closed pipe is then not the test's failure.
-    let _ = stdin.write_all(input.as_bytes());
+    let _ = stdin.write_all(input);
     drop(stdin);
     let output = child.wait_with_output().expect("the engine finishes");
     Run {

@@ -387,3 +387,63 @@ fn lenient_timestamp_and_date_text() {
          +---+-------------------+----------+\n\n"
     );
 }
+
+/// `-` as the INPUT reads standard input (CSV, gzipped CSV or Parquet, told apart by their
+/// first bytes), with the same answers as the file itself; `--table NAME=-` likewise, which then
+/// leaves no room for the SQL on stdin.
+#[test]
+fn dash_reads_standard_input() {
+    use crate::common::engine_stdin_bytes;
+    let zones = data("taxi_zone_lookup.csv");
+    let csv = std::fs::read(&zones).unwrap();
+    let same = |args: &[&str], input: &[u8], path: &str| {
+        let from_stdin = engine_stdin_bytes(args, input);
+        let with_file: Vec<String> = args
+            .iter()
+            .map(|a| match *a {
+                "-" => path.to_string(),
+                "z=-" => format!("z={path}"),
+                other => other.to_string(),
+            })
+            .collect();
+        let expected = engine(&with_file.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(from_stdin.code, 0, "{args:?}: {}", from_stdin.stderr);
+        assert_eq!(from_stdin.stdout, expected.stdout, "{args:?}");
+    };
+    same(&["show", "-", "-n", "5"], &csv, &zones);
+    same(&["schema", "-"], &csv, &zones);
+    same(&["count", "-"], &csv, &zones);
+    same(
+        &["query", "-", "--group-by", "Borough", "--agg", "count(*)", "--order-by", "Borough"],
+        &csv,
+        &zones,
+    );
+    same(
+        &["sql", "SELECT service_zone, count(*) FROM z GROUP BY 1 ORDER BY 1", "--table", "z=-"],
+        &csv,
+        &zones,
+    );
+    // Gzipped and Parquet streams.
+    let dir = crate::common::temp();
+    let parquet = dir.path().join("zones.parquet");
+    engine(&["convert", &zones, &crate::common::s(&parquet), "--single-file"]).ok();
+    let parquet_file = std::fs::read_dir(&parquet)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "parquet"))
+                .unwrap()
+        })
+        .unwrap_or(parquet.clone());
+    same(
+        &["count", "-"],
+        &std::fs::read(&parquet_file).unwrap(),
+        &crate::common::s(&parquet_file),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &csv).unwrap();
+    same(&["count", "-"], &gz.finish().unwrap(), &zones);
+    // The SQL cannot come from stdin too.
+    engine_stdin_bytes(&["sql", "--table", "z=-"], b"SELECT 1").fails(2, &["--table NAME=- reads standard input"]);
+}
