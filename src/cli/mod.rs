@@ -133,19 +133,18 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
 }
 
 fn dispatch(cli: Cli, matches: &clap::ArgMatches, context: &Reporter) -> Result<()> {
-    let context = context;
     match cli.command {
-        Command::Show(args) => show::run(args, &context),
-        Command::Schema(args) => schema::run(args, &context),
-        Command::Count(args) => count::run(args, &context),
-        Command::Convert(args) => convert::run(args, &context),
+        Command::Show(args) => show::run(args, context),
+        Command::Schema(args) => schema::run(args, context),
+        Command::Count(args) => count::run(args, context),
+        Command::Convert(args) => convert::run(args, context),
         Command::Query(args) => {
             let sub = matches
                 .subcommand_matches("query")
                 .ok_or_else(|| Error::Internal("query arguments missing".into()))?;
-            query::run(args, sub, &context)
+            query::run(args, sub, context)
         }
-        Command::Sql(args) => sql::run(args, &context),
+        Command::Sql(args) => sql::run(args, context),
         Command::Functions(args) => functions::run(args),
     }
 }

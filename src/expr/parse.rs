@@ -884,9 +884,9 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
                     "Window specification {name} is not defined in the WINDOW clause"
                 ))
             })?;
-            window_call(call, &spec, &function)
+            window_call(call, &spec, function)
         }
-        Some(ast::WindowType::WindowSpec(spec)) => window_call(call, spec, &function),
+        Some(ast::WindowType::WindowSpec(spec)) => window_call(call, spec, function),
     }
 }
 
@@ -943,25 +943,22 @@ pub fn with_named_windows<T>(
 
 /// `call OVER (PARTITION BY ... ORDER BY ... frame)`.
 fn window_call(call: Expr, spec: &ast::WindowSpec, function: &ast::Function) -> Result<Expr> {
-    match spec {
-        ast::WindowSpec {
-            window_name,
-            partition_by,
-            order_by,
-            window_frame,
-        } => {
-            if let Some(name) = window_name {
-                return Err(unsupported(format!("named window {name} in {function}")));
-            }
-            let frame = window_frame.as_ref().map(convert_frame).transpose()?;
-            Ok(Expr::Window {
-                function: Box::new(call),
-                partition_by: partition_by.iter().map(convert).collect::<Result<_>>()?,
-                order_by: order_by.iter().map(convert_sort).collect::<Result<_>>()?,
-                frame,
-            })
-        }
+    let ast::WindowSpec {
+        window_name,
+        partition_by,
+        order_by,
+        window_frame,
+    } = spec;
+    if let Some(name) = window_name {
+        return Err(unsupported(format!("named window {name} in {function}")));
     }
+    let frame = window_frame.as_ref().map(convert_frame).transpose()?;
+    Ok(Expr::Window {
+        function: Box::new(call),
+        partition_by: partition_by.iter().map(convert).collect::<Result<_>>()?,
+        order_by: order_by.iter().map(convert_sort).collect::<Result<_>>()?,
+        frame,
+    })
 }
 
 /// `ROWS|RANGE [BETWEEN] start [AND end]`; a frame without an end ends at the current row.

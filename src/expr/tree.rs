@@ -442,14 +442,10 @@ impl Expr {
                 out.push_str(" END");
             }
             // A cast to an array, struct or map is named as what it casts, as in Spark 3.3.
-            Expr::Cast { expr, to }
-                if matches!(
-                    to,
-                    DataType::List(_) | DataType::Struct(_) | DataType::Map(_, _)
-                ) =>
-            {
-                expr.write_name(out, false)
-            }
+            Expr::Cast {
+                expr,
+                to: DataType::List(_) | DataType::Struct(_) | DataType::Map(_, _),
+            } => expr.write_name(out, false),
             Expr::Cast { expr, to } => {
                 out.push_str("CAST(");
                 expr.write_name(out, false);

@@ -573,35 +573,6 @@ pub fn round_double(v: f64, scale: i32, half_even: bool) -> f64 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_is_half_up_on_the_decimal_text() {
-        assert_eq!(round_double(2.675, 2, false), 2.68);
-        assert_eq!(round_double(-2.5, 0, false), -3.0);
-        assert_eq!(round_double(1.005, 2, false), 1.01);
-        assert_eq!(round_double(1234.5, -2, false), 1200.0);
-        assert_eq!(round_double(0.5, -1, false), 0.0);
-        // No negative zero, as Spark's BigDecimal rounding.
-        assert!(round_double(-0.125, 0, false).is_sign_positive());
-        assert!(round_double(-2.5, -1, false).is_sign_positive());
-        assert!(round_double(-0.0, 1, false).is_sign_positive());
-        assert!(round_double(f64::NAN, 1, false).is_nan());
-        assert_eq!(round_int(15, -1, false), 20);
-        assert_eq!(round_int(25, -1, true), 20);
-        assert_eq!(round_int(35, -1, true), 40);
-        assert_eq!(round_double(2.5, 0, true), 2.0);
-        assert_eq!(round_double(3.5, 0, true), 4.0);
-        assert_eq!(round_double(2.51, 0, true), 3.0);
-        assert_eq!(round_double(0.125, 2, true), 0.12);
-        assert_eq!(round_int(-15, -1, false), -20);
-        assert_eq!(round_int(14, -1, false), 10);
-        assert_eq!(round_int(i64::MAX as i128, -40, false), 0);
-    }
-}
-
 /// The integer type a bitwise operator works in: both operands' wider integer type (Spark
 /// widens a smaller integer to the other's type).
 fn bitwise_type(call: &Call, args: &[Bound]) -> Result<DataType> {
@@ -738,4 +709,33 @@ fn shift(call: &Call, args: Vec<Bound>, kind: &'static str) -> Result<Bound> {
         vec![t.clone(), DataType::Int32],
         t,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_is_half_up_on_the_decimal_text() {
+        assert_eq!(round_double(2.675, 2, false), 2.68);
+        assert_eq!(round_double(-2.5, 0, false), -3.0);
+        assert_eq!(round_double(1.005, 2, false), 1.01);
+        assert_eq!(round_double(1234.5, -2, false), 1200.0);
+        assert_eq!(round_double(0.5, -1, false), 0.0);
+        // No negative zero, as Spark's BigDecimal rounding.
+        assert!(round_double(-0.125, 0, false).is_sign_positive());
+        assert!(round_double(-2.5, -1, false).is_sign_positive());
+        assert!(round_double(-0.0, 1, false).is_sign_positive());
+        assert!(round_double(f64::NAN, 1, false).is_nan());
+        assert_eq!(round_int(15, -1, false), 20);
+        assert_eq!(round_int(25, -1, true), 20);
+        assert_eq!(round_int(35, -1, true), 40);
+        assert_eq!(round_double(2.5, 0, true), 2.0);
+        assert_eq!(round_double(3.5, 0, true), 4.0);
+        assert_eq!(round_double(2.51, 0, true), 3.0);
+        assert_eq!(round_double(0.125, 2, true), 0.12);
+        assert_eq!(round_int(-15, -1, false), -20);
+        assert_eq!(round_int(14, -1, false), 10);
+        assert_eq!(round_int(i64::MAX as i128, -40, false), 0);
+    }
 }
