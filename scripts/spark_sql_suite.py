@@ -133,7 +133,10 @@ def main():
     if len(sys.argv) > 2:
         inputs = [p for p in inputs if any(part in p.name for part in sys.argv[2:])]
     results = suite / "results"
-    base = spark_session()
+    # Tables the files create go to a warehouse of their own, gone with the run.
+    import tempfile
+    warehouse = tempfile.mkdtemp(prefix="spark-sql-suite-")
+    base = spark_session(spark_sql_warehouse_dir=warehouse)
     total = 0
     for path in inputs:
         name = path.relative_to(suite / "inputs").as_posix()

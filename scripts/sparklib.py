@@ -7,18 +7,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def spark_session():
+def spark_session(**settings):
     if "JAVA_HOME" not in os.environ and shutil.which("java"):
         java = Path(os.path.realpath(shutil.which("java")))
         os.environ["JAVA_HOME"] = str(java.parent.parent)
     os.chdir(ROOT)
     from pyspark.sql import SparkSession
 
-    spark = (
+    builder = (
         SparkSession.builder.master("local[2]")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
-        .getOrCreate()
     )
+    # Further settings by keyword, underscores standing for dots (spark_sql_warehouse_dir=...).
+    for key, value in settings.items():
+        builder = builder.config(key.replace("_", "."), value)
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -21,6 +21,8 @@ pub type OpenInput<'a> = dyn Fn(&str, Option<&str>) -> Result<Frame> + 'a;
 /// settings that change how a query reads.
 pub struct Catalog<'a> {
     pub views: HashMap<String, Frame>,
+    /// Which of the views are tables (`CREATE TABLE`), which INSERT may add rows to.
+    pub tables: std::collections::HashSet<String>,
     pub open: &'a OpenInput<'a>,
     pub options: SqlOptions,
 }
@@ -117,6 +119,7 @@ pub fn plan_query(query: &ast::Query, catalog: &Catalog) -> Result<Frame> {
             }
             scoped = Catalog {
                 views: catalog.views.clone(),
+                tables: catalog.tables.clone(),
                 open: catalog.open,
                 options: catalog.options,
             };

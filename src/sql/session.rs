@@ -21,6 +21,7 @@ use crate::io::writer::Compression;
 use crate::plan::inputs::Inputs;
 use crate::plan::Frame;
 use crate::types::datetime_pattern::DateTimePattern;
+use crate::expr::Expr;
 use crate::types::names::simple_type_name;
 
 /// A statement of a script that gives a result: a query (to the command's sink), an INSERT, or
@@ -87,12 +88,18 @@ pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
             }
             Statement::ViewUsing { .. } | Statement::Sql(ast::Statement::CreateView(_)) => continue,
             Statement::Sql(ast::Statement::Drop {
-                object_type: ast::ObjectType::View,
+                object_type: ast::ObjectType::View | ast::ObjectType::Table,
                 cascade: false,
                 restrict: false,
                 purge: false,
                 ..
             }) => continue,
+            // Tables that live for the job: CREATE TABLE and INSERT INTO ... VALUES / SELECT.
+            Statement::Sql(ast::Statement::CreateTable(_)) => continue,
+            Statement::Sql(ast::Statement::Insert(ast::Insert {
+                table: ast::TableObject::TableName(_),
+                ..
+            })) => continue,
             Statement::Sql(other) => session_statement(other)?,
         };
         steps.push(Step {
@@ -109,8 +116,9 @@ pub fn script_steps(statements: &[Statement]) -> Result<Vec<Step<'_>>> {
 fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
     let refuse = || {
         Error::usage(format!(
-            "unsupported statement: {} (a job holds CREATE TEMP VIEW, SET, queries, INSERT \
-             OVERWRITE DIRECTORY, DESCRIBE, SHOW TABLES, SHOW COLUMNS and EXPLAIN)",
+            "unsupported statement: {} (a job holds CREATE TEMP VIEW, CREATE TABLE, INSERT INTO, \
+             DROP, SET, queries, INSERT OVERWRITE DIRECTORY, DESCRIBE, SHOW TABLES, SHOW COLUMNS \
+             and EXPLAIN)",
             first_words(statement)
         ))
     };
@@ -440,6 +448,7 @@ fn session_catalog<'a>(
 ) -> Result<Catalog<'a>> {
     let mut catalog = Catalog {
         views: HashMap::new(),
+        tables: Default::default(),
         open,
         options,
     };
@@ -450,9 +459,12 @@ fn session_catalog<'a>(
     for statement in statements {
         match statement {
             // Results and settings were dealt with by `script_steps`.
-            Statement::Sql(ast::Statement::CreateView(_) | ast::Statement::Drop { .. }) => {
-                run_setup(statement, &mut catalog)?
-            }
+            Statement::Sql(
+                ast::Statement::CreateView(_)
+                | ast::Statement::Drop { .. }
+                | ast::Statement::CreateTable(_)
+                | ast::Statement::Insert(_),
+            ) => run_setup(statement, &mut catalog)?,
             Statement::Sql(_) | Statement::InsertDirectory { .. } | Statement::Set { .. } => {}
             Statement::ViewUsing {
                 name,
@@ -568,6 +580,168 @@ fn first_words(statement: &ast::Statement) -> String {
         .join(" ")
 }
 
+/// The last part of a dotted name (`db.t` is `t`), as written.
+fn last_name(name: &ast::ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
+}
+
+/// `CREATE TABLE t (a INT, ...) [USING fmt]` or `CREATE TABLE t AS SELECT ...`: a table that
+/// lives for the job (the engine keeps no catalog between runs), empty or holding the query's
+/// rows. Layout clauses (PARTITIONED BY, LOCATION, ...) are refused.
+fn create_table(create: &ast::CreateTable, catalog: &mut Catalog) -> Result<()> {
+    let name = last_name(&create.name);
+    let key = name.to_ascii_lowercase();
+    let using = create
+        .hive_formats
+        .as_ref()
+        .is_some_and(|f| matches!(f.storage, Some(ast::HiveIOFormat::Using { .. })));
+    if !using {
+        // Without USING, Spark 3.3 makes a Hive table, which needs Hive support.
+        return Err(Error::analysis(format!(
+            "CREATE TABLE {name}: give a data source (USING parquet); without one Spark creates \
+             a Hive table, which needs Hive support"
+        )));
+    }
+    let refused = if create.location.is_some()
+        || create.hive_formats.as_ref().is_some_and(|f| f.location.is_some())
+    {
+        Some("LOCATION")
+    } else if create.partition_by.is_some()
+        || create.cluster_by.is_some()
+        || create.clustered_by.is_some()
+    {
+        Some("PARTITIONED BY / CLUSTERED BY")
+    } else if create.like.is_some() || create.clone.is_some() {
+        Some("LIKE / CLONE")
+    } else if create.columns.iter().any(|c| !c.options.is_empty()) {
+        Some("column constraints")
+    } else {
+        None
+    };
+    if let Some(what) = refused {
+        return Err(Error::usage(format!(
+            "unsupported in CREATE TABLE {name}: {what} (a table lives for the job)"
+        )));
+    }
+    if catalog.views.contains_key(&key) {
+        if create.if_not_exists {
+            return Ok(());
+        }
+        if !create.or_replace {
+            return Err(Error::analysis(format!("table or view {name} already exists")));
+        }
+    }
+    let frame = match (&create.query, create.columns.is_empty()) {
+        (Some(query), true) => plan_query(query, catalog)?,
+        (Some(_), false) => {
+            return Err(Error::analysis(format!(
+                "CREATE TABLE {name}: a column list and AS SELECT together (give one)"
+            )))
+        }
+        (None, false) => {
+            let mut columns = Vec::new();
+            for column in &create.columns {
+                let data_type = crate::types::names::spark_type(&column.data_type.to_string())
+                    .ok_or_else(|| {
+                        Error::usage(format!(
+                            "CREATE TABLE {name}: unsupported type {} for column {}",
+                            column.data_type, column.name
+                        ))
+                    })?;
+                columns.push((column.name.value.as_str(), new_null_array(&data_type, 0)));
+            }
+            Frame::literal_rows(&columns)?
+        }
+        (None, true) => {
+            return Err(Error::analysis(format!(
+                "CREATE TABLE {name} needs its columns or AS SELECT"
+            )))
+        }
+    };
+    catalog.views.insert(key.clone(), frame.alias(&name));
+    catalog.tables.insert(key);
+    Ok(())
+}
+
+/// `INSERT INTO t VALUES ... | SELECT ...` (INSERT OVERWRITE replaces the rows): the rows cast
+/// to the table's types by Spark's store assignment rules (numbers to numbers, anything to a
+/// string; a string to a number is refused), appended to the table's.
+fn insert_into(insert: &ast::Insert, catalog: &mut Catalog) -> Result<()> {
+    let ast::TableObject::TableName(target) = &insert.table else {
+        return Err(Error::usage("INSERT INTO a table function is not supported"));
+    };
+    let name = last_name(target);
+    let key = name.to_ascii_lowercase();
+    if !insert.columns.is_empty() {
+        return Err(Error::usage(format!(
+            "INSERT INTO {name} (columns): a column list is not supported; give every column"
+        )));
+    }
+    let table = catalog.view(&name)?;
+    if !catalog.tables.contains(&key) {
+        return Err(Error::analysis(format!(
+            "{name} is a view: INSERT goes into tables (CREATE TABLE)"
+        )));
+    }
+    let Some(source) = &insert.source else {
+        return Err(Error::usage(format!("INSERT INTO {name} needs VALUES or a SELECT")));
+    };
+    let rows = plan_query(source, catalog)?;
+    let schema = table.schema();
+    let given = rows.schema();
+    if given.fields().len() != schema.fields().len() {
+        return Err(Error::analysis(format!(
+            "INSERT INTO {name}: the table has {} columns, the data {}",
+            schema.fields().len(),
+            given.fields().len()
+        )));
+    }
+    let mut items = Vec::new();
+    for (i, (column, value)) in schema.fields().iter().zip(given.fields()).enumerate() {
+        let (to, from) = (column.data_type(), value.data_type());
+        let numeric = crate::types::coerce::is_numeric;
+        let allowed = from == to
+            || *from == DataType::Null
+            || *to == DataType::Utf8
+            || (numeric(from) && numeric(to))
+            || matches!(
+                (from, to),
+                (DataType::Date32, DataType::Timestamp(_, _))
+                    | (DataType::Timestamp(_, _), DataType::Date32)
+            );
+        if !allowed {
+            return Err(Error::analysis(format!(
+                "INSERT INTO {name}: cannot safely cast column {} from {} to {}",
+                column.name(),
+                simple_type_name(from),
+                simple_type_name(to)
+            )));
+        }
+        items.push(Expr::Alias {
+            expr: Box::new(Expr::Cast {
+                expr: Box::new(Expr::Column {
+                    qualifier: Some(format!("{}{i}", crate::expr::POSITION_QUALIFIER)),
+                    name: value.name().clone(),
+                }),
+                to: to.clone(),
+            }),
+            name: column.name().clone(),
+        });
+    }
+    let rows = rows.select(&items)?;
+    let contents = if insert.overwrite {
+        rows
+    } else {
+        table.union(rows, false)?
+    };
+    catalog.views.insert(key, contents.alias(&name));
+    Ok(())
+}
+
 /// A statement before the one being planned that is not a result: a temp view.
 fn run_setup(statement: &Statement, catalog: &mut Catalog) -> Result<()> {
     let Statement::Sql(statement) = statement else {
@@ -654,26 +828,36 @@ fn run_setup(statement: &Statement, catalog: &mut Catalog) -> Result<()> {
             Ok(())
         }
         ast::Statement::Drop {
-            object_type: ast::ObjectType::View,
+            object_type: kind @ (ast::ObjectType::View | ast::ObjectType::Table),
             if_exists,
             names,
             ..
         } => {
+            let table = matches!(kind, ast::ObjectType::Table);
             for name in names {
-                let key = name
-                    .0
-                    .last()
-                    .and_then(|p| p.as_ident())
-                    .map(|i| i.value.to_ascii_lowercase())
-                    .unwrap_or_default();
+                let key = last_name(name).to_ascii_lowercase();
+                let is_table = catalog.tables.contains(&key);
+                if catalog.views.contains_key(&key) && is_table != table {
+                    return Err(Error::analysis(format!(
+                        "DROP {}: {name} is a {}",
+                        if table { "TABLE" } else { "VIEW" },
+                        if is_table { "table (use DROP TABLE)" } else { "view (use DROP VIEW)" }
+                    )));
+                }
+                catalog.tables.remove(&key);
                 if catalog.views.remove(&key).is_none() && !if_exists {
                     return Err(Error::usage(format!(
-                        "DROP VIEW {name}: no such view (give DROP VIEW IF EXISTS)"
+                        "DROP {} {name}: no such {} (give DROP {} IF EXISTS)",
+                        if table { "TABLE" } else { "VIEW" },
+                        if table { "table" } else { "view" },
+                        if table { "TABLE" } else { "VIEW" },
                     )));
                 }
             }
             Ok(())
         }
+        ast::Statement::CreateTable(create) => create_table(create, catalog),
+        ast::Statement::Insert(insert) => insert_into(insert, catalog),
         other => Err(Error::usage(format!(
             "unsupported statement: {}",
             first_words(other)

@@ -106,7 +106,8 @@ fn first_word(sql: &str) -> String {
 fn is_setup(sql: &str) -> bool {
     matches!(
         first_word(sql).as_str(),
-        "CREATE" | "DROP" | "SET" | "RESET" | "USE" | "ALTER" | "CACHE" | "UNCACHE" | "REFRESH"
+        "CREATE" | "DROP" | "INSERT" | "SET" | "RESET" | "USE" | "ALTER" | "CACHE" | "UNCACHE"
+            | "REFRESH"
     )
 }
 

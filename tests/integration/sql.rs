@@ -216,7 +216,7 @@ fn bad_sql_fails_with_a_clear_message() {
             "SELECT sum(LocationID) OVER (ORDER BY LocationID GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM z",
             "GROUPS window frames",
         ),
-        ("DROP TABLE z", "unsupported statement: DROP TABLE z"),
+        ("DROP TABLE z", "DROP TABLE: z is a view (use DROP VIEW)"),
         (
             "SET spark.sql.session.timeZone=America/New_York; SELECT 1",
             "session time zone is UTC",
@@ -795,20 +795,18 @@ fn every_clause_is_answered_or_refused_by_name() {
         ),
         ("map", "SELECT element_at(map(1, 2), 1)", Refused("map")),
         // Statements refused by name.
+        ("DROP TABLE of a view", "DROP TABLE z", Refused("z is a view")),
         (
-            "DROP",
-            "DROP TABLE z",
-            Refused("unsupported statement: DROP TABLE z"),
-        ),
-        (
-            "INSERT INTO",
+            "INSERT INTO a view",
             "INSERT INTO z SELECT * FROM z",
-            Refused("unsupported statement: INSERT INTO z"),
+            Refused("z is a view: INSERT goes into tables"),
         ),
+        ("CREATE TABLE", "CREATE TABLE nulls_t", Suite("order-by-nulls")),
+        ("INSERT INTO", "INSERT INTO nulls_t VALUES", Suite("order-by-nulls")),
         (
-            "CREATE TABLE",
-            "CREATE TABLE t (a INT)",
-            Refused("unsupported statement: CREATE TABLE t"),
+            "CREATE TABLE ... LOCATION",
+            "CREATE TABLE t (a INT) USING parquet LOCATION '/tmp/x'",
+            Refused("unsupported in CREATE TABLE t: LOCATION"),
         ),
         (
             "UPDATE",
