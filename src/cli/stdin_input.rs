@@ -31,6 +31,11 @@ pub fn spool_stdin() -> Result<Spooled> {
     }
     let dir = std::env::temp_dir().join(format!("engine-stdin-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    // Removed on every way out, a failed copy included.
+    let mut spooled = Spooled {
+        dir: dir.clone(),
+        path: String::new(),
+    };
     let partial = dir.join("stdin.part");
     let mut file = std::fs::File::create(&partial).map_err(|e| Error::io(&partial, e))?;
     let mut head = [0u8; 4];
@@ -56,8 +61,6 @@ pub fn spool_stdin() -> Result<Spooled> {
     };
     let path = dir.join(name);
     std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
-    Ok(Spooled {
-        path: path.to_string_lossy().into_owned(),
-        dir,
-    })
+    spooled.path = path.to_string_lossy().into_owned();
+    Ok(spooled)
 }
