@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use arrow::datatypes::DataType;
 use sqlparser::ast;
-use super::walk::subexpressions;
+use super::walk::{subexpressions, subexpressions_mut};
 
 use crate::error::{Error, Result};
 use crate::expr::parse::{convert, convert_select_item, convert_sort};
@@ -837,6 +837,10 @@ fn correlated_in_parts(
 /// WHERE: `x [NOT] IN (SELECT ...)` conjuncts become semi / anti joins, the rest a filter.
 fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Result<Frame> {
     let mut rest = Vec::new();
+    // Conditions holding an IN subquery below their top, and those subqueries (numbered
+    // across the whole WHERE).
+    let mut with_in_answers: Vec<ast::Expr> = Vec::new();
+    let mut in_subqueries = Vec::new();
     for part in split_and(selection) {
         match part {
             ast::Expr::In {
@@ -875,14 +879,45 @@ fn plan_where(mut frame: Frame, selection: &ast::Expr, catalog: &Catalog) -> Res
                 };
                 frame = frame.join_on(sub, &convert(condition)?, how)?;
             }
-            other => rest.push(convert(other)?),
+            other if !has_in_subquery(other) => rest.push(convert(other)?),
+            // An IN subquery inside a larger condition gives a column of its answer.
+            other => {
+                let mut condition = other.clone();
+                take_in_subqueries(&mut condition, &mut in_subqueries);
+                with_in_answers.push(condition);
+            }
         }
+    }
+    let mut helpers = Vec::new();
+    for taken in in_subqueries {
+        frame = attach_in_result(frame, taken, catalog, &mut helpers)?;
+    }
+    for condition in &with_in_answers {
+        rest.push(convert(condition)?);
     }
     if !rest.is_empty() {
         let condition = crate::expr::parse::join_chain(rest, crate::expr::BinaryOp::And);
         frame = frame.filter(&condition)?;
     }
+    if !helpers.is_empty() {
+        frame = frame.drop(&helpers)?;
+    }
     Ok(frame)
+}
+
+/// Whether `e` holds `x IN (SELECT ...)` below its top.
+fn has_in_subquery(e: &ast::Expr) -> bool {
+    let mut pending: Vec<&ast::Expr> = vec![e];
+    while let Some(e) = pending.pop() {
+        match e {
+            ast::Expr::In {
+                target: ast::InTarget::Subquery(_),
+                ..
+            } => return true,
+            other => pending.extend(subexpressions(other)),
+        }
+    }
+    false
 }
 
 /// The conjuncts of `e` (through parentheses), left to right, found without recursion.
@@ -1445,77 +1480,148 @@ fn take_scalar_subqueries(
     found: &mut Vec<(String, ast::Query)>,
     count: &mut usize,
 ) {
-    use ast::Expr as A;
     // An explicit stack: a generated filter can be an OR chain 100,000 deep.
     let mut pending: Vec<&mut ast::Expr> = vec![e];
     while let Some(e) = pending.pop() {
-        match e {
-            A::Subquery(query) => {
-                *count += 1;
-                let name = if *count == 1 {
-                    "scalarsubquery()".to_string()
-                } else {
-                    format!("scalarsubquery()#{count}")
-                };
-                found.push((name.clone(), query.as_ref().clone()));
-                *e = A::Identifier(ast::Ident::with_quote('`', name));
-            }
-            A::BinaryOp { left, right, .. } => {
-                pending.push(right);
-                pending.push(left);
-            }
-            A::UnaryOp { expr, .. }
-            | A::Nested(expr)
-            | A::Cast { expr, .. }
-            | A::IsNull(expr)
-            | A::IsNotNull(expr)
-            | A::IsTrue(expr)
-            | A::IsFalse(expr) => pending.push(expr),
-            A::Between {
-                expr, low, high, ..
-            } => {
-                pending.push(high);
-                pending.push(low);
-                pending.push(expr);
-            }
-            A::In {
-                expr,
-                target: ast::InTarget::List(list),
-                ..
-            } => {
-                pending.extend(list.iter_mut().rev());
-                pending.push(expr);
-            }
-            A::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => {
-                if let Some(otherwise) = else_result {
-                    pending.push(otherwise);
-                }
-                for when in conditions.iter_mut().rev() {
-                    pending.push(&mut when.result);
-                    pending.push(&mut when.condition);
-                }
-                if let Some(operand) = operand {
-                    pending.push(operand);
-                }
-            }
-            A::Function(function) => {
-                if let ast::FunctionArguments::List(list) = &mut function.args {
-                    for arg in list.args.iter_mut().rev() {
-                        if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) = arg {
-                            pending.push(arg);
-                        }
-                    }
-                }
-            }
+        if let ast::Expr::Subquery(query) = e {
+            *count += 1;
+            let name = if *count == 1 {
+                "scalarsubquery()".to_string()
+            } else {
+                format!("scalarsubquery()#{count}")
+            };
+            found.push((name.clone(), query.as_ref().clone()));
+            *e = ast::Expr::Identifier(ast::Ident::with_quote('`', name));
+        } else {
             // Anywhere else a subquery stays, and the expression converter refuses it by name.
-            _ => {}
+            let mut children = subexpressions_mut(e);
+            children.reverse();
+            pending.extend(children);
         }
     }
+}
+
+/// `x [NOT] IN (SELECT ...)` nested in a condition (under OR, NOT, CASE, ...) is taken out,
+/// replaced by a reference to the column that will hold its three-valued answer (`__in_result0`,
+/// ...): (name, tested value, subquery, negated) each.
+fn take_in_subqueries(e: &mut ast::Expr, found: &mut Vec<(String, ast::Expr, ast::Query, bool)>) {
+    let mut pending: Vec<&mut ast::Expr> = vec![e];
+    while let Some(e) = pending.pop() {
+        if let ast::Expr::In {
+            expr,
+            target: ast::InTarget::Subquery(query),
+            negated,
+            ..
+        } = e
+        {
+            let name = format!("__in_result{}", found.len());
+            found.push((name.clone(), expr.as_ref().clone(), query.as_ref().clone(), *negated));
+            *e = ast::Expr::Identifier(ast::Ident::with_quote('`', name));
+        } else {
+            pending.extend(subexpressions_mut(e));
+        }
+    }
+}
+
+/// The column `name` beside every row of `frame`: `value IN (subquery)` with Spark's
+/// three-valued answer (true on a match; null when the value is null or the subquery holds a
+/// null and nothing matched; false otherwise, and always false over an empty subquery), from a
+/// left join on the subquery's distinct values and its row counts. Helper columns are named in
+/// `helpers`, to drop once the condition is evaluated.
+fn attach_in_result(
+    frame: Frame,
+    (name, value, query, negated): (String, ast::Expr, ast::Query, bool),
+    catalog: &Catalog,
+    helpers: &mut Vec<String>,
+) -> Result<Frame> {
+    let sub = plan_query(&query, catalog)?;
+    if sub.schema().fields().len() != 1 {
+        return Err(unsupported(
+            "IN (SELECT ...) of several columns inside a larger condition",
+        ));
+    }
+    let k = &name["__in_result".len()..];
+    let (v, n, nn, d) = (
+        format!("__in_v{k}"),
+        format!("__in_n{k}"),
+        format!("__in_nn{k}"),
+        format!("__in_d{k}"),
+    );
+    let sub = name_columns(sub, &[v.as_str()], "IN's subquery")?;
+    let count = |args: Vec<Expr>, star: bool, alias: &str| Expr::Alias {
+        expr: Box::new(Expr::Call {
+            name: "count".into(),
+            args,
+            distinct: false,
+            star,
+        }),
+        name: alias.to_string(),
+    };
+    let stats = sub.clone().aggregate(
+        &[],
+        &[
+            count(Vec::new(), true, &n),
+            count(vec![Expr::column(&v)], false, &nn),
+        ],
+    )?;
+    let values = sub.distinct()?.alias(&d);
+    let value = convert(&value)?;
+    let matched = Expr::Binary {
+        left: Box::new(value.clone()),
+        op: crate::expr::BinaryOp::Eq,
+        right: Box::new(Expr::Column {
+            qualifier: Some(d.clone()),
+            name: v.clone(),
+        }),
+    };
+    let frame = frame
+        .attach_single_row(stats)
+        .join_on(values, &matched, JoinType::Left)?;
+    let boolean = |b: Option<bool>| Expr::Cast {
+        expr: Box::new(Expr::Literal {
+            value: std::sync::Arc::new(arrow::array::BooleanArray::from(vec![b])),
+            text: b.map_or("NULL".to_string(), |b| b.to_string()),
+        }),
+        to: DataType::Boolean,
+    };
+    let is_null = |e: Expr, negated: bool| Expr::IsNull {
+        expr: Box::new(e),
+        negated,
+    };
+    let answer = Expr::Case {
+        operand: None,
+        whens: vec![
+            (
+                Expr::Binary {
+                    left: Box::new(Expr::column(&n)),
+                    op: crate::expr::BinaryOp::Eq,
+                    right: Box::new(Expr::Literal {
+                        value: std::sync::Arc::new(arrow::array::Int64Array::from(vec![0])),
+                        text: "0".into(),
+                    }),
+                },
+                boolean(Some(false)),
+            ),
+            (is_null(value, false), boolean(None)),
+            (is_null(Expr::column(&v), true), boolean(Some(true))),
+            (
+                Expr::Binary {
+                    left: Box::new(Expr::column(&nn)),
+                    op: crate::expr::BinaryOp::Lt,
+                    right: Box::new(Expr::column(&n)),
+                },
+                boolean(None),
+            ),
+        ],
+        otherwise: Some(Box::new(boolean(Some(false)))),
+    };
+    let answer = if negated {
+        Expr::Not(Box::new(answer))
+    } else {
+        answer
+    };
+    helpers.extend([n, nn, v, name.clone()]);
+    frame.with_column(&name, &answer)
 }
 
 /// Whether `e` has a scalar subquery where `take_scalar_subqueries` looks (a check that needs
