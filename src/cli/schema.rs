@@ -1,8 +1,11 @@
-//! `engine schema`: Spark's `df.printSchema()`. CSV types are inferred from every row.
+//! `engine schema`: Spark's `df.printSchema()`, or with `--ddl` Spark's `schema.toDDL` (the form
+//! `--schema` takes, to freeze inferred types into a script). CSV types are inferred from every
+//! row.
 
 use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::tree_string;
+use crate::types::names::sql_type_name;
 
 use super::args::{FormatArg, ParseModeArg, ReadArgs};
 use crate::job::stdout::print;
@@ -18,6 +21,10 @@ pub struct Args {
     /// What to do with malformed CSV records.
     #[arg(long, value_enum, default_value_t)]
     pub mode: ParseModeArg,
+    /// Print the schema as DDL (`a INT,b STRING`), the form --schema takes, as Spark's
+    /// schema.toDDL does.
+    #[arg(long)]
+    pub ddl: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -29,7 +36,53 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     let progress = context.progress("inferring schema");
     let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
     progress.finish();
-    let mut text = tree_string(&dataset.schema);
+    let mut text = if args.ddl {
+        ddl_string(&dataset.schema)
+    } else {
+        tree_string(&dataset.schema)
+    };
     text.push('\n');
     print(&text)
+}
+
+/// Spark's `StructType.toDDL`: `name TYPE` pairs joined by commas, a name in backticks only
+/// when it is not plain letters, digits and underscores (or is all digits).
+fn ddl_string(schema: &arrow::datatypes::Schema) -> String {
+    let quote = |name: &str| {
+        let plain = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.chars().all(|c| c.is_ascii_digit());
+        if plain {
+            name.to_string()
+        } else {
+            format!("`{}`", name.replace('`', "``"))
+        }
+    };
+    schema
+        .fields()
+        .iter()
+        .map(|f| format!("{} {}", quote(f.name()), sql_type_name(f.data_type())))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ddl_string;
+    use arrow::datatypes::{DataType, Field, Schema};
+
+    #[test]
+    fn ddl_quotes_only_names_that_need_it() {
+        let schema = Schema::new(vec![
+            Field::new("fare_2019", DataType::Float64, true),
+            Field::new("pickup zone", DataType::Utf8, true),
+            Field::new("2019", DataType::Int32, true),
+            Field::new("odd`name", DataType::Int64, true),
+            Field::new("amount", DataType::Decimal128(10, 2), true),
+        ]);
+        assert_eq!(
+            ddl_string(&schema),
+            "fare_2019 DOUBLE,`pickup zone` STRING,`2019` INT,`odd``name` BIGINT,amount DECIMAL(10,2)"
+        );
+    }
 }
