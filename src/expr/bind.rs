@@ -532,9 +532,7 @@ pub fn bind_binary(op: BinaryOp, left: Bound, right: Bound, expr: &Expr) -> Resu
         }
         BinaryOp::Concat => bind_function("concat", vec![left, right], expr)?,
         // A date plus or minus a number of days is date_add / date_sub, as Spark rewrites it.
-        BinaryOp::Plus | BinaryOp::Minus
-            if date_arithmetic(op, &lt, &rt).is_some() =>
-        {
+        BinaryOp::Plus | BinaryOp::Minus if date_arithmetic(op, &lt, &rt).is_some() => {
             let (name, date_first) = date_arithmetic(op, &lt, &rt).unwrap_or(("date_add", true));
             let args = if date_first {
                 vec![left, right]

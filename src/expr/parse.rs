@@ -815,8 +815,18 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
     }
     // Spark's cast functions (`int(x)`, `decimal(x)`, ...): a cast, named as its argument.
     const CAST_FUNCTIONS: [&str; 12] = [
-        "boolean", "tinyint", "smallint", "int", "bigint", "float", "double", "decimal", "date",
-        "timestamp", "binary", "string",
+        "boolean",
+        "tinyint",
+        "smallint",
+        "int",
+        "bigint",
+        "float",
+        "double",
+        "decimal",
+        "date",
+        "timestamp",
+        "binary",
+        "string",
     ];
     if CAST_FUNCTIONS.contains(&name.as_str()) && over.is_none() && !distinct && !star {
         let to = crate::types::names::spark_type(&name)
@@ -891,11 +901,8 @@ fn convert_function(function: &ast::Function) -> Result<Expr> {
 }
 
 /// `agg(x) FILTER (WHERE c)`: the aggregate over the rows where c holds, named as Spark names
-/// it. first/last would take a filtered-out row's null, so they are refused.
+/// it.
 fn aggregate_filter(call: Expr, condition: &Expr, windowed: bool) -> Result<Expr> {
-    let Expr::Call { name, .. } = &call else {
-        return Err(Error::Internal("FILTER on a non-call".into()));
-    };
     if windowed {
         return Err(unsupported(format!(
             "FILTER (WHERE ...) in a window function: {}",
@@ -908,18 +915,9 @@ fn aggregate_filter(call: Expr, condition: &Expr, windowed: bool) -> Result<Expr
             call.name()
         )));
     }
-    if matches!(
-        name.as_str(),
-        "first" | "last" | "first_value" | "last_value" | "any_value"
-    ) {
-        return Err(unsupported(format!(
-            "FILTER (WHERE ...) in {}",
-            call.name()
-        )));
-    }
     Ok(Expr::Alias {
         name: format!("{} FILTER (WHERE {})", call.name(), condition.name()),
-        expr: Box::new(call.aggregating_only_where(condition)),
+        expr: Box::new(call.aggregating_only_where(condition)?),
     })
 }
 
@@ -931,10 +929,7 @@ thread_local! {
 
 /// Run `f` (the conversion of one SELECT's expressions) with `OVER name` meaning the SELECT's
 /// `WINDOW name AS (...)` definitions; the enclosing SELECT's come back after.
-pub fn with_named_windows<T>(
-    windows: Vec<(String, ast::WindowSpec)>,
-    f: impl FnOnce() -> T,
-) -> T {
+pub fn with_named_windows<T>(windows: Vec<(String, ast::WindowSpec)>, f: impl FnOnce() -> T) -> T {
     let saved = NAMED_WINDOWS.with(|w| std::mem::replace(&mut *w.borrow_mut(), windows));
     let out = f();
     NAMED_WINDOWS.with(|w| *w.borrow_mut() = saved);

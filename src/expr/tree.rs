@@ -209,8 +209,9 @@ impl Expr {
 
     /// This expression with each aggregate call seeing only the rows where `condition` holds
     /// (its arguments null elsewhere, which aggregates skip; `count(*)` counts matching rows):
-    /// `agg(x) FILTER (WHERE c)` and PIVOT's per-value aggregates.
-    pub fn aggregating_only_where(&self, condition: &Expr) -> Expr {
+    /// `agg(x) FILTER (WHERE c)` and PIVOT's per-value aggregates. first and last do not skip
+    /// nulls, so they would take a left-out row's null: refused.
+    pub fn aggregating_only_where(&self, condition: &Expr) -> crate::error::Result<Expr> {
         let keep = |arg: &Expr| Expr::Call {
             name: "if".to_string(),
             args: vec![
@@ -224,14 +225,23 @@ impl Expr {
             distinct: false,
             star: false,
         };
-        let again = |e: &Expr| Box::new(e.aggregating_only_where(condition));
-        match self {
+        let again = |e: &Expr| e.aggregating_only_where(condition).map(Box::new);
+        Ok(match self {
             Expr::Call {
                 name,
                 args,
                 distinct,
                 star,
             } if self.is_aggregate_call() => {
+                if matches!(
+                    name.as_str(),
+                    "first" | "last" | "first_value" | "last_value" | "any_value"
+                ) {
+                    return Err(crate::error::Error::usage(format!(
+                        "unsupported: {} over only some rows (FILTER or PIVOT)",
+                        self.name()
+                    )));
+                }
                 let args = if *star {
                     vec![keep(&Expr::Literal {
                         value: std::sync::Arc::new(arrow::array::Int32Array::from(vec![1])),
@@ -254,27 +264,30 @@ impl Expr {
                 star,
             } => Expr::Call {
                 name: name.clone(),
-                args: args.iter().map(|a| *again(a)).collect(),
+                args: args
+                    .iter()
+                    .map(|a| a.aggregating_only_where(condition))
+                    .collect::<crate::error::Result<_>>()?,
                 distinct: *distinct,
                 star: *star,
             },
             Expr::Binary { left, op, right } => Expr::Binary {
-                left: again(left),
+                left: again(left)?,
                 op: *op,
-                right: again(right),
+                right: again(right)?,
             },
-            Expr::Not(e) => Expr::Not(again(e)),
-            Expr::Negate(e) => Expr::Negate(again(e)),
+            Expr::Not(e) => Expr::Not(again(e)?),
+            Expr::Negate(e) => Expr::Negate(again(e)?),
             Expr::Cast { expr, to } => Expr::Cast {
-                expr: again(expr),
+                expr: again(expr)?,
                 to: to.clone(),
             },
             Expr::Alias { expr, name } => Expr::Alias {
-                expr: again(expr),
+                expr: again(expr)?,
                 name: name.clone(),
             },
             other => other.clone(),
-        }
+        })
     }
 
     /// The name of the column this expression makes in a projection: its `name`, except that a

@@ -6,8 +6,7 @@ use arrow::array::{RecordBatch, RecordBatchOptions};
 use super::Plan;
 use crate::error::{Error, Result};
 use crate::exec::partitions::{
-    filter_batch, limit, project_batch, range_partitions, scan_partitions, ExecContext,
-    Partitions,
+    filter_batch, limit, project_batch, range_partitions, scan_partitions, ExecContext, Partitions,
 };
 
 pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {

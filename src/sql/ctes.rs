@@ -62,8 +62,8 @@ fn check_body(body: &ast::SetExpr, names: &[String]) -> Result<()> {
                 }
             }
             for item in &select.projection {
-                if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } =
-                    item
+                if let ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } = item
                 {
                     check_expr(e, names)?;
                 }
@@ -104,9 +104,10 @@ fn check_expr(e: &ast::Expr, names: &[String]) -> Result<()> {
     let mut pending: Vec<&ast::Expr> = vec![e];
     while let Some(e) = pending.pop() {
         match e {
-            A::Subquery(query) | A::Exists { subquery: query, .. } => {
-                check_query(query, names, true)?
-            }
+            A::Subquery(query)
+            | A::Exists {
+                subquery: query, ..
+            } => check_query(query, names, true)?,
             A::In {
                 expr,
                 target: ast::InTarget::Subquery(subquery),

@@ -51,7 +51,10 @@ pub fn pivot(
     }
     // Grouped by the input's columns that neither the aggregates nor the pivot columns name.
     let mut used: Vec<String> = Vec::new();
-    for e in pivot_columns.iter().chain(aggregates.iter().map(|(a, _)| a)) {
+    for e in pivot_columns
+        .iter()
+        .chain(aggregates.iter().map(|(a, _)| a))
+    {
         e.visit(&mut |node| {
             if let Expr::Column { name, .. } = node {
                 used.push(name.to_ascii_lowercase());
@@ -115,7 +118,7 @@ pub fn pivot(
                 format!("{value_name}_{suffix}")
             };
             outputs.push(Expr::Alias {
-                expr: Box::new(aggregate.aggregating_only_where(&matches)),
+                expr: Box::new(aggregate.aggregating_only_where(&matches)?),
                 name,
             });
         }

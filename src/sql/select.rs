@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
+use super::walk::{subexpressions, subexpressions_mut};
 use arrow::datatypes::DataType;
 use sqlparser::ast;
-use super::walk::{subexpressions, subexpressions_mut};
 
 use crate::error::{Error, Result};
 use crate::expr::parse::{convert, convert_select_item, convert_sort};
@@ -512,7 +512,9 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                     return Err(unsupported(format!("table function {name}")));
                 }
                 let frame = plan_range(args)?;
-                let qualifier = alias.as_ref().map_or("range".to_string(), |a| a.name.value.clone());
+                let qualifier = alias
+                    .as_ref()
+                    .map_or("range".to_string(), |a| a.name.value.clone());
                 let frame = sampled(frame, sample.as_ref(), "range")?.alias(&qualifier);
                 return match alias {
                     Some(a) => rename_columns(frame, &a.columns),
@@ -599,7 +601,8 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                 return Err(unsupported("PIVOT ... DEFAULT ON NULL"));
             }
             let input = plan_relation(table, catalog)?;
-            let frame = super::pivot::pivot(input, aggregate_functions, value_column, value_source)?;
+            let frame =
+                super::pivot::pivot(input, aggregate_functions, value_column, value_source)?;
             match alias {
                 Some(a) => rename_columns(frame.alias(&a.name.value), &a.columns),
                 None => Ok(frame),
@@ -702,7 +705,9 @@ fn plan_in_subquery(
     let tested = |width: usize| -> Result<Vec<Expr>> {
         // `(a, b) IN (SELECT x, y ...)`: one value per subquery column.
         let values: Vec<Expr> = match expr {
-            ast::Expr::Tuple(items) if width > 1 => items.iter().map(convert).collect::<Result<_>>()?,
+            ast::Expr::Tuple(items) if width > 1 => {
+                items.iter().map(convert).collect::<Result<_>>()?
+            }
             single => vec![convert(single)?],
         };
         if width != values.len() {
@@ -776,7 +781,10 @@ fn plan_in_subquery(
         right: Box::new(b),
     };
     let (condition, how) = if !negated {
-        ((1..width).fold(pair(0), |all, i| and(all, pair(i))), JoinType::Semi)
+        (
+            (1..width).fold(pair(0), |all, i| and(all, pair(i))),
+            JoinType::Semi,
+        )
     } else if width == 1 && correlation.is_none() {
         // NOT IN is null-aware, as in Spark (a NULL in the subquery keeps no row).
         (pair(0), JoinType::NullAwareAnti)
@@ -791,7 +799,10 @@ fn plan_in_subquery(
                 negated: false,
             }),
         };
-        ((1..width).fold(maybe(0), |all, i| and(all, maybe(i))), JoinType::Anti)
+        (
+            (1..width).fold(maybe(0), |all, i| and(all, maybe(i))),
+            JoinType::Anti,
+        )
     };
     let condition = match correlation {
         None => condition,
@@ -827,7 +838,10 @@ fn correlated_in_parts(
             .map(convert_select_item)
             .collect::<Result<_>>()?;
         let items = from.expand_wildcards(&items)?;
-        if items.iter().any(|i| i.contains_aggregate() || i.contains_window()) {
+        if items
+            .iter()
+            .any(|i| i.contains_aggregate() || i.contains_window())
+        {
             return Err(unsupported("a correlated IN subquery that aggregates"));
         }
         Ok((from, items, convert(condition)?))
@@ -982,16 +996,17 @@ fn plan_select(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> R
                     ))
                 })?,
         };
-        if windows.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name.value)) {
+        if windows
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(&name.value))
+        {
             return Err(Error::analysis(format!(
                 "The definition of window `{name}` is repetitive"
             )));
         }
         windows.push((name.value.clone(), spec));
     }
-    crate::expr::parse::with_named_windows(windows, || {
-        plan_select_body(select, catalog, order)
-    })
+    crate::expr::parse::with_named_windows(windows, || plan_select_body(select, catalog, order))
 }
 
 fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr]) -> Result<Frame> {
@@ -1046,7 +1061,8 @@ fn plan_select_body(select: &ast::Select, catalog: &Catalog, order: &[SortExpr])
     {
         order
     } else {
-        if !order.is_empty() || (!select.cluster_by.is_empty() && !select.sort_by.is_empty())
+        if !order.is_empty()
+            || (!select.cluster_by.is_empty() && !select.sort_by.is_empty())
             || (!select.cluster_by.is_empty() && !select.distribute_by.is_empty())
         {
             return Err(Error::analysis(
@@ -1515,7 +1531,12 @@ fn take_in_subqueries(e: &mut ast::Expr, found: &mut Vec<(String, ast::Expr, ast
         } = e
         {
             let name = format!("__in_result{}", found.len());
-            found.push((name.clone(), expr.as_ref().clone(), query.as_ref().clone(), *negated));
+            found.push((
+                name.clone(),
+                expr.as_ref().clone(),
+                query.as_ref().clone(),
+                *negated,
+            ));
             *e = ast::Expr::Identifier(ast::Ident::with_quote('`', name));
         } else {
             pending.extend(subexpressions_mut(e));

@@ -15,13 +15,13 @@ use super::ctes::check_cte_names;
 use super::select::{name_columns, plan_query, Catalog, SqlOptions};
 use super::statements::Statement;
 use crate::error::{Error, Result};
+use crate::expr::Expr;
 use crate::io::csv::{parse_char_option, ParseMode};
 use crate::io::dataset::{Dataset, Format};
 use crate::io::writer::Compression;
 use crate::plan::inputs::Inputs;
 use crate::plan::Frame;
 use crate::types::datetime_pattern::DateTimePattern;
-use crate::expr::Expr;
 use crate::types::names::simple_type_name;
 
 /// A statement of a script that gives a result: a query (to the command's sink), an INSERT, or
@@ -325,8 +325,14 @@ const SPARK_DEFAULTS: [(&str, &str); 6] = [
     ("spark.sql.crossjoin.enabled", "true"),
     ("spark.sql.legacy.allowparameterlesscount", "false"),
     ("spark.sql.legacy.setopsprecedence.enabled", "false"),
-    ("spark.sql.legacy.allowstarwithsingletableidentifierincount", "false"),
-    ("spark.sql.legacy.parser.havingwithoutgroupbyaswhere", "false"),
+    (
+        "spark.sql.legacy.allowstarwithsingletableidentifierincount",
+        "false",
+    ),
+    (
+        "spark.sql.legacy.parser.havingwithoutgroupbyaswhere",
+        "false",
+    ),
     ("spark.sql.legacy.allownegativescaleofdecimal", "false"),
 ];
 
@@ -607,7 +613,10 @@ fn create_table(create: &ast::CreateTable, catalog: &mut Catalog) -> Result<()> 
         )));
     }
     let refused = if create.location.is_some()
-        || create.hive_formats.as_ref().is_some_and(|f| f.location.is_some())
+        || create
+            .hive_formats
+            .as_ref()
+            .is_some_and(|f| f.location.is_some())
     {
         Some("LOCATION")
     } else if create.partition_by.is_some()
@@ -632,7 +641,9 @@ fn create_table(create: &ast::CreateTable, catalog: &mut Catalog) -> Result<()> 
             return Ok(());
         }
         if !create.or_replace {
-            return Err(Error::analysis(format!("table or view {name} already exists")));
+            return Err(Error::analysis(format!(
+                "table or view {name} already exists"
+            )));
         }
     }
     let frame = match (&create.query, create.columns.is_empty()) {
@@ -672,10 +683,27 @@ fn create_table(create: &ast::CreateTable, catalog: &mut Catalog) -> Result<()> 
 /// string; a string to a number is refused), appended to the table's.
 fn insert_into(insert: &ast::Insert, catalog: &mut Catalog) -> Result<()> {
     let ast::TableObject::TableName(target) = &insert.table else {
-        return Err(Error::usage("INSERT INTO a table function is not supported"));
+        return Err(Error::usage(
+            "INSERT INTO a table function is not supported",
+        ));
     };
     let name = last_name(target);
     let key = name.to_ascii_lowercase();
+    if insert.partitioned.is_some()
+        || insert.on.is_some()
+        || insert.returning.is_some()
+        || insert.or.is_some()
+        || insert.ignore
+        || insert.replace_into
+        || insert.by_name
+        || !insert.assignments.is_empty()
+        || !insert.after_columns.is_empty()
+    {
+        return Err(Error::usage(format!(
+            "INSERT INTO {name}: only INSERT INTO|OVERWRITE TABLE t VALUES ... | SELECT ... is \
+             supported (not PARTITION, BY NAME, SET, ON CONFLICT, RETURNING, ...)"
+        )));
+    }
     if !insert.columns.is_empty() {
         return Err(Error::usage(format!(
             "INSERT INTO {name} (columns): a column list is not supported; give every column"
@@ -688,7 +716,9 @@ fn insert_into(insert: &ast::Insert, catalog: &mut Catalog) -> Result<()> {
         )));
     }
     let Some(source) = &insert.source else {
-        return Err(Error::usage(format!("INSERT INTO {name} needs VALUES or a SELECT")));
+        return Err(Error::usage(format!(
+            "INSERT INTO {name} needs VALUES or a SELECT"
+        )));
     };
     let rows = plan_query(source, catalog)?;
     let schema = table.schema();
@@ -841,7 +871,11 @@ fn run_setup(statement: &Statement, catalog: &mut Catalog) -> Result<()> {
                     return Err(Error::analysis(format!(
                         "DROP {}: {name} is a {}",
                         if table { "TABLE" } else { "VIEW" },
-                        if is_table { "table (use DROP TABLE)" } else { "view (use DROP VIEW)" }
+                        if is_table {
+                            "table (use DROP TABLE)"
+                        } else {
+                            "view (use DROP VIEW)"
+                        }
                     )));
                 }
                 catalog.tables.remove(&key);

@@ -241,8 +241,16 @@ fn wrap_bare_values(sql: &str) -> String {
             return false;
         }
         const CLAUSES: [&str; 10] = [
-            "UNION", "EXCEPT", "MINUS", "INTERSECT", "ORDER", "LIMIT", "OFFSET", "WHERE",
-            "SORT", "CLUSTER",
+            "UNION",
+            "EXCEPT",
+            "MINUS",
+            "INTERSECT",
+            "ORDER",
+            "LIMIT",
+            "OFFSET",
+            "WHERE",
+            "SORT",
+            "CLUSTER",
         ];
         !CLAUSES.iter().any(|w| word_at(n, w))
     };

@@ -74,7 +74,9 @@ pub fn subexpressions_mut(e: &mut ast::Expr) -> Vec<&mut ast::Expr> {
             expr,
             target: ast::InTarget::List(list),
             ..
-        } => std::iter::once(expr.as_mut()).chain(list.iter_mut()).collect(),
+        } => std::iter::once(expr.as_mut())
+            .chain(list.iter_mut())
+            .collect(),
         A::Case {
             operand,
             conditions,

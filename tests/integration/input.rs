@@ -414,19 +414,39 @@ fn dash_reads_standard_input() {
     same(&["schema", "-"], &csv, &zones);
     same(&["count", "-"], &csv, &zones);
     same(
-        &["query", "-", "--group-by", "Borough", "--agg", "count(*)", "--order-by", "Borough"],
+        &[
+            "query",
+            "-",
+            "--group-by",
+            "Borough",
+            "--agg",
+            "count(*)",
+            "--order-by",
+            "Borough",
+        ],
         &csv,
         &zones,
     );
     same(
-        &["sql", "SELECT service_zone, count(*) FROM z GROUP BY 1 ORDER BY 1", "--table", "z=-"],
+        &[
+            "sql",
+            "SELECT service_zone, count(*) FROM z GROUP BY 1 ORDER BY 1",
+            "--table",
+            "z=-",
+        ],
         &csv,
         &zones,
     );
     // Gzipped and Parquet streams.
     let dir = crate::common::temp();
     let parquet = dir.path().join("zones.parquet");
-    engine(&["convert", &zones, &crate::common::s(&parquet), "--single-file"]).ok();
+    engine(&[
+        "convert",
+        &zones,
+        &crate::common::s(&parquet),
+        "--single-file",
+    ])
+    .ok();
     let parquet_file = std::fs::read_dir(&parquet)
         .map(|entries| {
             entries
@@ -445,5 +465,6 @@ fn dash_reads_standard_input() {
     std::io::Write::write_all(&mut gz, &csv).unwrap();
     same(&["count", "-"], &gz.finish().unwrap(), &zones);
     // The SQL cannot come from stdin too.
-    engine_stdin_bytes(&["sql", "--table", "z=-"], b"SELECT 1").fails(2, &["--table NAME=- reads standard input"]);
+    engine_stdin_bytes(&["sql", "--table", "z=-"], b"SELECT 1")
+        .fails(2, &["--table NAME=- reads standard input"]);
 }

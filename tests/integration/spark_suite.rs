@@ -106,7 +106,15 @@ fn first_word(sql: &str) -> String {
 fn is_setup(sql: &str) -> bool {
     matches!(
         first_word(sql).as_str(),
-        "CREATE" | "DROP" | "INSERT" | "SET" | "RESET" | "USE" | "ALTER" | "CACHE" | "UNCACHE"
+        "CREATE"
+            | "DROP"
+            | "INSERT"
+            | "SET"
+            | "RESET"
+            | "USE"
+            | "ALTER"
+            | "CACHE"
+            | "UNCACHE"
             | "REFRESH"
     )
 }
@@ -145,7 +153,13 @@ fn last_table(stdout: &str) -> Option<(Vec<String>, Vec<Vec<String>>)> {
         let mut out = Vec::new();
         for width in &widths {
             let end = (at + width).min(chars.len());
-            out.push(chars[at.min(end)..end].iter().collect::<String>().trim_end().to_string());
+            out.push(
+                chars[at.min(end)..end]
+                    .iter()
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string(),
+            );
             at = end + 1;
         }
         out
@@ -222,9 +236,10 @@ fn unescape(cell: &str) -> String {
 
 fn rows_equal(expected: &[Vec<String>], got: &[Vec<String>]) -> bool {
     expected.len() == got.len()
-        && expected.iter().zip(got).all(|(e, g)| {
-            e.len() == g.len() && e.iter().zip(g).all(|(a, b)| cells_equal(a, b))
-        })
+        && expected
+            .iter()
+            .zip(got)
+            .all(|(e, g)| e.len() == g.len() && e.iter().zip(g).all(|(a, b)| cells_equal(a, b)))
 }
 
 fn run_statement(setup: &[&str], statement: &Statement, variant: &[&str]) -> Outcome {
@@ -260,7 +275,11 @@ fn run_statement(setup: &[&str], statement: &Statement, variant: &[&str]) -> Out
     }
     let expected: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| row.split('\t').map(|c| unescape(c).trim_end().to_string()).collect())
+        .map(|row| {
+            row.split('\t')
+                .map(|c| unescape(c).trim_end().to_string())
+                .collect()
+        })
         .collect();
     // A relation with no columns prints no table.
     let (_, mut got) = last_table(&run.stdout).unwrap_or_default();
@@ -317,9 +336,9 @@ fn run_file(path: &Path, variant: &[&str]) -> Tally {
     for statement in &statements {
         let key = set_key(&statement.sql);
         let outcome = match refused_settings.first() {
-            Some(setting) if key.is_none() => {
-                Outcome::Refused(format!("runs under SET {setting}, which the engine refused"))
-            }
+            Some(setting) if key.is_none() => Outcome::Refused(format!(
+                "runs under SET {setting}, which the engine refused"
+            )),
             _ => run_statement(&setup, statement, variant),
         };
         let spark_accepts = matches!(statement.answer, Answer::Rows { .. });
@@ -341,11 +360,15 @@ fn run_file(path: &Path, variant: &[&str]) -> Tally {
             Outcome::SparkFailed => tally.spark_failed += 1,
             Outcome::Refused(why) => {
                 tally.refused += 1;
-                tally.details.push(format!("REFUSED {first_line}\n    {why}"));
+                tally
+                    .details
+                    .push(format!("REFUSED {first_line}\n    {why}"));
             }
             Outcome::Wrong(why) => {
                 tally.wrong += 1;
-                tally.details.push(format!("WRONG {}\n{why}", statement.sql));
+                tally
+                    .details
+                    .push(format!("WRONG {}\n{why}", statement.sql));
             }
         }
     }
@@ -413,14 +436,20 @@ fn spark_sql_suite() {
     let verbose = std::env::var_os("SPARK_SQL_SUITE_VERBOSE").is_some();
     let results = suite.join("results");
     let files = results_files(&results);
-    assert!(!files.is_empty(), "no results files under {}", results.display());
+    assert!(
+        !files.is_empty(),
+        "no results files under {}",
+        results.display()
+    );
 
     let tallies = run_files(&files, &results, &[]);
     // The same statements with boundaries everywhere must give no wrong answer either.
     let tiny = run_files(&files, &results, &TINY_BATCHES);
 
     let floor = baseline(&suite.join("passing.txt"));
-    let mut report = String::from("Spark SQL suite (answers of PySpark 3.3): passed / statements, refused, wrong\n");
+    let mut report = String::from(
+        "Spark SQL suite (answers of PySpark 3.3): passed / statements, refused, wrong\n",
+    );
     let mut total = Tally::default();
     let mut problems = Vec::new();
     let mut statements = 0;
@@ -440,7 +469,10 @@ fn spark_sql_suite() {
         }
         if let Some(&must) = floor.get(name) {
             if tally.passed < must {
-                problems.push(format!("{name}: {} passed, passing.txt records {must}", tally.passed));
+                problems.push(format!(
+                    "{name}: {} passed, passing.txt records {must}",
+                    tally.passed
+                ));
             }
         }
         for detail in &tally.details {
@@ -454,7 +486,10 @@ fn spark_sql_suite() {
         .fold((0, 0), |(p, w), t| (p + t.passed, w + t.wrong));
     for (name, tally) in &tiny {
         if tally.wrong > 0 {
-            problems.push(format!("{name}: {} wrong answers with tiny batches", tally.wrong));
+            problems.push(format!(
+                "{name}: {} wrong answers with tiny batches",
+                tally.wrong
+            ));
         }
         for detail in tally.details.iter().filter(|d| d.starts_with("WRONG")) {
             report.push_str(&format!("    [{name}, tiny batches] {detail}\n"));
@@ -471,7 +506,10 @@ fn spark_sql_suite() {
         total.refused,
         total.wrong,
         if total.spark_failed > 0 {
-            format!(" ({} left out: Spark itself failed on them)", total.spark_failed)
+            format!(
+                " ({} left out: Spark itself failed on them)",
+                total.spark_failed
+            )
         } else {
             String::new()
         }

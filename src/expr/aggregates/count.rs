@@ -55,7 +55,8 @@ fn count(call: &AggregateCall, mut args: Vec<Bound>) -> Result<AggCall> {
     }
     // count(1), count('x'): every row, as count(*).
     // (An untyped NULL's array has no null buffer: its type says it is null.)
-    let star = matches!(arg, Bound::Literal(ref v) if !v.is_null(0) && v.data_type() != &DataType::Null);
+    let star =
+        matches!(arg, Bound::Literal(ref v) if !v.is_null(0) && v.data_type() != &DataType::Null);
     Ok(call.bound(Some(arg), DataType::Int64, move |_, _| {
         Ok(Box::new(Count {
             counts: Vec::new(),

@@ -240,15 +240,12 @@ fn epoch_to_timestamp(call: &Call, args: Vec<Bound>, micros_per_unit: i64) -> Re
             .iter()
             .map(|v| match v {
                 None => Ok(None),
-                Some(n) => n
-                    .checked_mul(micros_per_unit)
-                    .map(Some)
-                    .ok_or_else(|| {
-                        Error::arrow(
-                            text.clone(),
-                            arrow::error::ArrowError::ComputeError("long overflow".into()),
-                        )
-                    }),
+                Some(n) => n.checked_mul(micros_per_unit).map(Some).ok_or_else(|| {
+                    Error::arrow(
+                        text.clone(),
+                        arrow::error::ArrowError::ComputeError("long overflow".into()),
+                    )
+                }),
             })
             .collect::<Result<TimestampMicrosecondArray>>()?;
         Ok(Arc::new(micros) as ArrayRef)
@@ -272,7 +269,12 @@ fn timestamp_to_epoch(call: &Call, args: Vec<Bound>, micros_per_unit: i64) -> Re
                 .map(|v| v.map(|m| m.div_euclid(micros_per_unit))),
         )) as ArrayRef)
     });
-    Ok(bound_call(kernel, args, vec![timestamp_type()], DataType::Int64))
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![timestamp_type()],
+        DataType::Int64,
+    ))
 }
 
 fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {

@@ -38,17 +38,21 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         names: &["left"],
         column_name: ColumnName::AsWritten,
-        bind: |call, args| string_and_count(call, args, "left", |s, n, out| {
-            out.extend(s.chars().take(n.max(0) as usize))
-        }),
+        bind: |call, args| {
+            string_and_count(call, args, "left", |s, n, out| {
+                out.extend(s.chars().take(n.max(0) as usize))
+            })
+        },
     },
     ScalarFunction {
         names: &["right"],
         column_name: ColumnName::AsWritten,
-        bind: |call, args| string_and_count(call, args, "right", |s, n, out| {
-            let len = s.chars().count();
-            out.extend(s.chars().skip(len.saturating_sub(n.max(0) as usize)))
-        }),
+        bind: |call, args| {
+            string_and_count(call, args, "right", |s, n, out| {
+                let len = s.chars().count();
+                out.extend(s.chars().skip(len.saturating_sub(n.max(0) as usize)))
+            })
+        },
     },
     ScalarFunction {
         names: &["repeat"],
@@ -138,37 +142,38 @@ fn locate(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     if args.len() == 2 {
         args.push(Bound::Literal(Arc::new(Int32Array::from(vec![1]))));
     }
-    let kernel = Kernel::new("locate", |args, _| {
-        let (sub, s) = (strings(&args[0]), strings(&args[1]));
-        let pos = args[2].as_primitive::<Int32Type>();
-        Ok(Arc::new(
-            (0..s.len())
-                .map(|i| {
-                    if pos.is_null(i) {
-                        return Some(0);
-                    }
-                    if sub.is_null(i) || s.is_null(i) {
-                        return None;
-                    }
-                    let start = pos.value(i);
-                    if start < 1 {
-                        return Some(0);
-                    }
-                    let value = s.value(i);
-                    let skip = (start - 1) as usize;
-                    let Some((byte, _)) = value.char_indices().nth(skip).or_else(|| {
-                        (value.chars().count() == skip).then_some((value.len(), ' '))
-                    }) else {
-                        return Some(0);
-                    };
-                    Some(match value[byte..].find(sub.value(i)) {
-                        Some(found) => value[..byte + found].chars().count() as i32 + 1,
-                        None => 0,
+    let kernel =
+        Kernel::new("locate", |args, _| {
+            let (sub, s) = (strings(&args[0]), strings(&args[1]));
+            let pos = args[2].as_primitive::<Int32Type>();
+            Ok(Arc::new(
+                (0..s.len())
+                    .map(|i| {
+                        if pos.is_null(i) {
+                            return Some(0);
+                        }
+                        if sub.is_null(i) || s.is_null(i) {
+                            return None;
+                        }
+                        let start = pos.value(i);
+                        if start < 1 {
+                            return Some(0);
+                        }
+                        let value = s.value(i);
+                        let skip = (start - 1) as usize;
+                        let Some((byte, _)) = value.char_indices().nth(skip).or_else(|| {
+                            (value.chars().count() == skip).then_some((value.len(), ' '))
+                        }) else {
+                            return Some(0);
+                        };
+                        Some(match value[byte..].find(sub.value(i)) {
+                            Some(found) => value[..byte + found].chars().count() as i32 + 1,
+                            None => 0,
+                        })
                     })
-                })
-                .collect::<Int32Array>(),
-        ) as ArrayRef)
-    });
+                    .collect::<Int32Array>(),
+            ) as ArrayRef)
+        });
     Ok(bound_call(
         kernel,
         args,
@@ -359,7 +364,12 @@ fn ascii(call: &Call, args: Vec<Bound>) -> Result<Bound> {
                 .collect::<Int32Array>(),
         ) as ArrayRef)
     });
-    Ok(bound_call(kernel, args, vec![DataType::Utf8], DataType::Int32))
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Utf8],
+        DataType::Int32,
+    ))
 }
 
 /// `chr(n)`: the character n mod 256 ("" when n < 0), as Spark's.
@@ -382,5 +392,10 @@ fn chr(call: &Call, args: Vec<Bound>) -> Result<Bound> {
                 .collect::<StringArray>(),
         ) as ArrayRef)
     });
-    Ok(bound_call(kernel, args, vec![DataType::Int64], DataType::Utf8))
+    Ok(bound_call(
+        kernel,
+        args,
+        vec![DataType::Int64],
+        DataType::Utf8,
+    ))
 }

@@ -75,9 +75,9 @@ impl Frame {
                 }
                 exprs.push(Bound::Literal(Arc::new(Int64Array::from(vec![gid]))));
                 if numbered {
-                    exprs.push(Bound::Literal(Arc::new(arrow::array::Int32Array::from(vec![
-                        *repeat,
-                    ]))));
+                    exprs.push(Bound::Literal(Arc::new(arrow::array::Int32Array::from(
+                        vec![*repeat],
+                    ))));
                 }
                 Frame {
                     plan: self.plan.clone(),
@@ -269,7 +269,13 @@ fn rewrite_over_aggregate(
     {
         if name.eq_ignore_ascii_case("grouping__id") && grouping.is_some() {
             return Ok(Expr::Alias {
-                expr: Box::new(grouping_call(expr, "grouping_id", &[], key_names, grouping)?),
+                expr: Box::new(grouping_call(
+                    expr,
+                    "grouping_id",
+                    &[],
+                    key_names,
+                    grouping,
+                )?),
                 name: name.clone(),
             });
         }
@@ -288,12 +294,11 @@ fn rewrite_over_aggregate(
             .position(|(i, k)| k == &name && !(column_ref && computed.get(i) == Some(&true)))
             .or_else(|| match expr {
                 // A column matches a key of the same name whatever its case or qualifier.
-                Expr::Column { name: column, .. } => key_names
-                    .iter()
-                    .enumerate()
-                    .position(|(i, k)| {
+                Expr::Column { name: column, .. } => {
+                    key_names.iter().enumerate().position(|(i, k)| {
                         k.eq_ignore_ascii_case(column) && computed.get(i) != Some(&true)
-                    }),
+                    })
+                }
                 _ => None,
             });
         if let Some(key) = key {

@@ -209,8 +209,22 @@ impl Frame {
             _ => (true, false),
         };
         let sides = [
-            (&left_fields, &left_q, &left_hidden, 0, true, left_gives_keys),
-            (&right_fields, &right_q, &right_hidden, left_len, false, right_gives_keys),
+            (
+                &left_fields,
+                &left_q,
+                &left_hidden,
+                0,
+                true,
+                left_gives_keys,
+            ),
+            (
+                &right_fields,
+                &right_q,
+                &right_hidden,
+                left_len,
+                false,
+                right_gives_keys,
+            ),
         ];
         for (side_fields, side_q, side_hidden, offset, is_left, gives_keys) in sides {
             for (i, f) in side_fields.fields().iter().enumerate() {

@@ -78,7 +78,10 @@ fn name_date_arithmetic(expr: &Expr, scope: &Scope) -> Expr {
             star,
         } if !expr.is_aggregate_call() => Expr::Call {
             name: name.clone(),
-            args: args.iter().map(|a| name_date_arithmetic(a, scope)).collect(),
+            args: args
+                .iter()
+                .map(|a| name_date_arithmetic(a, scope))
+                .collect(),
             distinct: *distinct,
             star: *star,
         },
