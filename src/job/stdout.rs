@@ -1,11 +1,30 @@
 //! Standard output: command text, and query results streamed as CSV or JSON lines in order.
-//! A closed pipe (`engine show x | head -1`) ends the output quietly; it is not an error.
+//!
+//! Results stream: each partition runs on its own producer thread, a pool's width of
+//! partitions at a time, handing its batches over a small bounded channel; the batches are
+//! rendered to text on the pool and printed in order. The first rows are printed as soon as
+//! the plan yields them, and memory holds a few batches per partition, not whole partitions. A closed pipe (`engine query x --csv | head -1`) ends the job at
+//! once and quietly; it is not an error.
+//!
+//! The producers are plain threads, not tasks on the rayon pool: a producer blocks while its
+//! channel is full, and a pool worker blocked there could hold up a parallel drain further
+//! down the same plan (a worker waiting in a join steals other tasks, which may be producers).
+//! The partitions' own parallel work still runs on the one pool.
 
+use std::collections::VecDeque;
 use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
 
 use crate::error::{Error, Result};
-use crate::exec::partitions::Partitions;
+use crate::exec::partitions::{Partition, Partitions};
 use crate::io::json::write_json_rows;
+
+/// Batches a partition's producer may run ahead of the printer.
+const BATCHES_AHEAD: usize = 2;
 
 /// Write command output to stdout.
 pub fn print(text: &str) -> Result<()> {
@@ -19,66 +38,199 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
-/// Print partitions in order as CSV or JSON lines. Partitions are run a pool's width at a
-/// time, in parallel, and printed as each window completes.
+/// Print partitions in order as CSV (with a header) or JSON lines, as they are produced.
 pub fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool) -> Result<()> {
-    use rayon::prelude::*;
     if !json {
         crate::io::writer::check_csv_columns(schema)?;
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
-    if !json && !schema.fields().is_empty() {
-        let mut header = csv::Writer::from_writer(Vec::new());
-        header
-            .write_record(schema.fields().iter().map(|f| f.name().as_str()))
-            .map_err(|e| Error::io("<stdout>", std::io::Error::from(e)))?;
-        let bytes = header
-            .into_inner()
-            .map_err(|e| Error::io("<stdout>", e.into_error()))?;
-        if let Err(e) = out.write_all(&bytes) {
-            return if broken(&e) {
-                Ok(())
-            } else {
-                Err(Error::io("<stdout>", e))
-            };
+    let render: Renderer = Arc::new(move |batch: &RecordBatch| render_batch(batch, json));
+    let mut out = std::io::stdout().lock();
+    let header = if !json && !schema.fields().is_empty() {
+        csv_header(schema)?
+    } else {
+        Vec::new()
+    };
+    match write_chunk(&mut out, &header).and_then(|_| print_partitions(parts, &render, &mut out)) {
+        Ok(Printed::All) | Ok(Printed::Closed) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Turns one batch into the bytes printed for it.
+type Renderer = Arc<dyn Fn(&RecordBatch) -> Result<Vec<u8>> + Send + Sync>;
+
+enum Printed {
+    All,
+    /// The reader went away (a closed pipe): stop quietly.
+    Closed,
+}
+
+fn render_batch(batch: &RecordBatch, json: bool) -> Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    if json {
+        write_json_rows(&mut buffer, batch);
+    } else {
+        let mut writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(&mut buffer);
+        crate::io::writer::write_csv_rows(&mut writer, batch)
+            .map_err(|e| Error::io("<stdout>", e))?;
+        writer.flush().map_err(|e| Error::io("<stdout>", e))?;
+    }
+    Ok(buffer)
+}
+
+fn csv_header(schema: &arrow::datatypes::Schema) -> Result<Vec<u8>> {
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header
+        .write_record(schema.fields().iter().map(|f| f.name().as_str()))
+        .map_err(|e| Error::io("<stdout>", std::io::Error::from(e)))?;
+    header
+        .into_inner()
+        .map_err(|e| Error::io("<stdout>", e.into_error()))
+}
+
+/// Write and flush one chunk; a closed pipe is `Closed`, not an error.
+fn write_chunk(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<Printed> {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(Printed::All),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Printed::Closed),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+/// Run the partitions a pool's width at a time, render their batches on the pool, and print
+/// the text in partition and batch order.
+fn print_partitions(
+    parts: &Partitions,
+    render: &Renderer,
+    out: &mut impl std::io::Write,
+) -> Result<Printed> {
+    let stop = Arc::new(AtomicBool::new(false));
+    // Producers see `stop` between batches; on return (done, failed or closed) they all go.
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
         }
     }
-    let window = crate::runtime::parallelism().max(1);
-    for chunk in parts.parts.chunks(window) {
-        let texts: Vec<Vec<u8>> = chunk
-            .par_iter()
-            .map(|open| -> Result<Vec<u8>> {
-                let mut buffer = Vec::new();
-                for batch in open()? {
-                    let batch = batch?;
-                    if json {
-                        write_json_rows(&mut buffer, &batch);
-                    } else {
-                        let mut writer = csv::WriterBuilder::new()
-                            .has_headers(false)
-                            .from_writer(&mut buffer);
-                        crate::io::writer::write_csv_rows(&mut writer, &batch)
-                            .map_err(|e| Error::io("<stdout>", e))?;
-                        writer.flush().map_err(|e| Error::io("<stdout>", e))?;
-                    }
+    let _stop_guard = StopOnDrop(stop.clone());
+    let width = crate::runtime::parallelism().max(1);
+    let mut batches = OrderedBatches {
+        parts: &parts.parts,
+        next: 0,
+        running: Default::default(),
+        width,
+        stop,
+    };
+    // Rendering is most of the work and a partition's batches come one after another, so each
+    // batch is rendered on the pool as it arrives, a few at a time, and printed in order.
+    let mut rendering: VecDeque<Receiver<Result<Vec<u8>>>> = VecDeque::new();
+    let mut ended = false;
+    loop {
+        while !ended && rendering.len() < 2 * width {
+            match batches.next(rendering.is_empty())? {
+                Next::Batch(batch) => rendering.push_back(render_on_pool(batch, render.clone())),
+                Next::NotYet => break,
+                Next::End => ended = true,
+            }
+        }
+        let Some(chunk) = rendering.pop_front() else {
+            return Ok(Printed::All);
+        };
+        let chunk = chunk
+            .recv()
+            .map_err(|_| Error::Internal("an output task ended without its result".into()))??;
+        if let Printed::Closed = write_chunk(out, &chunk)? {
+            return Ok(Printed::Closed);
+        }
+    }
+}
+
+/// The partitions' batches in order: a producer thread per partition, a pool's width of them
+/// running at once, each a few batches ahead of the printer.
+struct OrderedBatches<'a> {
+    parts: &'a [Partition],
+    next: usize,
+    running: VecDeque<Receiver<Result<RecordBatch>>>,
+    width: usize,
+    stop: Arc<AtomicBool>,
+}
+
+enum Next {
+    Batch(RecordBatch),
+    NotYet,
+    End,
+}
+
+impl OrderedBatches<'_> {
+    /// The next batch; with `wait`, block until it is there, else `NotYet` if it is not.
+    fn next(&mut self, wait: bool) -> Result<Next> {
+        loop {
+            while self.running.len() < self.width && self.next < self.parts.len() {
+                let open = self.parts[self.next].clone();
+                self.running.push_back(produce(open, self.stop.clone())?);
+                self.next += 1;
+            }
+            let Some(current) = self.running.front() else {
+                return Ok(Next::End);
+            };
+            let received = if wait {
+                current.recv().map_err(|_| TryRecvError::Disconnected)
+            } else {
+                current.try_recv()
+            };
+            match received {
+                Ok(batch) => return batch.map(Next::Batch),
+                Err(TryRecvError::Empty) => return Ok(Next::NotYet),
+                // A disconnected channel is a finished partition.
+                Err(TryRecvError::Disconnected) => {
+                    self.running.pop_front();
                 }
-                Ok(buffer)
-            })
-            .collect::<Result<_>>()?;
-        for text in texts {
-            if let Err(e) = out.write_all(&text) {
-                return if broken(&e) {
-                    Ok(())
-                } else {
-                    Err(Error::io("<stdout>", e))
-                };
             }
         }
     }
-    match out.flush() {
-        Err(e) if !broken(&e) => Err(Error::io("<stdout>", e)),
-        _ => Ok(()),
-    }
+}
+
+/// Render `batch` on the pool; the receiver gets the text.
+fn render_on_pool(batch: RecordBatch, render: Renderer) -> Receiver<Result<Vec<u8>>> {
+    let (sender, receiver) = sync_channel(1);
+    rayon::spawn(move || {
+        let text = crate::error::catch_panic(|| render(&batch), Error::Internal);
+        let _ = sender.send(text);
+    });
+    receiver
+}
+
+/// Start a producer thread that opens `open` and sends its batches, stopping when the stream
+/// ends, fails, or `stop` is set.
+fn produce(open: Partition, stop: Arc<AtomicBool>) -> Result<Receiver<Result<RecordBatch>>> {
+    let (sender, receiver) = sync_channel(BATCHES_AHEAD);
+    std::thread::Builder::new()
+        .name("engine-print".into())
+        .stack_size(crate::runtime::WORKER_STACK_BYTES)
+        .spawn(move || {
+            // A panic (in a dependency, on corrupt input) must reach the printer as an error:
+            // a silently closed channel would read as the partition's end.
+            let sent = crate::error::catch_panic(
+                || {
+                    for batch in open()? {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        // A send fails only when the printer has gone: nothing more to do.
+                        if sender.send(Ok(batch?)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                },
+                Error::Internal,
+            );
+            if let Err(e) = sent {
+                let _ = sender.send(Err(e));
+            }
+        })
+        .map_err(|e| Error::Internal(format!("cannot start an output thread: {e}")))?;
+    Ok(receiver)
 }

@@ -468,3 +468,56 @@ fn dash_reads_standard_input() {
     engine_stdin_bytes(&["sql", "--table", "z=-"], b"SELECT 1")
         .fails(2, &["--table NAME=- reads standard input"]);
 }
+
+/// `--csv` and `--json` stream: the first line arrives while the job is still running, and a
+/// reader that goes away (`| head -1`) ends the job with exit 0 and nothing on stderr. Rows
+/// keep their order across partitions and batches (many tasks, tiny batches).
+#[test]
+fn csv_and_json_stream_and_stop_when_the_reader_goes() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    for sink in ["--csv", "--json"] {
+        // A billion rows: only a stream that stops with its reader ends in reasonable time.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_engine"))
+            .args([
+                "sql",
+                "SELECT id, id * 2 AS twice FROM range(1000000000)",
+                sink,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        reader.read_line(&mut first).unwrap();
+        if sink == "--csv" {
+            assert_eq!(first, "id,twice\n");
+            first.clear();
+            reader.read_line(&mut first).unwrap();
+            assert_eq!(first, "0,0\n");
+        } else {
+            assert_eq!(first, "{\"id\":0,\"twice\":0}\n");
+        }
+        drop(reader);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{sink}: {stderr}");
+        assert_eq!(stderr, "", "{sink}");
+    }
+    let yellow = data("yellow_tripdata_sample_2019-01.csv");
+    let whole = engine(&["query", &yellow, "--csv"]);
+    let split = engine(&[
+        "query",
+        &yellow,
+        "--csv",
+        "--batch-size",
+        "7",
+        "--max-partition-bytes",
+        "20000",
+        "--master",
+        "local[3]",
+    ]);
+    assert_eq!(whole.ok().lines().count(), 10001);
+    assert_eq!(split.ok(), whole.ok());
+}
