@@ -46,7 +46,7 @@ pub enum Error {
     Dataset(String),
 
     /// The output path already exists and the save mode is `error`.
-    #[error("{}: path already exists; use --mode overwrite to replace it, or --mode append to add to it", .path.display())]
+    #[error("{}: path already exists; use --save-mode overwrite to replace it, or --save-mode append to add to it", .path.display())]
     OutputExists { path: PathBuf },
 
     /// An arrow kernel failed; `context` says what the engine was doing.

@@ -350,7 +350,7 @@ fn to_parquet(csv: &str, parquet: &str) -> Result<(), String> {
             csv,
             parquet,
             "--single-file",
-            "--mode",
+            "--save-mode",
             "overwrite",
         ])
         .status()

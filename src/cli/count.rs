@@ -14,20 +14,21 @@ use crate::job::Reporter;
 pub struct Args {
     /// A file, a directory of part files, or a glob.
     pub input: String,
-    /// Input format, when the file names do not tell.
-    #[arg(long, value_enum)]
+    /// Deprecated: --input-format.
+    #[arg(long, value_enum, hide = true)]
     pub format: Option<FormatArg>,
-    /// What to do with malformed CSV records (dropmalformed does not count them).
-    #[arg(long, value_enum, default_value_t)]
-    pub mode: ParseModeArg,
+    /// Deprecated: --parse-mode.
+    #[arg(long, value_enum, hide = true)]
+    pub mode: Option<ParseModeArg>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
 
 pub fn run(args: Args, context: &Reporter) -> Result<()> {
-    let mut read = args
-        .read
-        .to_options(args.format.map(Into::into), args.mode.into())?;
+    let mut args = args;
+    args.read
+        .adopt_legacy(args.format, args.mode, "--format", context)?;
+    let mut read = args.read.to_options()?;
     if read.csv.mode == crate::io::csv::ParseMode::Permissive {
         // Every record counts whatever its values: types are not needed, only record boundaries.
         read.csv.infer = false;

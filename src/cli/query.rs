@@ -6,7 +6,7 @@
 
 use clap::ArgMatches;
 
-use super::args::{FormatArg, ReadArgs, SinkArgs};
+use super::args::{ReadArgs, SinkArgs};
 use crate::error::{Error, Result};
 use crate::expr::{parse_expr, parse_expr_list, parse_sort_list};
 use crate::job::{self, Reporter, Tuning};
@@ -73,9 +73,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub sink: SinkArgs,
-    /// Input format, when the file names do not tell.
-    #[arg(long, value_enum)]
-    pub input_format: Option<FormatArg>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -292,13 +289,10 @@ fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
     Ok(frame)
 }
 
-pub fn run(args: Args, matches: &ArgMatches, reporter: &Reporter) -> Result<()> {
+pub fn run(mut args: Args, matches: &ArgMatches, reporter: &Reporter) -> Result<()> {
+    args.sink.adopt_legacy(&mut args.read, reporter)?;
     let verbs = ordered_verbs(&args, matches)?;
-    let parse_mode = args.sink.parse_mode()?;
-    let read = args.read.to_options(
-        args.input_format.map(Into::into),
-        parse_mode.unwrap_or_default(),
-    )?;
+    let read = args.read.to_options()?;
     let sink = args.sink.sink()?;
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,

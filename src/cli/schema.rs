@@ -15,12 +15,12 @@ use crate::job::Reporter;
 pub struct Args {
     /// A file, a directory of part files, or a glob.
     pub input: String,
-    /// Input format, when the file names do not tell.
-    #[arg(long, value_enum)]
+    /// Deprecated: --input-format.
+    #[arg(long, value_enum, hide = true)]
     pub format: Option<FormatArg>,
-    /// What to do with malformed CSV records.
-    #[arg(long, value_enum, default_value_t)]
-    pub mode: ParseModeArg,
+    /// Deprecated: --parse-mode.
+    #[arg(long, value_enum, hide = true)]
+    pub mode: Option<ParseModeArg>,
     /// Print the schema as DDL (`a INT,b STRING`), the form --schema takes, as Spark's
     /// schema.toDDL does.
     #[arg(long)]
@@ -30,9 +30,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, context: &Reporter) -> Result<()> {
-    let read = args
-        .read
-        .to_options(args.format.map(Into::into), args.mode.into())?;
+    let mut args = args;
+    args.read
+        .adopt_legacy(args.format, args.mode, "--format", context)?;
+    let read = args.read.to_options()?;
     let progress = context.progress("inferring schema");
     let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
     progress.finish();

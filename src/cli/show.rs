@@ -30,20 +30,21 @@ pub struct Args {
     /// One block per row (Spark's vertical=True).
     #[arg(long)]
     pub vertical: bool,
-    /// Input format, when the file names do not tell.
-    #[arg(long, value_enum)]
+    /// Deprecated: --input-format.
+    #[arg(long, value_enum, hide = true)]
     pub format: Option<FormatArg>,
-    /// What to do with malformed CSV records.
-    #[arg(long, value_enum, default_value_t)]
-    pub mode: ParseModeArg,
+    /// Deprecated: --parse-mode.
+    #[arg(long, value_enum, hide = true)]
+    pub mode: Option<ParseModeArg>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
 
-pub fn run(args: Args, _context: &Reporter) -> Result<()> {
-    let read = args
-        .read
-        .to_options(args.format.map(Into::into), args.mode.into())?;
+pub fn run(args: Args, context: &Reporter) -> Result<()> {
+    let mut args = args;
+    args.read
+        .adopt_legacy(args.format, args.mode, "--format", context)?;
+    let read = args.read.to_options()?;
     let fetch = args.rows.saturating_add(1);
     let dataset = Dataset::open(
         &args.input,

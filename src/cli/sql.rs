@@ -6,7 +6,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use super::args::{FormatArg, ReadArgs, SinkArgs};
+use super::args::{ReadArgs, SinkArgs};
 use crate::error::{Error, Result};
 use crate::exec::write::Distribution;
 use crate::io::dataset::Depth;
@@ -30,14 +30,12 @@ pub struct Args {
     pub tables: Vec<String>,
     #[command(flatten)]
     pub sink: SinkArgs,
-    /// Input format, when the file names do not tell.
-    #[arg(long, value_enum)]
-    pub input_format: Option<FormatArg>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
 
-pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
+pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
+    args.sink.adopt_legacy(&mut args.read, reporter)?;
     let text = match (&args.query, &args.file) {
         (Some(q), _) => q.clone(),
         (None, Some(f)) if f == "-" => read_stdin("-f -")?,
@@ -59,11 +57,7 @@ pub fn run(args: Args, reporter: &Reporter) -> Result<()> {
         }
     }
     let sinks = step_sinks(&args.sink, &steps)?;
-    let parse_mode = args.sink.parse_mode()?;
-    let read = args.read.to_options(
-        args.input_format.map(Into::into),
-        parse_mode.unwrap_or_default(),
-    )?;
+    let read = args.read.to_options()?;
     let tuning = Tuning {
         broadcast_rows: args.read.broadcast_rows,
     };
@@ -181,7 +175,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
                  --repartition, --compression), and this command does not write"
             )));
         }
-        Some(flags.stdout_sink())
+        Some(flags.stdout_sink()?)
     } else {
         None
     };
@@ -214,16 +208,17 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
                 let format = match format {
                     None | Some("parquet") => OutputFormat::Parquet,
                     Some("csv") | Some("textfile") => OutputFormat::Csv,
+                    Some("json") => OutputFormat::Json,
                     Some(other) => {
                         return Err(Error::usage(format!(
-                            "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet or csv"
+                            "INSERT OVERWRITE DIRECTORY ... USING {other}: expected parquet, csv or json"
                         )))
                     }
                 };
                 let given = insert_flags.as_ref();
                 let compression = given.and_then(|g| g.options.compression).or(match format {
                     OutputFormat::Parquet => step.settings.parquet_compression,
-                    OutputFormat::Csv => None,
+                    OutputFormat::Csv | OutputFormat::Json => None,
                 });
                 let options = WriteOptions {
                     format,
@@ -231,6 +226,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
                     compression,
                     partition_by: Vec::new(),
                     single_file: false,
+                    text: crate::io::text_out::TextOptions::spark(),
                 };
                 options.validate()?;
                 Sink::Write {

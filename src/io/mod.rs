@@ -4,9 +4,9 @@
 pub mod commit;
 pub mod csv;
 pub mod dataset;
-pub mod json;
 pub mod parquet;
 pub mod parquet_check;
 pub mod partition;
 pub mod show;
+pub mod text_out;
 pub mod writer;

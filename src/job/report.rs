@@ -31,6 +31,13 @@ impl Reporter {
         Progress::new(enabled, self.progress == ProgressWhen::Always, message)
     }
 
+    /// Say that `old` is deprecated in favour of `new` (once per flag; it still works).
+    pub fn deprecated(&self, old: &str, new: &str) {
+        self.note(&format!(
+            "engine: note: {old} is deprecated here; use {new} (it means the same)"
+        ));
+    }
+
     /// A line for the user on stderr, unless `-q`.
     pub fn note(&self, message: &str) {
         if !self.quiet {

@@ -36,7 +36,7 @@ pub fn run(
     if let Sink::Write { output, plan } = sink {
         if !should_write(Path::new(output), plan.options.mode)? {
             reporter.note(&format!(
-                "{output}: already exists; --mode ignore: nothing written"
+                "{output}: already exists; --save-mode ignore: nothing written"
             ));
             return Ok(());
         }
@@ -53,7 +53,7 @@ pub fn run(
         // every input is read to the end before the first row comes out (an aggregate or a sort
         // on top), they infer types from every row.
         if matches!(depth, Depth::Sampled)
-            && matches!(sink, Sink::Csv | Sink::Json)
+            && matches!(sink, Sink::Csv(_) | Sink::Json(_))
             && !reads_all_before_output(&frame.plan)
         {
             frame = build(&Inputs {
@@ -119,11 +119,11 @@ fn execute_to_sink(
             text.push('\n');
             print(&text)
         }
-        Sink::Csv | Sink::Json => {
+        Sink::Csv(text) | Sink::Json(text) => {
             let schema = frame.schema();
             let plan = optimize(frame.plan);
             let parts = execute(&plan, &ctx)?;
-            stream_out(&parts, &schema, matches!(sink, Sink::Json))
+            stream_out(&parts, &schema, matches!(sink, Sink::Json(_)), text)
         }
         Sink::Write {
             output,

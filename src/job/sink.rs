@@ -3,14 +3,15 @@
 
 use crate::exec::write::Distribution;
 use crate::io::show::ShowOptions;
+use crate::io::text_out::TextOptions;
 use crate::io::writer::WriteOptions;
 
 /// Where a result goes.
 #[derive(Clone)]
 pub enum Sink {
     Show(ShowOptions),
-    Csv,
-    Json,
+    Csv(TextOptions),
+    Json(TextOptions),
     Write { output: String, plan: WritePlan },
     Explain,
 }

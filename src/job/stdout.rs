@@ -21,7 +21,7 @@ use arrow::array::RecordBatch;
 
 use crate::error::{Error, Result};
 use crate::exec::partitions::{Partition, Partitions};
-use crate::io::json::write_json_rows;
+use crate::io::text_out::TextOptions;
 
 /// Batches a partition's producer may run ahead of the printer.
 const BATCHES_AHEAD: usize = 2;
@@ -39,16 +39,30 @@ pub fn print(text: &str) -> Result<()> {
 }
 
 /// Print partitions in order as CSV (with a header) or JSON lines, as they are produced.
-pub fn stream_out(parts: &Partitions, schema: &arrow::datatypes::Schema, json: bool) -> Result<()> {
+pub fn stream_out(
+    parts: &Partitions,
+    schema: &arrow::datatypes::Schema,
+    json: bool,
+    text: &TextOptions,
+) -> Result<()> {
     if !json {
         crate::io::writer::check_csv_columns(schema)?;
     }
-    let render: Renderer = Arc::new(move |batch: &RecordBatch| render_batch(batch, json));
+    let options = text.clone();
+    let render: Renderer = Arc::new(move |batch: &RecordBatch| {
+        let mut out = Vec::new();
+        if json {
+            options.write_json_rows(&mut out, batch);
+        } else {
+            options.write_csv_rows(&mut out, batch);
+        }
+        Ok(out)
+    });
     let mut out = std::io::stdout().lock();
-    let header = if !json && !schema.fields().is_empty() {
-        csv_header(schema)?
-    } else {
+    let header = if json {
         Vec::new()
+    } else {
+        text.csv_header(schema)
     };
     match write_chunk(&mut out, &header).and_then(|_| print_partitions(parts, &render, &mut out)) {
         Ok(Printed::All) | Ok(Printed::Closed) => Ok(()),
@@ -63,31 +77,6 @@ enum Printed {
     All,
     /// The reader went away (a closed pipe): stop quietly.
     Closed,
-}
-
-fn render_batch(batch: &RecordBatch, json: bool) -> Result<Vec<u8>> {
-    let mut buffer = Vec::new();
-    if json {
-        write_json_rows(&mut buffer, batch);
-    } else {
-        let mut writer = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(&mut buffer);
-        crate::io::writer::write_csv_rows(&mut writer, batch)
-            .map_err(|e| Error::io("<stdout>", e))?;
-        writer.flush().map_err(|e| Error::io("<stdout>", e))?;
-    }
-    Ok(buffer)
-}
-
-fn csv_header(schema: &arrow::datatypes::Schema) -> Result<Vec<u8>> {
-    let mut header = csv::Writer::from_writer(Vec::new());
-    header
-        .write_record(schema.fields().iter().map(|f| f.name().as_str()))
-        .map_err(|e| Error::io("<stdout>", std::io::Error::from(e)))?;
-    header
-        .into_inner()
-        .map_err(|e| Error::io("<stdout>", e.into_error()))
 }
 
 /// Write and flush one chunk; a closed pipe is `Closed`, not an error.

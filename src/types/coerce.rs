@@ -59,6 +59,12 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         (DataType::Null, other) | (other, DataType::Null) => Some(other.clone()),
         (DataType::Date32, DataType::Timestamp(_, _))
         | (DataType::Timestamp(_, _), DataType::Date32) => Some(timestamp()),
+        (DataType::List(x), DataType::List(y)) => {
+            let element = common_type(x.data_type(), y.data_type())?;
+            Some(DataType::List(std::sync::Arc::new(
+                arrow::datatypes::Field::new_list_field(element, true),
+            )))
+        }
         (DataType::Utf8, _) | (_, DataType::Utf8) => Some(DataType::Utf8),
         _ => wider_numeric(a, b),
     }

@@ -14,7 +14,7 @@ fn missing_inputs_and_unknown_formats() {
     engine(&["show", &s(&tmp.path().join("only_meta"))]).fails(1, &["contains no data files"]);
     let odd = tmp.path().join("zones.dat");
     std::fs::copy(data("taxi_zone_lookup.csv"), &odd).unwrap();
-    engine(&["show", &s(&odd)]).fails(2, &["zones.dat", "--format"]);
+    engine(&["show", &s(&odd)]).fails(2, &["zones.dat", "--input-format"]);
     assert_eq!(
         engine(&["show", &s(&odd), "--format", "csv"]).ok(),
         golden("show_zones")

@@ -208,7 +208,7 @@ fn csv_and_json_sinks_stream_rows() {
     ]);
     assert_eq!(
         json.ok(),
-        "{\"vendor_id\":2,\"pickup_datetime\":\"2019-01-05 06:36:51\",\"trip_distance\":3.72,\"store_and_fwd_flag\":\"N\"}\n{\"vendor_id\":2,\"pickup_datetime\":\"2019-01-04 10:54:47\",\"trip_distance\":3.09,\"store_and_fwd_flag\":\"N\"}\n"
+        "{\"vendor_id\":2,\"pickup_datetime\":\"2019-01-05T06:36:51.000Z\",\"trip_distance\":3.72,\"store_and_fwd_flag\":\"N\"}\n{\"vendor_id\":2,\"pickup_datetime\":\"2019-01-04T10:54:47.000Z\",\"trip_distance\":3.09,\"store_and_fwd_flag\":\"N\"}\n"
     );
 }
 
@@ -259,7 +259,7 @@ fn write_sink_round_trips_the_revenue_report() {
         std::fs::read_to_string(root().join("tests/golden/query/revenue_report.out")).unwrap();
     assert!(same_table(&expected, back.ok()), "{}", back.stdout);
     // The default save mode refuses to overwrite; the existing output is left as it was.
-    engine(&write).fails(1, &["path already exists", "--mode overwrite"]);
+    engine(&write).fails(1, &["path already exists", "--save-mode overwrite"]);
     let again = engine(&["count", &out_s]);
     assert_eq!(again.ok(), "306\n");
 }

@@ -491,11 +491,11 @@ fn session_statements() {
             &["--csv"]
         )
         .ok(),
-        "namespace,tableName,isTemporary\n,b,true\n,later,true\n,zones,true\n"
+        "namespace,tableName,isTemporary\n\"\",b,true\n\"\",later,true\n\"\",zones,true\n"
     );
     assert_eq!(
         run("SHOW TABLES LIKE 'z*|b'", &["--csv"]).ok(),
-        "namespace,tableName,isTemporary\n,b,true\n,zones,true\n"
+        "namespace,tableName,isTemporary\n\"\",b,true\n\"\",zones,true\n"
     );
     assert_eq!(
         run("SHOW TABLES LIKE 'none'", &["--csv"]).ok(),

@@ -424,7 +424,7 @@ impl CsvBatchReader {
                             line: line_of(row),
                             column: None,
                             message: format!(
-                                "malformed record: expected {} fields, found {} (use --mode permissive or dropmalformed to read it anyway)",
+                                "malformed record: expected {} fields, found {} (use --parse-mode permissive or dropmalformed to read it anyway)",
                                 self.file_columns,
                                 records.width(row)
                             ),
@@ -478,7 +478,7 @@ impl CsvBatchReader {
                             line: line_of(row),
                             column: Some(field.name().clone()),
                             message: format!(
-                                "malformed value '{}': not a valid {} (use --mode permissive to read it as null)",
+                                "malformed value '{}': not a valid {} (use --parse-mode permissive to read it as null)",
                                 String::from_utf8_lossy(value),
                                 crate::types::names::spark_type_name(field.data_type())
                             ),

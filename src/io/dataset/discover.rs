@@ -153,7 +153,7 @@ fn collect_files(path: &Path, pending: &[String], out: &mut Vec<(PathBuf, u64)>)
     Ok(())
 }
 
-/// The format of every file, from `--format` or the extensions; all must agree.
+/// The format of every file, from `--input-format` or the extensions; all must agree.
 pub(super) fn file_format(files: &[DataFile], forced: Option<Format>) -> Result<Format> {
     if let Some(format) = forced {
         return Ok(format);
@@ -172,7 +172,7 @@ pub(super) fn file_format(files: &[DataFile], forced: Option<Format>) -> Result<
             Format::Parquet
         } else {
             return Err(Error::usage(format!(
-                "{}: cannot tell the format from the file name; use --format csv or --format parquet",
+                "{}: cannot tell the format from the file name; use --input-format csv or --input-format parquet",
                 file.path.display()
             )));
         };
@@ -180,7 +180,7 @@ pub(super) fn file_format(files: &[DataFile], forced: Option<Format>) -> Result<
             None => found = Some((format, &file.path)),
             Some((other, other_path)) if other != format => {
                 return Err(Error::Dataset(format!(
-                    "{} is {:?} but {} is {:?}: an input must hold one format (use --format to choose)",
+                    "{} is {:?} but {} is {:?}: an input must hold one format (use --input-format to choose)",
                     other_path.display(),
                     other,
                     file.path.display(),

@@ -1,8 +1,8 @@
 //! One output file: a Parquet writer (encodings chosen from its first rows, as parquet-mr
-//! would) or a CSV stream (gzipped if asked), finished and synced before the commit.
+//! would) or a CSV or JSON lines stream (gzipped if asked), finished and synced before the
+//! commit.
 
 use crate::error::{Error, Result};
-use crate::types::display::write_value;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::DataType;
 use arrow::row::{RowConverter, SortField};
@@ -18,36 +18,37 @@ use super::shared::*;
 
 pub(super) enum FileSink {
     Parquet(Box<ArrowWriter<BufWriter<File>>>),
-    Csv(Box<csv::Writer<CsvStream>>),
+    /// CSV or JSON lines.
+    Text(Box<TextStream>),
 }
 
-/// Where CSV bytes go: the file, or a gzip stream into it.
-pub(super) enum CsvStream {
+/// Where CSV or JSON bytes go: the file, or a gzip stream into it.
+pub(super) enum TextStream {
     Plain(BufWriter<File>),
     Gzip(Box<flate2::write::GzEncoder<BufWriter<File>>>),
 }
 
-impl Write for CsvStream {
+impl Write for TextStream {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
-            CsvStream::Plain(w) => w.write(buf),
-            CsvStream::Gzip(w) => w.write(buf),
+            TextStream::Plain(w) => w.write(buf),
+            TextStream::Gzip(w) => w.write(buf),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            CsvStream::Plain(w) => w.flush(),
-            CsvStream::Gzip(w) => w.flush(),
+            TextStream::Plain(w) => w.flush(),
+            TextStream::Gzip(w) => w.flush(),
         }
     }
 }
 
-impl CsvStream {
+impl TextStream {
     pub(super) fn finish(self, path: &Path) -> Result<()> {
         let file = match self {
-            CsvStream::Plain(w) => w.into_inner().map_err(|e| e.into_error()),
-            CsvStream::Gzip(w) => (*w)
+            TextStream::Plain(w) => w.into_inner().map_err(|e| e.into_error()),
+            TextStream::Gzip(w) => (*w)
                 .finish()
                 .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
         }
@@ -85,25 +86,20 @@ pub(super) fn open_sink(path: &Path, shared: &JobShared, first: &RecordBatch) ->
                     .map_err(|e| Error::parquet(path, e))?;
             Ok(FileSink::Parquet(Box::new(writer)))
         }
-        OutputFormat::Csv => {
-            let stream = match shared.options.compression() {
-                Compression::Gzip => CsvStream::Gzip(Box::new(flate2::write::GzEncoder::new(
+        OutputFormat::Csv | OutputFormat::Json => {
+            let mut stream = match shared.options.compression() {
+                Compression::Gzip => TextStream::Gzip(Box::new(flate2::write::GzEncoder::new(
                     buffered,
                     flate2::Compression::default(),
                 ))),
-                _ => CsvStream::Plain(buffered),
+                _ => TextStream::Plain(buffered),
             };
-            let mut writer = csv::WriterBuilder::new().from_writer(stream);
-            writer
-                .write_record(
-                    shared
-                        .file_schema
-                        .fields()
-                        .iter()
-                        .map(|f| f.name().as_str()),
-                )
-                .map_err(|e| Error::io(path, e.into()))?;
-            Ok(FileSink::Csv(Box::new(writer)))
+            if shared.options.format == OutputFormat::Csv {
+                stream
+                    .write_all(&shared.options.text.csv_header(&shared.file_schema))
+                    .map_err(|e| Error::io(path, e))?;
+            }
+            Ok(FileSink::Text(Box::new(stream)))
         }
     }
 }
@@ -167,8 +163,15 @@ impl FileSink {
             FileSink::Parquet(writer) => writer
                 .write(batch)
                 .map_err(|e| Error::parquet(&shared.temp, e)),
-            FileSink::Csv(writer) => {
-                write_csv_rows(writer, batch).map_err(|e| Error::io(&shared.temp, e))
+            FileSink::Text(stream) => {
+                let mut text = Vec::new();
+                match shared.options.format {
+                    OutputFormat::Json => shared.options.text.write_json_rows(&mut text, batch),
+                    _ => shared.options.text.write_csv_rows(&mut text, batch),
+                }
+                stream
+                    .write_all(&text)
+                    .map_err(|e| Error::io(&shared.temp, e))
             }
         }
     }
@@ -177,7 +180,7 @@ impl FileSink {
     pub(super) fn flush_row_group(&mut self, path: &Path) -> Result<()> {
         match self {
             FileSink::Parquet(writer) => writer.flush().map_err(|e| Error::parquet(path, e)),
-            FileSink::Csv(_) => Ok(()),
+            FileSink::Text(_) => Ok(()),
         }
     }
 
@@ -190,30 +193,9 @@ impl FileSink {
                 // a committed name over missing bytes).
                 inner.get_ref().sync_all().map_err(|e| Error::io(path, e))
             }
-            FileSink::Csv(writer) => {
-                let stream = writer
-                    .into_inner()
-                    .map_err(|e| Error::io(path, e.into_error()))?;
-                stream.finish(path)
-            }
+            FileSink::Text(stream) => stream.finish(path),
         }
     }
-}
-
-/// Rows of `batch` as CSV records: values as `show` prints them, nulls as empty fields.
-pub fn write_csv_rows<W: Write>(
-    writer: &mut csv::Writer<W>,
-    batch: &RecordBatch,
-) -> std::io::Result<()> {
-    let mut cells: Vec<String> = vec![String::new(); batch.num_columns()];
-    for row in 0..batch.num_rows() {
-        for (cell, column) in cells.iter_mut().zip(batch.columns()) {
-            cell.clear();
-            write_value(cell, column.as_ref(), row);
-        }
-        writer.write_record(&cells).map_err(std::io::Error::from)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

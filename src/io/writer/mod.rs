@@ -12,7 +12,6 @@ mod options;
 mod shared;
 mod task;
 
-pub use file::write_csv_rows;
 pub use job::OutputJob;
 pub use options::{
     check_csv_columns, should_write, Compression, OutputFormat, SaveMode, WriteOptions,

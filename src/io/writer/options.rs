@@ -21,6 +21,8 @@ pub enum OutputFormat {
     #[default]
     Parquet,
     Csv,
+    /// JSON lines, as `df.write.json`.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,13 +42,15 @@ pub struct WriteOptions {
     pub partition_by: Vec<String>,
     /// Write exactly one file at the destination path instead of a directory.
     pub single_file: bool,
+    /// How CSV and JSON files put values.
+    pub text: crate::io::text_out::TextOptions,
 }
 
 impl WriteOptions {
     pub(super) fn compression(&self) -> Compression {
         self.compression.unwrap_or(match self.format {
             OutputFormat::Parquet => Compression::Snappy,
-            OutputFormat::Csv => Compression::None,
+            OutputFormat::Csv | OutputFormat::Json => Compression::None,
         })
     }
 
@@ -59,15 +63,17 @@ impl WriteOptions {
             (OutputFormat::Parquet, Compression::None) => ".parquet",
             (OutputFormat::Csv, Compression::Gzip) => ".csv.gz",
             (OutputFormat::Csv, _) => ".csv",
+            (OutputFormat::Json, Compression::Gzip) => ".json.gz",
+            (OutputFormat::Json, _) => ".json",
         }
     }
 
     pub fn validate(&self) -> Result<()> {
-        if self.format == OutputFormat::Csv
+        if self.format != OutputFormat::Parquet
             && matches!(self.compression(), Compression::Snappy | Compression::Zstd)
         {
             return Err(Error::usage(
-                "CSV output supports --compression gzip or none",
+                "CSV and JSON output support --compression gzip or none",
             ));
         }
         if self.single_file && !self.partition_by.is_empty() {
@@ -77,7 +83,7 @@ impl WriteOptions {
         }
         if self.single_file && self.mode == SaveMode::Append {
             return Err(Error::usage(
-                "--single-file cannot append; use --mode overwrite",
+                "--single-file cannot append; use --save-mode overwrite",
             ));
         }
         Ok(())
@@ -89,7 +95,7 @@ impl WriteOptions {
 pub struct WriteSummary {
     pub rows: u64,
     pub files: usize,
-    /// False when `--mode ignore` found the destination already there.
+    /// False when `--save-mode ignore` found the destination already there.
     pub written: bool,
 }
 
@@ -98,7 +104,7 @@ impl WriteSummary {
     pub fn describe(&self, output: &Path) -> String {
         if !self.written {
             return format!(
-                "{}: already exists; --mode ignore: nothing written",
+                "{}: already exists; --save-mode ignore: nothing written",
                 output.display()
             );
         }

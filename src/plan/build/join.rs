@@ -308,8 +308,8 @@ impl Frame {
                 Error::analysis(format!(
                     "{what}: column '{}' is {} on one side and {} on the other",
                     l.name(),
-                    crate::types::names::spark_type_name(l.data_type()),
-                    crate::types::names::spark_type_name(r.data_type())
+                    crate::types::names::sql_type_name(l.data_type()),
+                    crate::types::names::sql_type_name(r.data_type())
                 ))
             })?);
         }
