@@ -93,6 +93,8 @@ def main():
         "schema_yellow_no_infer": (["schema", Y1, "--no-infer"], schema(csv(Y1, infer=False))),
         "schema_yellow_glob": (["schema", "data/yellow_tripdata_sample_2019-0*.csv"], schema(csv("data/yellow_tripdata_sample_2019-0*.csv"))),
         "count_zones": (["count", ZONES], count(zones)),
+        "describe_zones": (["describe", ZONES], show(zones.describe())),
+        "summary_zones": (["summary", ZONES], show(zones.summary())),
         "count_yellow": (["count", Y1], count(y1)),
         "count_yellow_glob": (["count", "data/yellow_tripdata_sample_2019-0*.csv"], count(csv("data/yellow_tripdata_sample_2019-0*.csv"))),
     }

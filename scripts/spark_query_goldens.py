@@ -305,13 +305,16 @@ def main():
     for name, (verbs, source, sql, rows) in sorted(CASES.items()):
         df = spark.sql(sql) if sql else dataframe(name)
         results[name] = (["query", source] + verbs + ["-n", str(rows)], show(df, rows))
+    # `engine describe` / `summary`: df.describe() and df.summary(), whose means are float sums.
+    for kind in ("describe", "summary"):
+        results[f"{kind}_yellow"] = ([kind, Y1], show(getattr(views["y1"], kind)(), 20))
     OUT.mkdir(parents=True, exist_ok=True)
     for old in list(OUT.glob("*.args")) + list(OUT.glob("*.out")):
         old.unlink()
     for name, (args, expected) in results.items():
         (OUT / f"{name}.args").write_text("".join(a + "\n" for a in args))
         (OUT / f"{name}.out").write_text(expected)
-    print(f"wrote {len(CASES)} query golden cases to {OUT.relative_to(ROOT)}")
+    print(f"wrote {len(results)} query golden cases to {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,11 @@ impl From<ParseModeArg> for ParseMode {
     }
 }
 
+/// The INPUT arguments as paths.
+pub fn input_paths(inputs: &[String]) -> Vec<&str> {
+    inputs.iter().map(String::as_str).collect()
+}
+
 /// How to read inputs (Spark's `option(...)`s), shared by every command that reads. These
 /// flags apply to reading only; output has its own (`--output-format`, `--out-sep`, ...).
 #[derive(Debug, clap::Args)]
@@ -81,6 +86,10 @@ pub struct ReadArgs {
     /// Read every CSV column as a string.
     #[arg(long)]
     pub no_infer: bool,
+    /// Parquet files whose columns differ are read as the union of their columns, missing ones
+    /// as null (Spark's mergeSchema); without it they are refused.
+    #[arg(long)]
+    pub merge_schema: bool,
     /// Quoted fields may hold line breaks, as Spark's multiLine=true. The engine always reads
     /// them so (Spark's default, multiLine=false, would split such a record); the flag says so.
     #[arg(long)]
@@ -172,6 +181,7 @@ impl ReadArgs {
             csv,
             batch_size: self.batch_size,
             max_partition_bytes: self.max_partition_bytes,
+            merge_schema: self.merge_schema,
         })
     }
 }
@@ -210,6 +220,9 @@ pub struct WriteArgs {
     pub single_file: bool,
     #[command(flatten)]
     pub text: TextOutArgs,
+    /// Set from the read flag `--merge-schema`: Parquet appends may change the columns.
+    #[arg(skip)]
+    pub merge_schema: bool,
 }
 
 /// How CSV and JSON output puts values: `--csv`, `--json`, and CSV and JSON files.
@@ -346,6 +359,7 @@ impl WriteArgs {
     /// Fold the deprecated `--mode` and `--format` into `--save-mode`, `--parse-mode` and
     /// `--output-format` (each with a note), refusing contradictions.
     pub fn adopt_legacy(&mut self, read: &mut ReadArgs, reporter: &Reporter) -> Result<()> {
+        self.merge_schema = read.merge_schema;
         let mut save = None;
         let mut parse = None;
         for mode in std::mem::take(&mut self.mode) {
@@ -419,6 +433,7 @@ impl WriteArgs {
                 .collect(),
             single_file: args.single_file,
             text: args.text.options()?,
+            merge_schema: args.merge_schema,
         };
         options.validate()?;
         if format == OutputFormat::Parquet {

@@ -7,10 +7,11 @@ use crate::job::{self, Reporter};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A file, a directory of part files, or a glob.
-    pub input: String,
-    /// The output directory (or file, with --single-file).
-    pub output: String,
+    /// INPUT... OUTPUT: the inputs (files, directories of part files, or globs with `{a,b}`
+    /// alternatives; '-': standard input), read as one, then the output directory (or file,
+    /// with --single-file).
+    #[arg(required = true, num_args = 2.., value_name = "INPUT... OUTPUT")]
+    pub paths: Vec<String>,
     #[command(flatten)]
     pub write: WriteArgs,
     #[command(flatten)]
@@ -19,7 +20,11 @@ pub struct Args {
 
 pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
     args.write.adopt_legacy(&mut args.read, reporter)?;
-    let write = args.write.plan(&args.output)?;
+    let (output, inputs) = args
+        .paths
+        .split_last()
+        .ok_or_else(|| crate::error::Error::usage("convert needs INPUT and OUTPUT"))?;
+    let write = args.write.plan(output)?;
     let read = args.read.to_options()?;
-    job::convert(reporter, &args.input, &read, write, &args.output)
+    job::convert(reporter, inputs, &read, write, output)
 }

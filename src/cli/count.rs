@@ -6,14 +6,16 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 
-use super::args::{FormatArg, ParseModeArg, ReadArgs};
+use super::args::{input_paths, FormatArg, ParseModeArg, ReadArgs};
 use crate::job::stdout::print;
 use crate::job::Reporter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A file, a directory of part files, or a glob.
-    pub input: String,
+    /// Files, directories of part files, or globs (`{a,b}` alternatives too), read as one
+    /// input ('-': standard input).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
     /// Deprecated: --input-format.
     #[arg(long, value_enum, hide = true)]
     pub format: Option<FormatArg>,
@@ -34,7 +36,7 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
         read.csv.infer = false;
     }
     let progress = context.progress("counting");
-    let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
+    let dataset = Dataset::open_all(&input_paths(&args.inputs), &read, Depth::Full, &progress)?;
     let rows = match dataset.known_row_count() {
         Some(rows) => rows,
         None => {

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod convert;
 pub mod count;
+pub mod describe;
 pub mod functions;
 pub mod query;
 pub mod schema;
@@ -63,6 +64,12 @@ pub enum Command {
     Schema(schema::Args),
     /// Print the number of rows.
     Count(count::Args),
+    /// Print count, mean, stddev, min and max of the numeric and string columns, as Spark's
+    /// df.describe() does.
+    Describe(describe::Args),
+    /// Print df.describe()'s figures and the 25%, 50% and 75% percentiles, as Spark's
+    /// df.summary() does.
+    Summary(describe::Args),
     /// Write INPUT to OUTPUT as Spark writes it (Parquet by default, or CSV).
     Convert(convert::Args),
     /// Filter, select, group, join, sort: DataFrame verbs run in the order given.
@@ -98,18 +105,27 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     let mut spooled = None;
     let mut from_stdin = |input: &mut String| -> Result<()> {
         if input == "-" {
+            if spooled.is_some() {
+                return Err(Error::usage("standard input ('-') can be read once"));
+            }
             let copy = stdin_input::spool_stdin()?;
             *input = copy.path.clone();
             spooled = Some(copy);
         }
         Ok(())
     };
+    let mut all_from_stdin =
+        |inputs: &mut [String]| -> Result<()> { inputs.iter_mut().try_for_each(&mut from_stdin) };
     match &mut cli.command {
-        Command::Show(args) => from_stdin(&mut args.input)?,
-        Command::Schema(args) => from_stdin(&mut args.input)?,
-        Command::Count(args) => from_stdin(&mut args.input)?,
-        Command::Convert(args) => from_stdin(&mut args.input)?,
-        Command::Query(args) => from_stdin(&mut args.input)?,
+        Command::Show(args) => all_from_stdin(&mut args.inputs)?,
+        Command::Schema(args) => all_from_stdin(&mut args.inputs)?,
+        Command::Count(args) => all_from_stdin(&mut args.inputs)?,
+        Command::Describe(args) | Command::Summary(args) => all_from_stdin(&mut args.inputs)?,
+        Command::Convert(args) => {
+            let inputs = args.paths.len() - 1;
+            all_from_stdin(&mut args.paths[..inputs])?
+        }
+        Command::Query(args) => all_from_stdin(&mut args.inputs)?,
         Command::Sql(args) => {
             for table in args.tables.iter_mut() {
                 if let Some((name, "-")) = table.split_once('=') {
@@ -137,6 +153,8 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches, context: &Reporter) -> Result<
         Command::Show(args) => show::run(args, context),
         Command::Schema(args) => schema::run(args, context),
         Command::Count(args) => count::run(args, context),
+        Command::Describe(args) => describe::run(args, context, false),
+        Command::Summary(args) => describe::run(args, context, true),
         Command::Convert(args) => convert::run(args, context),
         Command::Query(args) => {
             let sub = matches

@@ -21,8 +21,10 @@ use crate::plan::{Frame, JoinType};
       --order-by 'revenue DESC' --limit 10"
 )]
 pub struct Args {
-    /// A file, a directory of part files, or a glob.
-    pub input: String,
+    /// Files, directories of part files, or globs (`{a,b}` alternatives too), read as one
+    /// input ('-': standard input).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
     /// Keep rows where the condition holds (Spark's filter / where).
     #[arg(long, value_name = "EXPR", action = clap::ArgAction::Append)]
     pub filter: Vec<String>,
@@ -226,7 +228,7 @@ fn split_assignment<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str)>
 }
 
 fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
-    let mut frame = inputs.frame(&args.input)?;
+    let mut frame = inputs.frame_all(&args.inputs)?;
     for verb in verbs {
         frame = match verb {
             Verb::Filter(text) => frame.filter(&parse_expr(text)?)?,

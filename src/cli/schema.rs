@@ -7,14 +7,16 @@ use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::tree_string;
 use crate::types::names::sql_type_name;
 
-use super::args::{FormatArg, ParseModeArg, ReadArgs};
+use super::args::{input_paths, FormatArg, ParseModeArg, ReadArgs};
 use crate::job::stdout::print;
 use crate::job::Reporter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A file, a directory of part files, or a glob.
-    pub input: String,
+    /// Files, directories of part files, or globs (`{a,b}` alternatives too), read as one
+    /// input ('-': standard input).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
     /// Deprecated: --input-format.
     #[arg(long, value_enum, hide = true)]
     pub format: Option<FormatArg>,
@@ -35,7 +37,7 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
         .adopt_legacy(args.format, args.mode, "--format", context)?;
     let read = args.read.to_options()?;
     let progress = context.progress("inferring schema");
-    let dataset = Dataset::open(&args.input, &read, Depth::Full, &progress)?;
+    let dataset = Dataset::open_all(&input_paths(&args.inputs), &read, Depth::Full, &progress)?;
     progress.finish();
     let mut text = if args.ddl {
         ddl_string(&dataset.schema)

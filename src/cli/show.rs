@@ -5,14 +5,16 @@ use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::{show_string, ShowOptions};
 
-use super::args::{FormatArg, ParseModeArg, ReadArgs};
+use super::args::{input_paths, FormatArg, ParseModeArg, ReadArgs};
 use crate::job::stdout::print;
 use crate::job::Reporter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A file, a directory of part files, or a glob.
-    pub input: String,
+    /// Files, directories of part files, or globs (`{a,b}` alternatives too), read as one
+    /// input ('-': standard input).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
     /// Number of rows to show.
     #[arg(short = 'n', long = "num-rows", default_value_t = 20)]
     pub rows: usize,
@@ -46,8 +48,8 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
         .adopt_legacy(args.format, args.mode, "--format", context)?;
     let read = args.read.to_options()?;
     let fetch = args.rows.saturating_add(1);
-    let dataset = Dataset::open(
-        &args.input,
+    let dataset = Dataset::open_all(
+        &input_paths(&args.inputs),
         &read,
         Depth::Preview { rows: fetch },
         &crate::progress::Progress::disabled(),

@@ -227,6 +227,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
                     partition_by: Vec::new(),
                     single_file: false,
                     text: crate::io::text_out::TextOptions::spark(),
+                    merge_schema: false,
                 };
                 options.validate()?;
                 Sink::Write {

@@ -38,6 +38,11 @@ impl Reporter {
         ));
     }
 
+    /// A warning on stderr, whatever `-q` says: the job goes on, but the user should know.
+    pub fn warn(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
     /// A line for the user on stderr, unless `-q`.
     pub fn note(&self, message: &str) {
         if !self.quiet {

@@ -137,7 +137,7 @@ fn execute_to_sink(
                 .flat_map(|d| d.paths().map(|p| p.to_path_buf()).collect::<Vec<_>>())
                 .collect();
             let schema = plan.schema();
-            let Some(job) = OutputJob::begin(
+            let Some(mut job) = OutputJob::begin(
                 Path::new(output),
                 &schema,
                 write.options.clone(),
@@ -146,6 +146,9 @@ fn execute_to_sink(
             else {
                 return Ok(());
             };
+            if let Some(warning) = job.warning.take() {
+                reporter.warn(&warning);
+            }
             let parts = execute(&plan, &ctx)?;
             let summary = write_partitions(&parts, job, write.distribution)?;
             reporter.note(&summary.describe(Path::new(output)));
@@ -154,10 +157,10 @@ fn execute_to_sink(
     }
 }
 
-/// `convert`: the input, whole, into a write sink.
+/// `convert`: the inputs, whole, into a write sink.
 pub fn convert(
     reporter: &Reporter,
-    input: &str,
+    inputs: &[String],
     read: &ReadOptions,
     write: WritePlan,
     output: &str,
@@ -169,7 +172,7 @@ pub fn convert(
     let tuning = Tuning {
         broadcast_rows: crate::exec::join::BROADCAST_ROWS,
     };
-    run(reporter, read, tuning, &sink, "converting", &|inputs| {
-        inputs.scan(input)
+    run(reporter, read, tuning, &sink, "converting", &|opened| {
+        opened.scan(inputs)
     })
 }

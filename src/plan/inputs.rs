@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::build::Frame;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::dataset::{Dataset, Depth, ReadOptions};
 use crate::progress::Progress;
 
@@ -42,10 +42,34 @@ pub struct Inputs<'a> {
 }
 
 impl Inputs<'_> {
-    /// The input at `path` (no alias), as an unqualified frame.
-    pub fn scan(&self, path: &str) -> Result<Frame> {
-        let dataset = Dataset::open(path, self.read, self.depth, self.progress)?;
+    /// The inputs at `paths` (no alias), as one unqualified frame.
+    pub fn scan(&self, paths: &[String]) -> Result<Frame> {
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let dataset = Dataset::open_all(&paths, self.read, self.depth, self.progress)?;
         Ok(Frame::scan(Arc::new(dataset), None))
+    }
+
+    /// Several inputs read as one (`engine query a.csv b.csv`), qualified by the first one's
+    /// alias or file stem; only the first may carry an alias.
+    pub fn frame_all(&self, texts: &[String]) -> Result<Frame> {
+        if let [one] = texts {
+            return self.frame(one);
+        }
+        let (alias, first) = split_alias(&texts[0]);
+        let mut paths = vec![first];
+        for text in &texts[1..] {
+            if let (Some(alias), _) = split_alias(text) {
+                return Err(Error::usage(format!(
+                    "'{text}': only the first of several inputs may name an alias ({alias}=...)"
+                )));
+            }
+            paths.push(text);
+        }
+        let dataset = Dataset::open_all(&paths, self.read, self.depth, self.progress)?;
+        Ok(Frame::scan(
+            Arc::new(dataset),
+            alias.or_else(|| default_qualifier(first)),
+        ))
     }
 
     /// The input `text` names, as a frame qualified by its alias (or its file stem).

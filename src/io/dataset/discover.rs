@@ -1,5 +1,6 @@
-//! Finding the files behind an INPUT: a file, a directory of part files (hidden and commit
-//! files skipped, uncommitted appends left out, `col=value` partition folders read), or a glob.
+//! Finding the files behind INPUTs: each a file, a directory of part files (hidden and commit
+//! files skipped, uncommitted appends left out, `col=value` partition folders read), or a glob
+//! with Hadoop's `{a,b}` alternatives, as Spark's `read.csv(*paths)` takes them.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,8 +10,67 @@ use crate::io::partition::parse_directory_name;
 
 use super::model::*;
 
-/// The files of an INPUT, sorted by path, and the names of its partition columns.
-pub fn discover(input: &str, format: Option<Format>) -> Result<(Vec<DataFile>, Vec<String>)> {
+/// The files of several INPUTs (each expanded as `discover_one` does), in the order given,
+/// without duplicates, and the names of their partition columns, which must agree.
+pub fn discover(inputs: &[&str], format: Option<Format>) -> Result<(Vec<DataFile>, Vec<String>)> {
+    let mut files: Vec<DataFile> = Vec::new();
+    let mut names: Option<(Vec<String>, &str)> = None;
+    let mut seen = std::collections::HashSet::new();
+    for input in inputs {
+        for pattern in expand_braces(input) {
+            let (found, partitions) = discover_one(&pattern, format)?;
+            match &names {
+                Some((expected, first)) if *expected != partitions => {
+                    return Err(Error::Dataset(format!(
+                        "{pattern} has partition columns [{}] where {first} has [{}]",
+                        partitions.join(", "),
+                        expected.join(", ")
+                    )))
+                }
+                Some(_) => {}
+                None => names = Some((partitions, input)),
+            }
+            files.extend(found.into_iter().filter(|f| seen.insert(f.path.clone())));
+        }
+    }
+    Ok((files, names.map(|(n, _)| n).unwrap_or_default()))
+}
+
+/// Hadoop's glob alternatives: `a{b,c{d,e}}` is `ab`, `acd` and `ace`. A `{` without its `}`
+/// is literal.
+pub fn expand_braces(pattern: &str) -> Vec<String> {
+    let Some(open) = pattern.find('{') else {
+        return vec![pattern.to_string()];
+    };
+    let mut depth = 0;
+    let mut cuts = vec![open];
+    let mut close = None;
+    for (i, c) in pattern[open..].char_indices().map(|(i, c)| (i + open, c)) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(i);
+                    break;
+                }
+            }
+            ',' if depth == 1 => cuts.push(i),
+            _ => {}
+        }
+    }
+    let Some(close) = close else {
+        return vec![pattern.to_string()];
+    };
+    cuts.push(close);
+    let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
+    cuts.windows(2)
+        .flat_map(|w| expand_braces(&format!("{prefix}{}{suffix}", &pattern[w[0] + 1..w[1]])))
+        .collect()
+}
+
+/// The files of one INPUT, sorted by path, and the names of its partition columns.
+fn discover_one(input: &str, format: Option<Format>) -> Result<(Vec<DataFile>, Vec<String>)> {
     let is_glob = input.contains(['*', '?', '[']);
     let (roots, base): (Vec<PathBuf>, PathBuf) = if is_glob {
         let matches = glob::glob(input)

@@ -27,6 +27,9 @@ pub struct ReadOptions {
     pub batch_size: usize,
     /// Overrides the task size (Spark's `maxPartitionBytes`); tests use it to force many tasks.
     pub max_partition_bytes: Option<u64>,
+    /// Parquet files whose columns differ are read as the union of their columns (Spark's
+    /// `mergeSchema`); without it they are refused.
+    pub merge_schema: bool,
 }
 
 impl Default for ReadOptions {
@@ -36,6 +39,7 @@ impl Default for ReadOptions {
             csv: CsvOptions::default(),
             batch_size: 8192,
             max_partition_bytes: None,
+            merge_schema: false,
         }
     }
 }

@@ -27,11 +27,22 @@ impl Dataset {
         depth: Depth,
         progress: &Progress,
     ) -> Result<Dataset> {
-        let (files, partition_names) = discover(input, read.format)?;
+        Dataset::open_all(&[input], read, depth, progress)
+    }
+
+    /// One dataset over the files of several inputs (Spark's `read.parquet(*paths)`).
+    pub fn open_all(
+        inputs: &[&str],
+        read: &ReadOptions,
+        depth: Depth,
+        progress: &Progress,
+    ) -> Result<Dataset> {
+        let input = inputs.join(", ");
+        let (files, partition_names) = discover(inputs, read.format)?;
         let format = file_format(&files, read.format)?;
         let (data_schema, layout) = match format {
             Format::Csv => open_csv(&files, read, depth, progress)?,
-            Format::Parquet => open_parquet(&files, depth)?,
+            Format::Parquet => open_parquet(&files, depth, read.merge_schema)?,
         };
         let mut fields: Vec<Field> = data_schema
             .fields()
@@ -82,6 +93,29 @@ fn open_csv(
         .position(|h| !h.names.is_empty())
         .unwrap_or(0);
     let first = &headers[lead];
+    if options.header && options.schema.is_none() {
+        // Spark reads every file by the first one's columns, by position: a file whose header
+        // says otherwise would have its columns dropped or misread, so it is refused.
+        if let Some(other) = headers
+            .iter()
+            .position(|h| !h.names.is_empty() && h.names != first.names)
+        {
+            return Err(Error::Dataset(format!(
+                "{} has columns [{}] where {} has [{}]: CSV files of one input are read by \
+                 position, so their headers must agree{}; read them as separate inputs and \
+                 combine them with `query A --union-by-name B`",
+                files[other].path.display(),
+                headers[other].names.join(", "),
+                files[lead].path.display(),
+                first.names.join(", "),
+                if read.merge_schema {
+                    " (--merge-schema applies to Parquet)"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
     let names: Vec<String> = match &options.schema {
         Some(schema) => schema.fields().iter().map(|f| f.name().clone()).collect(),
         None => first.names.clone(),
@@ -199,15 +233,82 @@ fn schema_of(options: &CsvOptions, names: &[String], classes: Option<Vec<Inferre
     }
 }
 
-fn open_parquet(files: &[DataFile], depth: Depth) -> Result<(SchemaRef, Layout)> {
+fn open_parquet(files: &[DataFile], depth: Depth, merge: bool) -> Result<(SchemaRef, Layout)> {
     let footers = match depth {
-        // A preview reads files in order and stops early: later footers are read when reached.
-        Depth::Preview { .. } => vec![ParquetFooter::read(&files[0].path)?],
-        Depth::Full | Depth::Sampled => files
+        // A preview reads files in order and stops early: later footers are read when reached
+        // (unless the schema is the union of every file's).
+        Depth::Preview { .. } if !merge => vec![ParquetFooter::read(&files[0].path)?],
+        Depth::Preview { .. } | Depth::Full | Depth::Sampled => files
             .par_iter()
             .map(|f| ParquetFooter::read(&f.path))
             .collect::<Result<Vec<_>>>()?,
     };
-    let schema = footers[0].schema();
+    let schemas: Vec<SchemaRef> = footers.iter().map(|f| f.schema()).collect();
+    let schema = merge_schemas(files, &schemas, merge)?;
     Ok((schema, Layout::Parquet { footers }))
+}
+
+/// The one schema of the files: the first file's when all agree; when columns differ, the
+/// union of their columns by name in order of appearance with `merge` (Spark's `mergeSchema`:
+/// a column's type must be the same in every file that has it), else an error that names the
+/// files, the difference and the option.
+fn merge_schemas(files: &[DataFile], schemas: &[SchemaRef], merge: bool) -> Result<SchemaRef> {
+    let first = &schemas[0];
+    let mut merged: Vec<Field> = first.fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut origin: Vec<usize> = vec![0; merged.len()];
+    for (i, schema) in schemas.iter().enumerate().skip(1) {
+        // Columns in another order are the same columns: files are read by column name.
+        let same = schema.fields().len() == first.fields().len()
+            && schema.fields().iter().all(|a| {
+                first
+                    .field_with_name(a.name())
+                    .is_ok_and(|b| a.data_type() == b.data_type())
+            });
+        if same && !merge {
+            continue;
+        }
+        for field in schema.fields() {
+            match merged.iter().position(|m| m.name() == field.name()) {
+                Some(at) if merged[at].data_type() != field.data_type() => {
+                    return Err(Error::Dataset(format!(
+                        "column '{}' is {} in {} and {} in {}: files of one input must agree on \
+                 a column's type{}",
+                        field.name(),
+                        crate::types::names::sql_type_name(merged[at].data_type()),
+                        files[origin[at]].path.display(),
+                        crate::types::names::sql_type_name(field.data_type()),
+                        files[i].path.display(),
+                        if merge {
+                            " (Spark's mergeSchema fails too)"
+                        } else {
+                            ""
+                        }
+                    )))
+                }
+                Some(_) => {}
+                None => {
+                    merged.push(field.as_ref().clone());
+                    origin.push(i);
+                }
+            }
+        }
+        if !merge {
+            let names = |s: &SchemaRef| {
+                s.fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(Error::Dataset(format!(
+                "{} has columns [{}] where {} has [{}]: give --merge-schema to read the union \
+                 of the files' columns, missing ones as null (Spark's mergeSchema)",
+                files[i].path.display(),
+                names(schema),
+                files[0].path.display(),
+                names(first)
+            )));
+        }
+    }
+    Ok(Arc::new(Schema::new(merged)))
 }

@@ -22,6 +22,8 @@ pub struct OutputJob {
     inputs: Vec<PathBuf>,
     staging: Staging,
     shared: Arc<JobShared>,
+    /// Something the user should hear about before the job runs (an append of other columns).
+    pub warning: Option<String>,
 }
 
 impl OutputJob {
@@ -53,6 +55,11 @@ impl OutputJob {
         if options.mode == SaveMode::Overwrite {
             commit::check_overwritable(destination, inputs.iter().map(PathBuf::as_path))?;
         }
+        let warning = if options.mode == SaveMode::Append {
+            check_append_columns(destination, schema, &options)?
+        } else {
+            None
+        };
 
         let mut partition_columns = Vec::new();
         for name in &options.partition_by {
@@ -119,6 +126,7 @@ impl OutputJob {
         Ok(Some(OutputJob {
             destination: destination.to_path_buf(),
             inputs,
+            warning,
             shared: Arc::new(JobShared {
                 temp: staging.path.clone(),
                 job_id,
@@ -211,5 +219,82 @@ impl Drop for OutputJob {
         // Whatever is left in the staging path is uncommitted (or, after an exchange, the old
         // output): it goes.
         let _ = std::fs::remove_dir_all(&self.staging.path);
+    }
+}
+
+/// An append should add rows with the columns already there: the files of one directory are
+/// read as one input. CSV files are read by position, so other columns are refused. Parquet
+/// files with other columns read back only with `--merge-schema`: Spark appends them without
+/// a word; here the append goes ahead with a warning that names the option (none when
+/// `--merge-schema` says the directory is meant to be read so).
+fn check_append_columns(
+    destination: &Path,
+    schema: &Schema,
+    options: &WriteOptions,
+) -> Result<Option<String>> {
+    use crate::io::dataset::{Dataset, Depth, Format, ReadOptions};
+    let format = match options.format {
+        super::OutputFormat::Parquet => Format::Parquet,
+        super::OutputFormat::Csv => Format::Csv,
+        // JSON is not read back by the engine: nothing to keep consistent with.
+        super::OutputFormat::Json => return Ok(None),
+    };
+    let has_data = std::fs::read_dir(destination)
+        .map(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                !name.starts_with('_') && !name.starts_with('.')
+            })
+        })
+        .unwrap_or(false);
+    if !has_data {
+        return Ok(None);
+    }
+    let read = ReadOptions {
+        format: Some(format),
+        ..ReadOptions::default()
+    };
+    let progress = crate::progress::Progress::disabled();
+    let Ok(existing) = Dataset::open(
+        &destination.to_string_lossy(),
+        &read,
+        Depth::Preview { rows: 0 },
+        &progress,
+    ) else {
+        // What is there cannot be read as this format: the readers will say so; the append
+        // itself is Spark's to allow.
+        return Ok(None);
+    };
+    let names =
+        |s: &Schema| -> Vec<String> { s.fields().iter().map(|f| f.name().clone()).collect() };
+    let (old, new) = (names(&existing.schema), names(schema));
+    let same = match format {
+        Format::Csv => old == new,
+        Format::Parquet => {
+            let mut a = old.clone();
+            let mut b = new.clone();
+            a.sort();
+            b.sort();
+            a == b || options.merge_schema
+        }
+    };
+    if same {
+        return Ok(None);
+    }
+    let message = format!(
+        "{}: its files have columns [{}] and the rows appended have [{}]",
+        destination.display(),
+        old.join(", "),
+        new.join(", "),
+    );
+    match format {
+        Format::Csv => Err(Error::usage(format!(
+            "{message}; CSV files of one directory must have the same columns"
+        ))),
+        Format::Parquet => Ok(Some(format!(
+            "engine: warning: {message}; it reads back only with --merge-schema (Spark's \
+             mergeSchema; give --merge-schema here to append without this warning)"
+        ))),
     }
 }

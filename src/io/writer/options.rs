@@ -44,6 +44,8 @@ pub struct WriteOptions {
     pub single_file: bool,
     /// How CSV and JSON files put values.
     pub text: crate::io::text_out::TextOptions,
+    /// Parquet appends may add or lack columns (the directory is read with mergeSchema).
+    pub merge_schema: bool,
 }
 
 impl WriteOptions {
