@@ -19,7 +19,12 @@ pub struct Args {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
     /// Cut cells longer than this many characters.
-    #[arg(long, default_value_t = 20, value_name = "N", conflicts_with = "no_truncate")]
+    #[arg(
+        long,
+        default_value_t = 20,
+        value_name = "N",
+        conflicts_with = "no_truncate"
+    )]
     pub truncate: usize,
     /// Never cut cells.
     #[arg(long)]
@@ -34,7 +39,9 @@ const SUMMARY: [&str; 8] = ["count", "mean", "stddev", "min", "25%", "50%", "75%
 
 pub fn run(args: Args, reporter: &Reporter, summary: bool) -> Result<()> {
     let [input] = args.inputs.as_slice() else {
-        return Err(Error::usage("give one INPUT (a glob or a directory reads many files)"));
+        return Err(Error::usage(
+            "give one INPUT (a glob or a directory reads many files)",
+        ));
     };
     let read = args.read.to_options()?;
     let progress = reporter.progress("inferring schema");

@@ -537,44 +537,132 @@ fn several_inputs_and_merged_schemas() {
     assert_eq!(engine(&["count", &braces]).ok(), "20000\n");
     // The same file twice is read once, as Spark's file index lists it once.
     assert_eq!(engine(&["count", &y1, &y1]).ok(), "10000\n");
-    let both = engine(&["query", &y1, &y2, "--agg", "count(*) AS n, min(pickup_datetime) AS first, max(pickup_datetime) AS last", "--csv"]);
-    assert_eq!(both.ok(), "n,first,last\n20000,2019-01-01T00:00:50.000Z,2019-02-28T23:56:53.000Z\n");
+    let both = engine(&[
+        "query",
+        &y1,
+        &y2,
+        "--agg",
+        "count(*) AS n, min(pickup_datetime) AS first, max(pickup_datetime) AS last",
+        "--csv",
+    ]);
+    assert_eq!(
+        both.ok(),
+        "n,first,last\n20000,2019-01-01T00:00:50.000Z,2019-02-28T23:56:53.000Z\n"
+    );
     // CSV headers that disagree are refused (Spark would read the columns by position).
-    engine(&["count", &y1, &zones]).fails(1, &["taxi_zone_lookup.csv has columns [LocationID", "--union-by-name"]);
+    engine(&["count", &y1, &zones]).fails(
+        1,
+        &[
+            "taxi_zone_lookup.csv has columns [LocationID",
+            "--union-by-name",
+        ],
+    );
 
     let narrow = tmp.path().join("narrow");
     let wide = tmp.path().join("wide");
     engine(&["convert", &zones, &s(&narrow)]).ok();
-    engine(&["query", &zones, "--with-column", "twice=LocationID * 2", "--write", &s(&wide)]).ok();
-    engine(&["count", &s(&narrow), &s(&wide)]).fails(1, &["has columns", "--merge-schema"]);
+    engine(&[
+        "query",
+        &zones,
+        "--with-column",
+        "twice=LocationID * 2",
+        "--write",
+        &s(&wide),
+    ])
+    .ok();
+    // Without --merge-schema the first file's columns are read, as Spark reads one file's,
+    // with a warning that names the option.
+    let unmerged = engine(&[
+        "query",
+        &s(&narrow),
+        &s(&wide),
+        "--agg",
+        "count(*) AS n",
+        "--csv",
+    ]);
+    assert_eq!(unmerged.ok(), "n\n530\n");
+    assert!(
+        unmerged.stderr.contains("warning: ") && unmerged.stderr.contains("--merge-schema"),
+        "{}",
+        unmerged.stderr
+    );
+    engine(&["query", &s(&narrow), &s(&wide), "--select", "twice"]).fails(2, &["twice"]);
     let merged = engine(&[
-        "query", &s(&narrow), &s(&wide), "--merge-schema",
-        "--agg", "count(*) AS n, count(twice) AS with_twice, sum(twice) AS total", "--csv",
+        "query",
+        &s(&narrow),
+        &s(&wide),
+        "--merge-schema",
+        "--agg",
+        "count(*) AS n, count(twice) AS with_twice, sum(twice) AS total",
+        "--csv",
     ]);
     assert_eq!(merged.ok(), "n,with_twice,total\n530,265,70490\n");
     let shown = engine(&["show", &s(&narrow), &s(&wide), "--merge-schema", "-n", "1"]);
-    assert!(shown.ok().contains("|service_zone|twice|"), "{}", shown.stdout);
+    assert!(
+        shown.ok().contains("|service_zone|twice|"),
+        "{}",
+        shown.stdout
+    );
     // A column whose type differs between files is refused even with --merge-schema.
     let retyped = tmp.path().join("retyped");
-    engine(&["query", &zones, "--with-column", "LocationID=CAST(LocationID AS STRING)", "--write", &s(&retyped)]).ok();
-    engine(&["count", &s(&narrow), &s(&retyped), "--merge-schema"]).fails(1, &["'LocationID' is INT", "STRING"]);
+    engine(&[
+        "query",
+        &zones,
+        "--with-column",
+        "LocationID=CAST(LocationID AS STRING)",
+        "--write",
+        &s(&retyped),
+    ])
+    .ok();
+    engine(&["count", &s(&narrow), &s(&retyped), "--merge-schema"])
+        .fails(1, &["'LocationID' is INT", "STRING"]);
 
     // Appending other columns to Parquet goes ahead as in Spark, with a warning naming the
     // option the directory now needs (none with --merge-schema); to CSV it is refused.
-    let append = ["query", &zones, "--with-column", "twice=LocationID * 2", "--write", &s(&narrow), "--save-mode", "append"];
+    let append = [
+        "query",
+        &zones,
+        "--with-column",
+        "twice=LocationID * 2",
+        "--write",
+        &s(&narrow),
+        "--save-mode",
+        "append",
+    ];
     let warned = engine(&append);
     warned.ok();
-    assert!(warned.stderr.contains("warning: ") && warned.stderr.contains("reads back only with --merge-schema"), "{}", warned.stderr);
+    assert!(
+        warned.stderr.contains("warning: ")
+            && warned
+                .stderr
+                .contains("reads back only with --merge-schema"),
+        "{}",
+        warned.stderr
+    );
     let mut quiet = append.to_vec();
     quiet.push("--merge-schema");
     let merged = engine(&quiet);
     merged.ok();
     assert!(!merged.stderr.contains("warning"), "{}", merged.stderr);
-    assert_eq!(engine(&["count", &s(&narrow), "--merge-schema"]).ok(), "795\n");
+    assert_eq!(
+        engine(&["count", &s(&narrow), "--merge-schema"]).ok(),
+        "795\n"
+    );
     let csv = tmp.path().join("csv");
     engine(&["convert", &zones, &s(&csv), "--output-format", "csv"]).ok();
-    engine(&["query", &zones, "--drop", "Zone", "--write", &s(&csv), "--output-format", "csv", "--save-mode", "append"])
-        .fails(2, &["same columns"]);
+    engine(&[
+        "query",
+        &zones,
+        "--drop",
+        "Zone",
+        "--write",
+        &s(&csv),
+        "--output-format",
+        "csv",
+        "--save-mode",
+        "append",
+    ])
+    .fails(2, &["same columns"]);
     // Standard input is read once.
     crate::common::engine_stdin(&["count", "-", "-"], "a\n1\n").fails(2, &["once"]);
     // convert takes several inputs before its output.

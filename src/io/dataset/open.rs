@@ -248,67 +248,62 @@ fn open_parquet(files: &[DataFile], depth: Depth, merge: bool) -> Result<(Schema
     Ok((schema, Layout::Parquet { footers }))
 }
 
-/// The one schema of the files: the first file's when all agree; when columns differ, the
-/// union of their columns by name in order of appearance with `merge` (Spark's `mergeSchema`:
-/// a column's type must be the same in every file that has it), else an error that names the
-/// files, the difference and the option.
+/// The one schema of the files. With `merge` (Spark's `mergeSchema`), the union of their
+/// columns by name in order of appearance. Without it, the first file's, as Spark takes one
+/// file's: columns only some files have are then left out (or read as null), so a warning on
+/// stderr names the files, the difference and the option. Either way a column's type must be
+/// the same in every file that has it.
 fn merge_schemas(files: &[DataFile], schemas: &[SchemaRef], merge: bool) -> Result<SchemaRef> {
     let first = &schemas[0];
     let mut merged: Vec<Field> = first.fields().iter().map(|f| f.as_ref().clone()).collect();
     let mut origin: Vec<usize> = vec![0; merged.len()];
+    let mut differs: Option<usize> = None;
     for (i, schema) in schemas.iter().enumerate().skip(1) {
-        // Columns in another order are the same columns: files are read by column name.
-        let same = schema.fields().len() == first.fields().len()
-            && schema.fields().iter().all(|a| {
-                first
-                    .field_with_name(a.name())
-                    .is_ok_and(|b| a.data_type() == b.data_type())
-            });
-        if same && !merge {
-            continue;
-        }
         for field in schema.fields() {
             match merged.iter().position(|m| m.name() == field.name()) {
                 Some(at) if merged[at].data_type() != field.data_type() => {
                     return Err(Error::Dataset(format!(
                         "column '{}' is {} in {} and {} in {}: files of one input must agree on \
-                 a column's type{}",
+                         a column's type (Spark's mergeSchema fails too)",
                         field.name(),
                         crate::types::names::sql_type_name(merged[at].data_type()),
                         files[origin[at]].path.display(),
                         crate::types::names::sql_type_name(field.data_type()),
                         files[i].path.display(),
-                        if merge {
-                            " (Spark's mergeSchema fails too)"
-                        } else {
-                            ""
-                        }
                     )))
                 }
                 Some(_) => {}
-                None => {
+                None if merge => {
                     merged.push(field.as_ref().clone());
                     origin.push(i);
                 }
+                None => {
+                    differs.get_or_insert(i);
+                }
             }
         }
-        if !merge {
-            let names = |s: &SchemaRef| {
-                s.fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return Err(Error::Dataset(format!(
-                "{} has columns [{}] where {} has [{}]: give --merge-schema to read the union \
-                 of the files' columns, missing ones as null (Spark's mergeSchema)",
-                files[i].path.display(),
-                names(schema),
-                files[0].path.display(),
-                names(first)
-            )));
+        if !merge && schema.fields().len() != first.fields().len() {
+            differs.get_or_insert(i);
         }
+    }
+    if let Some(i) = differs {
+        let names = |s: &SchemaRef| {
+            s.fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Reading goes on as Spark's does; what it leaves out must not go unsaid.
+        eprintln!(
+            "engine: warning: {} has columns [{}] where {} has [{}]: reading the first file's \
+             columns; give --merge-schema to read the union of the files' columns, missing \
+             ones as null (Spark's mergeSchema)",
+            files[i].path.display(),
+            names(&schemas[i]),
+            files[0].path.display(),
+            names(first)
+        );
     }
     Ok(Arc::new(Schema::new(merged)))
 }
