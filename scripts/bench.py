@@ -37,8 +37,9 @@ def out(tool, name):
     return str(TMP / f"out_{tool}_{name}")
 
 
-def queries(csv):
-    """name -> {tool: argv}. Every query reads the generated CSV (the zone file for show)."""
+def queries(csv, parquet=None):
+    """name -> {tool: argv}. Every query reads the generated CSV (the zone file for show), the
+    first-row queries also its Parquet copy."""
     spark_head = (
         "import os,sys; from pyspark.sql import SparkSession; "
         "spark = SparkSession.builder.master('local[2]').config('spark.ui.enabled','false')"
@@ -129,6 +130,18 @@ def queries(csv):
         "datafusion": fusion(f"COPY (SELECT *, to_char(pickup_datetime, '%Y-%m') AS month FROM t) TO '{out('datafusion', 'by_month')}' STORED AS PARQUET PARTITIONED BY (month)", collect=False),
         "spark": spark(f"t.withColumn('month', __import__('pyspark.sql.functions', fromlist=['x']).date_format('pickup_datetime', 'yyyy-MM')).write.partitionBy('month').parquet('{out('spark', 'by_month')}')"),
     }
+    # First-row latency in a pipeline: the whole result asked for, the reader gone after one line.
+    for label, source in [("csv", csv), ("parquet", parquet)]:
+        if source is None:
+            continue
+        scan = f"read_{label}('{source}')"
+        q[f"first row of a {label} input, | head -1"] = {
+            "engine": ["bash", "-c", f"{ENGINE} query '{source}' --csv | head -1"],
+            "duckdb": ["bash", "-c", f"{DUCKDB} -csv -c \"SET enable_progress_bar=false; SELECT * FROM {scan}\" | head -1"],
+            "polars": [PY, "-c", f"import polars as pl; print(pl.scan_{label}('{source}').head(1).collect().write_csv())"],
+            "datafusion": [PY, "-c", f"from datafusion import SessionContext; ctx = SessionContext(); ctx.register_{label}('t', '{source}'); print(ctx.sql('SELECT * FROM t LIMIT 1').to_arrow_table())"],
+            "spark": spark(f"spark.read.{label}('{source}', header=True, inferSchema=True).limit(1).show()"),
+        }
     q["count"] = {
         "engine": [ENGINE, "count", csv],
         "duckdb": duck("SELECT count(*) FROM t"),
@@ -162,7 +175,10 @@ def main():
     csv = TMP / f"yellow_{rows}.csv"
     if not csv.exists():
         subprocess.run([GEN, "yellow", str(rows), str(csv)], check=True, cwd=ROOT)
-    csv = str(csv)
+    parquet = TMP / f"yellow_{rows}.parquet"
+    if not parquet.exists():
+        subprocess.run([GEN, "yellow", str(rows), str(parquet)], check=True, cwd=ROOT)
+    csv, parquet = str(csv), str(parquet)
     tools = ["engine", "duckdb", "polars", "datafusion", "spark"]
     # For a quick look while optimizing: BENCH_ONLY="count;group by pickup zone;scaling;memory"
     # runs only those queries (and the local[1]/local[2] and memory sections when named), and
@@ -175,7 +191,7 @@ def main():
         return not only or section in only
 
     table = []
-    for name, cmds in queries(csv).items():
+    for name, cmds in queries(csv, parquet).items():
         if not wanted(name):
             continue
         times = {t: [] for t in tools}
