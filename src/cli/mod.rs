@@ -102,15 +102,21 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     };
     // `-` as the INPUT: standard input, spooled first (kept until the command ends).
     let mut cli = cli;
-    let mut spooled = None;
+    let mut spooled: Vec<stdin_input::Spooled> = Vec::new();
+    let mut stdin_read = false;
     let mut from_stdin = |input: &mut String| -> Result<()> {
         if input == "-" {
-            if spooled.is_some() {
+            if stdin_read {
                 return Err(Error::usage("standard input ('-') can be read once"));
             }
+            stdin_read = true;
             let copy = stdin_input::spool_stdin()?;
             *input = copy.path.clone();
-            spooled = Some(copy);
+            spooled.push(copy);
+        } else if stdin_input::is_stream(input) {
+            let copy = stdin_input::spool_path(input)?;
+            *input = copy.path.clone();
+            spooled.push(copy);
         }
         Ok(())
     };

@@ -167,9 +167,11 @@ fn directories_globs_and_partition_discovery() {
     ])
     .ok();
     assert_eq!(engine(&["show", &s(&out)]).ok(), shown);
-    // A device (or a pipe, as `<(cat file.csv)` gives) is refused with a clear message.
-    engine(&["count", "/dev/null", "--format", "csv"])
-        .fails(1, &["/dev/null", "not a regular file or a directory"]);
+    // A device or a pipe (as `<(cat file.csv)` gives) is spooled and read: /dev/null is empty.
+    assert_eq!(
+        engine(&["count", "/dev/null", "--input-format", "csv"]).ok(),
+        "0\n"
+    );
 }
 
 #[test]
@@ -669,4 +671,43 @@ fn several_inputs_and_merged_schemas() {
     let out = tmp.path().join("both");
     engine(&["convert", &y1, &y2, &s(&out)]).ok();
     assert_eq!(engine(&["count", &s(&out)]).ok(), "20000\n");
+}
+
+/// An INPUT that is a stream (`<(...)`, a named FIFO, /dev/stdin) is spooled like `-`.
+#[test]
+fn fifos_and_process_substitution_are_read() {
+    let yellow = data("yellow_tripdata_sample_2019-01.csv");
+    let engine_bin = env!("CARGO_BIN_EXE_engine");
+    let substituted = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{engine_bin}' count <(cat '{yellow}') <(cat '{yellow}' | head -101)"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&substituted.stdout),
+        "10100\n",
+        "{}",
+        String::from_utf8_lossy(&substituted.stderr)
+    );
+    let tmp = temp();
+    let fifo = tmp.path().join("zones.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        let zones = data("taxi_zone_lookup.csv");
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(zones).unwrap();
+            std::fs::write(fifo, bytes).unwrap();
+        })
+    };
+    assert_eq!(engine(&["count", &s(&fifo)]).ok(), "265\n");
+    writer.join().unwrap();
+    let piped = crate::common::engine_stdin(&["count", "/dev/stdin"], "a,b\n1,2\n3,4\n");
+    assert_eq!(piped.ok(), "2\n");
 }
