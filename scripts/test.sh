@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f target/spark-sql-suite.txt
-cargo test --locked
+cargo test --locked --features dev-tools
 # The Spark SQL conformance suite's pass rate, per file and in total (tests/spark-sql).
 cat target/spark-sql-suite.txt
 scripts/check-interop.sh target/debug/engine

@@ -10,9 +10,14 @@ fn main() {
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {
-            // --help and --version print to stdout and succeed; anything else is a usage error.
+            // --help and --version print to stdout and succeed; anything else is a usage error,
+            // said with the prefix every other error has.
+            if e.use_stderr() {
+                eprint!("engine: {}", e.render());
+                std::process::exit(2);
+            }
             let _ = e.print();
-            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+            std::process::exit(0);
         }
     };
     engine::error::quiet_panics();

@@ -87,7 +87,8 @@ pub struct ReadArgs {
     #[arg(long)]
     pub no_infer: bool,
     /// Parquet files whose columns differ are read as the union of their columns, missing ones
-    /// as null (Spark's mergeSchema); without it they are refused.
+    /// as null (Spark's mergeSchema); without it, as the first file's, with a warning. Lets a
+    /// Parquet append change the columns without a warning.
     #[arg(long)]
     pub merge_schema: bool,
     /// Quoted fields may hold line breaks, as Spark's multiLine=true. The engine always reads

@@ -17,12 +17,20 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::error::{Error, Result};
 use crate::job::{ProgressWhen, Reporter};
 
+/// `engine --version`: the package version and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ENGINE_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "engine",
-    version,
+    version = VERSION,
     about = "A single-node, Spark-like DataFrame engine: read CSV and Parquet, show, convert, query",
-    after_help = "Exit codes: 0 success, 1 runtime error (bad data, missing file), 2 usage error."
+    after_help = "Exit codes: 0 success, 1 runtime error (bad data, missing file), 2 usage error, \
+                  130 interrupted (Ctrl-C or SIGTERM; nothing partial is left behind).\n\
+                  Examples (from the project directory):\n  \
+                  engine show data/taxi_zone_lookup.csv -n 5\n  \
+                  engine count 'data/yellow_tripdata_sample_2019-0{1,2}.csv'\n  \
+                  engine describe data/taxi_zone_lookup.csv"
 )]
 pub struct Cli {
     /// Worker threads, as Spark's master URL: local, local[N] or local[*] (all cores).
@@ -78,6 +86,13 @@ pub enum Command {
     Sql(sql::Args),
     /// List the functions expressions may call, with their kinds.
     Functions(functions::Args),
+    /// Print a shell completion script: engine completions bash > ~/.local/share/bash-completion/completions/engine
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): engine man > engine.1 && man ./engine.1
+    Man,
 }
 
 /// Run a parsed command line.
@@ -147,7 +162,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
                 }
             }
         }
-        Command::Functions(_) => {}
+        Command::Functions(_) | Command::Completions { .. } | Command::Man => {}
     }
     let result = dispatch(cli, matches, &context);
     drop(spooled);
@@ -170,5 +185,19 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches, context: &Reporter) -> Result<
         }
         Command::Sql(args) => sql::run(args, context),
         Command::Functions(args) => functions::run(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "engine", &mut out);
+            crate::job::stdout::print(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Error::io("<stdout>", e))?;
+            crate::job::stdout::print(&String::from_utf8_lossy(&out))
+        }
     }
 }

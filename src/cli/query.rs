@@ -16,8 +16,8 @@ use crate::plan::{Frame, JoinType};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Verbs run in the order given. Expressions are Spark SQL expressions, e.g.
-  engine query data/yellow.csv --filter 'total_amount > 20' \\
-      --group-by PULocationID --agg 'sum(total_amount) AS revenue, count(*)' \\
+  engine query data/yellow_tripdata_sample_2019-01.csv --filter 'total_amount > 20' \\
+      --group-by pickup_location_id --agg 'sum(total_amount) AS revenue, count(*)' \\
       --order-by 'revenue DESC' --limit 10"
 )]
 pub struct Args {

@@ -91,18 +91,19 @@ impl Staging {
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let path = staging_path(destination, job_id);
         let fresh = path.with_extension("new");
-        std::fs::create_dir(&fresh).map_err(|e| Error::io(&fresh, e))?;
+        // Errors name the destination as given, not the hidden directory beside it.
+        std::fs::create_dir(&fresh).map_err(|e| Error::io(destination, e))?;
         let locked = File::open(&fresh).and_then(|lock| lock.lock().map(|()| lock));
         let lock = match locked {
             Ok(lock) => lock,
             Err(e) => {
                 let _ = std::fs::remove_dir(&fresh);
-                return Err(Error::io(&fresh, e));
+                return Err(Error::io(destination, e));
             }
         };
         if let Err(e) = std::fs::rename(&fresh, &path) {
             let _ = std::fs::remove_dir(&fresh);
-            return Err(Error::io(&path, e));
+            return Err(Error::io(destination, e));
         }
         Ok(Staging { path, _lock: lock })
     }
@@ -145,7 +146,7 @@ impl DestinationLock {
                 .truncate(false)
                 .write(true)
                 .open(&path)
-                .map_err(|e| Error::io(&path, e))?;
+                .map_err(|e| Error::io(destination, e))?;
             if nonblocking {
                 match file.try_lock() {
                     Ok(()) => {}

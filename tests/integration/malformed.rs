@@ -234,3 +234,107 @@ fn empty_files_in_a_directory_are_skipped() {
     assert_eq!(engine(&["show", &s(&all_empty)]).ok(), "++\n||\n++\n++\n\n");
     assert_eq!(engine(&["count", &s(&all_empty)]).ok(), "0\n");
 }
+
+/// The command line explains itself: every example in the help runs as written against the
+/// repository's data, usage errors carry the same `engine: error:` prefix as runtime errors,
+/// `--version` names the commit, and completions and the man page come from the same
+/// definitions.
+#[test]
+fn help_examples_run_and_usage_errors_read_like_the_rest() {
+    let mut helps = vec![engine(&["--help"]).ok().to_string()];
+    for command in [
+        "show",
+        "schema",
+        "count",
+        "describe",
+        "summary",
+        "convert",
+        "query",
+        "sql",
+        "functions",
+    ] {
+        helps.push(engine(&[command, "--help"]).ok().to_string());
+    }
+    let mut examples = Vec::new();
+    for help in &helps {
+        let mut pending = String::new();
+        for line in help.lines() {
+            let line = line.trim();
+            if pending.is_empty() && !line.starts_with("engine ") {
+                continue;
+            }
+            match line.strip_suffix('\\') {
+                Some(head) => pending.push_str(head),
+                None => {
+                    pending.push_str(line);
+                    examples.push(std::mem::take(&mut pending));
+                }
+            }
+        }
+    }
+    assert!(examples.len() >= 4, "{examples:?}");
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_engine"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for example in &examples {
+        let run = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(example)
+            .env("PATH", &path)
+            .current_dir(crate::common::root())
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{example}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(!run.stdout.is_empty(), "{example}");
+    }
+    assert!(helps[0].contains("130 interrupted"), "{}", helps[0]);
+
+    let usage = engine(&["show", &data("taxi_zone_lookup.csv"), "--bogus"]);
+    usage.fails(2, &["--bogus"]);
+    assert!(
+        usage.stderr.starts_with("engine: error: "),
+        "{}",
+        usage.stderr
+    );
+    let version = engine(&["--version"]);
+    assert!(
+        version.ok().starts_with("engine 0.1.0 (") && version.stdout.trim_end().ends_with(')'),
+        "{}",
+        version.stdout
+    );
+    for shell in ["bash", "zsh", "fish"] {
+        let script = engine(&["completions", shell]);
+        assert!(
+            script.ok().contains("convert") && script.stdout.contains("merge-schema"),
+            "{shell}"
+        );
+    }
+    engine(&["completions", "tcsh"]).fails(2, &["tcsh"]);
+    let man = engine(&["man"]);
+    assert!(
+        man.ok().contains(".TH engine 1") && man.stdout.contains("describe"),
+        "{}",
+        man.stdout
+    );
+    // A destination that cannot be made is named as given, not by the hidden staging name.
+    let tmp = temp();
+    let file = tmp.path().join("plain_file");
+    std::fs::write(&file, "x").unwrap();
+    let out = file.join("out");
+    let run = engine(&["convert", &data("taxi_zone_lookup.csv"), &s(&out)]);
+    run.fails(1, &["plain_file"]);
+    assert!(
+        !run.stderr.contains("staging") && !run.stderr.contains(".engine"),
+        "{}",
+        run.stderr
+    );
+}
