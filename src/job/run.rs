@@ -109,6 +109,10 @@ fn execute_to_sink(
         broadcast_rows: tuning.broadcast_rows,
         progress: progress.clone(),
     };
+    // Reading is a phase of its own: a CSV scan for types counted the same bytes before.
+    let mut datasets = Vec::new();
+    frame.plan.datasets(&mut datasets);
+    progress.start_phase("reading", datasets.iter().map(|d| d.total_bytes()).sum());
     match sink {
         Sink::Explain => print(&explain(&optimize(frame.plan))),
         Sink::Show(options) => {

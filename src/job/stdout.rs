@@ -28,6 +28,7 @@ const BATCHES_AHEAD: usize = 2;
 
 /// Write command output to stdout.
 pub fn print(text: &str) -> Result<()> {
+    crate::progress::stdout_begins();
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -81,6 +82,7 @@ enum Printed {
 
 /// Write and flush one chunk; a closed pipe is `Closed`, not an error.
 fn write_chunk(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<Printed> {
+    crate::progress::stdout_begins();
     match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(Printed::All),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Printed::Closed),

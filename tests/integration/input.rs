@@ -711,3 +711,63 @@ fn fifos_and_process_substitution_are_read() {
     let piped = crate::common::engine_stdin(&["count", "/dev/stdin"], "a,b\n1,2\n3,4\n");
     assert_eq!(piped.ok(), "2\n");
 }
+
+/// On a terminal (a pty, through `script`), the progress bar is drawn while the job reads and
+/// cleared before the first byte of the result: the table's top border starts its own line.
+/// Its byte total is the input's size, never more.
+#[test]
+fn progress_bar_is_gone_before_the_first_stdout_byte() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to give the engine a terminal");
+        return;
+    }
+    let tmp = temp();
+    let big = tmp.path().join("big.csv");
+    engine(&[
+        "sql",
+        "SELECT id, id % 7 AS k, concat('row ', id) AS label FROM range(300000)",
+        "--write",
+        &s(&big),
+        "--single-file",
+    ])
+    .ok();
+    let size = std::fs::metadata(&big).unwrap().len();
+    let command = format!(
+        "'{}' query '{}' --group-by k --agg 'count(*) AS n' --order-by k --batch-size 1000",
+        env!("CARGO_BIN_EXE_engine"),
+        s(&big)
+    );
+    let run = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("ENGINE_TEST_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(run.status.success(), "{screen}");
+    let last_bar = screen.rfind("reading [").expect("a progress bar was drawn");
+    let table = screen.find("+---").expect("the table was printed");
+    assert!(last_bar < table, "{screen:?}");
+    // Between the last bar and the table: the bar's line cleared, nothing else.
+    let between = &screen[last_bar..table];
+    let cleared = between
+        .rfind("\r\u{1b}[2K")
+        .expect("the bar's line is cleared");
+    assert_eq!(cleared + "\r\u{1b}[2K".len(), between.len(), "{between:?}");
+    assert!(screen.contains("|  0|42858|"), "{screen}");
+    // The bar's total is the input's size (as indicatif prints it).
+    let total = screen[last_bar..table]
+        .split('/')
+        .nth(1)
+        .unwrap()
+        .split(" (")
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let mib = size as f64 / (1024.0 * 1024.0);
+    assert_eq!(total, format!("{mib:.2} MiB"), "{screen:?}");
+}
