@@ -7,9 +7,13 @@
 //! derive the high-volume for-hire fields (license, bases, request and on-scene times, fares and
 //! driver pay) from the same rows. The same arguments always give the same bytes.
 //!
-//!     gen_trips yellow|green|fhvhv ROWS OUT.csv|OUT.parquet [SAMPLE.csv ...]
+//!     gen_trips [--tlc-names] [--per-month] yellow|green|fhvhv ROWS OUT.csv|OUT.parquet [SAMPLE.csv ...]
 //!
 //! A `.parquet` OUT is one Parquet file, converted by the `engine` binary built beside this one.
+//! `--tlc-names` names yellow columns as the TLC's files do (`tpep_pickup_datetime`,
+//! `PULocationID`, ...); `--per-month` writes one file per pickup month beside OUT
+//! (`trips.csv` gives `trips_2020-01.csv` ... `trips_2021-12.csv`). The samples default to the
+//! repository's `data/` files, found from the working directory or from the binary's place.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -17,6 +21,32 @@ use std::process::ExitCode;
 
 use engine::types::calendar::{civil_from_days, days_from_civil};
 use rayon::prelude::*;
+
+const USAGE: &str = "usage: gen_trips [--tlc-names] [--per-month] yellow|green|fhvhv ROWS OUT.csv|OUT.parquet [SAMPLE.csv ...]
+
+Deterministic TLC-shaped trips for benchmarks: every row starts from a row of the samples, its
+pickup moved to a hashed second of 2020-2021. A .parquet OUT is converted by the engine binary
+built beside this one.
+
+Options:
+  --tlc-names   name yellow columns as the TLC's files do (VendorID, tpep_pickup_datetime,
+                PULocationID, ...); green and fhvhv always use the TLC's names
+  --per-month   one file per pickup month: OUT trips.csv gives trips_2020-01.csv ... trips_2021-12.csv
+  -h, --help    this text
+
+SAMPLE.csv defaults to data/yellow_tripdata_sample_2019-0{1,2}.csv, looked up from the working
+directory, then from the directories above the binary.";
+
+/// The TLC's names for the yellow sample's columns.
+const TLC_YELLOW_NAMES: [(&str, &str); 7] = [
+    ("vendor_id", "VendorID"),
+    ("pickup_datetime", "tpep_pickup_datetime"),
+    ("dropoff_datetime", "tpep_dropoff_datetime"),
+    ("rate_code_id", "RatecodeID"),
+    ("pickup_location_id", "PULocationID"),
+    ("dropoff_location_id", "DOLocationID"),
+    ("airport_fee", "airport_fee"),
+];
 
 const DEFAULT_SAMPLES: [&str; 2] = [
     "data/yellow_tripdata_sample_2019-01.csv",
@@ -107,8 +137,19 @@ fn load(samples: &[String]) -> Result<(Vec<String>, Vec<Trip>), String> {
     Ok((header, trips))
 }
 
-fn header_for(kind: Kind, sample: &[String]) -> Vec<String> {
+fn header_for(kind: Kind, sample: &[String], tlc_names: bool) -> Vec<String> {
     let names: &[&str] = match kind {
+        Kind::Yellow if tlc_names => {
+            return sample
+                .iter()
+                .map(|name| {
+                    TLC_YELLOW_NAMES
+                        .iter()
+                        .find(|(ours, _)| ours == name)
+                        .map_or(name.clone(), |(_, tlc)| tlc.to_string())
+                })
+                .collect()
+        }
         Kind::Yellow => return sample.to_vec(),
         Kind::Green => &[
             "VendorID",
@@ -267,12 +308,75 @@ fn write_row(out: &mut Vec<u8>, kind: Kind, i: u64, trips: &[Trip], col: &dyn Fn
     out.push(b'\n');
 }
 
-fn run(args: &[String]) -> Result<(), String> {
-    let usage = "usage: gen_trips yellow|green|fhvhv ROWS OUT.csv|OUT.parquet [SAMPLE.csv ...]";
-    let [kind, rows, out, samples @ ..] = args else {
+/// The month (0 for 2020-01 ... 23 for 2021-12) of row `i`'s pickup, as `write_row` places it.
+fn month_of(i: u64) -> usize {
+    let pickup = 1_577_836_800 + (splitmix(splitmix(i)) % SPAN) as i64;
+    let (year, month, _) = civil_from_days(pickup.div_euclid(86_400) as i32);
+    ((year - 2020) * 12 + i64::from(month) - 1).clamp(0, 23) as usize
+}
+
+/// `trips.csv` and month 0 -> `trips_2020-01.csv`.
+fn month_path(out: &str, month: usize) -> String {
+    let path = std::path::Path::new(out);
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("trips.csv");
+    let (stem, extension) = name.split_once('.').unwrap_or((name, "csv"));
+    let tag = format!("{}-{:02}", 2020 + month / 12, month % 12 + 1);
+    path.with_file_name(format!("{stem}_{tag}.{extension}"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The default samples: from the working directory, else from a directory above the binary
+/// (target/release/gen_trips lies two below the repository).
+fn default_samples() -> Vec<String> {
+    if DEFAULT_SAMPLES
+        .iter()
+        .all(|s| std::path::Path::new(s).exists())
+    {
+        return DEFAULT_SAMPLES.iter().map(|s| s.to_string()).collect();
+    }
+    let exe = std::env::current_exe().ok();
+    for dir in exe.iter().flat_map(|e| e.ancestors().skip(1)) {
+        let found: Vec<std::path::PathBuf> = DEFAULT_SAMPLES.iter().map(|s| dir.join(s)).collect();
+        if found.iter().all(|p| p.exists()) {
+            return found
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+        }
+    }
+    DEFAULT_SAMPLES.iter().map(|s| s.to_string()).collect()
+}
+
+enum Outcome {
+    Generated,
+    Help,
+}
+
+fn run(all_args: &[String]) -> Result<Outcome, String> {
+    let mut tlc_names = false;
+    let mut per_month = false;
+    let mut args = Vec::new();
+    for arg in all_args {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Outcome::Help),
+            "--tlc-names" => tlc_names = true,
+            "--per-month" => per_month = true,
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"))
+            }
+            _ => args.push(arg.clone()),
+        }
+    }
+    let usage = USAGE.lines().next().unwrap_or(USAGE);
+    let [kind, rows, out, samples @ ..] = args.as_slice() else {
         return Err(usage.into());
     };
-    let kind = match kind.as_str() {
+    let kind_name = kind.as_str();
+    let kind = match kind_name {
         "yellow" => Kind::Yellow,
         "green" => Kind::Green,
         "fhvhv" => Kind::Fhvhv,
@@ -282,59 +386,84 @@ fn run(args: &[String]) -> Result<(), String> {
         .parse()
         .map_err(|_| format!("ROWS '{rows}' is not a count\n{usage}"))?;
     let samples: Vec<String> = if samples.is_empty() {
-        DEFAULT_SAMPLES.iter().map(|s| s.to_string()).collect()
+        default_samples()
     } else {
         samples.to_vec()
     };
     let started = std::time::Instant::now();
     let (sample_header, trips) = load(&samples)?;
     let col = |name: &str| sample_header.iter().position(|h| h == name).unwrap_or(0);
-    // Parquet: the CSV goes to a hidden file beside OUT, which the engine then converts.
+    let header = header_for(kind, &sample_header, tlc_names).join(",");
     let parquet = out.ends_with(".parquet");
-    let final_out = out;
-    let csv_path;
-    let out: &str = if parquet {
-        let path = std::path::Path::new(out);
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("trips");
-        csv_path = path.with_file_name(format!(".{name}.gen_trips.csv"));
-        csv_path.to_str().ok_or("OUT is not UTF-8")?
+    let finals: Vec<String> = if per_month {
+        (0..24).map(|m| month_path(out, m)).collect()
     } else {
-        out
+        vec![out.clone()]
     };
-    let file = File::create(out).map_err(|e| format!("{out}: {e}"))?;
-    let mut writer = BufWriter::with_capacity(1 << 20, file);
-    let header = header_for(kind, &sample_header).join(",");
-    writeln!(writer, "{header}").map_err(|e| format!("{out}: {e}"))?;
+    // Parquet: each CSV goes to a hidden file beside its OUT, which the engine then converts.
+    let csvs: Vec<String> = finals
+        .iter()
+        .map(|out| {
+            if parquet {
+                let path = std::path::Path::new(out);
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("trips");
+                path.with_file_name(format!(".{name}.gen_trips.csv"))
+                    .to_string_lossy()
+                    .into_owned()
+            } else {
+                out.clone()
+            }
+        })
+        .collect();
+    let mut writers = Vec::new();
+    for path in &csvs {
+        let file = File::create(path).map_err(|e| format!("{path}: {e}"))?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        writeln!(writer, "{header}").map_err(|e| format!("{path}: {e}"))?;
+        writers.push(writer);
+    }
     let chunks: Vec<u64> = (0..rows.div_ceil(CHUNK)).collect();
-    // A window of chunks at a time, formatted in parallel, written in order.
+    // A window of chunks at a time, formatted in parallel, written in order (per month file).
     for window in chunks.chunks(rayon::current_num_threads().max(1) * 2) {
-        let texts: Vec<Vec<u8>> = window
+        let texts: Vec<Vec<Vec<u8>>> = window
             .par_iter()
             .map(|&c| {
-                let mut buf = Vec::with_capacity((CHUNK * 110) as usize);
+                let mut bufs = vec![Vec::new(); writers.len()];
                 for i in c * CHUNK..((c + 1) * CHUNK).min(rows) {
-                    write_row(&mut buf, kind, i, &trips, &col);
+                    let file = if per_month { month_of(i) } else { 0 };
+                    write_row(&mut bufs[file], kind, i, &trips, &col);
                 }
-                buf
+                bufs
             })
             .collect();
-        for text in texts {
-            writer.write_all(&text).map_err(|e| format!("{out}: {e}"))?;
+        for bufs in texts {
+            for ((writer, text), path) in writers.iter_mut().zip(bufs).zip(&csvs) {
+                writer
+                    .write_all(&text)
+                    .map_err(|e| format!("{path}: {e}"))?;
+            }
         }
     }
-    writer.flush().map_err(|e| format!("{out}: {e}"))?;
-    drop(writer);
+    for (mut writer, path) in writers.into_iter().zip(&csvs) {
+        writer.flush().map_err(|e| format!("{path}: {e}"))?;
+    }
     if parquet {
-        let converted = to_parquet(out, final_out);
-        let _ = std::fs::remove_file(out);
-        converted?;
+        for (csv, final_out) in csvs.iter().zip(&finals) {
+            let converted = to_parquet(csv, final_out);
+            let _ = std::fs::remove_file(csv);
+            converted?;
+        }
     }
     eprintln!(
-        "generated {rows} {} trips in {final_out} ({:.1} s)",
-        args[0],
+        "generated {rows} {kind_name} trips in {} ({:.1} s)",
+        if per_month {
+            format!("{} .. {}", finals[0], finals[finals.len() - 1])
+        } else {
+            out.clone()
+        },
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(Outcome::Generated)
 }
 
 /// One Parquet file at `parquet` with the rows of `csv`, typed as the engine infers them,
@@ -368,7 +497,11 @@ fn to_parquet(csv: &str, parquet: &str) -> Result<(), String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Generated) => ExitCode::SUCCESS,
+        Ok(Outcome::Help) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("gen_trips: {message}");
             ExitCode::from(2)

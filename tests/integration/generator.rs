@@ -86,3 +86,71 @@ fn generated_trips_are_deterministic_and_shaped_like_the_samples() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("usage: gen_trips"));
 }
+
+/// `--help` succeeds; `--tlc-names` gives the TLC's yellow column names; `--per-month` splits
+/// the same rows into one file per pickup month; the samples are found from the binary's place
+/// when the working directory is elsewhere.
+#[test]
+fn options_help_tlc_names_and_months() {
+    let help = gen_trips(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--per-month"));
+    let tmp = temp();
+    let whole = tmp.path().join("whole.csv");
+    let run = Command::new(env!("CARGO_BIN_EXE_gen_trips"))
+        .args(["--tlc-names", "yellow", "30000", &s(&whole)])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(&whole).unwrap();
+    assert!(
+        text.starts_with("VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,"),
+        "{}",
+        &text[..200]
+    );
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",PULocationID,DOLocationID,"));
+    let months = tmp.path().join("m.csv");
+    assert!(
+        gen_trips(&["--tlc-names", "--per-month", "yellow", "30000", &s(&months)])
+            .status
+            .success()
+    );
+    let split = tmp.path().join("m_*.csv");
+    assert_eq!(engine(&["count", &s(&split)]).ok(), "30000\n");
+    let march = tmp.path().join("m_2020-03.csv");
+    let range = engine(&["query", &s(&march), "--agg", "min(tpep_pickup_datetime) >= '2020-03-01' AND max(tpep_pickup_datetime) < '2020-04-01' AS inside", "--csv"]);
+    assert_eq!(range.ok(), "inside\ntrue\n");
+    // The same rows as the single file, in another order.
+    let same = engine(&[
+        "query",
+        &s(&whole),
+        "--agg",
+        "sum(total_amount) AS t, count(*) AS n",
+        "--csv",
+    ]);
+    let parts = engine(&[
+        "query",
+        &s(&split),
+        "--agg",
+        "sum(total_amount) AS t, count(*) AS n",
+        "--csv",
+    ]);
+    let round = |out: &str| {
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .map(|v| format!("{:.2}", v.parse::<f64>().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(round(same.ok()), round(parts.ok()));
+}
