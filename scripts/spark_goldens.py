@@ -94,6 +94,8 @@ def main():
         "schema_yellow_glob": (["schema", "data/yellow_tripdata_sample_2019-0*.csv"], schema(csv("data/yellow_tripdata_sample_2019-0*.csv"))),
         "count_zones": (["count", ZONES], count(zones)),
         "describe_zones": (["describe", ZONES], show(zones.describe())),
+        "schema_zones_json": (["schema", ZONES, "--json"], zones.schema.json() + "\n"),
+        "schema_yellow_json": (["schema", Y1, "--json"], y1.schema.json() + "\n"),
         "summary_zones": (["summary", ZONES], show(zones.summary())),
         "count_yellow": (["count", Y1], count(y1)),
         "count_yellow_glob": (["count", "data/yellow_tripdata_sample_2019-0*.csv"], count(csv("data/yellow_tripdata_sample_2019-0*.csv"))),

@@ -25,8 +25,11 @@ pub struct Args {
     pub mode: Option<ParseModeArg>,
     /// Print the schema as DDL (`a INT,b STRING`), the form --schema takes, as Spark's
     /// schema.toDDL does.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     pub ddl: bool,
+    /// Print the schema as JSON, as Spark's schema.json() does (--schema takes it too).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -41,6 +44,8 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     progress.finish();
     let mut text = if args.ddl {
         ddl_string(&dataset.schema)
+    } else if args.json {
+        json_string(&dataset.schema)
     } else {
         tree_string(&dataset.schema)
     };
@@ -67,6 +72,45 @@ fn ddl_string(schema: &arrow::datatypes::Schema) -> String {
         .map(|f| format!("{} {}", quote(f.name()), sql_type_name(f.data_type())))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Spark's `StructType.json`: compact, fields in order, Spark's JSON type names.
+fn json_string(schema: &arrow::datatypes::Schema) -> String {
+    let fields: Vec<serde_json::Value> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "name": f.name(),
+                "type": json_type(f.data_type()),
+                "nullable": f.is_nullable(),
+                "metadata": {},
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "struct", "fields": fields}).to_string()
+}
+
+/// A type in Spark's JSON form: a name for atomic types, an object for nested ones.
+fn json_type(data_type: &arrow::datatypes::DataType) -> serde_json::Value {
+    use arrow::datatypes::DataType;
+    match data_type {
+        DataType::List(item) | DataType::LargeList(item) => serde_json::json!({
+            "type": "array",
+            "elementType": json_type(item.data_type()),
+            "containsNull": item.is_nullable(),
+        }),
+        DataType::Struct(fields) => serde_json::json!({
+            "type": "struct",
+            "fields": fields.iter().map(|f| serde_json::json!({
+                "name": f.name(),
+                "type": json_type(f.data_type()),
+                "nullable": f.is_nullable(),
+                "metadata": {},
+            })).collect::<Vec<_>>(),
+        }),
+        other => serde_json::Value::String(crate::types::names::spark_type_name(other)),
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
     if ddl.trim().is_empty() {
         return Err(bad("no columns".into()));
     }
+    if ddl.trim_start().starts_with('{') {
+        return parse_json_schema(ddl);
+    }
     let sql = format!("CREATE TABLE t ({ddl})");
     let statements = Parser::parse_sql(&HiveDialect {}, &sql).map_err(|e| bad(e.to_string()))?;
     let columns = match statements.as_slice() {
@@ -53,6 +56,51 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
         fields.push(Field::new(name, data_type, true));
     }
     Ok(Arc::new(Schema::new(fields)))
+}
+
+/// A schema in Spark's JSON form (`engine schema --json`, Spark's `schema.json()`): a struct of
+/// plain-typed fields, as CSV columns are.
+fn parse_json_schema(text: &str) -> Result<SchemaRef> {
+    let bad = |message: String| Error::usage(format!("--schema (JSON): {message}"));
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    if value.get("type").and_then(|t| t.as_str()) != Some("struct") {
+        return Err(bad("expected {\"type\":\"struct\",\"fields\":[...]}".into()));
+    }
+    let fields = value
+        .get("fields")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| bad("no \"fields\" array".into()))?;
+    if fields.is_empty() {
+        return Err(bad("no columns".into()));
+    }
+    let mut out: Vec<Field> = Vec::with_capacity(fields.len());
+    for field in fields {
+        let name = field
+            .get("name")
+            .and_then(|n| n.as_str())
+            .ok_or_else(|| bad(format!("a field without a name: {field}")))?;
+        if out.iter().any(|f| f.name().eq_ignore_ascii_case(name)) {
+            return Err(bad(format!("column '{name}' appears twice")));
+        }
+        let data_type = match field.get("type") {
+            Some(serde_json::Value::String(type_name)) => {
+                spark_type(type_name).ok_or_else(|| {
+                    bad(format!(
+                        "unsupported type '{type_name}' for column '{name}'"
+                    ))
+                })?
+            }
+            Some(other) => {
+                return Err(bad(format!(
+                    "column '{name}' cannot be {other}: CSV columns hold plain values"
+                )))
+            }
+            None => return Err(bad(format!("column '{name}' has no type"))),
+        };
+        out.push(Field::new(name, data_type, true));
+    }
+    Ok(Arc::new(Schema::new(out)))
 }
 
 #[cfg(test)]

@@ -771,3 +771,29 @@ fn progress_bar_is_gone_before_the_first_stdout_byte() {
     let mib = size as f64 / (1024.0 * 1024.0);
     assert_eq!(total, format!("{mib:.2} MiB"), "{screen:?}");
 }
+
+/// `schema --ddl` and `schema --json` print forms `--schema` takes: freezing the inferred types
+/// into a script reads the same table, and a malformed JSON schema is a usage error.
+#[test]
+fn printed_schemas_freeze_inferred_types() {
+    let yellow = data("yellow_tripdata_sample_2019-01.csv");
+    let inferred = engine(&["show", &yellow, "-n", "3"]).ok().to_string();
+    for form in ["--ddl", "--json"] {
+        let schema = engine(&["schema", &yellow, form])
+            .ok()
+            .trim_end()
+            .to_string();
+        let frozen = engine(&["show", &yellow, "-n", "3", "--schema", &schema]);
+        assert_eq!(frozen.ok(), inferred, "{form}");
+    }
+    engine(&[
+        "show",
+        &yellow,
+        "--schema",
+        "{\"type\":\"struct\",\"fields\":[{\"name\":\"a\"}]}",
+    ])
+    .fails(2, &["--schema", "no type"]);
+    engine(&["show", &yellow, "--schema", "{\"type\":\"struct\""]).fails(2, &["not valid JSON"]);
+    engine(&["show", &yellow, "--schema", "{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":{\"type\":\"array\",\"elementType\":\"integer\",\"containsNull\":true}}]}"])
+        .fails(2, &["plain values"]);
+}
