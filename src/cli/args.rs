@@ -49,6 +49,33 @@ impl From<ParseModeArg> for ParseMode {
     }
 }
 
+/// How wide a show table's cells may be: shared by every command that prints one.
+#[derive(Debug, clap::Args)]
+pub struct TruncateArgs {
+    /// Cut cells longer than this many characters (Spark's truncate=N).
+    #[arg(
+        long,
+        default_value_t = 20,
+        value_name = "N",
+        conflicts_with = "no_truncate"
+    )]
+    pub truncate: usize,
+    /// Never cut cells (Spark's truncate=False).
+    #[arg(long)]
+    pub no_truncate: bool,
+}
+
+impl TruncateArgs {
+    /// The width `show_string` takes: 0 for never.
+    pub fn width(&self) -> usize {
+        if self.no_truncate {
+            0
+        } else {
+            self.truncate
+        }
+    }
+}
+
 /// The INPUT arguments as paths.
 pub fn input_paths(inputs: &[String]) -> Vec<&str> {
     inputs.iter().map(String::as_str).collect()
@@ -535,17 +562,8 @@ pub struct SinkArgs {
     /// Rows to show.
     #[arg(short = 'n', long = "num-rows", default_value_t = 20)]
     pub rows: usize,
-    /// Cut shown cells longer than this.
-    #[arg(
-        long,
-        default_value_t = 20,
-        value_name = "N",
-        conflicts_with = "no_truncate"
-    )]
-    pub truncate: usize,
-    /// Never cut shown cells.
-    #[arg(long)]
-    pub no_truncate: bool,
+    #[command(flatten)]
+    pub cells: TruncateArgs,
     /// Show one block per row.
     #[arg(long)]
     pub vertical: bool,
@@ -598,9 +616,9 @@ impl SinkArgs {
     pub fn show_option_given(&self) -> Option<&'static str> {
         if self.rows != 20 {
             Some("-n")
-        } else if self.truncate != 20 {
+        } else if self.cells.truncate != 20 {
             Some("--truncate")
-        } else if self.no_truncate {
+        } else if self.cells.no_truncate {
             Some("--no-truncate")
         } else if self.vertical {
             Some("--vertical")
@@ -664,6 +682,14 @@ impl SinkArgs {
     /// whatever write flags were given.
     pub fn stdout_sink(&self) -> Result<Sink> {
         let text = &self.write_options.text;
+        if self.csv || self.json {
+            if let Some(flag) = self.show_option_given() {
+                return Err(Error::usage(format!(
+                    "{flag} shapes the show table, and this prints {}",
+                    if self.csv { "CSV" } else { "JSON" }
+                )));
+            }
+        }
         if !self.csv && !self.explain {
             let refused = if self.json {
                 text.csv_option_given()
@@ -687,7 +713,7 @@ impl SinkArgs {
         } else {
             Sink::Show(ShowOptions {
                 rows: self.rows,
-                truncate: if self.no_truncate { 0 } else { self.truncate },
+                truncate: self.cells.width(),
                 vertical: self.vertical,
             })
         })

@@ -5,7 +5,7 @@
 //! the strings'; every figure is a string. The figures are Spark SQL aggregates, one query per
 //! statistic, run as `engine sql` runs them.
 
-use super::args::{input_paths, ReadArgs};
+use super::args::{input_paths, ReadArgs, TruncateArgs};
 use crate::error::{Error, Result};
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::ShowOptions;
@@ -18,17 +18,8 @@ pub struct Args {
     /// A file, a directory of part files, or a glob ('-': standard input).
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
-    /// Cut cells longer than this many characters.
-    #[arg(
-        long,
-        default_value_t = 20,
-        value_name = "N",
-        conflicts_with = "no_truncate"
-    )]
-    pub truncate: usize,
-    /// Never cut cells.
-    #[arg(long)]
-    pub no_truncate: bool,
+    #[command(flatten)]
+    pub cells: TruncateArgs,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -54,7 +45,7 @@ pub fn run(args: Args, reporter: &Reporter, summary: bool) -> Result<()> {
     let tables = vec![("described".to_string(), input.clone())];
     let sink = Sink::Show(ShowOptions {
         rows: statistics.len(),
-        truncate: if args.no_truncate { 0 } else { args.truncate },
+        truncate: args.cells.width(),
         vertical: false,
     });
     let tuning = Tuning {

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::{show_string, ShowOptions};
 
-use super::args::{input_paths, FormatArg, ParseModeArg, ReadArgs};
+use super::args::{input_paths, FormatArg, ParseModeArg, ReadArgs, TruncateArgs};
 use crate::job::stdout::print;
 use crate::job::Reporter;
 
@@ -18,17 +18,8 @@ pub struct Args {
     /// Number of rows to show.
     #[arg(short = 'n', long = "num-rows", default_value_t = 20)]
     pub rows: usize,
-    /// Cut cells longer than this many characters.
-    #[arg(
-        long,
-        default_value_t = 20,
-        value_name = "N",
-        conflicts_with = "no_truncate"
-    )]
-    pub truncate: usize,
-    /// Never cut cells (Spark's truncate=False).
-    #[arg(long)]
-    pub no_truncate: bool,
+    #[command(flatten)]
+    pub cells: TruncateArgs,
     /// One block per row (Spark's vertical=True).
     #[arg(long)]
     pub vertical: bool,
@@ -57,7 +48,7 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     let batches = dataset.head(fetch)?;
     let options = ShowOptions {
         rows: args.rows,
-        truncate: if args.no_truncate { 0 } else { args.truncate },
+        truncate: args.cells.width(),
         vertical: args.vertical,
     };
     // PySpark prints showString with print(): one more newline than the table's own.
