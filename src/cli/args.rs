@@ -540,9 +540,10 @@ fn parse_mode_value(text: &str) -> std::result::Result<ModeValue, String> {
 /// Where the result goes: shared by `query` and `sql`.
 #[derive(Debug, clap::Args)]
 pub struct SinkArgs {
-    /// Print the optimized plan instead of running the query.
-    #[arg(long)]
-    pub explain: bool,
+    /// Print the optimized plan instead of running the query; `--explain analyze` runs it
+    /// (dropping its rows) and prints each operator's rows, batches, tasks and time.
+    #[arg(long, value_enum, value_name = "analyze")]
+    pub explain: Option<Option<ExplainArg>>,
     /// Sink: Spark's show table (the default).
     #[arg(long, conflicts_with_all = ["csv", "json", "write"])]
     pub show: bool,
@@ -569,7 +570,25 @@ pub struct SinkArgs {
     pub vertical: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainArg {
+    Analyze,
+}
+
 impl SinkArgs {
+    /// `--explain`, with or without `analyze`.
+    pub fn explaining(&self) -> bool {
+        self.explain.is_some()
+    }
+
+    /// The sink `--explain` names.
+    fn explain_sink(&self) -> Sink {
+        match self.explain {
+            Some(Some(ExplainArg::Analyze)) => Sink::ExplainAnalyze,
+            _ => Sink::Explain,
+        }
+    }
+
     /// Fold the deprecated flags into their new names (see `WriteArgs::adopt_legacy`).
     pub fn adopt_legacy(&mut self, read: &mut ReadArgs, reporter: &Reporter) -> Result<()> {
         self.write_options.adopt_legacy(read, reporter)
@@ -628,7 +647,7 @@ impl SinkArgs {
     }
 
     pub fn sink(&self) -> Result<Sink> {
-        if self.write.is_none() && !self.explain {
+        if self.write.is_none() && !self.explaining() {
             if let Some(flag) = self.write_option_given() {
                 return Err(Error::usage(format!(
                     "{flag} applies to --write OUTPUT, and this command does not write"
@@ -636,8 +655,8 @@ impl SinkArgs {
             }
         }
         Ok(match &self.write {
-            Some(output) if output == "-" && !self.explain => self.stdout_write_sink()?,
-            Some(output) if !self.explain => Sink::Write {
+            Some(output) if output == "-" && !self.explaining() => self.stdout_write_sink()?,
+            Some(output) if !self.explaining() => Sink::Write {
                 output: output.clone(),
                 plan: self.write_options.plan(output)?,
             },
@@ -690,7 +709,7 @@ impl SinkArgs {
                 )));
             }
         }
-        if !self.csv && !self.explain {
+        if !self.csv && !self.explaining() {
             let refused = if self.json {
                 text.csv_option_given()
             } else {
@@ -704,8 +723,8 @@ impl SinkArgs {
                 )));
             }
         }
-        Ok(if self.explain {
-            Sink::Explain
+        Ok(if self.explaining() {
+            self.explain_sink()
         } else if self.csv {
             Sink::Csv(text.options()?)
         } else if self.json {

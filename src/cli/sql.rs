@@ -132,7 +132,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
         .filter(|s| {
             !matches!(
                 s.output,
-                Output::InsertDirectory { .. } | Output::Explain(_)
+                Output::InsertDirectory { .. } | Output::Explain(_) | Output::ExplainAnalyze(_)
             )
         })
         .count();
@@ -169,7 +169,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
         let refused = flags
             .write_option_given()
             .filter(|flag| inserts == 0 || !INSERT_WRITE_FLAGS.contains(flag));
-        if let (Some(flag), false) = (refused, flags.explain) {
+        if let (Some(flag), false) = (refused, flags.explaining()) {
             return Err(Error::usage(format!(
                 "{flag} applies to --write OUTPUT (or to a job's INSERTs: --coalesce, \
                  --repartition, --compression), and this command does not write"
@@ -188,8 +188,9 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
     let mut sinks = Vec::new();
     for step in steps {
         let sink = match (&step.output, &query_sink) {
-            _ if flags.explain => Sink::Explain,
+            _ if flags.explaining() => flags.stdout_sink()?,
             (Output::Explain(_), _) => Sink::Explain,
+            (Output::ExplainAnalyze(_), _) => Sink::ExplainAnalyze,
             (
                 Output::Query(_)
                 | Output::Describe(_)

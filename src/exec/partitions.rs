@@ -32,6 +32,8 @@ pub struct ExecContext {
     /// Join build sides up to this many rows are broadcast; larger ones are partitioned.
     pub broadcast_rows: usize,
     pub progress: Progress,
+    /// Per-operator metrics, for EXPLAIN ANALYZE (None: nothing is counted).
+    pub metrics: Option<super::metrics::PlanMetrics>,
 }
 
 impl Partitions {

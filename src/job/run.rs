@@ -108,6 +108,7 @@ fn execute_to_sink(
         batch_size: read.batch_size,
         broadcast_rows: tuning.broadcast_rows,
         progress: progress.clone(),
+        metrics: None,
     };
     // Reading is a phase of its own: a CSV scan for types counted the same bytes before.
     let mut datasets = Vec::new();
@@ -115,6 +116,29 @@ fn execute_to_sink(
     progress.start_phase("reading", datasets.iter().map(|d| d.total_bytes()).sum());
     match sink {
         Sink::Explain => print(&explain(&optimize(frame.plan))),
+        Sink::ExplainAnalyze => {
+            use rayon::prelude::*;
+            let plan = optimize(frame.plan);
+            let metrics = crate::exec::metrics::PlanMetrics::default();
+            let ctx = ExecContext {
+                metrics: Some(metrics.clone()),
+                ..ctx
+            };
+            let started = std::time::Instant::now();
+            let parts = execute(&plan, &ctx)?;
+            // Every row is produced and dropped: only the counts are kept.
+            parts.parts.par_iter().try_for_each(|open| -> Result<()> {
+                for batch in open()? {
+                    batch?;
+                }
+                Ok(())
+            })?;
+            print(&crate::plan::explain::explain_analyzed(
+                &plan,
+                &metrics,
+                started.elapsed(),
+            ))
+        }
         Sink::Show(options) => {
             let schema = frame.schema();
             let plan = optimize(frame.limit(options.rows.saturating_add(1)).plan);

@@ -12,8 +12,13 @@ pub enum Sink {
     Show(ShowOptions),
     Csv(TextOptions),
     Json(TextOptions),
-    Write { output: String, plan: WritePlan },
+    Write {
+        output: String,
+        plan: WritePlan,
+    },
     Explain,
+    /// EXPLAIN ANALYZE: run the plan, drop its rows, print the plan with what each operator did.
+    ExplainAnalyze,
 }
 
 /// Checked write options and the rows' distribution over files.

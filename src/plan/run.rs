@@ -9,7 +9,21 @@ use crate::exec::partitions::{
     filter_batch, limit, project_batch, range_partitions, scan_partitions, ExecContext, Partitions,
 };
 
+/// The plan's partitions; with metrics asked for, every operator's streams are counted under
+/// its address in `plan` (see `explain::explain_analyzed`).
 pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
+    let Some(metrics) = &ctx.metrics else {
+        return execute_operator(plan, ctx);
+    };
+    // Operators that drain their input (aggregate, sort, join build) do it here: timed too.
+    let started = std::time::Instant::now();
+    let parts = execute_operator(plan, ctx)?;
+    let key = plan as *const Plan as usize;
+    metrics.add_time(key, started.elapsed());
+    Ok(metrics.wrap(key, parts))
+}
+
+fn execute_operator(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
     match plan {
         Plan::Scan(scan) => Ok(scan_partitions(
             &scan.dataset,

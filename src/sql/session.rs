@@ -30,6 +30,8 @@ pub enum Output<'a> {
     Query(&'a ast::Query),
     /// `EXPLAIN query`: the query's plan, whatever the sink.
     Explain(&'a ast::Query),
+    /// EXPLAIN ANALYZE: run the query, print its plan with what each operator did.
+    ExplainAnalyze(&'a ast::Query),
     /// `DESCRIBE [TABLE] v`: its columns, types and comments.
     Describe(&'a ast::ObjectName),
     /// `SHOW TABLES [LIKE 'pattern']`.
@@ -166,7 +168,7 @@ fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
         },
         ast::Statement::Explain {
             describe_alias: _,
-            analyze: false,
+            analyze,
             verbose: _,
             query_plan: false,
             estimate: false,
@@ -174,11 +176,12 @@ fn session_statement(statement: &ast::Statement) -> Result<Output<'_>> {
             format: None,
             options: None,
         } => match statement.as_ref() {
+            ast::Statement::Query(q) if *analyze => Ok(Output::ExplainAnalyze(q)),
             ast::Statement::Query(q) => Ok(Output::Explain(q)),
             _ => Err(Error::usage("EXPLAIN takes a query")),
         },
         ast::Statement::Explain { .. } => Err(Error::usage(
-            "unsupported: EXPLAIN with options (ANALYZE, FORMAT, ...); give EXPLAIN SELECT ...",
+            "unsupported: EXPLAIN with options (FORMAT, ...); give EXPLAIN [ANALYZE] SELECT ...",
         )),
         _ => Err(refuse()),
     }
@@ -354,7 +357,10 @@ pub fn plan_script(
         step.settings.sql,
     )?;
     match output {
-        Output::Query(query) | Output::Explain(query) | Output::InsertDirectory { query, .. } => {
+        Output::Query(query)
+        | Output::Explain(query)
+        | Output::ExplainAnalyze(query)
+        | Output::InsertDirectory { query, .. } => {
             check_cte_names(query)?;
             plan_query(query, &catalog)
         }

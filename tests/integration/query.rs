@@ -399,3 +399,91 @@ fn plain_and_quoted_stretches_read_alike() {
     ])
     .fails(1, &["line 8", "column id", "'5x'"]);
 }
+
+/// `--explain analyze` and `EXPLAIN ANALYZE` run the plan and print the `--explain` tree with
+/// each operator's rows, batches and tasks (times masked here: they vary run to run).
+#[test]
+fn explain_analyze_counts_what_each_operator_did() {
+    let mask = |text: &str| {
+        let mut out = String::new();
+        for line in text.lines() {
+            let line = match (line.find("time: "), line.rfind(']')) {
+                (Some(at), Some(end)) if end > at => {
+                    format!("{}time: T{}", &line[..at], &line[end..])
+                }
+                _ => line.to_string(),
+            };
+            let line = match line.find("wall time ") {
+                Some(at) => format!("{}wall time T)", &line[..at]),
+                None => line,
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    };
+    let analyzed = engine(&[
+        "query",
+        "data/yellow_tripdata_sample_2019-0*.csv",
+        "--join",
+        Z,
+        "--on",
+        "pickup_location_id = LocationID",
+        "--group-by",
+        "Zone",
+        "--agg",
+        "count(*) AS trips",
+        "--order-by",
+        "trips DESC",
+        "--limit",
+        "5",
+        "--explain",
+        "analyze",
+        "--master",
+        "local[2]",
+    ]);
+    assert_eq!(
+        mask(analyzed.ok()),
+        "== Analyzed Plan ==
+(rows and batches each operator put out; time spent in its tasks, the operators below included, summed across tasks; wall time T)
+TopN 5 [trips DESC NULLS LAST]  [rows: 5, batches: 1, tasks: 1, time: T]
++- Project [Zone, count(1) AS trips]  [rows: 180, batches: 2, tasks: 2, time: T]
+   +- HashAggregate keys: [Zone], functions: [count(1)] (partial per task, then merged)  [rows: 180, batches: 2, tasks: 2, time: T]
+      +- HashJoin Inner [pickup_location_id = LocationID], build: right  [rows: 20000, batches: 4, tasks: 2, time: T]
+         +- Scan csv data/yellow_tripdata_sample_2019-0*.csv [pickup_location_id]  [rows: 20000, batches: 4, tasks: 2, time: T]
+         +- Scan csv data/taxi_zone_lookup.csv [LocationID, Zone]  [rows: 265, batches: 1, tasks: 1, time: T]
+"
+    );
+    let table = format!("z={Z}");
+    let sql = engine(&[
+        "sql",
+        "EXPLAIN ANALYZE SELECT Borough, count(*) FROM z WHERE LocationID > 10 GROUP BY Borough",
+        "--table",
+        &table,
+        "--master",
+        "local[2]",
+    ]);
+    assert_eq!(
+        mask(sql.ok()),
+        "== Analyzed Plan ==
+(rows and batches each operator put out; time spent in its tasks, the operators below included, summed across tasks; wall time T)
+Project [Borough, count(1)]  [rows: 6, batches: 2, tasks: 2, time: T]
++- HashAggregate keys: [Borough], functions: [count(1)] (partial per task, then merged)  [rows: 6, batches: 2, tasks: 2, time: T]
+   +- Scan csv data/taxi_zone_lookup.csv [Borough], filters: [(LocationID > 10)]  [rows: 255, batches: 1, tasks: 1, time: T]
+"
+    );
+    // The plain --explain is unchanged, and nothing is written when analyzing a --write.
+    let tmp = crate::common::temp();
+    let out = tmp.path().join("never");
+    engine(&[
+        "query",
+        Z,
+        "--write",
+        &crate::common::s(&out),
+        "--explain",
+        "analyze",
+    ])
+    .ok();
+    assert!(!out.exists());
+    engine(&["query", Z, "--explain", "sideways"]).fails(2, &["sideways"]);
+}
