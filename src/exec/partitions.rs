@@ -83,6 +83,45 @@ impl Partitions {
         }
     }
 
+    /// These partitions with every stream counted into `metrics` (EXPLAIN ANALYZE): its rows,
+    /// batches and tasks, and the time spent opening and pulling it.
+    pub fn counted(self, metrics: Arc<super::metrics::OperatorMetrics>) -> Partitions {
+        use std::sync::atomic::Ordering::Relaxed;
+        use std::time::Instant;
+        Partitions {
+            schema: self.schema,
+            parts: self
+                .parts
+                .into_iter()
+                .map(|open| {
+                    let metrics = metrics.clone();
+                    Arc::new(move || -> Result<BatchStream<'static>> {
+                        let started = Instant::now();
+                        let stream = open();
+                        metrics
+                            .nanos
+                            .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+                        metrics.tasks.fetch_add(1, Relaxed);
+                        let mut stream = stream?;
+                        let metrics = metrics.clone();
+                        Ok(Box::new(std::iter::from_fn(move || {
+                            let started = Instant::now();
+                            let next = stream.next();
+                            metrics
+                                .nanos
+                                .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+                            if let Some(Ok(batch)) = &next {
+                                metrics.batches.fetch_add(1, Relaxed);
+                                metrics.rows.fetch_add(batch.num_rows() as u64, Relaxed);
+                            }
+                            next
+                        })) as BatchStream<'static>)
+                    }) as Partition
+                })
+                .collect(),
+        }
+    }
+
     /// Drain every partition on the pool; batches kept per partition, in order.
     pub fn collect(&self) -> Result<Vec<Vec<RecordBatch>>> {
         self.parts
@@ -310,5 +349,36 @@ pub fn scan_partitions(
     Partitions {
         schema: out_schema,
         parts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::metrics::PlanMetrics;
+    use arrow::array::Int64Array;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn counted_streams_add_rows_batches_and_tasks() {
+        let batch = |n: i64| {
+            RecordBatch::try_from_iter([(
+                "x",
+                Arc::new(Int64Array::from_iter_values(0..n)) as ArrayRef,
+            )])
+            .unwrap()
+        };
+        let parts = Partitions::materialized(
+            batch(1).schema(),
+            vec![vec![batch(3), batch(4)], vec![], vec![batch(5)]],
+        );
+        let metrics = PlanMetrics::default();
+        let counted = parts.counted(metrics.entry(7));
+        assert_eq!(counted.collect_all().unwrap().len(), 3);
+        let m = metrics.get(7).unwrap();
+        assert_eq!(m.rows.load(Ordering::Relaxed), 12);
+        assert_eq!(m.batches.load(Ordering::Relaxed), 3);
+        assert_eq!(m.tasks.load(Ordering::Relaxed), 3);
+        assert!(metrics.get(8).is_none());
     }
 }

@@ -20,7 +20,7 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
     let parts = execute_operator(plan, ctx)?;
     let key = plan as *const Plan as usize;
     metrics.add_time(key, started.elapsed());
-    Ok(metrics.wrap(key, parts))
+    Ok(parts.counted(metrics.entry(key)))
 }
 
 fn execute_operator(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
