@@ -48,7 +48,10 @@ static ON_SCREEN: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// Clear any bar before the first byte goes to stdout, and draw none after.
 pub fn stdout_begins() {
-    STDOUT_STARTED.store(true, Ordering::SeqCst);
+    // Called before every chunk written: only the first call has anything to clear.
+    if STDOUT_STARTED.swap(true, Ordering::SeqCst) {
+        return;
+    }
     if let Ok(mut shown) = ON_SCREEN.lock() {
         if let Some(bar) = shown.take() {
             bar.finish_and_clear();

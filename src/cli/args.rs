@@ -306,6 +306,11 @@ impl TextOutArgs {
         if let Some(quote) = &self.out_quote {
             options.csv.quote = char::from(parse_char_option("--out-quote", quote)?);
         }
+        if self.plain && self.out_escape.is_some() {
+            return Err(Error::usage(
+                "--out-escape does not apply with --plain: RFC 4180 CSV doubles quotes instead",
+            ));
+        }
         if let Some(escape) = &self.out_escape {
             options.csv.escape = char::from(parse_char_option("--out-escape", escape)?);
         }

@@ -605,6 +605,8 @@ fn csv_and_json_output_as_spark_writes_it() {
     // Refused: options that cannot apply, and Parquet on stdout.
     engine(&["sql", query, "--json", "--out-sep", ";"]).fails(2, &["--out-sep", "JSON"]);
     engine(&["sql", query, "--plain"]).fails(2, &["--plain", "show table"]);
+    engine(&["sql", query, "--csv", "--plain", "--out-escape", "\\"])
+        .fails(2, &["--out-escape", "--plain"]);
     engine(&["sql", query, "--csv", "--truncate", "3"]).fails(2, &["--truncate", "CSV"]);
     engine(&["sql", query, "--json", "-n", "3"]).fails(2, &["-n", "JSON"]);
     engine(&["sql", query, "--write", "-"]).fails(2, &["--output-format csv or json"]);
