@@ -113,21 +113,59 @@ pub fn human(bytes: usize) -> String {
     }
 }
 
+/// What the reservations of one operator hold together, and the most they held at once
+/// (EXPLAIN ANALYZE's peak memory).
+#[derive(Debug, Default)]
+pub struct MemoryGauge {
+    held: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl MemoryGauge {
+    /// The most this operator's reservations held at once, in bytes.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    fn grow(&self, bytes: usize) {
+        let held = self.held.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.peak.fetch_max(held, Ordering::Relaxed);
+    }
+
+    fn shrink(&self, bytes: usize) {
+        self.held.fetch_sub(bytes, Ordering::Relaxed);
+    }
+}
+
 /// Memory an operator holds, counted against the budget until dropped.
 pub struct Reservation {
     operator: &'static str,
     bytes: usize,
+    gauge: Option<std::sync::Arc<MemoryGauge>>,
 }
 
 impl Reservation {
     pub fn new(operator: &'static str) -> Reservation {
-        Reservation { operator, bytes: 0 }
+        Reservation {
+            operator,
+            bytes: 0,
+            gauge: None,
+        }
+    }
+
+    /// This reservation, also counted on `gauge` (when metrics are on).
+    pub fn gauged(mut self, gauge: Option<std::sync::Arc<MemoryGauge>>) -> Reservation {
+        self.gauge = gauge;
+        self
     }
 
     /// Hold `bytes` in all (more or less than before); an error if the budget cannot hold it.
     pub fn resize(&mut self, bytes: usize) -> Result<()> {
         if bytes <= self.bytes {
             USED.fetch_sub(self.bytes - bytes, Ordering::Relaxed);
+            if let Some(gauge) = &self.gauge {
+                gauge.shrink(self.bytes - bytes);
+            }
             self.bytes = bytes;
             return Ok(());
         }
@@ -142,6 +180,9 @@ impl Reservation {
                 limit: human(limit),
             });
         }
+        if let Some(gauge) = &self.gauge {
+            gauge.grow(grow);
+        }
         self.bytes = bytes;
         Ok(())
     }
@@ -150,6 +191,9 @@ impl Reservation {
 impl Drop for Reservation {
     fn drop(&mut self) {
         USED.fetch_sub(self.bytes, Ordering::Relaxed);
+        if let Some(gauge) = &self.gauge {
+            gauge.shrink(self.bytes);
+        }
     }
 }
 
@@ -167,5 +211,20 @@ mod tests {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
         assert_eq!(human(3 << 29), "1.5 GiB");
+    }
+
+    #[test]
+    fn a_gauge_keeps_the_most_its_reservations_held_at_once() {
+        let gauge = std::sync::Arc::new(MemoryGauge::default());
+        let mut a = Reservation::new("a").gauged(Some(gauge.clone()));
+        let mut b = Reservation::new("b").gauged(Some(gauge.clone()));
+        a.resize(100).unwrap();
+        b.resize(50).unwrap();
+        a.resize(10).unwrap();
+        b.resize(60).unwrap();
+        drop(a);
+        drop(b);
+        assert_eq!(gauge.peak(), 150);
+        assert_eq!(gauge.held.load(Ordering::Relaxed), 0);
     }
 }

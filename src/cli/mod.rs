@@ -46,9 +46,17 @@ pub struct Cli {
     /// `ulimit -v`).
     #[arg(long, global = true, value_name = "SIZE")]
     pub memory_limit: Option<String>,
-    /// No progress bar and no summary line on stderr.
+    /// No progress bar, no notes and no job summary on stderr (warnings and errors still).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Print the job summary (stages, tasks, rows, bytes, time, skew) on stderr even when
+    /// stderr is not a terminal (on a terminal it is printed unless -q).
+    #[arg(long, global = true)]
+    pub summary: bool,
+    /// Write each run as a Spark event log in DIR (made if missing), for Spark's History
+    /// Server: spark.history.fs.logDirectory=DIR. `DIR/<app id>.inprogress` while it runs.
+    #[arg(long, global = true, value_name = "DIR", env = "ENGINE_EVENT_LOG")]
+    pub event_log: Option<std::path::PathBuf>,
     /// Progress bar on stderr for work longer than a second.
     #[arg(long, global = true, value_enum, default_value_t = ProgressMode::Auto)]
     pub progress: ProgressMode,
@@ -107,14 +115,29 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         }
     }
     crate::runtime::install_interrupt_handler();
-    let context = Reporter {
-        quiet: cli.quiet,
-        progress: match cli.progress {
+    let mut context = Reporter::new(
+        cli.quiet,
+        match cli.progress {
             ProgressMode::Auto => ProgressWhen::Terminal,
             ProgressMode::Always => ProgressWhen::Always,
             ProgressMode::Never => ProgressWhen::Never,
         },
-    };
+    );
+    if cli.summary {
+        context.summary = Some(true);
+    }
+    if let Some(dir) = cli
+        .event_log
+        .as_deref()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        let command_line = std::env::args().collect::<Vec<_>>().join(" ");
+        context.event_log = Some(crate::job::event_log::EventLog::start(
+            dir,
+            &command_line,
+            threads,
+        )?);
+    }
     // `-` as the INPUT: standard input, spooled first (kept until the command ends).
     let mut cli = cli;
     let mut spooled: Vec<stdin_input::Spooled> = Vec::new();
@@ -166,7 +189,12 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     }
     let result = dispatch(cli, matches, &context);
     drop(spooled);
-    result
+    // The event log ends with the command, failed or not (a failed job is in it as failed).
+    let logged = match &context.event_log {
+        Some(log) => log.finish(),
+        None => Ok(()),
+    };
+    result.and(logged)
 }
 
 fn dispatch(cli: Cli, matches: &clap::ArgMatches, context: &Reporter) -> Result<()> {

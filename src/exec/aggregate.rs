@@ -9,16 +9,17 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::SchemaRef;
 use arrow::row::{RowConverter, SortField};
 use hashbrown::HashTable;
-use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
+use super::trace::StageKind;
 use crate::error::{Error, Result};
 use crate::expr::aggregates::accumulator::Accumulator;
 use crate::expr::aggregates::signature::AggCall;
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
-use crate::memory::Reservation;
+use crate::memory::{MemoryGauge, Reservation};
 use crate::types::schema::normalize_float_keys;
+use std::sync::Arc;
 
 struct GroupTable {
     /// Group indices, found by key hash; the keys themselves live in `bytes`.
@@ -33,7 +34,7 @@ struct GroupTable {
 }
 
 impl GroupTable {
-    fn new(aggs: &[AggCall]) -> Result<GroupTable> {
+    fn new(aggs: &[AggCall], gauge: Option<Arc<MemoryGauge>>) -> Result<GroupTable> {
         Ok(GroupTable {
             index: HashTable::new(),
             bytes: Vec::new(),
@@ -43,7 +44,7 @@ impl GroupTable {
                 .iter()
                 .map(|a| a.accumulator())
                 .collect::<Result<_>>()?,
-            reservation: Reservation::new("hash aggregate"),
+            reservation: Reservation::new("hash aggregate").gauged(gauge),
         })
     }
 
@@ -87,7 +88,7 @@ pub fn hash_aggregate(
     keys: &[Bound],
     aggs: &[AggCall],
     schema: SchemaRef,
-    _ctx: &ExecContext,
+    ctx: &ExecContext,
 ) -> Result<Partitions> {
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
     let converter =
@@ -95,11 +96,13 @@ pub fn hash_aggregate(
     let hasher = hashbrown::DefaultHashBuilder::default();
 
     // Partial: one table per input partition.
-    let partials: Vec<GroupTable> = input
-        .parts
-        .par_iter()
-        .map(|open| -> Result<GroupTable> {
-            let mut table = GroupTable::new(aggs)?;
+    let partials: Vec<GroupTable> = ctx.run_stage(
+        || ctx.stage_name(0, "partial aggregate"),
+        StageKind::ShuffleMap,
+        input.parts.len(),
+        |task, output| -> Result<GroupTable> {
+            let open = &input.parts[task];
+            let mut table = GroupTable::new(aggs, ctx.memory_gauge())?;
             let converter =
                 RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
             let mut groups: Vec<u32> = Vec::new();
@@ -135,13 +138,14 @@ pub fn hash_aggregate(
                 }
                 table.reserve()?;
             }
+            output.output(table.len() as u64, 0);
             Ok(table)
-        })
-        .collect::<Result<_>>()?;
+        },
+    )?;
 
     // A global aggregate has exactly one row, even over no input.
     if keys.is_empty() {
-        let mut table = GroupTable::new(aggs)?;
+        let mut table = GroupTable::new(aggs, ctx.memory_gauge())?;
         table.group_of(&[], 0);
         merge_into(&mut table, &partials, |_| true)?;
         let batch = finish(&table, &converter, keys.len(), &schema)?;
@@ -149,29 +153,35 @@ pub fn hash_aggregate(
     }
 
     let buckets = crate::runtime::parallelism().max(1);
-    let outputs: Vec<Vec<RecordBatch>> = (0..buckets)
-        .into_par_iter()
-        .map(|bucket| -> Result<Vec<RecordBatch>> {
-            let mut table = GroupTable::new(aggs)?;
-            merge_into(&mut table, &partials, |hash| {
+    let outputs: Vec<Vec<RecordBatch>> = ctx.run_stage(
+        || "exchange → final aggregate".to_string(),
+        StageKind::ShuffleMap,
+        buckets,
+        |bucket, output| -> Result<Vec<RecordBatch>> {
+            let mut table = GroupTable::new(aggs, ctx.memory_gauge())?;
+            let merged = merge_into(&mut table, &partials, |hash| {
                 (hash % buckets as u64) as usize == bucket
             })?;
             table.reserve()?;
+            crate::exec::trace::count_shuffle_read(merged);
+            output.output(table.len() as u64, 0);
             if table.len() == 0 {
                 return Ok(Vec::new());
             }
             Ok(vec![finish(&table, &converter, keys.len(), &schema)?])
-        })
-        .collect::<Result<_>>()?;
+        },
+    )?;
     Ok(Partitions::materialized(schema, outputs))
 }
 
-/// Fold the groups of `partials` whose hash `select`s into `table`.
+/// Fold the groups of `partials` whose hash `select`s into `table`; how many partial groups
+/// were folded.
 fn merge_into(
     table: &mut GroupTable,
     partials: &[GroupTable],
     select: impl Fn(u64) -> bool,
-) -> Result<()> {
+) -> Result<u64> {
+    let mut merged = 0;
     for partial in partials {
         let mut pairs = Vec::new();
         for from in 0..partial.len() {
@@ -185,8 +195,9 @@ fn merge_into(
         for (mine, theirs) in table.accumulators.iter_mut().zip(&partial.accumulators) {
             mine.merge(theirs.as_ref(), &pairs, len)?;
         }
+        merged += pairs.len() as u64;
     }
-    Ok(())
+    Ok(merged)
 }
 
 fn finish(

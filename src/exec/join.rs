@@ -4,7 +4,7 @@
 //! joined on its own (partitioned). Rows with a null key never match, as in SQL.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{
     new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array,
@@ -16,6 +16,7 @@ use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partition, Partitions};
+use super::trace::StageKind;
 use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};
 use crate::expr::Bound;
@@ -76,7 +77,7 @@ struct BuildSide {
 
 const NONE: u32 = u32::MAX;
 
-use crate::memory::Reservation;
+use crate::memory::{MemoryGauge, Reservation};
 
 fn arrow(what: &'static str) -> impl Fn(arrow::error::ArrowError) -> Error {
     move |e| Error::arrow(what, e)
@@ -104,8 +105,13 @@ fn key_rows(
 }
 
 impl BuildSide {
-    fn new(batch: RecordBatch, keys: &[Bound], converter: &RowConverter) -> Result<BuildSide> {
-        let mut reservation = Reservation::new("hash join (build side)");
+    fn new(
+        batch: RecordBatch,
+        keys: &[Bound],
+        converter: &RowConverter,
+        gauge: Option<Arc<MemoryGauge>>,
+    ) -> Result<BuildSide> {
+        let mut reservation = Reservation::new("hash join (build side)").gauged(gauge);
         reservation.resize(batch.get_array_memory_size())?;
         let (rows, valid) = key_rows(converter, keys, &batch)?;
         let n = batch.num_rows();
@@ -162,9 +168,17 @@ pub fn hash_join(
         .collect();
     let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
     let right_schema = right.schema.clone();
-    let right_batches = right.collect_all()?;
+    let right_batches: Vec<RecordBatch> = right
+        .collect_stage(
+            ctx,
+            || ctx.stage_name(1, "hash join (build side)"),
+            StageKind::ShuffleMap,
+        )?
+        .into_iter()
+        .flatten()
+        .collect();
     let right_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
-    let mut collected = Reservation::new("hash join (build side)");
+    let mut collected = Reservation::new("hash join (build side)").gauged(ctx.memory_gauge());
     collected.resize(
         right_batches
             .iter()
@@ -195,19 +209,34 @@ pub fn hash_join(
         converter,
         batch_size: ctx.batch_size,
         build_empty: right_rows == 0,
+        gauge: ctx.memory_gauge(),
     });
     if right_rows <= ctx.broadcast_rows {
         let build = concat_batches(&right_schema, &right_batches).map_err(arrow("joining"))?;
         drop(right_batches);
-        let build = Arc::new(BuildSide::new(build, &job.right_keys, &job.converter)?);
-        return job.probe_all(left, build);
+        let build = Arc::new(BuildSide::new(
+            build,
+            &job.right_keys,
+            &job.converter,
+            job.gauge.clone(),
+        )?);
+        return job.probe_all(left, build, ctx);
     }
     // Partitioned: bucket both sides by key hash, join bucket by bucket.
     let buckets = crate::runtime::parallelism();
     let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
     drop(right_batches);
-    let left_batches = left.collect_all()?;
-    let mut probe_side = Reservation::new("hash join (probe side, partitioned)");
+    let left_batches: Vec<RecordBatch> = left
+        .collect_stage(
+            ctx,
+            || ctx.stage_name(0, "hash join (probe side)"),
+            StageKind::ShuffleMap,
+        )?
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut probe_side =
+        Reservation::new("hash join (probe side, partitioned)").gauged(ctx.memory_gauge());
     probe_side.resize(
         left_batches
             .iter()
@@ -216,16 +245,40 @@ pub fn hash_join(
     )?;
     let left_parts = bucketize(&left_batches, &job.left_keys, &job.converter, buckets)?;
     drop(left_batches);
-    let outputs: Vec<Vec<RecordBatch>> = right_parts
-        .into_par_iter()
+    let buckets: Vec<Mutex<Option<(Vec<RecordBatch>, Vec<RecordBatch>)>>> = right_parts
+        .into_iter()
         .zip(left_parts)
-        .map(|(r, l)| -> Result<Vec<RecordBatch>> {
+        .map(|pair| Mutex::new(Some(pair)))
+        .collect();
+    let untraced = ExecContext {
+        trace: None,
+        ..ctx.clone()
+    };
+    let outputs: Vec<Vec<RecordBatch>> = ctx.run_stage(
+        || "exchange → hash join".to_string(),
+        StageKind::ShuffleMap,
+        buckets.len(),
+        |bucket, task| -> Result<Vec<RecordBatch>> {
+            let (r, l) = buckets[bucket]
+                .lock()
+                .ok()
+                .and_then(|mut b| b.take())
+                .ok_or_else(|| Error::Internal("a join bucket was taken twice".into()))?;
+            crate::exec::trace::count_shuffle_read(r.iter().map(|b| b.num_rows() as u64).sum());
             let build = concat_batches(&right_schema, &r).map_err(arrow("joining"))?;
-            let build = Arc::new(BuildSide::new(build, &job.right_keys, &job.converter)?);
+            let build = Arc::new(BuildSide::new(
+                build,
+                &job.right_keys,
+                &job.converter,
+                job.gauge.clone(),
+            )?);
             let probe = Partitions::materialized(job.left_schema.clone(), vec![l]);
-            job.probe_all(probe, build)?.collect_all()
-        })
-        .collect::<Result<_>>()?;
+            // The bucket's probe runs inside this task, not as a stage of its own.
+            let joined = job.probe_all(probe, build, &untraced)?.collect_all()?;
+            task.output(joined.iter().map(|b| b.num_rows() as u64).sum(), 0);
+            Ok(joined)
+        },
+    )?;
     Ok(Partitions::materialized(schema, outputs))
 }
 
@@ -285,12 +338,19 @@ struct JoinJob {
     /// The whole build side is empty (for the null-aware anti join, whose build side may be
     /// split into buckets).
     build_empty: bool,
+    /// Where the join's memory is counted, when metrics are on.
+    gauge: Option<Arc<MemoryGauge>>,
 }
 
 impl JoinJob {
     /// Probe every left partition against `build`; right and full joins add, after all probes,
     /// the build rows nothing matched.
-    fn probe_all(self: &Arc<Self>, left: Partitions, build: Arc<BuildSide>) -> Result<Partitions> {
+    fn probe_all(
+        self: &Arc<Self>,
+        left: Partitions,
+        build: Arc<BuildSide>,
+        ctx: &ExecContext,
+    ) -> Result<Partitions> {
         let parts: Vec<Partition> = left
             .parts
             .into_iter()
@@ -316,7 +376,11 @@ impl JoinJob {
             return Ok(probed);
         }
         // Every probe must finish before the unmatched build rows are known.
-        let mut outputs = probed.collect()?;
+        let mut outputs = probed.collect_stage(
+            ctx,
+            || ctx.stage_name(0, "hash join (probe)"),
+            StageKind::ShuffleMap,
+        )?;
         outputs.push(self.unmatched(&build)?);
         Ok(Partitions::materialized(self.schema.clone(), outputs))
     }
@@ -329,7 +393,8 @@ impl JoinJob {
         // The pairs of one probe batch, and the rows they become, are held until the batch is
         // out: a key shared by many build rows (or a cross join) reserves them from the budget
         // as they grow, so an exploding join stops with a message rather than an abort.
-        let mut output = Reservation::new("hash join (output of one batch)");
+        let mut output =
+            Reservation::new("hash join (output of one batch)").gauged(self.gauge.clone());
         let row_bytes = |b: &RecordBatch| b.get_array_memory_size() / b.num_rows().max(1);
         let pair_bytes = 8 + row_bytes(batch) + row_bytes(&build.batch);
         for i in 0..batch.num_rows() {

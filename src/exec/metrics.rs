@@ -1,5 +1,7 @@
-//! Per-operator metrics for `EXPLAIN ANALYZE`: rows, batches, tasks and time, counted with a
-//! few atomics per batch (never per row) on streams wrapped only when metrics are asked for.
+//! Per-operator metrics for `EXPLAIN ANALYZE` and the Spark event log's SQL tab: rows, batches,
+//! tasks, time (wall and CPU), peak memory, and for scans what they read and filtered; counted
+//! with a few atomics per batch (never per row) on streams wrapped only when metrics are asked
+//! for.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +16,13 @@ pub struct OperatorMetrics {
     /// Time spent opening and pulling this operator's streams, the operators below it
     /// included, summed across tasks.
     pub nanos: AtomicU64,
+    /// CPU time of the threads while they did so, summed across tasks.
+    pub cpu_nanos: AtomicU64,
+    /// What the operator's memory reservations held at most at once.
+    pub memory: Arc<crate::memory::MemoryGauge>,
+    /// Scans: rows read from the files before the scan's filters, and bytes of files read.
+    pub scanned_rows: AtomicU64,
+    pub bytes_read: AtomicU64,
 }
 
 /// The metrics of a running plan, by operator (keyed by the operator's address in the plan).

@@ -9,5 +9,6 @@ pub mod metrics;
 pub mod partitions;
 pub mod prune;
 pub mod sort;
+pub mod trace;
 pub mod window;
 pub mod write;

@@ -3,6 +3,7 @@
 //! inside one task; operators that must see everything (aggregate, sort, join build) drain their
 //! input's partitions in parallel on the pool and produce new ones.
 
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
@@ -10,6 +11,7 @@ use arrow::compute::filter_record_batch;
 use arrow::datatypes::SchemaRef;
 use rayon::prelude::*;
 
+use super::trace::{count_input, count_shuffle_read, JobTrace, StageKind, TaskRun};
 use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};
 use crate::expr::Bound;
@@ -34,6 +36,82 @@ pub struct ExecContext {
     pub progress: Progress,
     /// Per-operator metrics, for EXPLAIN ANALYZE (None: nothing is counted).
     pub metrics: Option<super::metrics::PlanMetrics>,
+    /// The metrics of the operator being run (set by `plan::run::execute` with metrics on).
+    pub operator: Option<Arc<super::metrics::OperatorMetrics>>,
+    /// The job's stages and tasks, for the job summary and the event log (None: not traced).
+    pub trace: Option<Arc<JobTrace>>,
+    /// What feeds the operator being run, one name per input ("scan trips.csv → filter"):
+    /// the stages it opens are named after them.
+    pub input_names: Arc<[String]>,
+}
+
+impl ExecContext {
+    /// A context with nothing counted or traced.
+    pub fn new(batch_size: usize, broadcast_rows: usize, progress: Progress) -> ExecContext {
+        ExecContext {
+            batch_size,
+            broadcast_rows,
+            progress,
+            metrics: None,
+            operator: None,
+            trace: None,
+            input_names: Arc::from(Vec::new()),
+        }
+    }
+
+    /// The gauge the operator being run counts its memory on, when metrics are on.
+    pub fn memory_gauge(&self) -> Option<Arc<crate::memory::MemoryGauge>> {
+        self.operator.as_ref().map(|m| m.memory.clone())
+    }
+
+    /// The name of the operator's input `i`, followed by what the stage does with it.
+    pub fn stage_name(&self, input: usize, step: &str) -> String {
+        match self.input_names.get(input) {
+            Some(name) if !name.is_empty() => format!("{name} → {step}"),
+            _ => step.to_string(),
+        }
+    }
+
+    /// Run a stage of `tasks` tasks on the pool, task `i` as `run(i, &task)`; with a trace,
+    /// each task is timed and counted (`task.output` says what it handed on).
+    pub fn run_stage<T: Send>(
+        &self,
+        name: impl FnOnce() -> String,
+        kind: StageKind,
+        tasks: usize,
+        run: impl Fn(usize, &TaskOutput) -> Result<T> + Sync + Send,
+    ) -> Result<Vec<T>> {
+        let Some(trace) = &self.trace else {
+            return (0..tasks)
+                .into_par_iter()
+                .map(|i| run(i, &TaskOutput(None)))
+                .collect();
+        };
+        let stage = trace.stage(name(), kind, tasks);
+        let result = (0..tasks)
+            .into_par_iter()
+            .map(|i| {
+                let task = stage.task(i);
+                let result = run(i, &TaskOutput(Some(&task)));
+                task.finish(result.as_ref().err().map(|e| e.to_string()));
+                result
+            })
+            .collect();
+        stage.complete();
+        result
+    }
+}
+
+/// Where a stage's task says what it handed on (nothing is kept without a trace).
+pub struct TaskOutput<'a>(Option<&'a TaskRun>);
+
+impl TaskOutput<'_> {
+    /// The task handed on `records` rows, and wrote `bytes` bytes to files.
+    pub fn output(&self, records: u64, bytes: u64) {
+        if let Some(task) = self.0 {
+            task.output(records, bytes);
+        }
+    }
 }
 
 impl Partitions {
@@ -46,10 +124,11 @@ impl Partitions {
                     let batches = Arc::new(batches);
                     Arc::new(move || {
                         let batches = batches.clone();
-                        Ok(
-                            Box::new((0..batches.len()).map(move |i| Ok(batches[i].clone())))
-                                as BatchStream<'static>,
-                        )
+                        Ok(Box::new((0..batches.len()).map(move |i| {
+                            // Rows another stage gathered: read back like Spark's shuffle.
+                            count_shuffle_read(batches[i].num_rows() as u64);
+                            Ok(batches[i].clone())
+                        })) as BatchStream<'static>)
                     }) as Partition
                 })
                 .collect(),
@@ -86,7 +165,7 @@ impl Partitions {
     /// These partitions with every stream counted into `metrics` (EXPLAIN ANALYZE): its rows,
     /// batches and tasks, and the time spent opening and pulling it.
     pub fn counted(self, metrics: Arc<super::metrics::OperatorMetrics>) -> Partitions {
-        use std::sync::atomic::Ordering::Relaxed;
+        use super::trace::thread_cpu_nanos;
         use std::time::Instant;
         Partitions {
             schema: self.schema,
@@ -97,19 +176,27 @@ impl Partitions {
                     let metrics = metrics.clone();
                     Arc::new(move || -> Result<BatchStream<'static>> {
                         let started = Instant::now();
+                        let cpu = thread_cpu_nanos();
                         let stream = open();
                         metrics
                             .nanos
                             .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+                        metrics
+                            .cpu_nanos
+                            .fetch_add(thread_cpu_nanos().saturating_sub(cpu), Relaxed);
                         metrics.tasks.fetch_add(1, Relaxed);
                         let mut stream = stream?;
                         let metrics = metrics.clone();
                         Ok(Box::new(std::iter::from_fn(move || {
                             let started = Instant::now();
+                            let cpu = thread_cpu_nanos();
                             let next = stream.next();
                             metrics
                                 .nanos
                                 .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+                            metrics
+                                .cpu_nanos
+                                .fetch_add(thread_cpu_nanos().saturating_sub(cpu), Relaxed);
                             if let Some(Ok(batch)) = &next {
                                 metrics.batches.fetch_add(1, Relaxed);
                                 metrics.rows.fetch_add(batch.num_rows() as u64, Relaxed);
@@ -133,6 +220,21 @@ impl Partitions {
     /// Every batch, partitions in order.
     pub fn collect_all(&self) -> Result<Vec<RecordBatch>> {
         Ok(self.collect()?.into_iter().flatten().collect())
+    }
+
+    /// Drain every partition as a stage of its own (traced when `ctx` traces): batches kept
+    /// per partition, in order.
+    pub fn collect_stage(
+        &self,
+        ctx: &ExecContext,
+        name: impl FnOnce() -> String,
+        kind: StageKind,
+    ) -> Result<Vec<Vec<RecordBatch>>> {
+        ctx.run_stage(name, kind, self.parts.len(), |i, task| {
+            let batches = (self.parts[i])()?.collect::<Result<Vec<_>>>()?;
+            task.output(batches.iter().map(|b| b.num_rows() as u64).sum(), 0);
+            Ok(batches)
+        })
     }
 }
 
@@ -306,8 +408,15 @@ pub fn scan_partitions(
             let filter = filter.clone();
             let out_schema = out_schema.clone();
             let progress = ctx.progress.clone();
+            let operator = ctx.operator.clone();
             Arc::new(move || {
                 let stream = dataset.open_task_shared(&task, Some(read.clone()), &progress);
+                // The task's bytes are its files' (or row groups') share, as Spark counts them.
+                count_input(0, task.bytes);
+                if let Some(m) = &operator {
+                    m.bytes_read.fetch_add(task.bytes, Relaxed);
+                }
+                let operator = operator.clone();
                 let filter = filter.clone();
                 let out_schema = out_schema.clone();
                 let mut remaining = limit.unwrap_or(usize::MAX);
@@ -319,6 +428,11 @@ pub fn scan_partitions(
                         Ok(b) => b,
                         Err(e) => return Some(Err(e)),
                     };
+                    let rows = batch.num_rows() as u64;
+                    count_input(rows, 0);
+                    if let Some(m) = &operator {
+                        m.scanned_rows.fetch_add(rows, Relaxed);
+                    }
                     let batch = match &filter {
                         Some(f) => match filter_batch(batch, f) {
                             Ok(Some(b)) => b,

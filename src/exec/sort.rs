@@ -9,9 +9,9 @@ use std::collections::BinaryHeap;
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::compute::{concat_batches, interleave_record_batch, take_record_batch, SortOptions};
 use arrow::row::{RowConverter, Rows, SortField};
-use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
+use super::trace::StageKind;
 use crate::error::{Error, Result};
 use crate::expr::eval::evaluate;
 use crate::expr::Bound;
@@ -74,7 +74,7 @@ pub fn sort(
         drop((batch, rows));
         let batch = sorted;
         let rows = encode(&batch)?;
-        let mut reservation = Reservation::new("sort");
+        let mut reservation = Reservation::new("sort").gauged(ctx.memory_gauge());
         reservation.resize(batch.get_array_memory_size() + rows.size())?;
         Ok(Run {
             batch,
@@ -82,49 +82,54 @@ pub fn sort(
             _reservation: reservation,
         })
     };
-    let runs: Vec<Run> = input
-        .parts
-        .par_iter()
-        .map(|open| -> Result<Option<Run>> {
-            let mut pending: Vec<RecordBatch> = Vec::new();
-            let mut pending_rows = 0;
-            let mut pending_memory = Reservation::new("sort");
-            let mut pending_bytes = 0;
-            let mut kept: Option<Run> = None;
-            for batch in open()? {
-                let batch = batch?;
-                crate::runtime::check_cancelled()?;
-                pending_rows += batch.num_rows();
-                pending_bytes += batch.get_array_memory_size();
-                // Sorting a run copies it once at a time (concatenated, then taken in order).
-                pending_memory.resize(pending_bytes * 2)?;
-                pending.push(batch);
-                // A top-N keeps memory to about 2N rows per partition.
-                if let Some(n) = limit {
-                    if pending_rows >= n.max(1024) * 2 {
-                        if let Some(run) = kept.take() {
-                            pending.push(run.batch);
+    let runs: Vec<Run> = ctx
+        .run_stage(
+            || ctx.stage_name(0, "sort"),
+            StageKind::ShuffleMap,
+            input.parts.len(),
+            |task, output| -> Result<Option<Run>> {
+                let open = &input.parts[task];
+                let mut pending: Vec<RecordBatch> = Vec::new();
+                let mut pending_rows = 0;
+                let mut pending_memory = Reservation::new("sort").gauged(ctx.memory_gauge());
+                let mut pending_bytes = 0;
+                let mut kept: Option<Run> = None;
+                for batch in open()? {
+                    let batch = batch?;
+                    crate::runtime::check_cancelled()?;
+                    pending_rows += batch.num_rows();
+                    pending_bytes += batch.get_array_memory_size();
+                    // Sorting a run copies it once at a time (concatenated, then taken in order).
+                    pending_memory.resize(pending_bytes * 2)?;
+                    pending.push(batch);
+                    // A top-N keeps memory to about 2N rows per partition.
+                    if let Some(n) = limit {
+                        if pending_rows >= n.max(1024) * 2 {
+                            if let Some(run) = kept.take() {
+                                pending.push(run.batch);
+                            }
+                            let all = concat_batches(&schema, &pending).map_err(arrow)?;
+                            pending.clear();
+                            pending_rows = 0;
+                            pending_bytes = 0;
+                            pending_memory.resize(0)?;
+                            kept = Some(sort_run(all)?);
                         }
-                        let all = concat_batches(&schema, &pending).map_err(arrow)?;
-                        pending.clear();
-                        pending_rows = 0;
-                        pending_bytes = 0;
-                        pending_memory.resize(0)?;
-                        kept = Some(sort_run(all)?);
                     }
                 }
-            }
-            if let Some(run) = kept.take() {
-                pending.push(run.batch);
-            }
-            if pending.iter().all(|b| b.num_rows() == 0) {
-                return Ok(None);
-            }
-            let all = concat_batches(&schema, &pending).map_err(arrow)?;
-            drop(pending);
-            Ok(Some(sort_run(all)?))
-        })
-        .collect::<Result<Vec<_>>>()?
+                if let Some(run) = kept.take() {
+                    pending.push(run.batch);
+                }
+                if pending.iter().all(|b| b.num_rows() == 0) {
+                    return Ok(None);
+                }
+                let all = concat_batches(&schema, &pending).map_err(arrow)?;
+                drop(pending);
+                let run = sort_run(all)?;
+                output.output(run.batch.num_rows() as u64, 0);
+                Ok(Some(run))
+            },
+        )?
         .into_iter()
         .flatten()
         .collect();
@@ -140,7 +145,7 @@ pub fn sort(
     }
     let batches: Vec<&RecordBatch> = runs.iter().map(|r| &r.batch).collect();
     let mut out = Vec::new();
-    let mut output_memory = Reservation::new("sort (merge)");
+    let mut output_memory = Reservation::new("sort (merge)").gauged(ctx.memory_gauge());
     let mut out_bytes = 0;
     let mut indices: Vec<(usize, usize)> = Vec::with_capacity(ctx.batch_size.min(wanted));
     let mut produced = 0;

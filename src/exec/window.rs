@@ -91,9 +91,17 @@ pub fn window(
     input: Partitions,
     functions: &[WindowExpr],
     schema: SchemaRef,
-    _ctx: &ExecContext,
+    ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let batches = input.collect_all()?;
+    let batches: Vec<RecordBatch> = input
+        .collect_stage(
+            ctx,
+            || ctx.stage_name(0, "window (gather)"),
+            super::trace::StageKind::ShuffleMap,
+        )?
+        .into_iter()
+        .flatten()
+        .collect();
     let batch = concat_batches(&input.schema, &batches).map_err(arrow)?;
     drop(batches);
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();

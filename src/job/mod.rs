@@ -3,10 +3,12 @@
 //! (show, CSV/JSON on stdout, written files with their commit, explain) and what is reported
 //! on stderr. `convert` is a scan with a write sink; `query` and `sql` build richer plans.
 
+pub mod event_log;
 pub mod report;
 pub mod run;
 pub mod sink;
 pub mod stdout;
+pub mod summary;
 
 pub use report::{ProgressWhen, Reporter};
 pub use run::{convert, run, Tuning};

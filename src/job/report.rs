@@ -1,7 +1,13 @@
-//! How a job reports to the user on stderr: a progress bar (when asked for or on a terminal)
-//! and notes (summaries, retries), both silenced by `--quiet`.
+//! How a job reports to the user: on stderr a progress bar (when asked for or on a terminal),
+//! notes (summaries, retries), both silenced by `--quiet`, and the job summary (stages and
+//! tasks, on a terminal or with `--summary`); and the Spark event log (`--event-log`).
 
 use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+
+use super::event_log::EventLog;
+use super::summary::summarize;
+use crate::exec::trace::{JobTrace, TraceListener};
 
 use crate::progress::Progress;
 
@@ -17,9 +23,59 @@ pub enum ProgressWhen {
 pub struct Reporter {
     pub quiet: bool,
     pub progress: ProgressWhen,
+    /// Print the job summary: None when stderr is a terminal and not `--quiet`.
+    pub summary: Option<bool>,
+    pub event_log: Option<Arc<EventLog>>,
+    /// Stage and task ids already used by earlier jobs of this command (they number on).
+    pub ids_used: Mutex<(usize, u64)>,
 }
 
 impl Reporter {
+    /// A reporter with no summary and no event log.
+    pub fn new(quiet: bool, progress: ProgressWhen) -> Reporter {
+        Reporter {
+            quiet,
+            progress,
+            summary: None,
+            event_log: None,
+            ids_used: Mutex::new((0, 0)),
+        }
+    }
+
+    fn wants_summary(&self) -> bool {
+        self.summary
+            .unwrap_or_else(|| !self.quiet && std::io::stderr().is_terminal())
+    }
+
+    /// A trace for the next job, when its stages are to be summarized or logged; `listener`
+    /// hears of them as they run.
+    pub fn trace(&self, listener: Option<Arc<dyn TraceListener>>) -> Option<Arc<JobTrace>> {
+        if !self.wants_summary() && self.event_log.is_none() {
+            return None;
+        }
+        let (stages, tasks) = self.ids_used.lock().map(|ids| *ids).unwrap_or((0, 0));
+        Some(Arc::new(JobTrace::new(stages, tasks, listener)))
+    }
+
+    /// A job traced by `trace` has ended: its ids are used, and its summary printed if asked.
+    pub fn job_ended(&self, trace: &JobTrace, succeeded: bool) {
+        if let Ok(mut ids) = self.ids_used.lock() {
+            let (stages, tasks) = trace.ids_used();
+            ids.0 += stages;
+            ids.1 += tasks;
+        }
+        if succeeded && self.wants_summary() {
+            eprint!(
+                "{}",
+                summarize(
+                    &trace.stages(),
+                    trace.elapsed(),
+                    crate::runtime::parallelism()
+                )
+            );
+        }
+    }
+
     /// A progress reporter for `message` (disabled by `-q`, `--progress never`, or no terminal).
     pub fn progress(&self, message: &str) -> Progress {
         let enabled = !self.quiet

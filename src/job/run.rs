@@ -8,14 +8,18 @@ use super::report::Reporter;
 use super::sink::{Sink, WritePlan};
 use super::stdout::{print, stream_out};
 use crate::error::{Error, Result};
+use crate::exec::metrics::PlanMetrics;
 use crate::exec::partitions::ExecContext;
+use crate::exec::trace::StageKind;
 use crate::exec::write::write_partitions;
 use crate::io::dataset::{Depth, ReadOptions};
 use crate::io::show::show_string;
 use crate::io::writer::{should_write, OutputJob};
 use crate::plan::inputs::Inputs;
-use crate::plan::{explain::explain, optimize::optimize, run::execute, Frame, JoinType};
+use crate::plan::run::{execute, pipeline_name};
+use crate::plan::{explain::explain, optimize::optimize, Frame, JoinType};
 use crate::progress::Progress;
+use std::sync::Arc;
 
 /// Execution settings that are not read options.
 #[derive(Debug, Clone, Copy)]
@@ -104,83 +108,150 @@ fn execute_to_sink(
     progress: &Progress,
     reporter: &Reporter,
 ) -> Result<()> {
-    let ctx = ExecContext {
-        batch_size: read.batch_size,
-        broadcast_rows: tuning.broadcast_rows,
-        progress: progress.clone(),
-        metrics: None,
-    };
+    let mut ctx = ExecContext::new(read.batch_size, tuning.broadcast_rows, progress.clone());
     // Reading is a phase of its own: a CSV scan for types counted the same bytes before.
     let mut datasets = Vec::new();
     frame.plan.datasets(&mut datasets);
     progress.start_phase("reading", datasets.iter().map(|d| d.total_bytes()).sum());
-    match sink {
-        Sink::Explain => print(&explain(&optimize(frame.plan))),
-        Sink::ExplainAnalyze => {
-            use rayon::prelude::*;
-            let plan = optimize(frame.plan);
-            let metrics = crate::exec::metrics::PlanMetrics::default();
-            let ctx = ExecContext {
-                metrics: Some(metrics.clone()),
-                ..ctx
-            };
-            let started = std::time::Instant::now();
-            let parts = execute(&plan, &ctx)?;
-            // Every row is produced and dropped: only the counts are kept.
-            parts.parts.par_iter().try_for_each(|open| -> Result<()> {
-                for batch in open()? {
-                    batch?;
-                }
-                Ok(())
-            })?;
+    let schema = frame.schema();
+    let plan = match sink {
+        Sink::Explain => return print(&explain(&optimize(frame.plan))),
+        Sink::Show(options) => optimize(frame.limit(options.rows.saturating_add(1)).plan),
+        _ => optimize(frame.plan),
+    };
+    // Per-operator metrics for EXPLAIN ANALYZE and the event log's SQL tab; stages and tasks
+    // for the summary and the event log.
+    if matches!(sink, Sink::ExplainAnalyze) || reporter.event_log.is_some() {
+        ctx.metrics = Some(PlanMetrics::default());
+    }
+    let execution = reporter
+        .event_log
+        .as_ref()
+        .map(|log| log.start_execution(&describe_sink(sink, &plan), &plan));
+    ctx.trace = reporter.trace(
+        execution
+            .clone()
+            .map(|e| e as Arc<dyn crate::exec::trace::TraceListener>),
+    );
+    let started = std::time::Instant::now();
+    let result = run_plan(&plan, &schema, sink, &ctx, reporter);
+    if let (Some(execution), Some(metrics)) = (&execution, &ctx.metrics) {
+        execution.end(metrics);
+    }
+    let printed = result.and_then(|rendered| {
+        if let (Sink::ExplainAnalyze, Some(metrics)) = (sink, &ctx.metrics) {
             print(&crate::plan::explain::explain_analyzed(
                 &plan,
-                &metrics,
+                metrics,
                 started.elapsed(),
-            ))
+            ))?;
+        }
+        match rendered {
+            Some(text) => print(&text),
+            None => Ok(()),
+        }
+    });
+    // The summary comes last, under the result.
+    if let Some(trace) = &ctx.trace {
+        reporter.job_ended(trace, printed.is_ok());
+    }
+    printed
+}
+
+/// What a job does, as the event log's SQL tab describes it.
+fn describe_sink(sink: &Sink, plan: &crate::plan::Plan) -> String {
+    let what = match sink {
+        Sink::Show(_) => "show".to_string(),
+        Sink::Csv(_) => "csv to stdout".to_string(),
+        Sink::Json(_) => "json to stdout".to_string(),
+        Sink::Write { output, .. } => format!("write {output}"),
+        Sink::Explain | Sink::ExplainAnalyze => "explain analyze".to_string(),
+    };
+    format!("{} → {what}", pipeline_name(plan))
+}
+
+/// Run `plan` into `sink`, its last stage traced as the job's result stage; the text to print
+/// once the job is over (the show table), if any.
+fn run_plan(
+    plan: &crate::plan::Plan,
+    schema: &arrow::datatypes::SchemaRef,
+    sink: &Sink,
+    ctx: &ExecContext,
+    reporter: &Reporter,
+) -> Result<Option<String>> {
+    let result_stage = |step: &str| format!("{} → {step}", pipeline_name(plan));
+    match sink {
+        Sink::Explain => Ok(None),
+        Sink::ExplainAnalyze => {
+            let parts = execute(plan, ctx)?;
+            // Every row is produced and dropped: only the counts are kept.
+            ctx.run_stage(
+                || result_stage("count"),
+                StageKind::Result,
+                parts.parts.len(),
+                |i, task| -> Result<()> {
+                    for batch in (parts.parts[i])()? {
+                        task.output(batch?.num_rows() as u64, 0);
+                    }
+                    Ok(())
+                },
+            )?;
+            Ok(None)
         }
         Sink::Show(options) => {
-            let schema = frame.schema();
-            let plan = optimize(frame.limit(options.rows.saturating_add(1)).plan);
-            let batches = execute(&plan, &ctx)?.collect_all()?;
-            let mut text = show_string(&schema, &batches, options);
+            let batches: Vec<_> = execute(plan, ctx)?
+                .collect_stage(ctx, || result_stage("show"), StageKind::Result)?
+                .into_iter()
+                .flatten()
+                .collect();
+            let mut text = show_string(schema, &batches, options);
             text.push('\n');
-            print(&text)
+            Ok(Some(text))
         }
         Sink::Csv(text) | Sink::Json(text) => {
-            let schema = frame.schema();
-            let plan = optimize(frame.plan);
-            let parts = execute(&plan, &ctx)?;
-            stream_out(&parts, &schema, matches!(sink, Sink::Json(_)), text)
+            let json = matches!(sink, Sink::Json(_));
+            let parts = execute(plan, ctx)?;
+            let stage = ctx.trace.as_ref().map(|trace| {
+                trace.stage(
+                    result_stage(if json {
+                        "json to stdout"
+                    } else {
+                        "csv to stdout"
+                    }),
+                    StageKind::Result,
+                    parts.parts.len(),
+                )
+            });
+            stream_out(&parts, schema, json, text, stage)?;
+            Ok(None)
         }
         Sink::Write {
             output,
             plan: write,
         } => {
-            let plan = optimize(frame.plan);
             let mut datasets = Vec::new();
             plan.datasets(&mut datasets);
             let inputs: Vec<std::path::PathBuf> = datasets
                 .iter()
                 .flat_map(|d| d.paths().map(|p| p.to_path_buf()).collect::<Vec<_>>())
                 .collect();
-            let schema = plan.schema();
             let Some(mut job) = OutputJob::begin(
                 Path::new(output),
-                &schema,
+                &plan.schema(),
                 write.options.clone(),
                 inputs.iter().map(|p| p.as_path()),
             )?
             else {
-                return Ok(());
+                return Ok(None);
             };
             if let Some(warning) = job.warning.take() {
                 reporter.warn(&warning);
             }
-            let parts = execute(&plan, &ctx)?;
-            let summary = write_partitions(&parts, job, write.distribution)?;
+            let parts = execute(plan, ctx)?;
+            let name = result_stage(&format!("write {:?}", write.options.format).to_lowercase());
+            let summary = write_partitions(&parts, job, write.distribution, ctx, &name)?;
             reporter.note(&summary.describe(Path::new(output)));
-            Ok(())
+            Ok(None)
         }
     }
 }

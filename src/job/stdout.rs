@@ -21,6 +21,7 @@ use arrow::array::RecordBatch;
 
 use crate::error::{Error, Result};
 use crate::exec::partitions::{Partition, Partitions};
+use crate::exec::trace::StageRun;
 use crate::io::text_out::TextOptions;
 
 /// Batches a partition's producer may run ahead of the printer.
@@ -39,12 +40,14 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
-/// Print partitions in order as CSV (with a header) or JSON lines, as they are produced.
+/// Print partitions in order as CSV (with a header) or JSON lines, as they are produced (each
+/// partition a task of `stage`, when the job is traced).
 pub fn stream_out(
     parts: &Partitions,
     schema: &arrow::datatypes::Schema,
     json: bool,
     text: &TextOptions,
+    stage: Option<Arc<StageRun>>,
 ) -> Result<()> {
     if !json {
         crate::io::writer::check_csv_columns(schema)?;
@@ -65,7 +68,12 @@ pub fn stream_out(
     } else {
         text.csv_header(schema)
     };
-    match write_chunk(&mut out, &header).and_then(|_| print_partitions(parts, &render, &mut out)) {
+    let printed = write_chunk(&mut out, &header)
+        .and_then(|_| print_partitions(parts, &render, &mut out, stage.clone()));
+    if let Some(stage) = stage {
+        stage.complete();
+    }
+    match printed {
         Ok(Printed::All) | Ok(Printed::Closed) => Ok(()),
         Err(e) => Err(e),
     }
@@ -96,6 +104,7 @@ fn print_partitions(
     parts: &Partitions,
     render: &Renderer,
     out: &mut impl std::io::Write,
+    stage: Option<Arc<StageRun>>,
 ) -> Result<Printed> {
     let stop = Arc::new(AtomicBool::new(false));
     // Producers see `stop` between batches; on return (done, failed or closed) they all go.
@@ -113,6 +122,7 @@ fn print_partitions(
         running: Default::default(),
         width,
         stop,
+        stage,
     };
     // Rendering is most of the work and a partition's batches come one after another, so each
     // batch is rendered on the pool as it arrives, a few at a time, and printed in order.
@@ -146,6 +156,7 @@ struct OrderedBatches<'a> {
     running: VecDeque<Receiver<Result<RecordBatch>>>,
     width: usize,
     stop: Arc<AtomicBool>,
+    stage: Option<Arc<StageRun>>,
 }
 
 enum Next {
@@ -160,7 +171,9 @@ impl OrderedBatches<'_> {
         loop {
             while self.running.len() < self.width && self.next < self.parts.len() {
                 let open = self.parts[self.next].clone();
-                self.running.push_back(produce(open, self.stop.clone())?);
+                let task = self.stage.as_ref().map(|s| (s.clone(), self.next));
+                self.running
+                    .push_back(produce(open, self.stop.clone(), task)?);
                 self.next += 1;
             }
             let Some(current) = self.running.front() else {
@@ -194,13 +207,18 @@ fn render_on_pool(batch: RecordBatch, render: Renderer) -> Receiver<Result<Vec<u
 }
 
 /// Start a producer thread that opens `open` and sends its batches, stopping when the stream
-/// ends, fails, or `stop` is set.
-fn produce(open: Partition, stop: Arc<AtomicBool>) -> Result<Receiver<Result<RecordBatch>>> {
+/// ends, fails, or `stop` is set; with a stage, it runs as that stage's task `index`.
+fn produce(
+    open: Partition,
+    stop: Arc<AtomicBool>,
+    task: Option<(Arc<StageRun>, usize)>,
+) -> Result<Receiver<Result<RecordBatch>>> {
     let (sender, receiver) = sync_channel(BATCHES_AHEAD);
     std::thread::Builder::new()
         .name("engine-print".into())
         .stack_size(crate::runtime::WORKER_STACK_BYTES)
         .spawn(move || {
+            let task = task.map(|(stage, index)| stage.task(index));
             // A panic (in a dependency, on corrupt input) must reach the printer as an error:
             // a silently closed channel would read as the partition's end.
             let sent = crate::error::catch_panic(
@@ -209,8 +227,12 @@ fn produce(open: Partition, stop: Arc<AtomicBool>) -> Result<Receiver<Result<Rec
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
+                        let batch = batch?;
+                        if let Some(task) = &task {
+                            task.output(batch.num_rows() as u64, 0);
+                        }
                         // A send fails only when the printer has gone: nothing more to do.
-                        if sender.send(Ok(batch?)).is_err() {
+                        if sender.send(Ok(batch)).is_err() {
                             break;
                         }
                     }
@@ -218,6 +240,9 @@ fn produce(open: Partition, stop: Arc<AtomicBool>) -> Result<Receiver<Result<Rec
                 },
                 Error::Internal,
             );
+            if let Some(task) = task {
+                task.finish(sent.as_ref().err().map(|e| e.to_string()));
+            }
             if let Err(e) = sent {
                 let _ = sender.send(Err(e));
             }

@@ -22,18 +22,37 @@ pub fn explain_analyzed(
 ) -> String {
     use std::sync::atomic::Ordering::Relaxed;
     let mut out = format!(
-        "== Analyzed Plan ==\n(rows and batches each operator put out; time spent in its tasks, \
-         the operators below included, summed across tasks; wall time {})\n",
+        "== Analyzed Plan ==\n(rows and batches each operator put out; time: wall and CPU time \
+         spent in its tasks, the operators below included, summed across tasks; peak memory its \
+         buffers held at once; scans: rows and bytes read and rows their filters dropped; job \
+         wall time {})\n",
         human_time(wall.as_nanos() as u64)
     );
     let annotate = |node: &Plan| match metrics.get(node as *const Plan as usize) {
-        Some(m) => format!(
-            "  [rows: {}, batches: {}, tasks: {}, time: {}]",
-            m.rows.load(Relaxed),
-            m.batches.load(Relaxed),
-            m.tasks.load(Relaxed),
-            human_time(m.nanos.load(Relaxed))
-        ),
+        Some(m) => {
+            let rows = m.rows.load(Relaxed);
+            let mut text = format!(
+                "  [rows: {rows}, batches: {}, tasks: {}, time: {} wall, {} cpu",
+                m.batches.load(Relaxed),
+                m.tasks.load(Relaxed),
+                human_time(m.nanos.load(Relaxed)),
+                human_time(m.cpu_nanos.load(Relaxed)),
+            );
+            let peak = m.memory.peak();
+            if peak > 0 {
+                let _ = write!(text, ", peak memory: {}", crate::memory::human(peak));
+            }
+            if matches!(node, Plan::Scan(_)) {
+                let scanned = m.scanned_rows.load(Relaxed);
+                let _ = write!(
+                    text,
+                    ", read: {scanned} rows, {}, filtered in scan: {} rows",
+                    crate::memory::human(m.bytes_read.load(Relaxed) as usize),
+                    scanned.saturating_sub(rows)
+                );
+            }
+            text + "]"
+        }
         None => "  [not run]".to_string(),
     };
     write_node(&mut out, plan, "", true, true, &annotate);
@@ -103,7 +122,8 @@ fn write_node(
     }
 }
 
-fn describe(plan: &Plan) -> String {
+/// One operator as its line of the tree reads (without its children).
+pub fn describe(plan: &Plan) -> String {
     match plan {
         Plan::OneRow => "OneRowRelation".to_string(),
         Plan::Range { start, end, step } => format!("Range ({start}, {end}, step={step})"),

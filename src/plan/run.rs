@@ -12,15 +12,57 @@ use crate::exec::partitions::{
 /// The plan's partitions; with metrics asked for, every operator's streams are counted under
 /// its address in `plan` (see `explain::explain_analyzed`).
 pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
-    let Some(metrics) = &ctx.metrics else {
-        return execute_operator(plan, ctx);
+    let mut ctx = ctx.clone();
+    if ctx.trace.is_some() {
+        // The stages this operator opens are named after what feeds it.
+        ctx.input_names = plan.children().into_iter().map(pipeline_name).collect();
+    }
+    let Some(metrics) = ctx.metrics.clone() else {
+        return execute_operator(plan, &ctx);
     };
+    let key = plan as *const Plan as usize;
+    let entry = metrics.entry(key);
+    ctx.operator = Some(entry.clone());
     // Operators that drain their input (aggregate, sort, join build) do it here: timed too.
     let started = std::time::Instant::now();
-    let parts = execute_operator(plan, ctx)?;
-    let key = plan as *const Plan as usize;
+    let cpu = crate::exec::trace::thread_cpu_nanos();
+    let parts = execute_operator(plan, &ctx)?;
     metrics.add_time(key, started.elapsed());
-    Ok(parts.counted(metrics.entry(key)))
+    entry.cpu_nanos.fetch_add(
+        crate::exec::trace::thread_cpu_nanos().saturating_sub(cpu),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    Ok(parts.counted(entry))
+}
+
+/// The pipeline that yields `plan`'s rows, named as its stage is: the operators fused into
+/// one task, from the last stage boundary below up to `plan` ("scan trips.csv → filter").
+pub fn pipeline_name(plan: &Plan) -> String {
+    let then = |input: &Plan, step: &str| format!("{} → {step}", pipeline_name(input));
+    match plan {
+        Plan::Scan(scan) => {
+            let input = &scan.dataset.input;
+            let short = input.rsplit('/').find(|s| !s.is_empty()).unwrap_or(input);
+            // Filters pushed into the scan still run in its tasks.
+            let filtered = if scan.filters.is_empty() {
+                ""
+            } else {
+                " → filter"
+            };
+            format!("scan {short}{filtered}")
+        }
+        Plan::OneRow => "one row".to_string(),
+        Plan::Range { .. } => "range".to_string(),
+        Plan::Filter { input, .. } => then(input, "filter"),
+        Plan::Project { input, .. } => then(input, "project"),
+        Plan::Limit { input, .. } => then(input, "limit"),
+        Plan::Generate { input, .. } => then(input, "explode"),
+        Plan::Join { left, .. } => then(left, "hash join"),
+        Plan::Aggregate { .. } => "aggregate".to_string(),
+        Plan::Sort { .. } => "sort (merge)".to_string(),
+        Plan::Window { .. } => "window".to_string(),
+        Plan::Union { .. } => "union".to_string(),
+    }
 }
 
 fn execute_operator(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {

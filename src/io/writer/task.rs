@@ -46,6 +46,22 @@ pub struct TaskOutput {
     pub(super) rows: u64,
 }
 
+impl TaskOutput {
+    /// Rows the task wrote.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Bytes of the files the task wrote (not yet committed).
+    pub fn bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+}
+
 /// The files one task writes: one per partition directory it meets (one in all, unpartitioned).
 pub struct TaskWriter {
     task: usize,
