@@ -10,3 +10,5 @@ cargo test --locked --features dev-tools
 # The Spark SQL conformance suite's pass rate, per file and in total (tests/spark-sql).
 cat target/spark-sql-suite.txt
 scripts/check-interop.sh target/debug/engine
+# Spark's own History Server (from the pyspark wheel) reads the event logs engine writes.
+.venv/bin/python scripts/history_server_check.py --engine target/debug/engine

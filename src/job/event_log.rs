@@ -80,15 +80,8 @@ impl EventLog {
                 "Resources": {}, "Resource Profile Id": 0
             }
         }));
+        // No BlockManagerAdded: the engine has no block manager (and Spark's needs a port).
         let memory = crate::memory::limit() as u64;
-        log.write(json!({
-            "Event": "SparkListenerBlockManagerAdded",
-            "Block Manager ID": {"Executor ID": "driver", "Host": HOST, "Port": 0},
-            "Maximum Memory": memory,
-            "Timestamp": started,
-            "Maximum Onheap Memory": memory,
-            "Maximum Offheap Memory": 0
-        }));
         log.write(json!({
             "Event": "SparkListenerEnvironmentUpdate",
             "JVM Information": {
@@ -134,9 +127,10 @@ impl EventLog {
 
     /// One event, as one line, flushed so that a History Server reading the log live sees it.
     fn write(&self, event: Value) {
+        let line = event_line(event);
         let Ok(mut out) = self.out.lock() else { return };
-        let written = serde_json::to_writer(&mut *out, &event)
-            .map_err(std::io::Error::other)
+        let written = out
+            .write_all(line.as_bytes())
             .and_then(|_| out.write_all(b"\n"))
             .and_then(|_| out.flush());
         if let Err(e) = written {
@@ -179,13 +173,15 @@ impl EventLog {
             let (name, kind) = metric.spark_name();
             metrics.push(json!({"name": name, "accumulatorId": id, "metricType": kind}));
         };
-        for metric in [
-            Metric::Rows,
-            Metric::Time,
-            Metric::CpuTime,
-            Metric::PeakMemory,
-        ] {
+        for metric in [Metric::Rows, Metric::Time, Metric::CpuTime] {
             add(metric);
+        }
+        // The operators that hold data.
+        if matches!(
+            plan,
+            Plan::Aggregate { .. } | Plan::Join { .. } | Plan::Sort { .. } | Plan::Window { .. }
+        ) {
+            add(Metric::PeakMemory);
         }
         if matches!(plan, Plan::Scan(_)) {
             add(Metric::ScannedRows);
@@ -227,6 +223,21 @@ impl EventLog {
             return Err(Error::io(&self.in_progress, e));
         }
         std::fs::rename(&self.in_progress, &self.done).map_err(|e| Error::io(&self.done, e))
+    }
+}
+
+/// An event as a JSON line with `"Event"` first: the History Server finds the events it lists
+/// applications by (application start and end, log start, environment) by how the line starts.
+fn event_line(mut event: Value) -> String {
+    let name = event
+        .as_object_mut()
+        .and_then(|fields| fields.remove("Event"))
+        .unwrap_or(Value::Null);
+    let rest = event.to_string();
+    let head = format!("{{\"Event\":{name}");
+    match rest.as_str() {
+        "{}" => head + "}",
+        _ => format!("{head},{}", &rest[1..]),
     }
 }
 
@@ -469,5 +480,21 @@ impl TraceListener for Execution {
             "Completion Time": stage.completed_ms,
             "Job Result": result
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_lines_that_start_with_their_name() {
+        let line = event_line(json!({"Timestamp": 5, "Event": "SparkListenerApplicationEnd"}));
+        assert_eq!(
+            line,
+            r#"{"Event":"SparkListenerApplicationEnd","Timestamp":5}"#
+        );
+        let bare = event_line(json!({"Event": "X"}));
+        assert_eq!(bare, r#"{"Event":"X"}"#);
     }
 }
