@@ -546,7 +546,7 @@ fn parse_mode_value(text: &str) -> std::result::Result<ModeValue, String> {
 #[derive(Debug, clap::Args)]
 pub struct SinkArgs {
     /// Print the optimized plan instead of running the query; `--explain analyze` runs it
-    /// (dropping its rows) and prints each operator's rows, batches, tasks and time.
+    /// (dropping its rows) and prints each operator's rows, batches, tasks, time, peak memory and, for scans, rows and bytes read.
     #[arg(long, value_enum, value_name = "analyze")]
     pub explain: Option<Option<ExplainArg>>,
     /// Sink: Spark's show table (the default).

@@ -5,6 +5,7 @@ mod convert;
 mod generator;
 mod golden;
 mod input;
+mod job_view;
 mod layers;
 mod malformed;
 mod query;

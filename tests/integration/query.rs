@@ -401,32 +401,25 @@ fn plain_and_quoted_stretches_read_alike() {
 }
 
 /// `--explain analyze` and `EXPLAIN ANALYZE` run the plan and print the `--explain` tree with
-/// each operator's rows, batches and tasks (times masked here: they vary run to run).
+/// each operator's rows, batches, tasks, time, peak memory, and for scans what they read and
+/// filtered (times, memory and batch counts masked here: they vary run to run).
 #[test]
 fn explain_analyze_counts_what_each_operator_did() {
     let mask = |text: &str| {
-        let mut out = String::new();
-        for line in text.lines() {
-            let line = match (line.find("time: "), line.rfind(']')) {
-                (Some(at), Some(end)) if end > at => {
-                    format!("{}time: T{}", &line[..at], &line[end..])
-                }
-                _ => line.to_string(),
-            };
-            // Batches are masked too: how many an aggregate's output partitions get depends on
-            // where its groups hash, which varies run to run (an empty partition has none).
-            let line = match (line.find("batches: "), line.find(", tasks:")) {
-                (Some(at), Some(end)) if end > at => {
-                    format!("{}batches: B{}", &line[..at], &line[end..])
-                }
-                _ => line,
-            };
-            let line = match line.find("wall time ") {
-                Some(at) => format!("{}wall time T)", &line[..at]),
-                None => line,
-            };
-            out.push_str(&line);
-            out.push('\n');
+        // Times and peak memory vary run to run; so do batch counts: how many an aggregate's
+        // output partitions get depends on where its groups hash (an empty partition has none).
+        let masks = [
+            (r"time: [^,\]]+ wall, [^,\]]+ cpu", "time: T"),
+            (r"peak memory: [^,\]]+", "peak memory: M"),
+            (r"batches: \d+", "batches: B"),
+            (r"job wall time [^)]+\)", "job wall time T)"),
+        ];
+        let mut out = text.to_string();
+        for (pattern, with) in masks {
+            out = regex::Regex::new(pattern)
+                .unwrap()
+                .replace_all(&out, with)
+                .into_owned();
         }
         out
     };
@@ -453,13 +446,13 @@ fn explain_analyze_counts_what_each_operator_did() {
     assert_eq!(
         mask(analyzed.ok()),
         "== Analyzed Plan ==
-(rows and batches each operator put out; time spent in its tasks, the operators below included, summed across tasks; wall time T)
-TopN 5 [trips DESC NULLS LAST]  [rows: 5, batches: B, tasks: 1, time: T]
+(rows and batches each operator put out; time: wall and CPU time spent in its tasks, the operators below included, summed across tasks; peak memory its buffers held at once; scans: rows and bytes read and rows their filters dropped; job wall time T)
+TopN 5 [trips DESC NULLS LAST]  [rows: 5, batches: B, tasks: 1, time: T, peak memory: M]
 +- Project [Zone, count(1) AS trips]  [rows: 180, batches: B, tasks: 2, time: T]
-   +- HashAggregate keys: [Zone], functions: [count(1)] (partial per task, then merged)  [rows: 180, batches: B, tasks: 2, time: T]
-      +- HashJoin Inner [pickup_location_id = LocationID], build: right  [rows: 20000, batches: B, tasks: 2, time: T]
-         +- Scan csv data/yellow_tripdata_sample_2019-0*.csv [pickup_location_id]  [rows: 20000, batches: B, tasks: 2, time: T]
-         +- Scan csv data/taxi_zone_lookup.csv [LocationID, Zone]  [rows: 265, batches: B, tasks: 1, time: T]
+   +- HashAggregate keys: [Zone], functions: [count(1)] (partial per task, then merged)  [rows: 180, batches: B, tasks: 2, time: T, peak memory: M]
+      +- HashJoin Inner [pickup_location_id = LocationID], build: right  [rows: 20000, batches: B, tasks: 2, time: T, peak memory: M]
+         +- Scan csv data/yellow_tripdata_sample_2019-0*.csv [pickup_location_id]  [rows: 20000, batches: B, tasks: 2, time: T, read: 20000 rows, 1.8 MiB, filtered in scan: 0 rows]
+         +- Scan csv data/taxi_zone_lookup.csv [LocationID, Zone]  [rows: 265, batches: B, tasks: 1, time: T, read: 265 rows, 12.0 KiB, filtered in scan: 0 rows]
 "
     );
     let table = format!("z={Z}");
@@ -474,10 +467,10 @@ TopN 5 [trips DESC NULLS LAST]  [rows: 5, batches: B, tasks: 1, time: T]
     assert_eq!(
         mask(sql.ok()),
         "== Analyzed Plan ==
-(rows and batches each operator put out; time spent in its tasks, the operators below included, summed across tasks; wall time T)
+(rows and batches each operator put out; time: wall and CPU time spent in its tasks, the operators below included, summed across tasks; peak memory its buffers held at once; scans: rows and bytes read and rows their filters dropped; job wall time T)
 Project [Borough, count(1)]  [rows: 6, batches: B, tasks: 2, time: T]
-+- HashAggregate keys: [Borough], functions: [count(1)] (partial per task, then merged)  [rows: 6, batches: B, tasks: 2, time: T]
-   +- Scan csv data/taxi_zone_lookup.csv [Borough], filters: [(LocationID > 10)]  [rows: 255, batches: B, tasks: 1, time: T]
++- HashAggregate keys: [Borough], functions: [count(1)] (partial per task, then merged)  [rows: 6, batches: B, tasks: 2, time: T, peak memory: M]
+   +- Scan csv data/taxi_zone_lookup.csv [Borough], filters: [(LocationID > 10)]  [rows: 255, batches: B, tasks: 1, time: T, read: 265 rows, 12.0 KiB, filtered in scan: 10 rows]
 "
     );
     // The plain --explain is unchanged, and nothing is written when analyzing a --write.
