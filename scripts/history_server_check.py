@@ -27,7 +27,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "yellow_tripdata_sample_2019-01.csv"
+SAMPLES = sorted((ROOT / "data").glob("yellow_tripdata_sample_2019-0*.csv"))
+TRIPS = str(ROOT / "data" / "yellow_tripdata_sample_2019-0*.csv")
 ZONES = ROOT / "data" / "taxi_zone_lookup.csv"
 QUERY = (
     "SELECT payment_type, count(*) AS trips, sum(total_amount) AS revenue FROM trips "
@@ -70,14 +71,14 @@ def run_engine(engine, log_dir, out_dir):
     jobs = {
         "aggregate": [
             engine, "--master", "local[2]", "--event-log", str(log_dir), "-q",
-            "sql", QUERY + " ORDER BY payment_type", "--table", f"trips={SAMPLE}",
+            "sql", QUERY + " ORDER BY payment_type", "--table", f"trips={TRIPS}",
             "--write", str(out_dir / "by_payment"), "--save-mode", "overwrite",
         ],
         "join": [
             engine, "--master", "local[2]", "-q", "sql",
             "SELECT z.Borough, count(*) AS trips FROM trips t JOIN zones z "
             "ON t.pickup_location_id = z.LocationID GROUP BY z.Borough ORDER BY trips DESC",
-            "--table", f"trips={SAMPLE}", "--table", f"zones={ZONES}", "--csv",
+            "--table", f"trips={TRIPS}", "--table", f"zones={ZONES}", "--csv",
         ],
     }
     env = dict(os.environ)
@@ -142,7 +143,7 @@ def wait_for_apps(port, count, server, deadline=120):
     return None
 
 
-def check_rest(port, apps, logs):
+def check_rest(port, apps, logs, kept):
     def app_id(path):
         for line in path.open():
             event = json.loads(line)
@@ -172,12 +173,14 @@ def check_rest(port, apps, logs):
                   f"{stage['numCompleteTasks']}/{stage['numTasks']} tasks complete")
             listed = get(port, f"/applications/{app_id}/stages/{stage['stageId']}/0/taskList")
             check(len(listed) == len(tasks), f"  task list has {len(listed)} tasks")
-        scans = [s for s in stages if s["name"].startswith("scan yellow_tripdata_sample_2019-01")]
-        # Bytes are the task's records (the CSV header line is not a record).
-        size = SAMPLE.stat().st_size
-        check(len(scans) == 1 and scans[0]["inputRecords"] == 10000
-              and size - 1024 < scans[0]["inputBytes"] <= size,
-              f"{app_id}: the scan stage read 10000 records, the file's {size} bytes: "
+        scans = [s for s in stages if s["name"].startswith("scan yellow_tripdata_sample_2019-0*")]
+        # Bytes are the tasks' records (the CSV header lines are not records).
+        size = sum(p.stat().st_size for p in SAMPLES)
+        check(len(scans) == 1 and scans[0]["inputRecords"] == 10000 * len(SAMPLES)
+              and scans[0]["numTasks"] == len(SAMPLES)
+              and size - 1024 * len(SAMPLES) < scans[0]["inputBytes"] <= size,
+              f"{app_id}: the scan stage read the {len(SAMPLES)} files' {10000 * len(SAMPLES)} "
+              f"records and {size} bytes in {len(SAMPLES)} tasks: "
               f"{[(s['inputRecords'], s['inputBytes']) for s in scans]}")
         writes = [s for s in stages if "write parquet" in s["name"]]
         if writes:
@@ -193,9 +196,9 @@ def check_rest(port, apps, logs):
         nodes = {n["nodeName"]: n for n in sql[0]["nodes"]} if sql else {}
         scan = nodes.get("Scan csv", {})
         rows = {m["name"]: m["value"] for m in scan.get("metrics", [])}
-        check(rows.get("rows read before filters") == "10,000"
-              and rows.get("number of output rows") == "2,701",
-              f"{app_id}: SQL tab scan metrics: {rows}")
+        check(rows.get("rows read before filters") == f"{10000 * len(SAMPLES):,}"
+              and rows.get("number of output rows") == f"{kept:,}",
+              f"{app_id}: SQL tab scan metrics ({kept:,} rows pass the filter): {rows}")
     return ids
 
 
@@ -207,7 +210,7 @@ def compare_with_spark(engine_log, state):
     spark_dir = state / "spark-log"
     spark_dir.mkdir()
     spark = spark_session(spark_eventLog_enabled="true", spark_eventLog_dir=f"file:{spark_dir}")
-    spark.read.option("header", "true").option("inferSchema", "true").csv(str(SAMPLE)) \
+    spark.read.option("header", "true").option("inferSchema", "true").csv(TRIPS) \
         .createOrReplaceTempView("trips")
     spark.sql(QUERY).write.mode("overwrite").parquet(str(state / "spark-out"))
     spark.stop()
@@ -270,22 +273,74 @@ def compare_with_spark(engine_log, state):
               for e in units), "times in epoch milliseconds, run time in milliseconds")
 
 
+def check_live(engine, log_dir, port, server):
+    """A running job's log is `.inprogress`: the History Server lists the application as not
+    completed, with its running stage; interrupted, the job ends its log (exit 130)."""
+    before = set(log_dir.iterdir())
+    job = subprocess.Popen(
+        [engine, "--master", "local[1]", "--event-log", str(log_dir), "-q", "sql",
+         "SELECT sum(id % 7) FROM range(0, 100000000000)", "--csv"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        seen = None
+        while time.time() < deadline and seen is None and job.poll() is None:
+            time.sleep(1)
+            new = [p for p in set(log_dir.iterdir()) - before if p.name.endswith(".inprogress")]
+            if not new:
+                continue
+            app_id = new[0].name[: -len(".inprogress")]
+            try:
+                apps = get(port, "/applications?status=running")
+                stages = get(port, f"/applications/{app_id}/stages?status=active")
+            except OSError:
+                continue
+            if any(a["id"] == app_id for a in apps) and stages:
+                seen = (app_id, stages[0]["name"])
+        check(seen is not None, f"while it runs, the History Server shows it live: {seen}")
+    finally:
+        if job.poll() is None:
+            job.send_signal(signal.SIGINT)
+        try:
+            job.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            job.kill()
+            job.wait()
+    check(job.returncode == 130, f"interrupted, the job exits 130 ({job.returncode})")
+    ended = [p for p in set(log_dir.iterdir()) - before]
+    check(len(ended) == 1 and not ended[0].name.endswith(".inprogress"),
+          f"an interrupted job's log is closed: {[p.name for p in ended]}")
+    if ended:
+        lines = ended[0].read_text().splitlines()
+        check('"JobFailed"' in "".join(lines) and "SparkListenerApplicationEnd" in lines[-1],
+              "its job is logged as failed, and the application ended")
+    return ended
+
+
 def screenshot(port, app_id, target, state):
+    """The stage page of the scan stage at `target`, the SQL execution's page beside it
+    (`-sql` added to the name)."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         check(False, "chromium is installed (apt-get install chromium) for the screenshot")
         return
-    url = f"http://127.0.0.1:{port}/history/{app_id}/stages/stage/?id=0&attempt=0"
     target.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={state / 'chromium'}", "--hide-scrollbars",
-         "--window-size=1400,1500", "--virtual-time-budget=20000",
-         f"--screenshot={target}", url],
-        capture_output=True, text=True, timeout=120)
-    check(done.returncode == 0 and target.exists() and target.stat().st_size > 10000,
-          f"screenshot of {url} saved to {target}")
+    pages = [
+        (f"stages/stage/?id=0&attempt=0", target, "1400,800"),
+        (f"SQL/execution/?id=0", target.with_name(target.stem + "-sql" + target.suffix),
+         "1400,1800"),
+    ]
+    for page, path, size in pages:
+        url = f"http://127.0.0.1:{port}/history/{app_id}/{page}"
+        done = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={state / 'chromium'}", "--hide-scrollbars",
+             f"--window-size={size}", "--virtual-time-budget=20000",
+             f"--screenshot={path}", url],
+            capture_output=True, text=True, timeout=120)
+        check(done.returncode == 0 and path.exists() and path.stat().st_size > 10000,
+              f"screenshot of {url} saved to {path}")
 
 
 def main():
@@ -304,7 +359,12 @@ def main():
         apps = wait_for_apps(port, len(logs), server)
         check(apps is not None, f"History Server up on 127.0.0.1:{port} with the applications")
         if apps is not None:
-            ids = check_rest(port, apps, logs)
+            kept = int(subprocess.run(
+                [args.engine, "-q", "sql", "SELECT count(*) FROM trips WHERE passenger_count > 1",
+                 "--table", f"trips={TRIPS}", "--csv", "--out-no-header"],
+                capture_output=True, text=True, check=True).stdout)
+            ids = check_rest(port, apps, logs, kept)
+            check_live(args.engine, log_dir, port, server)
             if args.screenshot:
                 aggregate = next(i for i, p in ids.items() if "write" in p.read_text()[:20000])
                 screenshot(port, aggregate, args.screenshot, state)

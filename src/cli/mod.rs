@@ -132,6 +132,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
     {
         let command_line = std::env::args().collect::<Vec<_>>().join(" ");
+        context.describe_jobs(command_line.clone());
         context.event_log = Some(crate::job::event_log::EventLog::start(
             dir,
             &command_line,

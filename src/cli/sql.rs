@@ -83,6 +83,9 @@ pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
                 format.unwrap_or("parquet")
             ))?;
         }
+        if let Some(statement) = statements.get(step.index) {
+            reporter.describe_jobs(statement_text(statement));
+        }
         let result = job::run(reporter, &read, tuning, sink, "querying", &|inputs| {
             plan_script(&tables, &statements, step, inputs)
         });
@@ -243,4 +246,22 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
         sinks.push(sink);
     }
     Ok(sinks)
+}
+
+/// A statement as SQL text, to describe its job (the event log's SQL tab).
+fn statement_text(statement: &crate::sql::statements::Statement) -> String {
+    use crate::sql::statements::Statement;
+    match statement {
+        Statement::Sql(sql) => sql.to_string(),
+        Statement::InsertDirectory {
+            path,
+            format,
+            query,
+        } => format!(
+            "INSERT OVERWRITE DIRECTORY '{path}' USING {} {query}",
+            format.as_deref().unwrap_or("parquet")
+        ),
+        Statement::ViewUsing { name, .. } => format!("CREATE TEMPORARY VIEW {name} USING ..."),
+        Statement::Set { .. } => "SET".to_string(),
+    }
 }

@@ -245,7 +245,9 @@ pub fn hash_join(
     )?;
     let left_parts = bucketize(&left_batches, &job.left_keys, &job.converter, buckets)?;
     drop(left_batches);
-    let buckets: Vec<Mutex<Option<(Vec<RecordBatch>, Vec<RecordBatch>)>>> = right_parts
+    // Each bucket's two sides, taken by the task that joins them.
+    type Sides = Mutex<Option<(Vec<RecordBatch>, Vec<RecordBatch>)>>;
+    let buckets: Vec<Sides> = right_parts
         .into_iter()
         .zip(left_parts)
         .map(|pair| Mutex::new(Some(pair)))

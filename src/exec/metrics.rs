@@ -4,7 +4,7 @@
 //! for.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 /// What one operator did, summed over its tasks.
@@ -18,6 +18,18 @@ pub struct OperatorMetrics {
     pub nanos: AtomicU64,
     /// CPU time of the threads while they did so, summed across tasks.
     pub cpu_nanos: AtomicU64,
+    /// The stages this operator ran while the plan was set up (`run_stage`): their wall time
+    /// and the calling thread's CPU time meanwhile, and their tasks' wall and CPU time summed.
+    pub stage_nanos: AtomicU64,
+    pub stage_caller_cpu_nanos: AtomicU64,
+    pub stage_task_nanos: AtomicU64,
+    pub stage_task_cpu_nanos: AtomicU64,
+    /// Setting this operator up (`execute`, its inputs' set-up included): as measured on the
+    /// calling thread, and as counted (tasks summed, inputs' set-up included).
+    pub setup_thread_nanos: AtomicU64,
+    pub setup_thread_cpu_nanos: AtomicU64,
+    pub setup_nanos: AtomicU64,
+    pub setup_cpu_nanos: AtomicU64,
     /// What the operator's memory reservations held at most at once.
     pub memory: Arc<crate::memory::MemoryGauge>,
     /// Scans: rows read from the files before the scan's filters, and bytes of files read.
@@ -37,13 +49,6 @@ impl PlanMetrics {
             // A poisoned map only loses metrics, never results.
             Err(_) => Arc::default(),
         }
-    }
-
-    /// Time the operator at `key` spent outside its streams (draining its input up front).
-    pub fn add_time(&self, key: usize, time: std::time::Duration) {
-        self.entry(key)
-            .nanos
-            .fetch_add(time.as_nanos() as u64, Ordering::Relaxed);
     }
 
     /// The metrics recorded for the operator at `key`.

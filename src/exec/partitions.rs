@@ -11,7 +11,9 @@ use arrow::compute::filter_record_batch;
 use arrow::datatypes::SchemaRef;
 use rayon::prelude::*;
 
-use super::trace::{count_input, count_shuffle_read, JobTrace, StageKind, TaskRun};
+use super::trace::{
+    count_input, count_shuffle_read, thread_cpu_nanos, JobTrace, StageKind, TaskRun,
+};
 use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};
 use crate::expr::Bound;
@@ -73,7 +75,8 @@ impl ExecContext {
     }
 
     /// Run a stage of `tasks` tasks on the pool, task `i` as `run(i, &task)`; with a trace,
-    /// each task is timed and counted (`task.output` says what it handed on).
+    /// each task is timed and counted (`task.output` says what it handed on), and with
+    /// metrics, the stage's and its tasks' times go to the operator running it.
     pub fn run_stage<T: Send>(
         &self,
         name: impl FnOnce() -> String,
@@ -81,23 +84,42 @@ impl ExecContext {
         tasks: usize,
         run: impl Fn(usize, &TaskOutput) -> Result<T> + Sync + Send,
     ) -> Result<Vec<T>> {
-        let Some(trace) = &self.trace else {
+        if self.trace.is_none() && self.operator.is_none() {
             return (0..tasks)
                 .into_par_iter()
                 .map(|i| run(i, &TaskOutput(None)))
                 .collect();
-        };
-        let stage = trace.stage(name(), kind, tasks);
+        }
+        let stage = self.trace.as_ref().map(|t| t.stage(name(), kind, tasks));
+        let operator = self.operator.as_deref();
+        let (started, caller_cpu) = (std::time::Instant::now(), thread_cpu_nanos());
         let result = (0..tasks)
             .into_par_iter()
             .map(|i| {
-                let task = stage.task(i);
-                let result = run(i, &TaskOutput(Some(&task)));
-                task.finish(result.as_ref().err().map(|e| e.to_string()));
+                let task = stage.as_ref().map(|s| s.task(i));
+                let (task_started, task_cpu) = (std::time::Instant::now(), thread_cpu_nanos());
+                let result = run(i, &TaskOutput(task.as_ref()));
+                if let Some(m) = operator {
+                    m.stage_task_nanos
+                        .fetch_add(task_started.elapsed().as_nanos() as u64, Relaxed);
+                    m.stage_task_cpu_nanos
+                        .fetch_add(thread_cpu_nanos().saturating_sub(task_cpu), Relaxed);
+                }
+                if let Some(task) = task {
+                    task.finish(result.as_ref().err().map(|e| e.to_string()));
+                }
                 result
             })
             .collect();
-        stage.complete();
+        if let Some(stage) = stage {
+            stage.complete();
+        }
+        if let Some(m) = operator {
+            m.stage_nanos
+                .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+            m.stage_caller_cpu_nanos
+                .fetch_add(thread_cpu_nanos().saturating_sub(caller_cpu), Relaxed);
+        }
         result
     }
 }
@@ -165,7 +187,6 @@ impl Partitions {
     /// These partitions with every stream counted into `metrics` (EXPLAIN ANALYZE): its rows,
     /// batches and tasks, and the time spent opening and pulling it.
     pub fn counted(self, metrics: Arc<super::metrics::OperatorMetrics>) -> Partitions {
-        use super::trace::thread_cpu_nanos;
         use std::time::Instant;
         Partitions {
             schema: self.schema,
@@ -411,10 +432,11 @@ pub fn scan_partitions(
             let operator = ctx.operator.clone();
             Arc::new(move || {
                 let stream = dataset.open_task_shared(&task, Some(read.clone()), &progress);
-                // The task's bytes are its files' (or row groups') share, as Spark counts them.
-                count_input(0, task.bytes);
+                // Bytes read: the task's share of CSV files, its Parquet column chunks.
+                let bytes = dataset.bytes_read_by(&task, &read);
+                count_input(0, bytes);
                 if let Some(m) = &operator {
-                    m.bytes_read.fetch_add(task.bytes, Relaxed);
+                    m.bytes_read.fetch_add(bytes, Relaxed);
                 }
                 let operator = operator.clone();
                 let filter = filter.clone();
@@ -494,5 +516,46 @@ mod tests {
         assert_eq!(m.batches.load(Ordering::Relaxed), 3);
         assert_eq!(m.tasks.load(Ordering::Relaxed), 3);
         assert!(metrics.get(8).is_none());
+    }
+
+    #[test]
+    fn a_stage_records_each_task_and_what_it_read_and_handed_on() {
+        let batch = |n: i64| {
+            RecordBatch::try_from_iter([(
+                "x",
+                Arc::new(Int64Array::from_iter_values(0..n)) as ArrayRef,
+            )])
+            .unwrap()
+        };
+        let parts = Partitions::materialized(
+            batch(1).schema(),
+            vec![vec![batch(3), batch(4)], vec![], vec![batch(5)]],
+        );
+        let trace = Arc::new(JobTrace::new(0, 0, None));
+        let metrics = PlanMetrics::default();
+        let mut ctx = ExecContext::new(8192, 0, Progress::disabled());
+        ctx.trace = Some(trace.clone());
+        ctx.operator = Some(metrics.entry(1));
+        ctx.input_names = Arc::from(vec!["scan t.csv".to_string()]);
+        let collected = parts
+            .collect_stage(&ctx, || ctx.stage_name(0, "sort"), StageKind::ShuffleMap)
+            .unwrap();
+        assert_eq!(
+            collected.iter().map(Vec::len).collect::<Vec<_>>(),
+            [2, 0, 1]
+        );
+        let stages = trace.stages();
+        assert_eq!(stages.len(), 1);
+        assert_eq!(stages[0].info.name, "scan t.csv → sort");
+        let counts: Vec<(u64, u64)> = stages[0]
+            .tasks
+            .iter()
+            .map(|t| (t.counts.shuffle_records_read, t.counts.records_out))
+            .collect();
+        assert_eq!(counts, [(7, 7), (0, 0), (5, 5)]);
+        // The operator that ran the stage has its wall time (the tasks' times summed).
+        let m = metrics.get(1).unwrap();
+        assert!(m.stage_nanos.load(Ordering::Relaxed) > 0);
+        assert!(m.stage_task_nanos.load(Ordering::Relaxed) > 0);
     }
 }

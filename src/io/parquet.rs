@@ -58,6 +58,29 @@ impl ParquetFooter {
         self.metadata.metadata().file_metadata().num_rows().max(0) as u64
     }
 
+    /// Compressed bytes of the column chunks of `names` (top-level columns) in `row_groups`
+    /// (all when None): what reading only those columns reads.
+    pub fn column_bytes(&self, row_groups: Option<&[usize]>, names: &[&str]) -> u64 {
+        let groups = self.metadata.metadata().row_groups();
+        let chosen: Vec<usize> = match row_groups {
+            Some(chosen) => chosen.to_vec(),
+            None => (0..groups.len()).collect(),
+        };
+        chosen
+            .iter()
+            .filter_map(|&g| groups.get(g))
+            .flat_map(|group| group.columns())
+            .filter(|chunk| {
+                chunk
+                    .column_path()
+                    .parts()
+                    .first()
+                    .is_some_and(|top| names.contains(&top.as_str()))
+            })
+            .map(|chunk| chunk.compressed_size().max(0) as u64)
+            .sum()
+    }
+
     /// Compressed size of each row group, in order.
     pub fn row_group_sizes(&self) -> Vec<u64> {
         self.metadata

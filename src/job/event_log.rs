@@ -140,9 +140,14 @@ impl EventLog {
         }
     }
 
-    /// Start one SQL execution for running `plan` (its per-operator metrics are `metrics`);
-    /// the returned execution is the job's listener.
-    pub fn start_execution(self: &Arc<Self>, description: &str, plan: &Plan) -> Arc<Execution> {
+    /// Start one SQL execution for running `plan`, described as `description` (what the user
+    /// asked) and `details` (its stages' pipeline); the returned execution hears of its stages.
+    pub fn start_execution(
+        self: &Arc<Self>,
+        description: &str,
+        details: &str,
+        plan: &Plan,
+    ) -> Arc<Execution> {
         let id = self.next_execution.fetch_add(1, Ordering::Relaxed);
         let mut accumulators = Vec::new();
         let info = self.plan_info(plan, &mut accumulators);
@@ -150,7 +155,7 @@ impl EventLog {
             "Event": "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart",
             "executionId": id,
             "description": description,
-            "details": description,
+            "details": details,
             "physicalPlanDescription": explain(plan),
             "sparkPlanInfo": info,
             "time": now_ms(),

@@ -28,6 +28,9 @@ pub struct Reporter {
     pub event_log: Option<Arc<EventLog>>,
     /// Stage and task ids already used by earlier jobs of this command (they number on).
     pub ids_used: Mutex<(usize, u64)>,
+    /// What the next jobs do, in the user's words (the SQL statement, the command line): the
+    /// event log's description of their SQL execution.
+    description: Mutex<Option<String>>,
 }
 
 impl Reporter {
@@ -39,7 +42,20 @@ impl Reporter {
             summary: None,
             event_log: None,
             ids_used: Mutex::new((0, 0)),
+            description: Mutex::new(None),
         }
+    }
+
+    /// Describe the jobs that follow as `text` (until described again).
+    pub fn describe_jobs(&self, text: String) {
+        if let Ok(mut description) = self.description.lock() {
+            *description = Some(text);
+        }
+    }
+
+    /// What the running jobs were described as, if they were.
+    pub fn job_description(&self) -> Option<String> {
+        self.description.lock().ok().and_then(|d| d.clone())
     }
 
     fn wants_summary(&self) -> bool {

@@ -124,10 +124,13 @@ fn execute_to_sink(
     if matches!(sink, Sink::ExplainAnalyze) || reporter.event_log.is_some() {
         ctx.metrics = Some(PlanMetrics::default());
     }
-    let execution = reporter
-        .event_log
-        .as_ref()
-        .map(|log| log.start_execution(&describe_sink(sink, &plan), &plan));
+    let execution = reporter.event_log.as_ref().map(|log| {
+        let details = describe_sink(sink, &plan);
+        let description = reporter
+            .job_description()
+            .unwrap_or_else(|| details.clone());
+        log.start_execution(&description, &details, &plan)
+    });
     ctx.trace = reporter.trace(
         execution
             .clone()
@@ -151,8 +154,11 @@ fn execute_to_sink(
             None => Ok(()),
         }
     });
-    // The summary comes last, under the result.
+    // The summary comes last, under the result, with the progress bar gone.
     if let Some(trace) = &ctx.trace {
+        if printed.is_ok() {
+            progress.finish();
+        }
         reporter.job_ended(trace, printed.is_ok());
     }
     printed

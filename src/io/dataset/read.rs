@@ -42,6 +42,30 @@ impl Dataset {
         stream_task(self.clone(), task, columns, progress)
     }
 
+    /// The bytes of files that reading `columns` of `task` reads: a CSV task's byte range
+    /// whole, a Parquet task's chunks of those columns only.
+    pub fn bytes_read_by(&self, task: &ScanTask, columns: &[usize]) -> u64 {
+        let Layout::Parquet { footers } = &self.layout else {
+            return task.bytes;
+        };
+        let names: Vec<&str> = columns
+            .iter()
+            .filter_map(|&c| self.data_schema.fields().get(c))
+            .map(|f| f.name().as_str())
+            .collect();
+        let mut bytes = 0;
+        for piece in &task.pieces {
+            match (footers.get(piece.file), &piece.kind) {
+                (Some(footer), PieceKind::Parquet(groups)) => {
+                    bytes += footer.column_bytes(groups.as_deref(), &names)
+                }
+                // No footer at hand: the task's size, as planned.
+                _ => return task.bytes,
+            }
+        }
+        bytes
+    }
+
     /// The first `rows` rows (or all, when fewer), reading files in order and stopping early.
     pub fn head(&self, rows: usize) -> Result<Vec<RecordBatch>> {
         let mut batches = Vec::new();
