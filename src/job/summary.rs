@@ -119,11 +119,11 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `0.012 s`, `1.23 s`, `75.0 s`.
+/// `12 ms`, `1.23 s`, `75.0 s`.
 fn seconds(ms: u64) -> String {
     let s = ms as f64 / 1000.0;
-    if s < 1.0 {
-        format!("{s:.3} s")
+    if ms < 1000 {
+        format!("{ms} ms")
     } else if s < 60.0 {
         format!("{s:.2} s")
     } else {
@@ -201,14 +201,14 @@ mod tests {
         assert_eq!(
             text,
             "job finished in 1.23 s on local[2]: 2 stages, 4 tasks\n\
-             stage  tasks    rows in  rows out       read  written     time  task median  task max  skew  what\n\
-             0          3  1,000,012         8   95.4 MiB        -  0.400 s      0.100 s   0.400 s  4.0x  scan t.csv → partial aggregate\n\
-             1          1          8         3  800 bytes        -  0.400 s      0.002 s   0.002 s  1.0x  exchange → final aggregate\n"
+             stage  tasks    rows in  rows out       read  written    time  task median  task max  skew  what\n\
+             0          3  1,000,012         8   95.4 MiB        -  400 ms       100 ms    400 ms  4.0x  scan t.csv → partial aggregate\n\
+             1          1          8         3  800 bytes        -  400 ms         2 ms      2 ms  1.0x  exchange → final aggregate\n"
         );
         let one = summarize(&stages[1..], std::time::Duration::from_millis(5), 1);
         assert_eq!(
             one,
-            "job finished in 0.005 s on local[1]: 1 stage, 1 task; 8 rows in (800 bytes read), 3 rows out\n"
+            "job finished in 5 ms on local[1]: 1 stage, 1 task; 8 rows in (800 bytes read), 3 rows out\n"
         );
     }
 }

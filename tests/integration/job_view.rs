@@ -12,7 +12,7 @@ const GROUPED: &str = "SELECT payment_type, count(*) AS trips FROM t GROUP BY pa
 
 /// Times and skew vary run to run.
 fn mask_times(text: &str) -> String {
-    let times = regex::Regex::new(r"\d+\.\d+ s").unwrap();
+    let times = regex::Regex::new(r"\d+(\.\d+ s| ms)").unwrap();
     let skew = regex::Regex::new(r"\d+\.\dx").unwrap();
     skew.replace_all(&times.replace_all(text, "T"), "S")
         .into_owned()
