@@ -1,8 +1,6 @@
 //! `engine count`: the number of rows. Parquet answers from its footers and a permissive CSV
 //! read from the record scan; otherwise the tasks are read in parallel.
 
-use rayon::prelude::*;
-
 use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 
@@ -38,20 +36,37 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     let progress = context.progress("counting");
     let dataset = Dataset::open_all(&input_paths(&args.inputs), &read, Depth::Full, &progress)?;
     let rows = match dataset.known_row_count() {
-        Some(rows) => rows,
+        Some(rows) => {
+            // Parquet answers from its footers; CSV from the record scan made while opening.
+            let (how, read, bytes) = match dataset.format {
+                crate::io::dataset::Format::Parquet => ("from the footers", 0, 0),
+                crate::io::dataset::Format::Csv => {
+                    ("from the record scan", rows, dataset.total_bytes())
+                }
+            };
+            let name = format!("{} → count ({how})", dataset.short_name());
+            crate::job::run_unplanned(context, &name, 1, |_, task| {
+                crate::exec::trace::count_input(read, bytes);
+                task.output(1, 0);
+                Ok(())
+            })?;
+            rows
+        }
         None => {
             progress.start_phase("counting", dataset.total_bytes());
-            dataset
-                .tasks()
-                .par_iter()
-                .map(|task| {
-                    dataset
-                        .open_task(task, &progress)
-                        .try_fold(0u64, |sum, batch| Ok(sum + batch?.num_rows() as u64))
-                })
-                .collect::<Result<Vec<u64>>>()?
-                .into_iter()
-                .sum()
+            let tasks = dataset.tasks();
+            let name = format!("scan {} → count", dataset.short_name());
+            crate::job::run_unplanned(context, &name, tasks.len(), |i, output| {
+                crate::exec::trace::count_input(0, tasks[i].bytes);
+                let rows = dataset
+                    .open_task(&tasks[i], &progress)
+                    .try_fold(0u64, |sum, batch| Ok(sum + batch?.num_rows() as u64))?;
+                crate::exec::trace::count_input(rows, 0);
+                output.output(1, 0);
+                Ok(rows)
+            })?
+            .into_iter()
+            .sum()
         }
     };
     progress.finish();

@@ -45,7 +45,17 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
         Depth::Preview { rows: fetch },
         &crate::progress::Progress::disabled(),
     )?;
-    let batches = dataset.head(fetch)?;
+    let name = format!("scan {} → show", dataset.short_name());
+    let batches = crate::job::run_unplanned(context, &name, 1, |_, task| {
+        let batches = dataset.head(fetch)?;
+        let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+        crate::exec::trace::count_input(rows, 0);
+        task.output(rows.min(args.rows as u64), 0);
+        Ok(batches)
+    })?
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
     let options = ShowOptions {
         rows: args.rows,
         truncate: args.cells.width(),

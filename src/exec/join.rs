@@ -168,15 +168,11 @@ pub fn hash_join(
         .collect();
     let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
     let right_schema = right.schema.clone();
-    let right_batches: Vec<RecordBatch> = right
-        .collect_stage(
-            ctx,
-            || ctx.stage_name(1, "hash join (build side)"),
-            StageKind::ShuffleMap,
-        )?
-        .into_iter()
-        .flatten()
-        .collect();
+    let right_batches = right.gather(
+        ctx,
+        || ctx.stage_name(1, "hash join (build side)"),
+        StageKind::ShuffleMap,
+    )?;
     let right_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
     let mut collected = Reservation::new("hash join (build side)").gauged(ctx.memory_gauge());
     collected.resize(
@@ -212,29 +208,19 @@ pub fn hash_join(
         gauge: ctx.memory_gauge(),
     });
     if right_rows <= ctx.broadcast_rows {
-        let build = concat_batches(&right_schema, &right_batches).map_err(arrow("joining"))?;
+        let build = job.build_side(&right_batches)?;
         drop(right_batches);
-        let build = Arc::new(BuildSide::new(
-            build,
-            &job.right_keys,
-            &job.converter,
-            job.gauge.clone(),
-        )?);
         return job.probe_all(left, build, ctx);
     }
     // Partitioned: bucket both sides by key hash, join bucket by bucket.
     let buckets = crate::runtime::parallelism();
     let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
     drop(right_batches);
-    let left_batches: Vec<RecordBatch> = left
-        .collect_stage(
-            ctx,
-            || ctx.stage_name(0, "hash join (probe side)"),
-            StageKind::ShuffleMap,
-        )?
-        .into_iter()
-        .flatten()
-        .collect();
+    let left_batches = left.gather(
+        ctx,
+        || ctx.stage_name(0, "hash join (probe side)"),
+        StageKind::ShuffleMap,
+    )?;
     let mut probe_side =
         Reservation::new("hash join (probe side, partitioned)").gauged(ctx.memory_gauge());
     probe_side.resize(
@@ -267,13 +253,7 @@ pub fn hash_join(
                 .and_then(|mut b| b.take())
                 .ok_or_else(|| Error::Internal("a join bucket was taken twice".into()))?;
             crate::exec::trace::count_shuffle_read(r.iter().map(|b| b.num_rows() as u64).sum());
-            let build = concat_batches(&right_schema, &r).map_err(arrow("joining"))?;
-            let build = Arc::new(BuildSide::new(
-                build,
-                &job.right_keys,
-                &job.converter,
-                job.gauge.clone(),
-            )?);
+            let build = job.build_side(&r)?;
             let probe = Partitions::materialized(job.left_schema.clone(), vec![l]);
             // The bucket's probe runs inside this task, not as a stage of its own.
             let joined = job.probe_all(probe, build, &untraced)?.collect_all()?;
@@ -347,6 +327,17 @@ struct JoinJob {
 impl JoinJob {
     /// Probe every left partition against `build`; right and full joins add, after all probes,
     /// the build rows nothing matched.
+    /// The hash table over `batches` of the build (right) side.
+    fn build_side(&self, batches: &[RecordBatch]) -> Result<Arc<BuildSide>> {
+        let build = concat_batches(&self.right_schema, batches).map_err(arrow("joining"))?;
+        Ok(Arc::new(BuildSide::new(
+            build,
+            &self.right_keys,
+            &self.converter,
+            self.gauge.clone(),
+        )?))
+    }
+
     fn probe_all(
         self: &Arc<Self>,
         left: Partitions,

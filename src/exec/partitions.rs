@@ -243,6 +243,21 @@ impl Partitions {
         Ok(self.collect()?.into_iter().flatten().collect())
     }
 
+    /// Drain every partition as a stage of its own (see `collect_stage`): every batch,
+    /// partitions in order.
+    pub fn gather(
+        &self,
+        ctx: &ExecContext,
+        name: impl FnOnce() -> String,
+        kind: StageKind,
+    ) -> Result<Vec<RecordBatch>> {
+        Ok(self
+            .collect_stage(ctx, name, kind)?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
     /// Drain every partition as a stage of its own (traced when `ctx` traces): batches kept
     /// per partition, in order.
     pub fn collect_stage(
@@ -495,15 +510,17 @@ mod tests {
     use arrow::array::Int64Array;
     use std::sync::atomic::Ordering;
 
+    /// A batch of one column, `x`, holding 0..n.
+    fn batch(n: i64) -> RecordBatch {
+        RecordBatch::try_from_iter([(
+            "x",
+            Arc::new(Int64Array::from_iter_values(0..n)) as ArrayRef,
+        )])
+        .unwrap()
+    }
+
     #[test]
     fn counted_streams_add_rows_batches_and_tasks() {
-        let batch = |n: i64| {
-            RecordBatch::try_from_iter([(
-                "x",
-                Arc::new(Int64Array::from_iter_values(0..n)) as ArrayRef,
-            )])
-            .unwrap()
-        };
         let parts = Partitions::materialized(
             batch(1).schema(),
             vec![vec![batch(3), batch(4)], vec![], vec![batch(5)]],
@@ -520,13 +537,6 @@ mod tests {
 
     #[test]
     fn a_stage_records_each_task_and_what_it_read_and_handed_on() {
-        let batch = |n: i64| {
-            RecordBatch::try_from_iter([(
-                "x",
-                Arc::new(Int64Array::from_iter_values(0..n)) as ArrayRef,
-            )])
-            .unwrap()
-        };
         let parts = Partitions::materialized(
             batch(1).schema(),
             vec![vec![batch(3), batch(4)], vec![], vec![batch(5)]],

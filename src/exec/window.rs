@@ -93,15 +93,11 @@ pub fn window(
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let batches: Vec<RecordBatch> = input
-        .collect_stage(
-            ctx,
-            || ctx.stage_name(0, "window (gather)"),
-            super::trace::StageKind::ShuffleMap,
-        )?
-        .into_iter()
-        .flatten()
-        .collect();
+    let batches = input.gather(
+        ctx,
+        || ctx.stage_name(0, "window (gather)"),
+        super::trace::StageKind::ShuffleMap,
+    )?;
     let batch = concat_batches(&input.schema, &batches).map_err(arrow)?;
     drop(batches);
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();

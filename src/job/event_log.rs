@@ -146,17 +146,30 @@ impl EventLog {
         self: &Arc<Self>,
         description: &str,
         details: &str,
-        plan: &Plan,
+        plan: Option<&Plan>,
     ) -> Arc<Execution> {
         let id = self.next_execution.fetch_add(1, Ordering::Relaxed);
         let mut accumulators = Vec::new();
-        let info = self.plan_info(plan, &mut accumulators);
+        let (info, plan_text) = match plan {
+            Some(plan) => (self.plan_info(plan, &mut accumulators), explain(plan)),
+            // Work without a plan (show's first rows, count) is one node.
+            None => (
+                json!({
+                    "nodeName": "Scan",
+                    "simpleString": details,
+                    "children": [],
+                    "metadata": {},
+                    "metrics": []
+                }),
+                format!("== Physical Plan ==\n{details}\n"),
+            ),
+        };
         self.write(json!({
             "Event": "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart",
             "executionId": id,
             "description": description,
             "details": details,
-            "physicalPlanDescription": explain(plan),
+            "physicalPlanDescription": plan_text,
             "sparkPlanInfo": info,
             "time": now_ms(),
             "modifiedConfigs": {}

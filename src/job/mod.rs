@@ -11,5 +11,5 @@ pub mod stdout;
 pub mod summary;
 
 pub use report::{ProgressWhen, Reporter};
-pub use run::{convert, run, Tuning};
+pub use run::{convert, run, run_unplanned, Tuning};
 pub use sink::{Sink, WritePlan};

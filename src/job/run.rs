@@ -9,7 +9,7 @@ use super::sink::{Sink, WritePlan};
 use super::stdout::{print, stream_out};
 use crate::error::{Error, Result};
 use crate::exec::metrics::PlanMetrics;
-use crate::exec::partitions::ExecContext;
+use crate::exec::partitions::{ExecContext, TaskOutput};
 use crate::exec::trace::StageKind;
 use crate::exec::write::write_partitions;
 use crate::io::dataset::{Depth, ReadOptions};
@@ -129,7 +129,7 @@ fn execute_to_sink(
         let description = reporter
             .job_description()
             .unwrap_or_else(|| details.clone());
-        log.start_execution(&description, &details, &plan)
+        log.start_execution(&description, &details, Some(&plan))
     });
     ctx.trace = reporter.trace(
         execution
@@ -260,6 +260,36 @@ fn run_plan(
             Ok(None)
         }
     }
+}
+
+/// Work that needs no plan (show's first rows, count) run as a job of one stage of `tasks`
+/// tasks named `stage`, task `i` as `work(i, &task)`: summarized and logged as any job is.
+pub fn run_unplanned<T: Send>(
+    reporter: &Reporter,
+    stage: &str,
+    tasks: usize,
+    work: impl Fn(usize, &TaskOutput) -> Result<T> + Sync + Send,
+) -> Result<Vec<T>> {
+    let mut ctx = ExecContext::new(1, 0, Progress::disabled());
+    let execution = reporter.event_log.as_ref().map(|log| {
+        let description = reporter
+            .job_description()
+            .unwrap_or_else(|| stage.to_string());
+        log.start_execution(&description, stage, None)
+    });
+    ctx.trace = reporter.trace(
+        execution
+            .clone()
+            .map(|e| e as Arc<dyn crate::exec::trace::TraceListener>),
+    );
+    let result = ctx.run_stage(|| stage.to_string(), StageKind::Result, tasks, work);
+    if let Some(execution) = &execution {
+        execution.end(&PlanMetrics::default());
+    }
+    if let Some(trace) = &ctx.trace {
+        reporter.job_ended(trace, result.is_ok());
+    }
+    result
 }
 
 /// `convert`: the inputs, whole, into a write sink.

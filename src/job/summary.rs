@@ -23,11 +23,19 @@ pub fn summarize(stages: &[StageSummary], wall: std::time::Duration, threads: us
         let bytes = total(&|t| t.counts.bytes_read);
         let out = total(&|t| t.counts.records_out);
         let written = total(&|t| t.counts.bytes_written);
-        let mut line = format!("{head}; {} rows in", thousands(read));
+        let mut line = format!(
+            "{head}; {} {} in",
+            thousands(read),
+            plural(read as usize, "row")
+        );
         if bytes > 0 {
             line.push_str(&format!(" ({} read)", human(bytes as usize)));
         }
-        line.push_str(&format!(", {} rows out", thousands(out)));
+        line.push_str(&format!(
+            ", {} {} out",
+            thousands(out),
+            plural(out as usize, "row")
+        ));
         if written > 0 {
             line.push_str(&format!(" ({} written)", human(written as usize)));
         }

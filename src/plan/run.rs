@@ -72,15 +72,13 @@ pub fn pipeline_name(plan: &Plan) -> String {
     let then = |input: &Plan, step: &str| format!("{} → {step}", pipeline_name(input));
     match plan {
         Plan::Scan(scan) => {
-            let input = &scan.dataset.input;
-            let short = input.rsplit('/').find(|s| !s.is_empty()).unwrap_or(input);
             // Filters pushed into the scan still run in its tasks.
             let filtered = if scan.filters.is_empty() {
                 ""
             } else {
                 " → filter"
             };
-            format!("scan {short}{filtered}")
+            format!("scan {}{filtered}", scan.dataset.short_name())
         }
         Plan::OneRow => "one row".to_string(),
         Plan::Range { .. } => "range".to_string(),

@@ -95,6 +95,22 @@ fn the_summary_lists_stages_with_tasks_rows_bytes_and_skew() {
         "{text}"
     );
 
+    // Work without a plan is a job too: show's first rows, count.
+    for (args, line) in [
+        (
+            &["show", "data/taxi_zone_lookup.csv", "-n", "2"][..],
+            "job finished in T on local[2]: 1 stage, 1 task; 3 rows in, 2 rows out",
+        ),
+        (
+            &["count", "data/taxi_zone_lookup.csv"],
+            "job finished in T on local[2]: 1 stage, 1 task; 265 rows in (12.0 KiB read), 1 row out",
+        ),
+    ] {
+        let run = engine(&[&["--summary", "--master", "local[2]"][..], args].concat());
+        run.ok();
+        assert_eq!(mask_times(&run.stderr), format!("{line}\n"));
+    }
+
     // Off when stderr is not a terminal (as here) unless asked for, and -q does not add it.
     for args in [
         &["sql", GROUPED, "--table", TRIPS][..],
@@ -147,14 +163,18 @@ fn the_event_log_is_the_job_as_spark_logs_it() {
     ])
     .ok();
     let events = events(&dir);
-    // The event order, each stage's tasks folded into one line.
-    let mut order: Vec<String> = Vec::new();
-    for e in &events {
-        let n = name(e).to_string();
-        if order.last() != Some(&n) {
-            order.push(n);
+    // The event order, a stage's task events folded into one line: tasks of a stage may
+    // interleave their starts and ends on two threads.
+    let folded = |names: &mut dyn Iterator<Item = String>| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            let n = n.replace("SparkListenerTaskEnd", "SparkListenerTaskStart");
+            if out.last() != Some(&n) {
+                out.push(n);
+            }
         }
-    }
+        out
+    };
     let stage = [
         "SparkListenerJobStart",
         "SparkListenerStageSubmitted",
@@ -179,27 +199,10 @@ fn the_event_log_is_the_job_as_spark_logs_it() {
         "SparkListenerSQLExecutionEnd",
         "SparkListenerApplicationEnd",
     ]);
-    // Tasks of a stage may interleave their starts and ends on two threads: compare the
-    // stage-level order, and count the tasks apart.
-    let folded: Vec<String> = order
-        .iter()
-        .map(|n| n.replace("SparkListenerTaskEnd", "SparkListenerTaskStart"))
-        .fold(Vec::new(), |mut acc: Vec<String>, n| {
-            if acc.last() != Some(&n) {
-                acc.push(n);
-            }
-            acc
-        });
-    let expected_folded: Vec<String> = expected
-        .iter()
-        .map(|n| n.replace("SparkListenerTaskEnd", "SparkListenerTaskStart"))
-        .fold(Vec::new(), |mut acc: Vec<String>, n| {
-            if acc.last() != Some(&n) {
-                acc.push(n);
-            }
-            acc
-        });
-    assert_eq!(folded, expected_folded);
+    assert_eq!(
+        folded(&mut events.iter().map(|e| name(e).to_string())),
+        folded(&mut expected.iter().map(|n| n.to_string()))
+    );
 
     // Per stage: its tasks, what they read and wrote.
     let mut per_stage: BTreeMap<u64, (String, u64, u64, u64, u64, u64)> = BTreeMap::new();

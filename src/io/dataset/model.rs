@@ -124,6 +124,14 @@ pub struct Dataset {
 pub type BatchStream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
 
 impl Dataset {
+    /// The input's last path component (`trips.parquet`, `yellow_*.csv`): how stages name it.
+    pub fn short_name(&self) -> &str {
+        self.input
+            .rsplit('/')
+            .find(|s| !s.is_empty())
+            .unwrap_or(&self.input)
+    }
+
     /// Number of rows, from Parquet footers or the CSV scan when they can tell (a `permissive`
     /// read keeps every record); None when the data has to be read.
     pub fn known_row_count(&self) -> Option<u64> {
