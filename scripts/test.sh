@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests (the real binary on the TLC files, golden
 # outputs computed by Spark 3.3; the Spark SQL conformance suite, whose pass rate is printed),
-# then the interop check (pyarrow and DuckDB read back what
-# engine writes). This is what CI runs (.ci/run).
+# then the interop check (pyarrow and DuckDB read back what engine writes) and the check that
+# Spark's History Server reads engine's event logs. This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f target/spark-sql-suite.txt
@@ -10,5 +10,7 @@ cargo test --locked --features dev-tools
 # The Spark SQL conformance suite's pass rate, per file and in total (tests/spark-sql).
 cat target/spark-sql-suite.txt
 scripts/check-interop.sh target/debug/engine
-# Spark's own History Server (from the pyspark wheel) reads the event logs engine writes.
+# Spark's own History Server (from the pyspark wheel, installed here; Java 17) reads the event
+# logs engine writes.
+scripts/venv.sh spark
 .venv/bin/python scripts/history_server_check.py --engine target/debug/engine
