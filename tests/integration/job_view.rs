@@ -122,6 +122,35 @@ fn the_summary_lists_stages_with_tasks_rows_bytes_and_skew() {
     }
 }
 
+/// On a terminal the summary is on by default, and -q turns it off (run under `script`, which
+/// gives the command a terminal).
+#[test]
+fn on_a_terminal_the_summary_is_on_unless_quiet() {
+    let on_terminal = |flags: &str| {
+        let command = format!(
+            "'{}' {flags} --master 'local[2]' count data/taxi_zone_lookup.csv",
+            env!("CARGO_BIN_EXE_engine")
+        );
+        let output = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(crate::common::root())
+            .output()
+            .expect("script (util-linux) runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    assert!(
+        shown.contains("265") && shown.contains("job finished in"),
+        "{shown}"
+    );
+    let quiet = on_terminal("-q");
+    assert!(
+        quiet.contains("265") && !quiet.contains("job finished"),
+        "{quiet}"
+    );
+}
+
 fn events(dir: &Path) -> Vec<serde_json::Value> {
     let files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
