@@ -359,11 +359,13 @@ impl Execution {
         info
     }
 
-    fn properties(&self) -> Value {
+    /// A stage's job's properties: its SQL execution, and the stage's name as the job's
+    /// description (the Jobs page shows it).
+    fn properties(&self, stage: &StageInfo) -> Value {
         json!({
             "spark.sql.execution.id": self.id.to_string(),
             "spark.app.id": self.log.app_id,
-            "spark.job.description": format!("engine job {}", self.id)
+            "spark.job.description": stage.name
         })
     }
 
@@ -398,12 +400,12 @@ impl TraceListener for Execution {
             "Submission Time": stage.submitted_ms,
             "Stage Infos": [info],
             "Stage IDs": [stage.id],
-            "Properties": self.properties()
+            "Properties": self.properties(stage)
         }));
         self.log.write(json!({
             "Event": "SparkListenerStageSubmitted",
             "Stage Info": info,
-            "Properties": self.properties()
+            "Properties": self.properties(stage)
         }));
     }
 
