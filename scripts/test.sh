@@ -13,4 +13,4 @@ scripts/check-interop.sh target/debug/engine
 # Spark's own History Server (from the pyspark wheel, installed here; Java 17) reads the event
 # logs engine writes.
 scripts/venv.sh spark
-.venv/bin/python scripts/history_server_check.py --engine target/debug/engine
+.venv/bin/python scripts/history_server_check.py --engine target/debug/engine --compare
