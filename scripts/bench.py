@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The benchmark: every query on engine and on each peer (DuckDB's CLI, Polars, DataFusion, and
 Spark local[2]), as whole processes, alternating, several runs each (Spark: one, it takes
-minutes); medians, peak memory (max RSS) and engine / peer ratios, written to
-bench/results/bench-<date>-<machine>.md and printed. Run through scripts/bench, which builds the
+minutes), over three inputs of the same generated trips: the CSV, the Parquet `engine convert`
+writes from it, and a Parquet file pyarrow writes (default row groups); medians, peak memory
+(max RSS) and engine / peer ratios, written to bench/results/bench-<date>-<machine>.md and
+printed. Run through scripts/bench, which builds the
 release binaries and installs the peers.
 
     scripts/bench [runs] [rows]        (defaults: 3 runs, 10,000,000 rows)
@@ -37,100 +39,38 @@ def out(tool, name):
     return str(TMP / f"out_{tool}_{name}")
 
 
-def queries(csv, parquet=None):
-    """name -> {tool: argv}. Every query reads the generated CSV (the zone file for show), the
-    first-row queries also its Parquet copy."""
-    spark_head = (
-        "import os,sys; from pyspark.sql import SparkSession; "
-        "spark = SparkSession.builder.master('local[2]').config('spark.ui.enabled','false')"
-        ".config('spark.sql.session.timeZone','UTC').config('spark.driver.memory','4g').getOrCreate(); "
-        "spark.sparkContext.setLogLevel('ERROR'); "
-        f"t = spark.read.option('header','true').option('inferSchema','true').csv('{csv}'); "
-        "t.createOrReplaceTempView('t'); "
-        f"z = spark.read.option('header','true').option('inferSchema','true').csv('{ZONES}'); "
-        "z.createOrReplaceTempView('z'); "
-    )
+def sources(path):
+    """How each tool reads the trips input at `path`: CSV, a Parquet file, or a directory of
+    Parquet part files (what `engine convert` writes)."""
+    if path.endswith(".csv"):
+        return {
+            "duckdb": f"read_csv('{path}')",
+            "polars": f"pl.scan_csv('{path}', try_parse_dates=True)",
+            "datafusion": f"ctx.register_csv('t', '{path}')",
+            "spark": f"spark.read.option('header','true').option('inferSchema','true').csv('{path}')",
+        }
+    files = f"{path}/*.parquet" if os.path.isdir(path) else path
+    return {
+        "duckdb": f"read_parquet('{files}')",
+        "polars": f"pl.scan_parquet('{files}')",
+        "datafusion": f"ctx.register_parquet('t', '{path}')",
+        "spark": f"spark.read.parquet('{path}')",
+    }
 
-    def spark(body):
-        return [PY, "-c", spark_head + body]
 
-    def duck(sql):
-        return [DUCKDB, "-c", f"SET enable_progress_bar=false; CREATE VIEW t AS SELECT * FROM read_csv('{csv}'); "
-                f"CREATE VIEW z AS SELECT * FROM read_csv('{ZONES}'); {sql}"]
-
-    def fusion(sql, collect=True):
-        code = ("from datafusion import SessionContext; ctx = SessionContext(); "
-                f"ctx.register_csv('t', '{csv}'); ctx.register_csv('z', '{ZONES}'); "
-                f"df = ctx.sql(\"\"\"{sql}\"\"\"); " + ("print(len(df.to_arrow_table()))" if collect else "df.collect()"))
-        return [PY, "-c", code]
-
-    def polars(expr):
-        return [PY, "-c", "import polars as pl, sys; "
-                f"t = pl.scan_csv('{csv}', try_parse_dates=True); z = pl.scan_csv('{ZONES}'); {expr}"]
-
-    revenue_keys = "pickup_location_id AS revenue_zone, " + MONTH + " AS revenue_month"
-    pl_aggs = ", ".join([f"pl.col('{c}').sum().alias('revenue_monthly_{c}')" for c in SUMS]
-                        + ["pl.col('passenger_count').mean()", "pl.col('trip_distance').mean()"])
+def queries(inputs, parquet=None):
+    """name -> {tool: argv}. `inputs`: label -> trips input (a CSV path alone, as before, means
+    {"csv": path}); every query runs over each, named "query (label)" when there are several.
+    The first-row queries read the CSV and the Parquet file `parquet`."""
+    if isinstance(inputs, str):
+        inputs = {"csv": inputs}
     q = {}
-    q["show zone file"] = {
-        "engine": [ENGINE, "show", ZONES],
-        "duckdb": [DUCKDB, "-c", f"SELECT * FROM read_csv('{ZONES}') LIMIT 20"],
-        "polars": [PY, "-c", f"import polars as pl; print(pl.read_csv('{ZONES}', n_rows=20))"],
-        "datafusion": [PY, "-c", f"from datafusion import SessionContext; ctx = SessionContext(); ctx.register_csv('z', '{ZONES}'); ctx.sql('SELECT * FROM z LIMIT 20').show()"],
-        "spark": spark("z.show()"),
-    }
-    q["CSV to Parquet"] = {
-        "engine": [ENGINE, "-q", "convert", csv, out("engine", "convert")],
-        "duckdb": duck(f"COPY t TO '{out('duckdb', 'convert')}' (FORMAT parquet, PER_THREAD_OUTPUT)"),
-        "polars": polars(f"t.sink_parquet('{out('polars', 'convert')}.parquet')"),
-        "datafusion": fusion(f"COPY t TO '{out('datafusion', 'convert')}' STORED AS PARQUET", collect=False),
-        "spark": spark(f"t.write.parquet('{out('spark', 'convert')}')"),
-    }
-    flt = "total_amount > 20 AND payment_type = 1"
-    q["filter to Parquet"] = {
-        "engine": [ENGINE, "-q", "query", csv, "--filter", flt, "--write", out("engine", "filter")],
-        "duckdb": duck(f"COPY (SELECT * FROM t WHERE {flt}) TO '{out('duckdb', 'filter')}' (FORMAT parquet, PER_THREAD_OUTPUT)"),
-        "polars": polars(f"t.filter((pl.col('total_amount') > 20) & (pl.col('payment_type') == 1)).sink_parquet('{out('polars', 'filter')}.parquet')"),
-        "datafusion": fusion(f"COPY (SELECT * FROM t WHERE {flt}) TO '{out('datafusion', 'filter')}' STORED AS PARQUET", collect=False),
-        "spark": spark(f"t.filter('{flt}').write.parquet('{out('spark', 'filter')}')"),
-    }
-    zone_sql = "SELECT pickup_location_id, count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance FROM t GROUP BY pickup_location_id"
-    q["group by pickup zone"] = {
-        "engine": [ENGINE, "-q", "query", csv, "--group-by", "pickup_location_id",
-                   "--agg", "count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance", "--csv"],
-        "duckdb": duck(zone_sql),
-        "polars": polars("print(t.group_by('pickup_location_id').agg(pl.len(), pl.col('total_amount').sum(), pl.col('trip_distance').mean()).collect())"),
-        "datafusion": fusion(zone_sql),
-        "spark": spark(f"spark.sql('{zone_sql}').collect()"),
-    }
-    rev_sql = f"SELECT {revenue_keys}, {REVENUE} FROM t GROUP BY 1, 2"
-    q["monthly revenue report"] = {
-        "engine": [ENGINE, "-q", "query", csv, "--group-by", revenue_keys, "--agg", REVENUE, "--csv"],
-        "duckdb": duck(rev_sql),
-        "polars": polars(f"print(t.group_by(pl.col('pickup_location_id'), pl.col('pickup_datetime').dt.truncate('1mo')).agg({pl_aggs}).collect())"),
-        "datafusion": fusion(rev_sql),
-        "spark": spark(f"spark.sql(\"{rev_sql}\").collect()"),
-    }
-    join_sql = (f"SELECT z.Zone AS revenue_zone, {MONTH} AS revenue_month, {REVENUE} FROM t "
-                "JOIN z ON t.pickup_location_id = z.LocationID GROUP BY 1, 2")
-    q["join zones, group by zone name"] = {
-        "engine": [ENGINE, "-q", "query", csv, "--join", ZONES, "--on", "pickup_location_id = LocationID",
-                   "--group-by", f"Zone AS revenue_zone, {MONTH} AS revenue_month", "--agg", REVENUE, "--csv"],
-        "duckdb": duck(join_sql),
-        "polars": polars(f"print(t.join(z, left_on='pickup_location_id', right_on='LocationID').group_by(pl.col('Zone'), pl.col('pickup_datetime').dt.truncate('1mo')).agg({pl_aggs}).collect())"),
-        # DataFusion folds unquoted names to lower case; the zone file's are mixed case.
-        "datafusion": fusion(join_sql.replace("z.Zone", 'z."Zone"').replace("z.LocationID", 'z."LocationID"')),
-        "spark": spark(f"spark.sql(\"{join_sql}\").collect()"),
-    }
-    q["partitioned write by month"] = {
-        "engine": [ENGINE, "-q", "query", csv, "--with-column", "month=date_format(pickup_datetime, 'yyyy-MM')",
-                   "--write", out("engine", "by_month"), "--partition-by", "month"],
-        "duckdb": duck(f"COPY (SELECT *, strftime(pickup_datetime, '%Y-%m') AS month FROM t) TO '{out('duckdb', 'by_month')}' (FORMAT parquet, PARTITION_BY (month))"),
-        "polars": polars(f"t.with_columns(pl.col('pickup_datetime').dt.strftime('%Y-%m').alias('month')).collect().write_parquet('{out('polars', 'by_month')}', partition_by='month')"),
-        "datafusion": fusion(f"COPY (SELECT *, to_char(pickup_datetime, '%Y-%m') AS month FROM t) TO '{out('datafusion', 'by_month')}' STORED AS PARQUET PARTITIONED BY (month)", collect=False),
-        "spark": spark(f"t.withColumn('month', __import__('pyspark.sql.functions', fromlist=['x']).date_format('pickup_datetime', 'yyyy-MM')).write.partitionBy('month').parquet('{out('spark', 'by_month')}')"),
-    }
+    for label, path in inputs.items():
+        for name, cmds in input_queries(path, label).items():
+            q[name if len(inputs) == 1 else f"{name} ({label})"] = cmds
+    csv = next((p for p in inputs.values() if p.endswith(".csv")), None)
     # First-row latency in a pipeline: the whole result asked for, the reader gone after one line.
+    spark_head = spark_prelude(csv or next(iter(inputs.values())))
     for label, source in [("csv", csv), ("parquet", parquet)]:
         if source is None:
             continue
@@ -140,10 +80,158 @@ def queries(csv, parquet=None):
             "duckdb": ["bash", "-c", f"{DUCKDB} -csv -c \"SET enable_progress_bar=false; SELECT * FROM {scan}\" | head -1"],
             "polars": [PY, "-c", f"import polars as pl; print(pl.scan_{label}('{source}').head(1).collect().write_csv())"],
             "datafusion": [PY, "-c", f"from datafusion import SessionContext; ctx = SessionContext(); ctx.register_{label}('t', '{source}'); print(ctx.sql('SELECT * FROM t LIMIT 1').to_arrow_table())"],
-            "spark": spark(f"spark.read.{label}('{source}', header=True, inferSchema=True).limit(1).show()"),
+            "spark": [PY, "-c", spark_head + f"spark.read.{label}('{source}', header=True, inferSchema=True).limit(1).show()"],
+        }
+    return q
+
+
+def spark_prelude(trips, reader=None):
+    """PySpark code that starts a local[2] session and makes the views t (trips) and z."""
+    reader = reader or sources(trips)["spark"]
+    return (
+        "import os,sys; from pyspark.sql import SparkSession; "
+        "spark = SparkSession.builder.master('local[2]').config('spark.ui.enabled','false')"
+        ".config('spark.sql.session.timeZone','UTC').config('spark.driver.memory','4g').getOrCreate(); "
+        "spark.sparkContext.setLogLevel('ERROR'); "
+        f"t = {reader}; "
+        "t.createOrReplaceTempView('t'); "
+        f"z = spark.read.option('header','true').option('inferSchema','true').csv('{ZONES}'); "
+        "z.createOrReplaceTempView('z'); "
+    )
+
+
+def input_queries(trips, label):
+    """The queries over one trips input; written outputs are named after `label`."""
+    src = sources(trips)
+    spark_head = spark_prelude(trips)
+
+    def o(tool, name):
+        return out(tool, f"{name}_{label}")
+
+    def spark(body):
+        return [PY, "-c", spark_head + body]
+
+    def duck(sql):
+        return [DUCKDB, "-c", f"SET enable_progress_bar=false; CREATE VIEW t AS SELECT * FROM {src['duckdb']}; "
+                f"CREATE VIEW z AS SELECT * FROM read_csv('{ZONES}'); {sql}"]
+
+    def fusion(sql, collect=True):
+        code = ("from datafusion import SessionContext; ctx = SessionContext(); "
+                f"{src['datafusion']}; ctx.register_csv('z', '{ZONES}'); "
+                f"df = ctx.sql(\"\"\"{sql}\"\"\"); " + ("print(len(df.to_arrow_table()))" if collect else "df.collect()"))
+        return [PY, "-c", code]
+
+    def polars(expr):
+        return [PY, "-c", "import polars as pl, sys; "
+                f"t = {src['polars']}; z = pl.scan_csv('{ZONES}'); {expr}"]
+
+    def engine_sql(sql, *sink):
+        return [ENGINE, "-q", "sql", sql, "--table", f"t={trips}", "--table", f"z={ZONES}", *(sink or ["--csv"])]
+
+    revenue_keys = "pickup_location_id AS revenue_zone, " + MONTH + " AS revenue_month"
+    pl_aggs = ", ".join([f"pl.col('{c}').sum().alias('revenue_monthly_{c}')" for c in SUMS]
+                        + ["pl.col('passenger_count').mean()", "pl.col('trip_distance').mean()"])
+    q = {}
+    if label == "csv":
+        q["show zone file"] = {
+            "engine": [ENGINE, "show", ZONES],
+            "duckdb": [DUCKDB, "-c", f"SELECT * FROM read_csv('{ZONES}') LIMIT 20"],
+            "polars": [PY, "-c", f"import polars as pl; print(pl.read_csv('{ZONES}', n_rows=20))"],
+            "datafusion": [PY, "-c", f"from datafusion import SessionContext; ctx = SessionContext(); ctx.register_csv('z', '{ZONES}'); ctx.sql('SELECT * FROM z LIMIT 20').show()"],
+            "spark": spark("z.show()"),
+        }
+    q["convert to Parquet"] = {
+        "engine": [ENGINE, "-q", "convert", trips, o("engine", "convert")],
+        "duckdb": duck(f"COPY t TO '{o('duckdb', 'convert')}' (FORMAT parquet, PER_THREAD_OUTPUT)"),
+        "polars": polars(f"t.sink_parquet('{o('polars', 'convert')}.parquet')"),
+        "datafusion": fusion(f"COPY t TO '{o('datafusion', 'convert')}' STORED AS PARQUET", collect=False),
+        "spark": spark(f"t.write.parquet('{o('spark', 'convert')}')"),
+    }
+    flt = "total_amount > 20 AND payment_type = 1"
+    q["filter to Parquet"] = {
+        "engine": [ENGINE, "-q", "query", trips, "--filter", flt, "--write", o("engine", "filter")],
+        "duckdb": duck(f"COPY (SELECT * FROM t WHERE {flt}) TO '{o('duckdb', 'filter')}' (FORMAT parquet, PER_THREAD_OUTPUT)"),
+        "polars": polars(f"t.filter((pl.col('total_amount') > 20) & (pl.col('payment_type') == 1)).sink_parquet('{o('polars', 'filter')}.parquet')"),
+        "datafusion": fusion(f"COPY (SELECT * FROM t WHERE {flt}) TO '{o('datafusion', 'filter')}' STORED AS PARQUET", collect=False),
+        "spark": spark(f"t.filter('{flt}').write.parquet('{o('spark', 'filter')}')"),
+    }
+    # A selective filter that keeps every column: late materialization's case.
+    rare = "SELECT * FROM t WHERE total_amount > 150 AND trip_distance < 1"
+    q["selective filter, all columns"] = {
+        "engine": engine_sql(rare),
+        "duckdb": duck(rare),
+        "polars": polars("print(t.filter((pl.col('total_amount') > 150) & (pl.col('trip_distance') < 1)).collect())"),
+        "datafusion": fusion(rare),
+        "spark": spark(f"spark.sql('{rare}').collect()"),
+    }
+    top = "SELECT * FROM t ORDER BY total_amount DESC LIMIT 10"
+    q["top 10 fares, all columns"] = {
+        "engine": engine_sql(top),
+        "duckdb": duck(top),
+        "polars": polars("print(t.sort('total_amount', descending=True).head(10).collect())"),
+        "datafusion": fusion(top),
+        "spark": spark(f"spark.sql('{top}').collect()"),
+    }
+    zone_sql = "SELECT pickup_location_id, count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance FROM t GROUP BY pickup_location_id"
+    q["group by pickup zone"] = {
+        "engine": [ENGINE, "-q", "query", trips, "--group-by", "pickup_location_id",
+                   "--agg", "count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance", "--csv"],
+        "duckdb": duck(zone_sql),
+        "polars": polars("print(t.group_by('pickup_location_id').agg(pl.len(), pl.col('total_amount').sum(), pl.col('trip_distance').mean()).collect())"),
+        "datafusion": fusion(zone_sql),
+        "spark": spark(f"spark.sql('{zone_sql}').collect()"),
+    }
+    # About as many groups as rows: the aggregate's state is the size of the input.
+    many = ("SELECT count(*) AS groups, sum(revenue) AS revenue FROM (SELECT pickup_datetime, "
+            "dropoff_datetime, sum(total_amount) AS revenue FROM t GROUP BY 1, 2)")
+    q["high-cardinality group by"] = {
+        "engine": engine_sql(many),
+        "duckdb": duck(many),
+        "polars": polars("print(t.group_by('pickup_datetime', 'dropoff_datetime').agg(pl.col('total_amount').sum().alias('revenue')).select(pl.len(), pl.col('revenue').sum()).collect())"),
+        "datafusion": fusion(many),
+        "spark": spark(f"spark.sql('{many}').collect()"),
+    }
+    rev_sql = f"SELECT {revenue_keys}, {REVENUE} FROM t GROUP BY 1, 2"
+    q["monthly revenue report"] = {
+        "engine": [ENGINE, "-q", "query", trips, "--group-by", revenue_keys, "--agg", REVENUE, "--csv"],
+        "duckdb": duck(rev_sql),
+        "polars": polars(f"print(t.group_by(pl.col('pickup_location_id'), pl.col('pickup_datetime').dt.truncate('1mo')).agg({pl_aggs}).collect())"),
+        "datafusion": fusion(rev_sql),
+        "spark": spark(f"spark.sql(\"{rev_sql}\").collect()"),
+    }
+    join_sql = (f"SELECT z.Zone AS revenue_zone, {MONTH} AS revenue_month, {REVENUE} FROM t "
+                "JOIN z ON t.pickup_location_id = z.LocationID GROUP BY 1, 2")
+    q["join zones, group by zone name"] = {
+        "engine": [ENGINE, "-q", "query", trips, "--join", ZONES, "--on", "pickup_location_id = LocationID",
+                   "--group-by", f"Zone AS revenue_zone, {MONTH} AS revenue_month", "--agg", REVENUE, "--csv"],
+        "duckdb": duck(join_sql),
+        "polars": polars(f"print(t.join(z, left_on='pickup_location_id', right_on='LocationID').group_by(pl.col('Zone'), pl.col('pickup_datetime').dt.truncate('1mo')).agg({pl_aggs}).collect())"),
+        # DataFusion folds unquoted names to lower case; the zone file's are mixed case.
+        "datafusion": fusion(join_sql.replace("z.Zone", 'z."Zone"').replace("z.LocationID", 'z."LocationID"')),
+        "spark": spark(f"spark.sql(\"{join_sql}\").collect()"),
+    }
+    # Both sides as large as the input, on a key with about one match per row.
+    self_join = ("SELECT count(*) AS pairs FROM t a JOIN t b ON a.pickup_datetime = b.pickup_datetime "
+                 "AND a.dropoff_datetime = b.dropoff_datetime")
+    q["self-join on a high-cardinality key"] = {
+        "engine": engine_sql(self_join),
+        "duckdb": duck(self_join),
+        "polars": polars("print(t.join(t, on=['pickup_datetime', 'dropoff_datetime']).select(pl.len()).collect())"),
+        "datafusion": fusion(self_join),
+        "spark": spark(f"spark.sql('{self_join}').collect()"),
+    }
+    for unit, java, strf in [("month", "yyyy-MM", "%Y-%m"), ("day", "yyyy-MM-dd", "%Y-%m-%d")]:
+        part = f"by_{unit}"
+        q[f"partitioned write by {unit}"] = {
+            "engine": [ENGINE, "-q", "query", trips, "--with-column", f"{unit}=date_format(pickup_datetime, '{java}')",
+                       "--write", o("engine", part), "--partition-by", unit],
+            "duckdb": duck(f"COPY (SELECT *, strftime(pickup_datetime, '{strf}') AS {unit} FROM t) TO '{o('duckdb', part)}' (FORMAT parquet, PARTITION_BY ({unit}))"),
+            "polars": polars(f"t.with_columns(pl.col('pickup_datetime').dt.strftime('{strf}').alias('{unit}')).collect().write_parquet('{o('polars', part)}', partition_by='{unit}')"),
+            "datafusion": fusion(f"COPY (SELECT *, to_char(pickup_datetime, '{strf}') AS {unit} FROM t) TO '{o('datafusion', part)}' STORED AS PARQUET PARTITIONED BY ({unit})", collect=False),
+            "spark": spark(f"t.withColumn('{unit}', __import__('pyspark.sql.functions', fromlist=['x']).date_format('pickup_datetime', '{java}')).write.partitionBy('{unit}').parquet('{o('spark', part)}')"),
         }
     q["count"] = {
-        "engine": [ENGINE, "count", csv],
+        "engine": [ENGINE, "count", trips],
         "duckdb": duck("SELECT count(*) FROM t"),
         "polars": polars("print(t.select(pl.len()).collect())"),
         "datafusion": fusion("SELECT count(*) FROM t"),
@@ -178,9 +266,26 @@ def main():
     parquet = TMP / f"yellow_{rows}.parquet"
     if not parquet.exists():
         subprocess.run([GEN, "yellow", str(rows), str(parquet)], check=True, cwd=ROOT)
+    # The queries run over the CSV, over the Parquet that `engine convert` writes from it, and
+    # over a Parquet file pyarrow writes with its default row groups.
+    engine_parquet = TMP / f"yellow_{rows}_engine.parquet"
+    if not engine_parquet.exists():
+        subprocess.run([ENGINE, "-q", "convert", str(csv), str(engine_parquet)], check=True, cwd=ROOT)
+    pyarrow_parquet = TMP / f"yellow_{rows}_pyarrow.parquet"
+    if not pyarrow_parquet.exists():
+        subprocess.run([PY, "-c", "import pyarrow.csv as c, pyarrow.parquet as p, sys; "
+                        "p.write_table(c.read_csv(sys.argv[1]), sys.argv[2])",
+                        str(csv), str(pyarrow_parquet)], check=True)
+    inputs = {"csv": str(csv), "engine parquet": str(engine_parquet),
+              "pyarrow parquet": str(pyarrow_parquet)}
+    # BENCH_INPUTS="csv;engine parquet" runs over those inputs only.
+    chosen = [i.strip() for i in os.environ.get("BENCH_INPUTS", "").split(";") if i.strip()]
+    if chosen:
+        inputs = {label: path for label, path in inputs.items() if label in chosen}
     csv, parquet = str(csv), str(parquet)
     tools = ["engine", "duckdb", "polars", "datafusion", "spark"]
-    # For a quick look while optimizing: BENCH_ONLY="count;group by pickup zone;scaling;memory"
+    # For a quick look while optimizing: BENCH_ONLY="count (csv);group by pickup zone (engine
+    # parquet);scaling;memory"
     # runs only those queries (and the local[1]/local[2] and memory sections when named), and
     # BENCH_TOOLS="engine,duckdb" only those tools; the table goes to a "-partial" file.
     only = [q.strip() for q in os.environ.get("BENCH_ONLY", "").split(";") if q.strip()]
@@ -191,7 +296,7 @@ def main():
         return not only or section in only
 
     table = []
-    for name, cmds in queries(csv, parquet).items():
+    for name, cmds in queries(inputs, parquet).items():
         if not wanted(name):
             continue
         times = {t: [] for t in tools}
@@ -280,7 +385,7 @@ def main():
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    partial = "-partial" if only or os.environ.get("BENCH_TOOLS") else ""
+    partial = "-partial" if only or chosen or os.environ.get("BENCH_TOOLS") else ""
     path = results / f"bench-{time.strftime('%Y-%m-%d')}-{platform.node()}{partial}.md"
     path.write_text(text)
     print(text)
