@@ -350,6 +350,28 @@ def main():
                 times_.append(t)
         if peaks:
             memory.append((count, statistics.median(times_), max(peaks)))
+    # Ten times the rows (100M by default, BENCH_SCALE_ROWS): convert and the revenue report on
+    # each tool but Spark, once each, to show how time and memory grow; the file is deleted after.
+    scale = []
+    scale_rows = int(os.environ.get("BENCH_SCALE_ROWS", rows * 10))
+    if wanted("scale"):
+        big = TMP / f"yellow_{scale_rows}.csv"
+        subprocess.run([GEN, "yellow", str(scale_rows), str(big)], check=True, cwd=ROOT)
+        try:
+            big_queries = input_queries(str(big), "scale")
+            for name in ["convert to Parquet", "monthly revenue report"]:
+                row = {}
+                for tool in [t for t in tools if t != "spark"]:
+                    clean(tool)
+                    t, m, err = measured(big_queries[name][tool])
+                    row[tool] = (t, m) if t else None
+                    if err:
+                        print(f"warning: {name} at {scale_rows:,} rows on {tool} failed: {err}",
+                              file=sys.stderr)
+                scale.append((name, row))
+                print(f"done: {name} at {scale_rows:,} rows", file=sys.stderr)
+        finally:
+            big.unlink(missing_ok=True)
     clean("engine")
     for tool in tools:
         clean(tool)
@@ -382,6 +404,16 @@ def main():
     lines += ["", "| engine convert | rows | s | peak MB |", "|---|---|---|---|"]
     for count, t, peak in memory:
         lines.append(f"| CSV to Parquet | {count:,} | {t:.2f} | {peak:.0f} |")
+    if scale:
+        lines += ["", f"| at {scale_rows:,} rows (CSV, one run) | " + " | ".join(
+            f"{t} s (MB)" for t in tools if t != "spark") + " | engine / fastest peer |",
+                  "|---|" + "---|" * (len([t for t in tools if t != "spark"]) + 1)]
+        for name, row in scale:
+            cells = [f"{row[t][0]:.2f} ({row[t][1]:.0f})" if row.get(t) else "failed"
+                     for t in tools if t != "spark"]
+            peers = [row[t][0] for t in tools if t not in ("engine", "spark") and row.get(t)]
+            ratio = f"{row['engine'][0] / min(peers):.2f}" if row.get("engine") and peers else "-"
+            lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
