@@ -37,6 +37,44 @@ pub struct OperatorMetrics {
     pub bytes_read: AtomicU64,
 }
 
+impl OperatorMetrics {
+    /// Run `setup` (setting this operator up: its inputs' set-up, then the stages of the
+    /// operators that drain their input) and count its time: its stage tasks' wall and CPU
+    /// time summed (as stream time is), the work on this thread outside its stages and its
+    /// `inputs`' set-up, and that set-up as the inputs counted it.
+    pub fn time_setup<T>(&self, inputs: &[Arc<OperatorMetrics>], setup: impl FnOnce() -> T) -> T {
+        use super::trace::thread_cpu_nanos;
+        use std::sync::atomic::Ordering::Relaxed;
+        let stage_counters = [
+            &self.stage_nanos,
+            &self.stage_caller_cpu_nanos,
+            &self.stage_task_nanos,
+            &self.stage_task_cpu_nanos,
+        ];
+        let before = stage_counters.map(|c| c.load(Relaxed));
+        let (started, cpu) = (std::time::Instant::now(), thread_cpu_nanos());
+        let result = setup();
+        let wall = started.elapsed().as_nanos() as u64;
+        let cpu = thread_cpu_nanos().saturating_sub(cpu);
+        let [stages, stages_cpu, tasks, tasks_cpu] =
+            [0, 1, 2, 3].map(|i| stage_counters[i].load(Relaxed) - before[i]);
+        let sum = |f: fn(&OperatorMetrics) -> &AtomicU64| -> u64 {
+            inputs.iter().map(|m| f(m).load(Relaxed)).sum()
+        };
+        let here = wall.saturating_sub(stages + sum(|m| &m.setup_thread_nanos));
+        let here_cpu = cpu.saturating_sub(stages_cpu + sum(|m| &m.setup_thread_cpu_nanos));
+        let setup_wall = here + tasks + sum(|m| &m.setup_nanos);
+        let setup_cpu = here_cpu + tasks_cpu + sum(|m| &m.setup_cpu_nanos);
+        self.setup_thread_nanos.fetch_add(wall, Relaxed);
+        self.setup_thread_cpu_nanos.fetch_add(cpu, Relaxed);
+        self.setup_nanos.fetch_add(setup_wall, Relaxed);
+        self.setup_cpu_nanos.fetch_add(setup_cpu, Relaxed);
+        self.nanos.fetch_add(setup_wall, Relaxed);
+        self.cpu_nanos.fetch_add(setup_cpu, Relaxed);
+        result
+    }
+}
+
 /// The metrics of a running plan, by operator (keyed by the operator's address in the plan).
 #[derive(Clone, Default)]
 pub struct PlanMetrics(Arc<Mutex<HashMap<usize, Arc<OperatorMetrics>>>>);

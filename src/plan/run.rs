@@ -20,49 +20,15 @@ pub fn execute(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
     let Some(metrics) = ctx.metrics.clone() else {
         return execute_operator(plan, &ctx);
     };
-    use crate::exec::trace::thread_cpu_nanos;
-    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     let entry = metrics.entry(plan as *const Plan as usize);
     ctx.operator = Some(entry.clone());
-    // Operators that drain their input (aggregate, sort, join build) do it here, in stages on
-    // the pool; their inputs are set up here first. What this took is counted as the tasks'
-    // times summed (as stream time is), plus the work on this thread outside stages and
-    // inputs; the inputs' set-up is included as they counted it.
-    let delta = |counter: &AtomicU64, before: u64| counter.load(Relaxed) - before;
-    let stage_counters = [
-        &entry.stage_nanos,
-        &entry.stage_caller_cpu_nanos,
-        &entry.stage_task_nanos,
-        &entry.stage_task_cpu_nanos,
-    ];
-    let before = stage_counters.map(|c| c.load(Relaxed));
-    let (started, cpu) = (std::time::Instant::now(), thread_cpu_nanos());
-    let parts = execute_operator(plan, &ctx)?;
-    let (wall, cpu) = (
-        started.elapsed().as_nanos() as u64,
-        thread_cpu_nanos().saturating_sub(cpu),
-    );
-    let [stages, stages_cpu, tasks, tasks_cpu] =
-        [0, 1, 2, 3].map(|i| delta(stage_counters[i], before[i]));
-    let (mut inputs_thread, mut inputs_thread_cpu, mut inputs, mut inputs_cpu) = (0, 0, 0, 0);
-    for child in plan.children() {
-        if let Some(m) = metrics.get(child as *const Plan as usize) {
-            inputs_thread += m.setup_thread_nanos.load(Relaxed);
-            inputs_thread_cpu += m.setup_thread_cpu_nanos.load(Relaxed);
-            inputs += m.setup_nanos.load(Relaxed);
-            inputs_cpu += m.setup_cpu_nanos.load(Relaxed);
-        }
-    }
-    let here = wall.saturating_sub(stages + inputs_thread);
-    let here_cpu = cpu.saturating_sub(stages_cpu + inputs_thread_cpu);
-    let setup = here + tasks + inputs;
-    let setup_cpu = here_cpu + tasks_cpu + inputs_cpu;
-    entry.setup_thread_nanos.fetch_add(wall, Relaxed);
-    entry.setup_thread_cpu_nanos.fetch_add(cpu, Relaxed);
-    entry.setup_nanos.fetch_add(setup, Relaxed);
-    entry.setup_cpu_nanos.fetch_add(setup_cpu, Relaxed);
-    entry.nanos.fetch_add(setup, Relaxed);
-    entry.cpu_nanos.fetch_add(setup_cpu, Relaxed);
+    // The inputs' counters, the very ones their `execute` (run inside the set-up) counts on.
+    let inputs: Vec<_> = plan
+        .children()
+        .into_iter()
+        .map(|child| metrics.entry(child as *const Plan as usize))
+        .collect();
+    let parts = entry.time_setup(&inputs, || execute_operator(plan, &ctx))?;
     Ok(parts.counted(entry))
 }
 
