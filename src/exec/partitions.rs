@@ -187,7 +187,6 @@ impl Partitions {
     /// These partitions with every stream counted into `metrics` (EXPLAIN ANALYZE): its rows,
     /// batches and tasks, and the time spent opening and pulling it.
     pub fn counted(self, metrics: Arc<super::metrics::OperatorMetrics>) -> Partitions {
-        use std::time::Instant;
         Partitions {
             schema: self.schema,
             parts: self
@@ -196,28 +195,12 @@ impl Partitions {
                 .map(|open| {
                     let metrics = metrics.clone();
                     Arc::new(move || -> Result<BatchStream<'static>> {
-                        let started = Instant::now();
-                        let cpu = thread_cpu_nanos();
-                        let stream = open();
-                        metrics
-                            .nanos
-                            .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
-                        metrics
-                            .cpu_nanos
-                            .fetch_add(thread_cpu_nanos().saturating_sub(cpu), Relaxed);
+                        let stream = timed(&metrics, &mut || open());
                         metrics.tasks.fetch_add(1, Relaxed);
                         let mut stream = stream?;
                         let metrics = metrics.clone();
                         Ok(Box::new(std::iter::from_fn(move || {
-                            let started = Instant::now();
-                            let cpu = thread_cpu_nanos();
-                            let next = stream.next();
-                            metrics
-                                .nanos
-                                .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
-                            metrics
-                                .cpu_nanos
-                                .fetch_add(thread_cpu_nanos().saturating_sub(cpu), Relaxed);
+                            let next = timed(&metrics, &mut || stream.next());
                             if let Some(Ok(batch)) = &next {
                                 metrics.batches.fetch_add(1, Relaxed);
                                 metrics.rows.fetch_add(batch.num_rows() as u64, Relaxed);
@@ -272,6 +255,19 @@ impl Partitions {
             Ok(batches)
         })
     }
+}
+
+/// Run `f`, adding its wall and CPU time to `metrics`.
+fn timed<T>(metrics: &super::metrics::OperatorMetrics, f: &mut dyn FnMut() -> T) -> T {
+    let (started, cpu) = (std::time::Instant::now(), thread_cpu_nanos());
+    let result = f();
+    metrics
+        .nanos
+        .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+    metrics
+        .cpu_nanos
+        .fetch_add(thread_cpu_nanos().saturating_sub(cpu), Relaxed);
+    result
 }
 
 /// `range(start, end, step)`'s ids, generated batch by batch in one partition per worker.
