@@ -128,6 +128,11 @@ def input_queries(trips, label):
     def engine_sql(sql, *sink):
         return [ENGINE, "-q", "sql", sql, "--table", f"t={trips}", "--table", f"z={ZONES}", *(sink or ["--csv"])]
 
+    def same_sql(sql, polars_expr):
+        """A query every SQL tool runs as written (engine through `engine sql`)."""
+        return {"engine": engine_sql(sql), "duckdb": duck(sql), "polars": polars(polars_expr),
+                "datafusion": fusion(sql), "spark": spark(f"spark.sql('{sql}').collect()")}
+
     revenue_keys = "pickup_location_id AS revenue_zone, " + MONTH + " AS revenue_month"
     pl_aggs = ", ".join([f"pl.col('{c}').sum().alias('revenue_monthly_{c}')" for c in SUMS]
                         + ["pl.col('passenger_count').mean()", "pl.col('trip_distance').mean()"])
@@ -157,21 +162,11 @@ def input_queries(trips, label):
     }
     # A selective filter that keeps every column: late materialization's case.
     rare = "SELECT * FROM t WHERE total_amount > 150 AND trip_distance < 1"
-    q["selective filter, all columns"] = {
-        "engine": engine_sql(rare),
-        "duckdb": duck(rare),
-        "polars": polars("print(t.filter((pl.col('total_amount') > 150) & (pl.col('trip_distance') < 1)).collect())"),
-        "datafusion": fusion(rare),
-        "spark": spark(f"spark.sql('{rare}').collect()"),
-    }
+    q["selective filter, all columns"] = same_sql(
+        rare, "print(t.filter((pl.col('total_amount') > 150) & (pl.col('trip_distance') < 1)).collect())")
     top = "SELECT * FROM t ORDER BY total_amount DESC LIMIT 10"
-    q["top 10 fares, all columns"] = {
-        "engine": engine_sql(top),
-        "duckdb": duck(top),
-        "polars": polars("print(t.sort('total_amount', descending=True).head(10).collect())"),
-        "datafusion": fusion(top),
-        "spark": spark(f"spark.sql('{top}').collect()"),
-    }
+    q["top 10 fares, all columns"] = same_sql(
+        top, "print(t.sort('total_amount', descending=True).head(10).collect())")
     zone_sql = "SELECT pickup_location_id, count(*) AS trips, sum(total_amount) AS revenue, avg(trip_distance) AS distance FROM t GROUP BY pickup_location_id"
     q["group by pickup zone"] = {
         "engine": [ENGINE, "-q", "query", trips, "--group-by", "pickup_location_id",
@@ -184,13 +179,8 @@ def input_queries(trips, label):
     # About as many groups as rows: the aggregate's state is the size of the input.
     many = ("SELECT count(*) AS groups, sum(revenue) AS revenue FROM (SELECT pickup_datetime, "
             "dropoff_datetime, sum(total_amount) AS revenue FROM t GROUP BY 1, 2)")
-    q["high-cardinality group by"] = {
-        "engine": engine_sql(many),
-        "duckdb": duck(many),
-        "polars": polars("print(t.group_by('pickup_datetime', 'dropoff_datetime').agg(pl.col('total_amount').sum().alias('revenue')).select(pl.len(), pl.col('revenue').sum()).collect())"),
-        "datafusion": fusion(many),
-        "spark": spark(f"spark.sql('{many}').collect()"),
-    }
+    q["high-cardinality group by"] = same_sql(
+        many, "print(t.group_by('pickup_datetime', 'dropoff_datetime').agg(pl.col('total_amount').sum().alias('revenue')).select(pl.len(), pl.col('revenue').sum()).collect())")
     rev_sql = f"SELECT {revenue_keys}, {REVENUE} FROM t GROUP BY 1, 2"
     q["monthly revenue report"] = {
         "engine": [ENGINE, "-q", "query", trips, "--group-by", revenue_keys, "--agg", REVENUE, "--csv"],
@@ -213,13 +203,8 @@ def input_queries(trips, label):
     # Both sides as large as the input, on a key with about one match per row.
     self_join = ("SELECT count(*) AS pairs FROM t a JOIN t b ON a.pickup_datetime = b.pickup_datetime "
                  "AND a.dropoff_datetime = b.dropoff_datetime")
-    q["self-join on a high-cardinality key"] = {
-        "engine": engine_sql(self_join),
-        "duckdb": duck(self_join),
-        "polars": polars("print(t.join(t, on=['pickup_datetime', 'dropoff_datetime']).select(pl.len()).collect())"),
-        "datafusion": fusion(self_join),
-        "spark": spark(f"spark.sql('{self_join}').collect()"),
-    }
+    q["self-join on a high-cardinality key"] = same_sql(
+        self_join, "print(t.join(t, on=['pickup_datetime', 'dropoff_datetime']).select(pl.len()).collect())")
     for unit, java, strf in [("month", "yyyy-MM", "%Y-%m"), ("day", "yyyy-MM-dd", "%Y-%m-%d")]:
         part = f"by_{unit}"
         q[f"partitioned write by {unit}"] = {
