@@ -4,6 +4,7 @@
 //! pool, parallel operators) -> `io` (datasets, CSV and Parquet, the writer, rendering).
 
 pub mod cli;
+pub mod cluster;
 pub mod error;
 pub mod exec;
 pub mod expr;

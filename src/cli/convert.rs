@@ -28,3 +28,33 @@ pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
     let read = args.read.to_options()?;
     job::convert(reporter, inputs, &read, write, output)
 }
+
+/// `convert` on a Spark cluster: read with the engine's options, `df.write` there.
+pub fn run_on_cluster(
+    mut args: Args,
+    cluster: &crate::cluster::Cluster,
+    reporter: &Reporter,
+) -> Result<()> {
+    use crate::cluster::{job::Action, job::Job, translate};
+    args.write.adopt_legacy(&mut args.read, reporter)?;
+    let (output, inputs) = args
+        .paths
+        .split_last()
+        .ok_or_else(|| crate::error::Error::usage("convert needs INPUT and OUTPUT"))?;
+    let plan = args.write.plan(output)?;
+    let read = args.read.to_options()?;
+    let mut job = Job::new(format!("engine convert {}", args.paths.join(" ")));
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let frame = translate::read_step(
+        &mut job,
+        &inputs,
+        &read,
+        None,
+        None,
+        &cluster.master,
+        reporter,
+    )?;
+    let write = translate::write_spec(output, &plan, &cluster.master, reporter)?;
+    job.action(&frame, Action::Write(write));
+    cluster.run(&job, reporter).map(|_| ())
+}

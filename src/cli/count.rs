@@ -72,3 +72,37 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     progress.finish();
     print(&format!("{rows}\n"))
 }
+
+/// `count` on a Spark cluster: `df.count()`.
+pub fn run_on_cluster(
+    args: Args,
+    cluster: &crate::cluster::Cluster,
+    context: &Reporter,
+) -> Result<()> {
+    use crate::cluster::{job::Action, job::Job, translate, Outcome};
+    let mut args = args;
+    args.read
+        .adopt_legacy(args.format, args.mode, "--format", context)?;
+    let mut read = args.read.to_options()?;
+    if read.csv.mode == crate::io::csv::ParseMode::Permissive {
+        // As locally: every record counts whatever its values, so no types are needed.
+        read.csv.infer = false;
+    }
+    let mut job = Job::new(format!("engine count {}", args.inputs.join(" ")));
+    let frame = translate::read_step(
+        &mut job,
+        &input_paths(&args.inputs),
+        &read,
+        None,
+        None,
+        &cluster.master,
+        context,
+    )?;
+    job.action(&frame, Action::Count);
+    match cluster.run(&job, context)?.as_slice() {
+        [Outcome::Count(rows)] => print(&format!("{rows}\n")),
+        other => Err(crate::error::Error::Internal(format!(
+            "count got {other:?} from the cluster"
+        ))),
+    }
+}

@@ -33,14 +33,20 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ENGINE_COMM
                   engine describe data/taxi_zone_lookup.csv"
 )]
 pub struct Cli {
-    /// Worker threads, as Spark's master URL: local, local[N] or local[*] (all cores).
+    /// Where to run, as Spark's master URL: local, local[N] or local[*] (all cores) in this
+    /// process; sc://host:port on a Spark Connect server; spark://host:port, yarn or
+    /// k8s://... through spark-submit (see README, "Scaling out").
     #[arg(
         long,
         global = true,
         default_value = "local[*]",
-        value_name = "local[N]"
+        value_name = "MASTER",
+        env = "ENGINE_MASTER"
     )]
     pub master: String,
+    /// A Spark setting for a cluster master (repeatable): --conf spark.executor.memory=2g.
+    #[arg(long, global = true, value_name = "KEY=VALUE", action = clap::ArgAction::Append)]
+    pub conf: Vec<String>,
     /// Memory the operators that hold data (aggregation, join build side, sort) may use, e.g.
     /// 4G; past it a job fails with a clear message. Default: 70% of the machine's memory (or of
     /// `ulimit -v`).
@@ -105,7 +111,13 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
-    let threads = crate::runtime::parse_master(&cli.master)?;
+    let master = crate::cluster::Master::parse(&cli.master)?;
+    let cluster = cluster_of(&cli, &master)?;
+    let threads = match master {
+        crate::cluster::Master::Local(threads) => threads,
+        // On a cluster, this process only infers CSV types and prints results.
+        _ => crate::runtime::parse_master("local[*]")?,
+    };
     crate::runtime::init_pool(threads)?;
     match &cli.memory_limit {
         Some(limit) => crate::memory::set_limit(crate::memory::parse_size(limit)?),
@@ -188,7 +200,10 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         }
         Command::Functions(_) | Command::Completions { .. } | Command::Man => {}
     }
-    let result = dispatch(cli, matches, &context);
+    let result = match &cluster {
+        Some(cluster) => dispatch_cluster(cli, matches, cluster, &context),
+        None => dispatch(cli, matches, &context),
+    };
     drop(spooled);
     // The event log ends with the command, failed or not (a failed job is in it as failed).
     let logged = match &context.event_log {
@@ -196,6 +211,95 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         None => Ok(()),
     };
     result.and(logged)
+}
+
+/// The cluster a cluster master names, with the `--conf` settings; None for a local master.
+/// Flags that only mean something in this process are refused there.
+fn cluster_of(
+    cli: &Cli,
+    master: &crate::cluster::Master,
+) -> Result<Option<crate::cluster::Cluster>> {
+    let mut conf = Vec::new();
+    for setting in &cli.conf {
+        match setting.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => {
+                conf.push((key.trim().to_string(), value.to_string()))
+            }
+            _ => {
+                return Err(Error::usage(format!(
+                    "--conf '{setting}': expected KEY=VALUE"
+                )))
+            }
+        }
+    }
+    if matches!(master, crate::cluster::Master::Local(_)) {
+        if let Some((key, _)) = conf.first() {
+            return Err(Error::usage(format!(
+                "--conf {key}=...: Spark settings apply to a cluster master (sc://, spark://, \
+                 yarn, k8s://); a local run takes engine flags"
+            )));
+        }
+        return Ok(None);
+    }
+    let refused = if cli.memory_limit.is_some() {
+        Some("--memory-limit (give the cluster's own: --conf spark.executor.memory=4g)")
+    } else if cli
+        .event_log
+        .as_deref()
+        .is_some_and(|d| !d.as_os_str().is_empty())
+    {
+        Some(
+            "--event-log (Spark logs a cluster's jobs itself: --conf spark.eventLog.enabled=true \
+             --conf spark.eventLog.dir=DIR)",
+        )
+    } else {
+        None
+    };
+    if let Some(flag) = refused {
+        return Err(Error::usage(format!(
+            "{flag} applies to local runs, not to --master {}",
+            cli.master
+        )));
+    }
+    Ok(Some(crate::cluster::Cluster {
+        master: master.clone(),
+        conf,
+    }))
+}
+
+/// Run a command on a cluster. Every command that reads data goes; the others need no data.
+fn dispatch_cluster(
+    cli: Cli,
+    matches: &clap::ArgMatches,
+    cluster: &crate::cluster::Cluster,
+    context: &Reporter,
+) -> Result<()> {
+    match cli.command {
+        Command::Show(args) => show::run_on_cluster(args, cluster, context),
+        Command::Schema(args) => schema::run_on_cluster(args, cluster, context),
+        Command::Count(args) => count::run_on_cluster(args, cluster, context),
+        Command::Convert(args) => convert::run_on_cluster(args, cluster, context),
+        Command::Query(args) => {
+            let sub = matches
+                .subcommand_matches("query")
+                .ok_or_else(|| Error::Internal("query arguments missing".into()))?;
+            query::run_on_cluster(args, sub, cluster, context)
+        }
+        Command::Sql(args) => sql::run_on_cluster(args, cluster, context),
+        Command::Describe(_) | Command::Summary(_) => Err(Error::usage(format!(
+            "not supported on --master {}: describe and summary (run them locally, or \
+             `engine sql` with the aggregates you need)",
+            cli.master
+        ))),
+        other => dispatch(
+            Cli {
+                command: other,
+                ..cli
+            },
+            matches,
+            context,
+        ),
+    }
 }
 
 fn dispatch(cli: Cli, matches: &clap::ArgMatches, context: &Reporter) -> Result<()> {

@@ -303,3 +303,115 @@ pub fn run(mut args: Args, matches: &ArgMatches, reporter: &Reporter) -> Result<
         build(&args, &verbs, inputs)
     })
 }
+
+/// `query` on a Spark cluster: the same verbs, in the same order, as DataFrame operations
+/// there (expressions checked here and sent as Spark SQL text); the result comes back to the
+/// sink, or is written there.
+pub fn run_on_cluster(
+    mut args: Args,
+    matches: &ArgMatches,
+    cluster: &crate::cluster::Cluster,
+    reporter: &Reporter,
+) -> Result<()> {
+    use crate::cluster::job::{Action, Job, Verb as SparkVerb};
+    use crate::cluster::translate;
+    use crate::expr::spark_text::{expression_text, select_item_texts, sort_item_texts};
+    use crate::plan::inputs::{default_qualifier, split_alias};
+
+    args.sink.adopt_legacy(&mut args.read, reporter)?;
+    let verbs = ordered_verbs(&args, matches)?;
+    let read = args.read.to_options()?;
+    let sink = args.sink.sink()?;
+    let mut job = Job::new(format!("engine query {}", args.inputs.join(" ")));
+    let master = &cluster.master;
+    // An input as a frame qualified by its alias or file stem, as `Inputs::frame` names it.
+    let read_input = |job: &mut Job, texts: &[&str]| -> Result<String> {
+        let (alias, first) = split_alias(texts[0]);
+        let mut paths = vec![first];
+        paths.extend(&texts[1..]);
+        let qualifier = alias.or_else(|| default_qualifier(first));
+        translate::read_step(job, &paths, &read, qualifier, None, master, reporter)
+    };
+    let inputs: Vec<&str> = args.inputs.iter().map(String::as_str).collect();
+    let mut frame = read_input(&mut job, &inputs)?;
+    for verb in &verbs {
+        let spark_verb = match verb {
+            Verb::Filter(text) => SparkVerb::Filter(expression_text(text)?),
+            Verb::Select(text) => SparkVerb::Select(select_item_texts(text)?),
+            Verb::WithColumn(text) => {
+                let (name, expr) = split_assignment(text, "--with-column")?;
+                SparkVerb::WithColumn {
+                    name: name.to_string(),
+                    expr: expression_text(expr)?,
+                }
+            }
+            Verb::Drop(text) => SparkVerb::Drop(
+                text.split(',')
+                    .map(|n| n.trim().trim_matches('`').to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect(),
+            ),
+            Verb::Rename(text) => {
+                let (old, new) = split_assignment(text, "--rename")?;
+                SparkVerb::Rename {
+                    old: old.to_string(),
+                    new: new.trim_matches('`').to_string(),
+                }
+            }
+            Verb::GroupBy { keys, aggs } => SparkVerb::Aggregate {
+                keys: match keys {
+                    Some(k) => select_item_texts(k)?,
+                    None => Vec::new(),
+                },
+                aggregates: select_item_texts(aggs)?,
+            },
+            Verb::Join { input, on, how } => {
+                let right = read_input(&mut job, &[input.as_str()])?;
+                let names: Option<Vec<String>> = parse_expr_list(on)?
+                    .iter()
+                    .map(|e| match e {
+                        crate::expr::Expr::Column {
+                            qualifier: None,
+                            name,
+                        } => Some(name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let how = match how {
+                    JoinType::Inner => "inner",
+                    JoinType::Left => "left",
+                    JoinType::Right => "right",
+                    JoinType::Full => "full",
+                    JoinType::Semi => "left_semi",
+                    JoinType::Anti => "left_anti",
+                    JoinType::NullAwareAnti | JoinType::Single => {
+                        return Err(Error::Internal("a join type --how cannot give".into()))
+                    }
+                };
+                SparkVerb::Join {
+                    right,
+                    condition: match names {
+                        Some(_) => None,
+                        None => Some(expression_text(on)?),
+                    },
+                    using: names,
+                    how: how.to_string(),
+                }
+            }
+            Verb::Union { input, by_name } => SparkVerb::Union {
+                other: read_input(&mut job, &[input.as_str()])?,
+                by_name: *by_name,
+            },
+            Verb::Distinct => SparkVerb::Distinct,
+            Verb::OrderBy(text) => SparkVerb::OrderBy(sort_item_texts(text)?),
+            Verb::Limit(n) => SparkVerb::Limit(*n),
+        };
+        frame = job.verb(&frame, spark_verb);
+    }
+    let action: Action = translate::sink_action(&sink, master, reporter)?;
+    job.action(&frame, action);
+    for outcome in cluster.run(&job, reporter)? {
+        translate::print_outcome(&sink, &outcome)?;
+    }
+    Ok(())
+}

@@ -5,7 +5,6 @@
 use crate::error::Result;
 use crate::io::dataset::{Dataset, Depth};
 use crate::io::show::tree_string;
-use crate::types::names::sql_type_name;
 
 use super::args::{input_paths, FormatArg, ParseModeArg, ReadArgs};
 use crate::job::stdout::print;
@@ -43,7 +42,7 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     let dataset = Dataset::open_all(&input_paths(&args.inputs), &read, Depth::Full, &progress)?;
     progress.finish();
     let mut text = if args.ddl {
-        ddl_string(&dataset.schema)
+        crate::types::names::schema_ddl(&dataset.schema)
     } else if args.json {
         json_string(&dataset.schema)
     } else {
@@ -51,27 +50,6 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     };
     text.push('\n');
     print(&text)
-}
-
-/// Spark's `StructType.toDDL`: `name TYPE` pairs joined by commas, a name in backticks only
-/// when it is not plain letters, digits and underscores (or is all digits).
-fn ddl_string(schema: &arrow::datatypes::Schema) -> String {
-    let quote = |name: &str| {
-        let plain = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !name.chars().all(|c| c.is_ascii_digit());
-        if plain {
-            name.to_string()
-        } else {
-            format!("`{}`", name.replace('`', "``"))
-        }
-    };
-    schema
-        .fields()
-        .iter()
-        .map(|f| format!("{} {}", quote(f.name()), sql_type_name(f.data_type())))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Spark's `StructType.json`: compact, fields in order, Spark's JSON type names.
@@ -113,23 +91,44 @@ fn json_type(data_type: &arrow::datatypes::DataType) -> serde_json::Value {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::ddl_string;
-    use arrow::datatypes::{DataType, Field, Schema};
-
-    #[test]
-    fn ddl_quotes_only_names_that_need_it() {
-        let schema = Schema::new(vec![
-            Field::new("fare_2019", DataType::Float64, true),
-            Field::new("pickup zone", DataType::Utf8, true),
-            Field::new("2019", DataType::Int32, true),
-            Field::new("odd`name", DataType::Int64, true),
-            Field::new("amount", DataType::Decimal128(10, 2), true),
-        ]);
-        assert_eq!(
-            ddl_string(&schema),
-            "fare_2019 DOUBLE,`pickup zone` STRING,`2019` INT,`odd``name` BIGINT,amount DECIMAL(10,2)"
-        );
-    }
+/// `schema` on a Spark cluster: the schema Spark reads (for CSV, the engine's inferred types,
+/// sent to Spark as the read schema), printed here.
+pub fn run_on_cluster(
+    args: Args,
+    cluster: &crate::cluster::Cluster,
+    context: &Reporter,
+) -> Result<()> {
+    use crate::cluster::{job::Action, job::Job, translate, Outcome};
+    let mut args = args;
+    args.read
+        .adopt_legacy(args.format, args.mode, "--format", context)?;
+    let read = args.read.to_options()?;
+    let mut job = Job::new(format!("engine schema {}", args.inputs.join(" ")));
+    let frame = translate::read_step(
+        &mut job,
+        &input_paths(&args.inputs),
+        &read,
+        None,
+        None,
+        &cluster.master,
+        context,
+    )?;
+    job.action(&frame, Action::Schema);
+    let schema = match cluster.run(&job, context)?.as_slice() {
+        [Outcome::Schema(schema)] => schema.clone(),
+        other => {
+            return Err(crate::error::Error::Internal(format!(
+                "schema got {other:?} from the cluster"
+            )))
+        }
+    };
+    let mut text = if args.ddl {
+        crate::types::names::schema_ddl(&schema)
+    } else if args.json {
+        json_string(&schema)
+    } else {
+        tree_string(&schema)
+    };
+    text.push('\n');
+    print(&text)
 }

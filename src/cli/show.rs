@@ -66,3 +66,41 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
     text.push('\n');
     print(&text)
 }
+
+/// `show` on a Spark cluster: the first n + 1 rows come back and are printed here.
+pub fn run_on_cluster(
+    args: Args,
+    cluster: &crate::cluster::Cluster,
+    context: &Reporter,
+) -> Result<()> {
+    use crate::cluster::{job::Action, job::Job, translate};
+    let mut args = args;
+    args.read
+        .adopt_legacy(args.format, args.mode, "--format", context)?;
+    let read = args.read.to_options()?;
+    let mut job = Job::new(format!("engine show {}", args.inputs.join(" ")));
+    let frame = translate::read_step(
+        &mut job,
+        &input_paths(&args.inputs),
+        &read,
+        None,
+        None,
+        &cluster.master,
+        context,
+    )?;
+    let sink = crate::job::Sink::Show(ShowOptions {
+        rows: args.rows,
+        truncate: args.cells.width(),
+        vertical: args.vertical,
+    });
+    job.action(
+        &frame,
+        Action::Collect {
+            limit: Some(args.rows.saturating_add(1)),
+        },
+    );
+    let outcomes = cluster.run(&job, context)?;
+    outcomes
+        .iter()
+        .try_for_each(|outcome| translate::print_outcome(&sink, outcome))
+}

@@ -34,9 +34,9 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
-    args.sink.adopt_legacy(&mut args.read, reporter)?;
-    let text = match (&args.query, &args.file) {
+/// The job's SQL text: the argument, -f FILE, or stdin.
+fn script_text(args: &Args) -> Result<String> {
+    Ok(match (&args.query, &args.file) {
         (Some(q), _) => q.clone(),
         (None, Some(f)) if f == "-" => read_stdin("-f -")?,
         (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?,
@@ -46,16 +46,26 @@ pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
                 "give a query, -f FILE, or the SQL on stdin (-f - or a pipe)",
             ))
         }
-    };
+    })
+}
+
+/// The `--table NAME=INPUT` views.
+fn command_tables(args: &Args) -> Result<Vec<(String, String)>> {
+    args.tables
+        .iter()
+        .map(|t| match split_alias(t) {
+            (Some(name), path) => Ok((name, path.to_string())),
+            (None, _) => Err(Error::usage(format!("--table '{t}': expected NAME=INPUT"))),
+        })
+        .collect()
+}
+
+pub fn run(mut args: Args, reporter: &Reporter) -> Result<()> {
+    args.sink.adopt_legacy(&mut args.read, reporter)?;
+    let text = script_text(&args)?;
     let statements = parse_statements(&text)?;
     let steps = script_steps(&statements)?;
-    let mut tables = Vec::new();
-    for t in &args.tables {
-        match split_alias(t) {
-            (Some(name), path) => tables.push((name, path.to_string())),
-            (None, _) => return Err(Error::usage(format!("--table '{t}': expected NAME=INPUT"))),
-        }
-    }
+    let tables = command_tables(&args)?;
     let sinks = step_sinks(&args.sink, &steps)?;
     let read = args.read.to_options()?;
     let tuning = Tuning {
@@ -264,4 +274,187 @@ fn statement_text(statement: &crate::sql::statements::Statement) -> String {
         Statement::ViewUsing { name, .. } => format!("CREATE TEMPORARY VIEW {name} USING ..."),
         Statement::Set { .. } => "SET".to_string(),
     }
+}
+
+/// `sql` on a Spark cluster: the `--table` views and the files named in FROM become views read
+/// with the engine's options; every statement goes to Spark in order, as Spark SQL printed from
+/// the parsed statement; each result comes back to its sink (or INSERT writes there).
+pub fn run_on_cluster(
+    mut args: Args,
+    cluster: &crate::cluster::Cluster,
+    reporter: &Reporter,
+) -> Result<()> {
+    use crate::cluster::job::{Job, Step as ClusterStep};
+    use crate::cluster::translate::{
+        cluster_path, print_outcome, read_step, sink_action, sql_for_cluster, FileViews,
+    };
+    use crate::sql::statements::Statement;
+
+    args.sink.adopt_legacy(&mut args.read, reporter)?;
+    let text = script_text(&args)?;
+    let statements = parse_statements(&text)?;
+    let steps = script_steps(&statements)?;
+    let tables = command_tables(&args)?;
+    let sinks = step_sinks(&args.sink, &steps)?;
+    let read = args.read.to_options()?;
+    let master = &cluster.master;
+    let mut job = Job::new(match &args.file {
+        Some(file) => format!("engine sql -f {file}"),
+        None => "engine sql".to_string(),
+    });
+    let mut views: Vec<String> = Vec::new();
+    for (name, path) in &tables {
+        read_step(
+            &mut job,
+            &[path.as_str()],
+            &read,
+            None,
+            Some(name.clone()),
+            master,
+            reporter,
+        )?;
+        views.push(name.clone());
+    }
+    let mut files = FileViews::default();
+    // Files named in FROM read with the command's options, or with Spark's under
+    // engine.sql.files.sparkDefaults.
+    let mut file_read = read.clone();
+    // Each action's sink, and a line printed before its result.
+    let mut printed: Vec<(Sink, Option<String>)> = Vec::new();
+    let mut result_steps = steps.iter().zip(&sinks).peekable();
+    for (index, statement) in statements.iter().enumerate() {
+        let result = result_steps.next_if(|(step, _)| step.index == index);
+        match (statement, result) {
+            (Statement::Set { key, value }, _) => {
+                if key.eq_ignore_ascii_case("engine.sql.files.sparkDefaults") {
+                    let on = value
+                        .as_deref()
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                    file_read.csv.header = !on && read.csv.header;
+                    file_read.csv.infer = !on && read.csv.infer;
+                } else if !key.to_ascii_lowercase().starts_with("engine.") {
+                    job.steps.push(ClusterStep::Statement(match value {
+                        Some(value) => format!("SET {key}={value}"),
+                        None => format!("SET {key}"),
+                    }));
+                }
+            }
+            (
+                Statement::ViewUsing {
+                    name,
+                    format,
+                    options,
+                    ..
+                },
+                _,
+            ) => {
+                let mut paths = Vec::new();
+                let mut spark_options = Vec::new();
+                for (key, value) in options {
+                    if key == "path" {
+                        paths.push(cluster_path(value, master, reporter)?);
+                    } else {
+                        spark_options.push((key.clone(), value.clone()));
+                    }
+                }
+                let format = match format.as_str() {
+                    "csv" => "csv",
+                    "parquet" => "parquet",
+                    other => {
+                        return Err(Error::usage(format!(
+                            "USING {other}: expected csv or parquet"
+                        )))
+                    }
+                };
+                let frame = job.frame_name();
+                job.steps.push(ClusterStep::Read {
+                    name: frame,
+                    format,
+                    paths,
+                    options: spark_options,
+                    schema: None,
+                    alias: None,
+                    view: Some(name.clone()),
+                });
+                views.push(name.clone());
+            }
+            (Statement::InsertDirectory { path, query, .. }, Some((_, sink))) => {
+                let text = sql_for_cluster(
+                    query.as_ref(),
+                    &mut job,
+                    &mut files,
+                    &file_read,
+                    &views,
+                    master,
+                    reporter,
+                )?;
+                let frame = job.query(text);
+                let header = matches!(sink, Sink::Explain)
+                    .then(|| format!("== INSERT OVERWRITE DIRECTORY '{path}' (not run) ==\n"));
+                job.action(&frame, sink_action(sink, master, reporter)?);
+                printed.push((sink.clone(), header));
+            }
+            (Statement::Sql(sql), Some((step, sink))) => {
+                let (query_text, sink) = match &step.output {
+                    Output::Query(query) => (
+                        sql_for_cluster(
+                            *query, &mut job, &mut files, &file_read, &views, master, reporter,
+                        )?,
+                        sink.clone(),
+                    ),
+                    Output::Explain(query) => (
+                        sql_for_cluster(
+                            *query, &mut job, &mut files, &file_read, &views, master, reporter,
+                        )?,
+                        Sink::Explain,
+                    ),
+                    Output::ExplainAnalyze(_) => {
+                        return Err(Error::usage(
+                            "EXPLAIN ANALYZE is not supported on a Spark cluster: Spark's UI \
+                             and History Server show what each operator did",
+                        ))
+                    }
+                    Output::Describe(_) | Output::ShowTables(_) | Output::ShowColumns(_) => (
+                        sql_for_cluster(
+                            sql, &mut job, &mut files, &file_read, &views, master, reporter,
+                        )?,
+                        sink.clone(),
+                    ),
+                    Output::InsertDirectory { .. } => {
+                        return Err(Error::Internal("an INSERT parsed as SQL".into()))
+                    }
+                };
+                let frame = job.query(query_text);
+                job.action(&frame, sink_action(&sink, master, reporter)?);
+                printed.push((sink, None));
+            }
+            (Statement::Sql(sql), None) => {
+                if let sqlparser::ast::Statement::CreateView(view) = sql {
+                    views.push(view.name.to_string().trim_matches('`').to_string());
+                }
+                let text = sql_for_cluster(
+                    sql, &mut job, &mut files, &file_read, &views, master, reporter,
+                )?;
+                job.steps.push(ClusterStep::Statement(text));
+            }
+            (Statement::InsertDirectory { .. }, None) => {
+                return Err(Error::Internal("an INSERT without a step".into()))
+            }
+        }
+    }
+    let outcomes = cluster.run(&job, reporter)?;
+    if outcomes.len() != printed.len() {
+        return Err(Error::Internal(format!(
+            "{} results for {} actions",
+            outcomes.len(),
+            printed.len()
+        )));
+    }
+    for (outcome, (sink, header)) in outcomes.iter().zip(&printed) {
+        if let Some(header) = header {
+            job::stdout::print(header)?;
+        }
+        print_outcome(sink, outcome)?;
+    }
+    Ok(())
 }

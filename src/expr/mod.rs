@@ -12,6 +12,7 @@ pub mod functions;
 pub mod kernel;
 pub mod operator;
 pub mod parse;
+pub mod spark_text;
 pub mod tree;
 
 pub use bind::{bind, Scope, POSITION_QUALIFIER};

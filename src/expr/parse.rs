@@ -92,7 +92,7 @@ impl Dialect for SparkDialect {
     }
 }
 
-fn parser<'a>(dialect: &'a SparkDialect, text: &str, what: &str) -> Result<Parser<'a>> {
+pub fn parser<'a>(dialect: &'a SparkDialect, text: &str, what: &str) -> Result<Parser<'a>> {
     spark_parser(dialect, text).map_err(|e| Error::usage(format!("{what} '{text}': {e}")))
 }
 
@@ -241,7 +241,7 @@ fn unescape_spark(raw: &str, quote: char) -> String {
     out
 }
 
-fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {
+pub fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {
     Error::usage(format!("{what} '{text}': {e}"))
 }
 
@@ -278,7 +278,7 @@ pub fn parse_sort_list(text: &str) -> Result<Vec<SortExpr>> {
     items.iter().map(convert_sort).collect()
 }
 
-fn expect_end(p: &mut Parser, text: &str) -> Result<()> {
+pub fn expect_end(p: &mut Parser, text: &str) -> Result<()> {
     let token = p.peek_token();
     if token.token != sqlparser::tokenizer::Token::EOF {
         return Err(Error::usage(format!(

@@ -58,7 +58,8 @@ impl Reporter {
         self.description.lock().ok().and_then(|d| d.clone())
     }
 
-    fn wants_summary(&self) -> bool {
+    /// Whether a job summary is printed (a terminal and not `-q`, or `--summary`).
+    pub fn wants_summary(&self) -> bool {
         self.summary
             .unwrap_or_else(|| !self.quiet && std::io::stderr().is_terminal())
     }

@@ -23,7 +23,7 @@ pub fn split_alias(text: &str) -> (Option<String>, &str) {
 }
 
 /// A table name for an input: its alias, else its file stem when that is an identifier.
-fn default_qualifier(input: &str) -> Option<String> {
+pub fn default_qualifier(input: &str) -> Option<String> {
     let stem = Path::new(input.trim_end_matches('/'))
         .file_name()?
         .to_string_lossy()

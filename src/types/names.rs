@@ -145,3 +145,45 @@ pub fn spark_type(name: &str) -> Option<DataType> {
         _ => return None,
     })
 }
+
+/// Spark's `StructType.toDDL`: `name TYPE` pairs joined by commas, a name in backticks only
+/// when it is not plain letters, digits and underscores (or is all digits).
+pub fn schema_ddl(schema: &arrow::datatypes::Schema) -> String {
+    let quote = |name: &str| {
+        let plain = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.chars().all(|c| c.is_ascii_digit());
+        if plain {
+            name.to_string()
+        } else {
+            format!("`{}`", name.replace('`', "``"))
+        }
+    };
+    schema
+        .fields()
+        .iter()
+        .map(|f| format!("{} {}", quote(f.name()), sql_type_name(f.data_type())))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod schema_ddl_tests {
+    use super::schema_ddl;
+    use arrow::datatypes::{DataType, Field, Schema};
+
+    #[test]
+    fn ddl_quotes_only_names_that_need_it() {
+        let schema = Schema::new(vec![
+            Field::new("fare_2019", DataType::Float64, true),
+            Field::new("pickup zone", DataType::Utf8, true),
+            Field::new("2019", DataType::Int32, true),
+            Field::new("odd`name", DataType::Int64, true),
+            Field::new("amount", DataType::Decimal128(10, 2), true),
+        ]);
+        assert_eq!(
+            schema_ddl(&schema),
+            "fare_2019 DOUBLE,`pickup zone` STRING,`2019` INT,`odd``name` BIGINT,amount DECIMAL(10,2)"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules from the bottom up; a module may import only those before it.
 const LAYERS: &[&str] = &[
     "error", "types", "memory", "runtime", "progress", "io", "expr", "exec", "plan", "sql", "job",
-    "cli",
+    "cluster", "cli",
 ];
 
 /// A module path (`["io", "csv", "reader"]`) and the file that holds it.

@@ -1,0 +1,209 @@
+//! Running a command on a Spark cluster. `--master` picks the route: `local[N]` runs in this
+//! process; `sc://host:port` speaks Spark Connect (Spark 3.4+) from Rust; `spark://`, `yarn`
+//! and `k8s://` masters get a small generic driver through `spark-submit`. Either way the
+//! command becomes a `Job` (inputs with every read option spelled out, SQL, DataFrame verbs,
+//! actions), Spark does the distributed work, and the results come back as Arrow to be printed
+//! by the engine's own show, CSV and JSON code: the same output as a local run.
+
+pub mod job;
+pub mod results;
+pub mod submit;
+pub mod translate;
+
+#[cfg(feature = "connect")]
+pub mod connect;
+
+use std::time::Instant;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+
+use crate::error::{Error, Result};
+use crate::job::Reporter;
+
+/// Where a command runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Master {
+    /// In this process, on N threads.
+    Local(usize),
+    /// Spark Connect: `sc://host:port[/;params]`.
+    Connect(String),
+    /// `spark-submit --master <url>`: `spark://...`, `yarn`, `k8s://...`, `mesos://...`.
+    Submit(String),
+}
+
+impl Master {
+    pub fn parse(text: &str) -> Result<Master> {
+        let text = text.trim();
+        if text.starts_with("local") {
+            return crate::runtime::parse_master(text).map(Master::Local);
+        }
+        if text.starts_with("sc://") {
+            return Ok(Master::Connect(text.to_string()));
+        }
+        if text.starts_with("spark://")
+            || text == "yarn"
+            || text.starts_with("k8s://")
+            || text.starts_with("mesos://")
+        {
+            return Ok(Master::Submit(text.to_string()));
+        }
+        Err(Error::usage(format!(
+            "invalid --master '{text}': expected local, local[N], local[*], sc://host:port \
+             (Spark Connect), spark://host:port, yarn or k8s://https://host:port"
+        )))
+    }
+
+    /// The master URL as Spark writes it.
+    pub fn url(&self) -> String {
+        match self {
+            Master::Local(n) => format!("local[{n}]"),
+            Master::Connect(url) | Master::Submit(url) => url.clone(),
+        }
+    }
+
+    /// Whether the cluster's machines are this one (every host named is a loopback name), so
+    /// local `file:` paths are where its executors look.
+    pub fn on_this_machine(&self) -> bool {
+        let hosts = match self {
+            Master::Local(_) => return true,
+            Master::Connect(url) => url.trim_start_matches("sc://"),
+            Master::Submit(url) => match url.strip_prefix("spark://") {
+                Some(rest) => rest,
+                None => return false,
+            },
+        };
+        let hosts = hosts.split(['/', ';']).next().unwrap_or_default();
+        hosts.split(',').all(|host_port| {
+            let host = match host_port.rsplit_once(':') {
+                Some((host, _)) => host,
+                None => host_port,
+            };
+            matches!(
+                host.trim_matches(['[', ']']),
+                "localhost" | "127.0.0.1" | "::1"
+            )
+        })
+    }
+}
+
+/// A cluster to run jobs on: the master and the `--conf` settings.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub master: Master,
+    /// `--conf key=value`, in order.
+    pub conf: Vec<(String, String)>,
+}
+
+/// What one action gave back.
+#[derive(Debug)]
+pub enum Outcome {
+    Rows {
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    },
+    Count(u64),
+    Schema(SchemaRef),
+    Plan(String),
+    Written,
+}
+
+/// Where and how a job ran, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct RunInfo {
+    pub app_id: String,
+    pub master: String,
+    pub version: String,
+}
+
+/// Settings every session gets, so the cluster's output is the engine's: UTC wall clock (the
+/// engine's session time zone) and Parquet timestamps as INT64 microseconds, not Spark's INT96.
+pub fn session_conf() -> Vec<(String, String)> {
+    vec![
+        ("spark.sql.session.timeZone".into(), "UTC".into()),
+        (
+            "spark.sql.parquet.outputTimestampType".into(),
+            "TIMESTAMP_MICROS".into(),
+        ),
+    ]
+}
+
+impl Cluster {
+    /// Run the job on the cluster; one outcome per action, in order.
+    pub fn run(&self, job: &job::Job, reporter: &Reporter) -> Result<Vec<Outcome>> {
+        let started = Instant::now();
+        let progress = reporter.progress(&format!("running on {}", self.master.url()));
+        let result = match &self.master {
+            Master::Local(_) => Err(Error::Internal("a local master has no cluster".into())),
+            Master::Submit(url) => submit::run(url, &self.conf, job),
+            Master::Connect(url) => connect_run(url, &self.conf, job),
+        };
+        progress.finish();
+        let (outcomes, info) = result?;
+        if reporter.wants_summary() {
+            eprintln!(
+                "ran on {} as {} (Spark {}) in {:.1} s, {} action{}",
+                info.master,
+                info.app_id,
+                info.version,
+                started.elapsed().as_secs_f64(),
+                outcomes.len(),
+                if outcomes.len() == 1 { "" } else { "s" }
+            );
+        }
+        Ok(outcomes)
+    }
+}
+
+#[cfg(feature = "connect")]
+fn connect_run(
+    url: &str,
+    conf: &[(String, String)],
+    job: &job::Job,
+) -> Result<(Vec<Outcome>, RunInfo)> {
+    connect::run(url, conf, job)
+}
+
+#[cfg(not(feature = "connect"))]
+fn connect_run(
+    url: &str,
+    _conf: &[(String, String)],
+    _job: &job::Job,
+) -> Result<(Vec<Outcome>, RunInfo)> {
+    Err(Error::usage(format!(
+        "--master {url}: this engine was built without Spark Connect; build it with \
+         `cargo build --release --features connect` (needs protoc: apt-get install \
+         protobuf-compiler), or use a spark:// master through spark-submit"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masters_route_and_know_their_machine() {
+        assert_eq!(Master::parse("local[2]").unwrap(), Master::Local(2));
+        assert!(matches!(
+            Master::parse("sc://localhost:15002").unwrap(),
+            Master::Connect(_)
+        ));
+        assert!(matches!(
+            Master::parse("spark://127.0.0.1:7077").unwrap(),
+            Master::Submit(_)
+        ));
+        assert!(matches!(Master::parse("yarn").unwrap(), Master::Submit(_)));
+        assert_eq!(Master::parse("mars://x").unwrap_err().exit_code(), 2);
+        assert_eq!(Master::parse("local[0]").unwrap_err().exit_code(), 2);
+        for (url, here) in [
+            ("spark://127.0.0.1:7077", true),
+            ("spark://localhost:7077,127.0.0.1:7078", true),
+            ("spark://10.0.0.5:7077", false),
+            ("sc://localhost:15002/;user_id=me", true),
+            ("sc://spark.example.com:15002", false),
+            ("yarn", false),
+        ] {
+            assert_eq!(Master::parse(url).unwrap().on_this_machine(), here, "{url}");
+        }
+    }
+}
