@@ -107,8 +107,31 @@ fn schema_of(df: &DataFrame) -> Result<arrow::datatypes::SchemaRef> {
     schema_from_spark_json(&value)
 }
 
+/// Spark's plan of a frame, as `df.explain()` prints it: the client only prints it, so it is
+/// asked for through SQL's EXPLAIN over the frame as a view.
+fn explain(spark: &SparkSession, df: &DataFrame) -> Result<String> {
+    df.create_or_replace_temp_view("engine_explained")
+        .map_err(spark_error)?;
+    let plan = spark
+        .sql("EXPLAIN SELECT * FROM engine_explained")
+        .map_err(spark_error)?;
+    let schema = schema_of(&plan)?;
+    let rows = rows_from_ipc(&plan.to_arrow().map_err(spark_error)?, &schema)?;
+    let text = rows
+        .first()
+        .and_then(|batch| {
+            batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<arrow::array::StringArray>()
+                .filter(|column| arrow::array::Array::len(*column) > 0)
+                .map(|column| column.value(0).to_string())
+        })
+        .unwrap_or_default();
+    Ok(text)
+}
+
 fn act(spark: &SparkSession, df: &DataFrame, action: &Action) -> Result<Outcome> {
-    let _ = spark;
     Ok(match action {
         Action::Collect { limit } => {
             let df = match limit {
@@ -123,7 +146,7 @@ fn act(spark: &SparkSession, df: &DataFrame, action: &Action) -> Result<Outcome>
         }
         Action::Count => Outcome::Count(df.count().map_err(spark_error)?.max(0) as u64),
         Action::Schema => Outcome::Schema(schema_of(df)?),
-        Action::Explain => Outcome::Plan(df.explain_string("simple").map_err(spark_error)?),
+        Action::Explain => Outcome::Plan(explain(spark, df)?),
         Action::Write(w) => {
             let mut df = df.clone();
             if let Some(n) = w.repartition {

@@ -171,15 +171,15 @@ def run(spark, job, directory):
             df = reader.load(step["paths"])
             if step.get("alias"):
                 df = df.alias(step["alias"])
-            frames[step["name"]] = df
+            frames[step["output"]] = df
             if step.get("view"):
                 df.createOrReplaceTempView(step["view"])
         elif op == "statement":
             spark.sql(step["text"]).collect()
         elif op == "query":
-            frames[step["name"]] = spark.sql(step["text"])
+            frames[step["output"]] = spark.sql(step["text"])
         elif op == "verb":
-            frames[step["name"]] = apply_verb(functions, frames, frames[step["input"]], step)
+            frames[step["output"]] = apply_verb(functions, frames, frames[step["input"]], step)
         elif op == "action":
             run_action(spark, frames, step, directory, actions)
             actions += 1

@@ -182,15 +182,17 @@ impl Job {
                     alias,
                     view,
                 } => json!({
-                    "op": "read", "name": name, "format": format, "paths": paths,
+                    "op": "read", "output": name, "format": format, "paths": paths,
                     "options": pairs(options), "schema": schema, "alias": alias, "view": view,
                 }),
                 Step::Statement(text) => json!({"op": "statement", "text": text}),
-                Step::Query { name, text } => json!({"op": "query", "name": name, "text": text}),
+                Step::Query { name, text } => {
+                    json!({"op": "query", "output": name, "text": text})
+                }
                 Step::Verb { name, input, verb } => {
                     let mut value = verb_json(verb);
                     value["op"] = json!("verb");
-                    value["name"] = json!(name);
+                    value["output"] = json!(name);
                     value["input"] = json!(input);
                     value
                 }
@@ -252,5 +254,43 @@ fn verb_json(verb: &Verb) -> Value {
             })).collect::<Vec<_>>(),
         }),
         Verb::Limit(n) => json!({"verb": "limit", "n": n}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_driver_gets_every_verb_field_and_the_frame_names_apart() {
+        let mut job = Job::new("t");
+        job.steps.push(Step::Read {
+            name: "f0".into(),
+            format: "csv",
+            paths: vec!["file:///x.csv".into()],
+            options: vec![("header".into(), "true".into())],
+            schema: Some("a INT".into()),
+            alias: Some("x".into()),
+            view: None,
+        });
+        let out = job.verb(
+            "f0",
+            Verb::WithColumn {
+                name: "a".into(),
+                expr: "a + 1".into(),
+            },
+        );
+        job.action(&out, Action::Collect { limit: Some(3) });
+        let value = job.to_json(&[("k".into(), "v".into())]);
+        let steps = value["steps"].as_array().unwrap();
+        assert_eq!(steps[0]["output"], "f0");
+        assert_eq!(steps[0]["options"]["header"], "true");
+        assert_eq!(steps[1]["name"], "a");
+        assert_eq!(steps[1]["output"], out);
+        assert_eq!(steps[1]["input"], "f0");
+        assert_eq!(steps[2]["frame"], out);
+        assert_eq!(steps[2]["limit"], 3);
+        assert_eq!(value["session_conf"]["k"], "v");
+        assert_eq!(job.actions().count(), 1);
     }
 }
