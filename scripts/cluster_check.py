@@ -258,8 +258,11 @@ def main():
         (["convert", ZONES, "{out}/single.csv", "--single-file"], 2, "--coalesce 1"),
         (["sql", "EXPLAIN ANALYZE SELECT 1"], 2, "not supported"),
     ]
-    for number, (argv, code, expected) in enumerate(bad):
+    unreachable = {"spark-submit": "spark://127.0.0.1:7999", "connect": "sc://127.0.0.1:15999"}
+    for number, (argv, code, expected) in enumerate(bad + [(["count", ZONES], 1, "cannot reach")]):
         for route, master in routes:
+            if expected == "cannot reach":
+                master = unreachable[route]
             if args.quick and route == "spark-submit" and number > 0:
                 continue
             out = os.path.join(work, route.replace("-", "_"), "bad")

@@ -61,6 +61,15 @@ pub fn parallelism() -> usize {
 
 static CANCELLED: AtomicBool = AtomicBool::new(false);
 
+/// Set while the process waits on a call it cannot break off and owns no output to clean up
+/// (a Spark Connect request): then the first Ctrl-C exits.
+static EXIT_AT_FIRST_INTERRUPT: AtomicBool = AtomicBool::new(false);
+
+/// From now on the first Ctrl-C (or SIGTERM) exits at once, with the interrupted exit code.
+pub fn exit_at_first_interrupt() {
+    EXIT_AT_FIRST_INTERRUPT.store(true, Ordering::SeqCst);
+}
+
 /// Install the Ctrl-C / SIGTERM handler: tasks notice the flag and fail with
 /// `Error::Interrupted`, so the writer's cleanup runs and no partial output is committed. A
 /// second Ctrl-C exits at once: output is only ever staged in hidden directories, which the
@@ -70,6 +79,10 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         if CANCELLED.swap(true, Ordering::SeqCst) {
             eprintln!("engine: error: interrupted twice; stopped at once");
+            std::process::exit(130);
+        }
+        if EXIT_AT_FIRST_INTERRUPT.load(Ordering::SeqCst) {
+            eprintln!("engine: error: interrupted");
             std::process::exit(130);
         }
     });

@@ -168,6 +168,9 @@ fn act(spark: &SparkSession, df: &DataFrame, action: &Action) -> Result<Outcome>
 }
 
 pub fn run(url: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Outcome>, RunInfo)> {
+    super::check_reachable(url, 15002)?;
+    // The client's calls block until Spark answers; nothing here needs cleaning up.
+    crate::runtime::exit_at_first_interrupt();
     let spark = SparkSession::builder()
         .remote(url)
         .get_or_create()

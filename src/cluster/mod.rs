@@ -117,10 +117,13 @@ pub struct RunInfo {
 }
 
 /// Settings every session gets, so the cluster's output is the engine's: UTC wall clock (the
-/// engine's session time zone) and Parquet timestamps as INT64 microseconds, not Spark's INT96.
+/// engine's session time zone), Parquet timestamps as INT64 microseconds (not Spark's INT96),
+/// and Spark 3.3's non-ANSI arithmetic and casts, which the engine follows (Spark 4 turns ANSI
+/// mode on by default: 1 / 0 fails there instead of giving null).
 pub fn session_conf() -> Vec<(String, String)> {
     vec![
         ("spark.sql.session.timeZone".into(), "UTC".into()),
+        ("spark.sql.ansi.enabled".into(), "false".into()),
         (
             "spark.sql.parquet.outputTimestampType".into(),
             "TIMESTAMP_MICROS".into(),
@@ -153,6 +156,41 @@ impl Cluster {
         }
         Ok(outcomes)
     }
+}
+
+/// Fail at once when nothing listens at a master's address (`sc://host:port/;params`,
+/// `spark://host:port[,host:port]`): the Connect client would retry for minutes, and a
+/// standalone driver waits a minute for its master, before saying so.
+pub fn check_reachable(url: &str, default_port: u16) -> Result<()> {
+    use std::net::ToSocketAddrs;
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authorities = rest.split(['/', ';']).next().unwrap_or_default();
+    let mut last = String::from("no address");
+    for authority in authorities.split(',') {
+        let has_port = authority
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| port.parse::<u16>().is_ok());
+        let address = if has_port {
+            authority.to_string()
+        } else {
+            format!("{authority}:{default_port}")
+        };
+        let sockets = match address.to_socket_addrs() {
+            Ok(sockets) => sockets,
+            Err(e) => {
+                last = format!("{address}: {e}");
+                continue;
+            }
+        };
+        for socket in sockets {
+            match std::net::TcpStream::connect_timeout(&socket, std::time::Duration::from_secs(10))
+            {
+                Ok(_) => return Ok(()),
+                Err(e) => last = format!("{address}: {e}"),
+            }
+        }
+    }
+    Err(Error::Dataset(format!("cannot reach {url}: {last}")))
 }
 
 #[cfg(feature = "connect")]

@@ -41,7 +41,7 @@ fn spark_submit() -> Result<PathBuf> {
         if path.is_file() {
             return Ok(path);
         }
-        return Err(Error::usage(format!(
+        return Err(Error::Dataset(format!(
             "SPARK_HOME is {}, which has no bin/spark-submit",
             Path::new(&home).display()
         )));
@@ -54,9 +54,10 @@ fn spark_submit() -> Result<PathBuf> {
             }
         }
     }
-    Err(Error::usage(
+    Err(Error::Dataset(
         "spark-submit not found: set SPARK_HOME to a Spark installation, or put spark-submit \
-         on PATH (pip install pyspark gives one)",
+         on PATH (pip install pyspark gives one)"
+            .into(),
     ))
 }
 
@@ -81,6 +82,9 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 pub fn run(master: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Outcome>, RunInfo)> {
     let submit = spark_submit()?;
+    if master.starts_with("spark://") {
+        super::check_reachable(master, 7077)?;
+    }
     let dir = work_dir()?;
     let driver = dir.0.join("engine_driver.py");
     let job_file = dir.0.join("job.json");
@@ -120,25 +124,39 @@ pub fn run(master: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Ou
             command.env("PYSPARK_PYTHON", python);
         }
     }
-    let output = command
+    // The driver's output (Spark's log, Python's) goes to a file: data comes only through
+    // the results directory, and the log is shown only if the job fails.
+    let log_path = dir.0.join("driver.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| Error::io(&log_path, e))?;
+    let log_err = log.try_clone().map_err(|e| Error::io(&log_path, e))?;
+    let mut child = command
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log_err))
+        .spawn()
         .map_err(|e| Error::io(&submit, e))?;
-    crate::runtime::check_cancelled()?;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| Error::io(&submit, e))? {
+            break status;
+        }
+        if crate::runtime::check_cancelled().is_err() {
+            // Ctrl-C: the driver goes, and its executors with it.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::Interrupted);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     let error_file = results.join("error.json");
     if error_file.is_file() {
         return Err(spark_error(&read_json(&error_file)?));
     }
-    if !output.status.success() {
-        let mut log = String::from_utf8_lossy(&output.stdout).into_owned();
-        log.push_str(&String::from_utf8_lossy(&output.stderr));
+    if !status.success() {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
         let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
         return Err(Error::Dataset(format!(
-            "spark-submit --master {master} failed ({}); its last lines:\n{tail}",
-            output.status
+            "spark-submit --master {master} failed ({status}); its last lines:\n{tail}"
         )));
     }
     let app = read_json(&results.join("app.json"))?;
@@ -187,16 +205,49 @@ pub fn spark_error(record: &serde_json::Value) -> Error {
 }
 
 /// One line: `Spark: [CLASS] message (SQLSTATE: s)`; Spark's own multi-line detail (the plan
-/// it failed to analyse) is cut.
+/// it failed to analyse) is cut, and a class or state the message already names is not repeated.
 pub fn spark_error_from(message: &str, class: &str, state: &str) -> Error {
-    let first = message.lines().next().unwrap_or_default().trim();
+    let mut first = message.lines().next().unwrap_or_default().trim();
+    let tag = format!("[{class}]");
+    while !class.is_empty() && first.starts_with(&tag) {
+        first = first[tag.len()..].trim_start();
+    }
     let mut text = String::from("Spark: ");
-    if !class.is_empty() && !first.starts_with(&format!("[{class}]")) {
-        text.push_str(&format!("[{class}] "));
+    if !class.is_empty() {
+        text.push_str(&tag);
+        text.push(' ');
     }
     text.push_str(first);
-    if !state.is_empty() {
+    if !state.is_empty() && !first.contains(&format!("SQLSTATE: {state}")) {
         text.push_str(&format!(" (SQLSTATE: {state})"));
     }
     Error::Dataset(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spark_error_from;
+
+    #[test]
+    fn spark_errors_are_one_line_naming_class_and_state_once() {
+        let error = spark_error_from(
+            "[TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot \
+             be found.\n'Project [*]",
+            "TABLE_OR_VIEW_NOT_FOUND",
+            "42P01",
+        );
+        assert_eq!(
+            error.to_string(),
+            "Spark: [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. \
+             (SQLSTATE: 42P01)"
+        );
+        let error = spark_error_from("[X] bad. SQLSTATE: 22012", "X", "22012");
+        assert_eq!(error.to_string(), "Spark: [X] bad. SQLSTATE: 22012");
+        let error = spark_error_from("Table or view not found: t; line 1 pos 14;", "", "");
+        assert_eq!(
+            error.to_string(),
+            "Spark: Table or view not found: t; line 1 pos 14;"
+        );
+        assert_eq!(error.exit_code(), 1);
+    }
 }
