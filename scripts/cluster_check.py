@@ -168,6 +168,29 @@ def engine_rows(engine, path, env):
     return lines[:1] + sorted(lines[1:])
 
 
+def time_course(engine, env, work, routes, runs):
+    """The course job's wall time per route: a markdown table of medians."""
+    rows = []
+    for route, master in [("local", None)] + routes:
+        out = os.path.join(work, "timing", route.replace("-", "_"))
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "job.sql"), "w") as job:
+            job.write(COURSE_JOB.format(out=out))
+        spent = []
+        for _ in range(runs):
+            done, seconds = run(engine, ["sql", "-f", os.path.join(out, "job.sql")], master, env)
+            if done.returncode != 0:
+                sys.exit(f"{route}: {done.stderr}")
+            spent.append(seconds)
+        spent.sort()
+        rows.append((route, master or "local[*]", spent[len(spent) // 2], spent[0], spent[-1]))
+    print("| route | --master | median | min | max |")
+    print("|---|---|---|---|---|")
+    for route, master, median, low, high in rows:
+        print(f"| {route} | `{master}` | {median:.2f} s | {low:.2f} s | {high:.2f} s |")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engine", default="target/debug/engine")
@@ -175,6 +198,12 @@ def main():
     parser.add_argument("--connect", default="sc://127.0.0.1:15002")
     parser.add_argument("--routes", default="submit,connect")
     parser.add_argument("--only", help="run only the commands whose name contains this")
+    parser.add_argument(
+        "--time-course",
+        type=int,
+        metavar="N",
+        help="instead of the checks: run the course job N times per route, print a table of medians",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -206,6 +235,8 @@ def main():
     )
     if fixture.returncode != 0:
         sys.exit("cannot write the Parquet fixture: " + fixture.stderr)
+    if args.time_course:
+        return time_course(engine, env, work, routes, args.time_course)
     failures = []
     times = {name: [] for name, _ in [("local", None)] + routes}
     for name, command, written in matrix(work):

@@ -79,7 +79,7 @@ pub fn run_on_cluster(
     cluster: &crate::cluster::Cluster,
     context: &Reporter,
 ) -> Result<()> {
-    use crate::cluster::{job::Action, job::Job, translate, Outcome};
+    use crate::cluster::{job::Action, job::Job, results::Outcome, translate};
     let mut args = args;
     args.read
         .adopt_legacy(args.format, args.mode, "--format", context)?;

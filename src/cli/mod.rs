@@ -141,7 +141,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     if let Some(dir) = cli
         .event_log
         .as_deref()
-        .filter(|d| !d.as_os_str().is_empty())
+        .filter(|d| !d.as_os_str().is_empty() && cluster.is_none())
     {
         let command_line = std::env::args().collect::<Vec<_>>().join(" ");
         context.describe_jobs(command_line.clone());
@@ -241,25 +241,23 @@ fn cluster_of(
         }
         return Ok(None);
     }
-    let refused = if cli.memory_limit.is_some() {
-        Some("--memory-limit (give the cluster's own: --conf spark.executor.memory=4g)")
-    } else if cli
+    if cli.memory_limit.is_some() {
+        return Err(Error::usage(format!(
+            "--memory-limit applies to local runs, not to --master {} (give the cluster's own: \
+             --conf spark.executor.memory=4g)",
+            cli.master
+        )));
+    }
+    if cli
         .event_log
         .as_deref()
         .is_some_and(|d| !d.as_os_str().is_empty())
     {
-        Some(
-            "--event-log (Spark logs a cluster's jobs itself: --conf spark.eventLog.enabled=true \
-             --conf spark.eventLog.dir=DIR)",
-        )
-    } else {
-        None
-    };
-    if let Some(flag) = refused {
-        return Err(Error::usage(format!(
-            "{flag} applies to local runs, not to --master {}",
-            cli.master
-        )));
+        // Often set for every command (ENGINE_EVENT_LOG): said, not refused.
+        eprintln!(
+            "engine: warning: --event-log records local runs; a cluster's jobs are in Spark's \
+             own event log (--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=DIR)"
+        );
     }
     Ok(Some(crate::cluster::Cluster {
         master: master.clone(),

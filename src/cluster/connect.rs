@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use spark_connect::{functions::expr, Column, DataFrame, SparkError, SparkSession};
 
 use super::job::{Action, Job, Step, Verb};
-use super::results::{rows_from_ipc, schema_from_spark_json};
-use super::submit::spark_error_from;
-use super::{session_conf, Outcome, RunInfo};
+use super::results::{rows_from_ipc, schema_from_spark_json, spark_error_from, Outcome, RunInfo};
+
+use super::master::{check_reachable, session_conf};
 use crate::error::{Error, Result};
 
 /// A client error as one engine error (Spark's class and SQL state when it gives them).
@@ -168,7 +168,7 @@ fn act(spark: &SparkSession, df: &DataFrame, action: &Action) -> Result<Outcome>
 }
 
 pub fn run(url: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Outcome>, RunInfo)> {
-    super::check_reachable(url, 15002)?;
+    check_reachable(url, 15002)?;
     // The client's calls block until Spark answers; nothing here needs cleaning up.
     crate::runtime::exit_at_first_interrupt();
     let spark = SparkSession::builder()

@@ -14,6 +14,47 @@ use crate::io::show::show_string;
 use crate::job::stdout::print;
 use crate::job::Sink;
 
+/// What one action gave back.
+#[derive(Debug)]
+pub enum Outcome {
+    Rows {
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    },
+    Count(u64),
+    Schema(SchemaRef),
+    Plan(String),
+    Written,
+}
+
+/// Where and how a job ran, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct RunInfo {
+    pub app_id: String,
+    pub master: String,
+    pub version: String,
+}
+
+/// One line: `Spark: [CLASS] message (SQLSTATE: s)`; Spark's own multi-line detail (the plan
+/// it failed to analyse) is cut, and a class or state the message already names is not repeated.
+pub fn spark_error_from(message: &str, class: &str, state: &str) -> Error {
+    let mut first = message.lines().next().unwrap_or_default().trim();
+    let tag = format!("[{class}]");
+    while !class.is_empty() && first.starts_with(&tag) {
+        first = first[tag.len()..].trim_start();
+    }
+    let mut text = String::from("Spark: ");
+    if !class.is_empty() {
+        text.push_str(&tag);
+        text.push(' ');
+    }
+    text.push_str(first);
+    if !state.is_empty() && !first.contains(&format!("SQLSTATE: {state}")) {
+        text.push_str(&format!(" (SQLSTATE: {state})"));
+    }
+    Error::Dataset(text)
+}
+
 /// A Spark type in its JSON form, as the engine holds it.
 fn spark_json_type(value: &Value) -> Result<DataType> {
     let unsupported = || Error::usage(format!("not supported: the Spark type {value} in a result"));
@@ -193,5 +234,28 @@ mod tests {
         )
         .unwrap();
         assert!(schema_from_spark_json(&bad).is_err());
+    }
+
+    #[test]
+    fn spark_errors_are_one_line_naming_class_and_state_once() {
+        let error = spark_error_from(
+            "[TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot \
+             be found.\n'Project [*]",
+            "TABLE_OR_VIEW_NOT_FOUND",
+            "42P01",
+        );
+        assert_eq!(
+            error.to_string(),
+            "Spark: [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. \
+             (SQLSTATE: 42P01)"
+        );
+        let error = spark_error_from("[X] bad. SQLSTATE: 22012", "X", "22012");
+        assert_eq!(error.to_string(), "Spark: [X] bad. SQLSTATE: 22012");
+        let error = spark_error_from("Table or view not found: t; line 1 pos 14;", "", "");
+        assert_eq!(
+            error.to_string(),
+            "Spark: Table or view not found: t; line 1 pos 14;"
+        );
+        assert_eq!(error.exit_code(), 1);
     }
 }

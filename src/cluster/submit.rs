@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::job::{Action, Job};
-use super::results::{rows_from_ipc, schema_from_spark_json};
-use super::{session_conf, Outcome, RunInfo};
+use super::master::{check_reachable, session_conf};
+use super::results::{rows_from_ipc, schema_from_spark_json, spark_error_from, Outcome, RunInfo};
 use crate::error::{Error, Result};
 
 /// The driver spark-submit runs (PySpark 3.3 and 4.x).
@@ -83,7 +83,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 pub fn run(master: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Outcome>, RunInfo)> {
     let submit = spark_submit()?;
     if master.starts_with("spark://") {
-        super::check_reachable(master, 7077)?;
+        check_reachable(master, 7077)?;
     }
     let dir = work_dir()?;
     let driver = dir.0.join("engine_driver.py");
@@ -202,52 +202,4 @@ pub fn spark_error(record: &serde_json::Value) -> Error {
     let class = text_field(record, "error_class");
     let state = text_field(record, "sql_state");
     spark_error_from(&message, &class, &state)
-}
-
-/// One line: `Spark: [CLASS] message (SQLSTATE: s)`; Spark's own multi-line detail (the plan
-/// it failed to analyse) is cut, and a class or state the message already names is not repeated.
-pub fn spark_error_from(message: &str, class: &str, state: &str) -> Error {
-    let mut first = message.lines().next().unwrap_or_default().trim();
-    let tag = format!("[{class}]");
-    while !class.is_empty() && first.starts_with(&tag) {
-        first = first[tag.len()..].trim_start();
-    }
-    let mut text = String::from("Spark: ");
-    if !class.is_empty() {
-        text.push_str(&tag);
-        text.push(' ');
-    }
-    text.push_str(first);
-    if !state.is_empty() && !first.contains(&format!("SQLSTATE: {state}")) {
-        text.push_str(&format!(" (SQLSTATE: {state})"));
-    }
-    Error::Dataset(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spark_error_from;
-
-    #[test]
-    fn spark_errors_are_one_line_naming_class_and_state_once() {
-        let error = spark_error_from(
-            "[TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot \
-             be found.\n'Project [*]",
-            "TABLE_OR_VIEW_NOT_FOUND",
-            "42P01",
-        );
-        assert_eq!(
-            error.to_string(),
-            "Spark: [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. \
-             (SQLSTATE: 42P01)"
-        );
-        let error = spark_error_from("[X] bad. SQLSTATE: 22012", "X", "22012");
-        assert_eq!(error.to_string(), "Spark: [X] bad. SQLSTATE: 22012");
-        let error = spark_error_from("Table or view not found: t; line 1 pos 14;", "", "");
-        assert_eq!(
-            error.to_string(),
-            "Spark: Table or view not found: t; line 1 pos 14;"
-        );
-        assert_eq!(error.exit_code(), 1);
-    }
 }

@@ -10,8 +10,9 @@ use std::ops::ControlFlow;
 use sqlparser::ast;
 
 use super::job::{Action, Job, Step, WriteSpec};
+use super::master::Master;
 use super::results::print_rows;
-use super::{Master, Outcome};
+use super::results::Outcome;
 use crate::error::{Error, Result};
 use crate::exec::write::Distribution;
 use crate::io::csv::ParseMode;

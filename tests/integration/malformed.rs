@@ -155,7 +155,7 @@ fn ragged_rows_and_bad_values_by_mode() {
 #[test]
 fn usage_errors_exit_2() {
     let zones = data("taxi_zone_lookup.csv");
-    engine(&["show", &zones, "--master", "yarn"]).fails(2, &["--master", "local[N]"]);
+    engine(&["show", &zones, "--master", "mars://x"]).fails(2, &["--master", "local[N]", "sc://"]);
     engine(&["show", &zones, "--master", "local[0]"]).fails(2, &["--master"]);
     engine(&["show", &zones, "--schema", "a INT, b WIBBLE"]).fails(2, &["--schema", "WIBBLE"]);
     engine(&["show", &zones, "--schema", "a INT b"]).fails(2, &["--schema"]);
