@@ -35,7 +35,7 @@ pub fn run_on_cluster(
     cluster: &crate::cluster::Cluster,
     reporter: &Reporter,
 ) -> Result<()> {
-    use crate::cluster::{job::Action, job::Job, translate};
+    use crate::cluster::{job::Action, translate};
     args.write.adopt_legacy(&mut args.read, reporter)?;
     let (output, inputs) = args
         .paths
@@ -43,14 +43,10 @@ pub fn run_on_cluster(
         .ok_or_else(|| crate::error::Error::usage("convert needs INPUT and OUTPUT"))?;
     let plan = args.write.plan(output)?;
     let read = args.read.to_options()?;
-    let mut job = Job::new(format!("engine convert {}", args.paths.join(" ")));
-    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let frame = translate::read_step(
-        &mut job,
-        &inputs,
+    let (mut job, frame) = translate::input_job(
+        format!("engine convert {}", args.paths.join(" ")),
+        inputs,
         &read,
-        None,
-        None,
         &cluster.master,
         reporter,
     )?;

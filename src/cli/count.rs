@@ -24,8 +24,8 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-pub fn run(args: Args, context: &Reporter) -> Result<()> {
-    let mut args = args;
+/// The read options a count needs.
+fn read_options(args: &mut Args, context: &Reporter) -> Result<crate::io::dataset::ReadOptions> {
     args.read
         .adopt_legacy(args.format, args.mode, "--format", context)?;
     let mut read = args.read.to_options()?;
@@ -33,6 +33,12 @@ pub fn run(args: Args, context: &Reporter) -> Result<()> {
         // Every record counts whatever its values: types are not needed, only record boundaries.
         read.csv.infer = false;
     }
+    Ok(read)
+}
+
+pub fn run(args: Args, context: &Reporter) -> Result<()> {
+    let mut args = args;
+    let read = read_options(&mut args, context)?;
     let progress = context.progress("counting");
     let dataset = Dataset::open_all(&input_paths(&args.inputs), &read, Depth::Full, &progress)?;
     let rows = match dataset.known_row_count() {
@@ -79,22 +85,13 @@ pub fn run_on_cluster(
     cluster: &crate::cluster::Cluster,
     context: &Reporter,
 ) -> Result<()> {
-    use crate::cluster::{job::Action, job::Job, results::Outcome, translate};
+    use crate::cluster::{job::Action, results::Outcome, translate};
     let mut args = args;
-    args.read
-        .adopt_legacy(args.format, args.mode, "--format", context)?;
-    let mut read = args.read.to_options()?;
-    if read.csv.mode == crate::io::csv::ParseMode::Permissive {
-        // As locally: every record counts whatever its values, so no types are needed.
-        read.csv.infer = false;
-    }
-    let mut job = Job::new(format!("engine count {}", args.inputs.join(" ")));
-    let frame = translate::read_step(
-        &mut job,
-        &input_paths(&args.inputs),
+    let read = read_options(&mut args, context)?;
+    let (mut job, frame) = translate::input_job(
+        format!("engine count {}", args.inputs.join(" ")),
+        &args.inputs,
         &read,
-        None,
-        None,
         &cluster.master,
         context,
     )?;

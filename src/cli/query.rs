@@ -227,6 +227,29 @@ fn split_assignment<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str)>
     }
 }
 
+/// `--drop a, b`: the column names.
+fn drop_names(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|n| n.trim().trim_matches('`').to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// `--on a, b` names columns both sides share (Spark's `on=[...]`); None when `--on` is a
+/// condition.
+fn using_names(on: &str) -> Result<Option<Vec<String>>> {
+    Ok(parse_expr_list(on)?
+        .iter()
+        .map(|e| match e {
+            crate::expr::Expr::Column {
+                qualifier: None,
+                name,
+            } => Some(name.clone()),
+            _ => None,
+        })
+        .collect())
+}
+
 fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
     let mut frame = inputs.frame_all(&args.inputs)?;
     for verb in verbs {
@@ -237,14 +260,7 @@ fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
                 let (name, expr) = split_assignment(text, "--with-column")?;
                 frame.with_column(name, &parse_expr(expr)?)?
             }
-            Verb::Drop(text) => {
-                let names: Vec<String> = text
-                    .split(',')
-                    .map(|n| n.trim().trim_matches('`').to_string())
-                    .filter(|n| !n.is_empty())
-                    .collect();
-                frame.drop(&names)?
-            }
+            Verb::Drop(text) => frame.drop(&drop_names(text))?,
             Verb::Rename(text) => {
                 let (old, new) = split_assignment(text, "--rename")?;
                 frame.rename(old, new.trim_matches('`'))?
@@ -265,18 +281,7 @@ fn build(args: &Args, verbs: &[Verb], inputs: &Inputs) -> Result<Frame> {
             }
             Verb::Join { input, on, how } => {
                 let other = inputs.frame(input)?;
-                let condition = parse_expr_list(on)?;
-                let names: Option<Vec<String>> = condition
-                    .iter()
-                    .map(|e| match e {
-                        crate::expr::Expr::Column {
-                            qualifier: None,
-                            name,
-                        } => Some(name.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                match names {
+                match using_names(on)? {
                     // `on=[...]`: the shared columns once, as Spark's DataFrame join.
                     Some(names) => frame.join_using(other, &names, *how)?.without_hidden(),
                     None => frame.join_on(other, &parse_expr(on)?, *how)?,
@@ -345,12 +350,7 @@ pub fn run_on_cluster(
                     expr: expression_text(expr)?,
                 }
             }
-            Verb::Drop(text) => SparkVerb::Drop(
-                text.split(',')
-                    .map(|n| n.trim().trim_matches('`').to_string())
-                    .filter(|n| !n.is_empty())
-                    .collect(),
-            ),
+            Verb::Drop(text) => SparkVerb::Drop(drop_names(text)),
             Verb::Rename(text) => {
                 let (old, new) = split_assignment(text, "--rename")?;
                 SparkVerb::Rename {
@@ -367,16 +367,7 @@ pub fn run_on_cluster(
             },
             Verb::Join { input, on, how } => {
                 let right = read_input(&mut job, &[input.as_str()])?;
-                let names: Option<Vec<String>> = parse_expr_list(on)?
-                    .iter()
-                    .map(|e| match e {
-                        crate::expr::Expr::Column {
-                            qualifier: None,
-                            name,
-                        } => Some(name.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                let names = using_names(on)?;
                 let how = match how {
                     JoinType::Inner => "inner",
                     JoinType::Left => "left",

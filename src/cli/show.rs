@@ -73,18 +73,15 @@ pub fn run_on_cluster(
     cluster: &crate::cluster::Cluster,
     context: &Reporter,
 ) -> Result<()> {
-    use crate::cluster::{job::Action, job::Job, translate};
+    use crate::cluster::{job::Action, translate};
     let mut args = args;
     args.read
         .adopt_legacy(args.format, args.mode, "--format", context)?;
     let read = args.read.to_options()?;
-    let mut job = Job::new(format!("engine show {}", args.inputs.join(" ")));
-    let frame = translate::read_step(
-        &mut job,
-        &input_paths(&args.inputs),
+    let (mut job, frame) = translate::input_job(
+        format!("engine show {}", args.inputs.join(" ")),
+        &args.inputs,
         &read,
-        None,
-        None,
         &cluster.master,
         context,
     )?;

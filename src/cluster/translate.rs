@@ -177,6 +177,20 @@ pub fn read_step(
     Ok(name)
 }
 
+/// A job named `name` that reads `inputs` as one: the job and the input's frame.
+pub fn input_job(
+    name: String,
+    inputs: &[String],
+    read: &ReadOptions,
+    master: &Master,
+    reporter: &Reporter,
+) -> Result<(Job, String)> {
+    let mut job = Job::new(name);
+    let paths: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let frame = read_step(&mut job, &paths, read, None, None, master, reporter)?;
+    Ok((job, frame))
+}
+
 /// `df.write` for a write plan: format, save mode, codec, partition columns, repartition or
 /// coalesce, and the CSV/JSON text options that differ from Spark's defaults.
 pub fn write_spec(
@@ -323,31 +337,10 @@ pub fn sql_for_cluster<T: ast::VisitMut + std::fmt::Display + Clone>(
     let mut copy = node.clone();
     let mut failure: Option<Error> = None;
     let _ = ast::visit_relations_mut(&mut copy, |name| {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .map(|p| {
-                p.as_ident()
-                    .map(|i| i.value.clone())
-                    .unwrap_or_else(|| p.to_string())
-            })
-            .collect();
-        let file = match parts.as_slice() {
-            [format, path]
-                if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) =>
-            {
-                Some((path.clone(), Some(format.to_ascii_lowercase())))
-            }
-            // A path in backticks reads that input, as the engine reads it.
-            [one]
-                if !views.iter().any(|v| v.eq_ignore_ascii_case(one))
-                    && (one.contains('/') || one.contains('.'))
-                    && (std::path::Path::new(one).exists() || one.contains('*')) =>
-            {
-                Some((one.clone(), None))
-            }
-            _ => None,
-        };
+        let file =
+            crate::sql::select::file_reference(&crate::sql::select::name_parts(name), |one| {
+                views.iter().any(|v| v.eq_ignore_ascii_case(one))
+            });
         let Some(key) = file else {
             return ControlFlow::Continue(());
         };

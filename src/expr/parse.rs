@@ -92,7 +92,7 @@ impl Dialect for SparkDialect {
     }
 }
 
-pub fn parser<'a>(dialect: &'a SparkDialect, text: &str, what: &str) -> Result<Parser<'a>> {
+fn parser<'a>(dialect: &'a SparkDialect, text: &str, what: &str) -> Result<Parser<'a>> {
     spark_parser(dialect, text).map_err(|e| Error::usage(format!("{what} '{text}': {e}")))
 }
 
@@ -241,44 +241,52 @@ fn unescape_spark(raw: &str, quote: char) -> String {
     out
 }
 
-pub fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {
+fn syntax(what: &str, text: &str, e: impl std::fmt::Display) -> Error {
     Error::usage(format!("{what} '{text}': {e}"))
+}
+
+/// Parse all of `text` with `parse` (one of sqlparser's parser methods); `what` names the
+/// failure (`cannot parse expression 'a >': ...`).
+pub fn parse_whole<T>(
+    text: &str,
+    what: &str,
+    parse: impl FnOnce(&mut Parser) -> std::result::Result<T, ParserError>,
+) -> Result<T> {
+    let dialect = SparkDialect::default();
+    let mut p = parser(&dialect, text, what)?;
+    let parsed = parse(&mut p).map_err(|e| syntax(what, text, e))?;
+    expect_end(&mut p, text)?;
+    Ok(parsed)
 }
 
 /// One expression (`total_amount > 20 AND PULocationID = 132`).
 pub fn parse_expr(text: &str) -> Result<Expr> {
-    let dialect = SparkDialect::default();
-    let mut p = parser(&dialect, text, "cannot parse expression")?;
-    let expr = p
-        .parse_expr()
-        .map_err(|e| syntax("cannot parse expression", text, e))?;
-    expect_end(&mut p, text)?;
-    convert(&expr)
+    convert(&parse_whole(text, "cannot parse expression", |p| {
+        p.parse_expr()
+    })?)
 }
 
 /// A comma-separated select list: expressions with optional `AS alias`, `*` and `t.*`.
 pub fn parse_expr_list(text: &str) -> Result<Vec<Expr>> {
-    let dialect = SparkDialect::default();
-    let mut p = parser(&dialect, text, "cannot parse expression list")?;
-    let items = p
-        .parse_comma_separated(Parser::parse_select_item)
-        .map_err(|e| syntax("cannot parse expression list", text, e))?;
-    expect_end(&mut p, text)?;
-    items.iter().map(convert_select_item).collect()
+    parse_whole(text, "cannot parse expression list", |p| {
+        p.parse_comma_separated(Parser::parse_select_item)
+    })?
+    .iter()
+    .map(convert_select_item)
+    .collect()
 }
 
 /// A comma-separated ORDER BY list: `expr [ASC|DESC] [NULLS FIRST|LAST]`.
 pub fn parse_sort_list(text: &str) -> Result<Vec<SortExpr>> {
-    let dialect = SparkDialect::default();
-    let mut p = parser(&dialect, text, "cannot parse ordering")?;
-    let items = p
-        .parse_comma_separated(Parser::parse_order_by_expr)
-        .map_err(|e| syntax("cannot parse ordering", text, e))?;
-    expect_end(&mut p, text)?;
-    items.iter().map(convert_sort).collect()
+    parse_whole(text, "cannot parse ordering", |p| {
+        p.parse_comma_separated(Parser::parse_order_by_expr)
+    })?
+    .iter()
+    .map(convert_sort)
+    .collect()
 }
 
-pub fn expect_end(p: &mut Parser, text: &str) -> Result<()> {
+fn expect_end(p: &mut Parser, text: &str) -> Result<()> {
     let token = p.peek_token();
     if token.token != sqlparser::tokenizer::Token::EOF {
         return Err(Error::usage(format!(

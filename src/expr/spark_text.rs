@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{self, Value, VisitMut};
 use sqlparser::parser::Parser;
 
-use super::parse::{expect_end, parser, syntax, SparkDialect};
+use super::parse::parse_whole;
 use crate::error::Result;
 
 /// One ORDER BY item: the expression as Spark SQL text and its direction, with Spark's default
@@ -68,23 +68,15 @@ fn spark_literal(expr: &mut ast::Expr) {
 
 /// One expression (`total_amount > 20`), checked and printed as Spark SQL.
 pub fn expression_text(text: &str) -> Result<String> {
-    let dialect = SparkDialect::default();
-    let mut p = parser(&dialect, text, "cannot parse expression")?;
-    let expr = p
-        .parse_expr()
-        .map_err(|e| syntax("cannot parse expression", text, e))?;
-    expect_end(&mut p, text)?;
+    let expr = parse_whole(text, "cannot parse expression", |p| p.parse_expr())?;
     Ok(to_spark_sql(&expr))
 }
 
 /// The items of a select list (`a, b * 2 AS c, *`), each printed as Spark SQL.
 pub fn select_item_texts(text: &str) -> Result<Vec<String>> {
-    let dialect = SparkDialect::default();
-    let mut p = parser(&dialect, text, "cannot parse expression list")?;
-    let items = p
-        .parse_comma_separated(Parser::parse_select_item)
-        .map_err(|e| syntax("cannot parse expression list", text, e))?;
-    expect_end(&mut p, text)?;
+    let items = parse_whole(text, "cannot parse expression list", |p| {
+        p.parse_comma_separated(Parser::parse_select_item)
+    })?;
     Ok(items.iter().map(select_item_text).collect())
 }
 
@@ -101,12 +93,9 @@ fn select_item_text(item: &ast::SelectItem) -> String {
 
 /// The items of an ORDER BY list (`revenue DESC, zone`).
 pub fn sort_item_texts(text: &str) -> Result<Vec<SortText>> {
-    let dialect = SparkDialect::default();
-    let mut p = parser(&dialect, text, "cannot parse ordering")?;
-    let items = p
-        .parse_comma_separated(Parser::parse_order_by_expr)
-        .map_err(|e| syntax("cannot parse ordering", text, e))?;
-    expect_end(&mut p, text)?;
+    let items = parse_whole(text, "cannot parse ordering", |p| {
+        p.parse_comma_separated(Parser::parse_order_by_expr)
+    })?;
     items
         .iter()
         .map(|item| {

@@ -534,30 +534,13 @@ fn plan_relation(relation: &ast::TableFactor, catalog: &Catalog) -> Result<Frame
                     "WITH ORDINALITY, a JSON path or ONLY on {name}"
                 )));
             }
-            let parts: Vec<String> = name
-                .0
-                .iter()
-                .map(|p| {
-                    p.as_ident()
-                        .map(|i| i.value.clone())
-                        .unwrap_or_else(|| p.to_string())
-                })
-                .collect();
-            let frame = match parts.as_slice() {
-                [format, path]
-                    if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) =>
-                {
-                    (catalog.open)(path, Some(format))?
-                }
-                // A path in backticks reads that input (format from its extension).
-                [one]
-                    if !catalog.views.contains_key(&one.to_ascii_lowercase())
-                        && (one.contains('/') || one.contains('.'))
-                        && (std::path::Path::new(one).exists() || one.contains('*')) =>
-                {
-                    (catalog.open)(one, None)?
-                }
-                [one] => catalog.view(one)?,
+            let parts = name_parts(name);
+            let file = file_reference(&parts, |one| {
+                catalog.views.contains_key(&one.to_ascii_lowercase())
+            });
+            let frame = match (file, parts.as_slice()) {
+                (Some((path, format)), _) => (catalog.open)(&path, format.as_deref())?,
+                (None, [one]) => catalog.view(one)?,
                 _ => return Err(Error::analysis(format!("table or view not found: {name}"))),
             };
             let qualifier = alias
@@ -1977,5 +1960,39 @@ fn replace_aliases(expr: &mut Expr, items: &[Expr], frame: &Frame) {
             .iter_mut()
             .for_each(|a| replace_aliases(a, items, frame)),
         _ => {}
+    }
+}
+
+/// A table name's parts as written (`csv.`data/x.csv`` is `csv` and `data/x.csv`).
+pub fn name_parts(name: &ast::ObjectName) -> Vec<String> {
+    name.0
+        .iter()
+        .map(|p| {
+            p.as_ident()
+                .map(|i| i.value.clone())
+                .unwrap_or_else(|| p.to_string())
+        })
+        .collect()
+}
+
+/// The file a table name stands for, with its format when the name gives one: ``csv.`path` ``
+/// and ``parquet.`path` ``, or a path in backticks that is not a view (`is_view`) and names
+/// an existing file or a glob (format from its extension).
+pub fn file_reference(
+    parts: &[String],
+    is_view: impl Fn(&str) -> bool,
+) -> Option<(String, Option<String>)> {
+    match parts {
+        [format, path] if ["csv", "parquet"].contains(&format.to_ascii_lowercase().as_str()) => {
+            Some((path.clone(), Some(format.to_ascii_lowercase())))
+        }
+        [one]
+            if !is_view(one)
+                && (one.contains('/') || one.contains('.'))
+                && (std::path::Path::new(one).exists() || one.contains('*')) =>
+        {
+            Some((one.clone(), None))
+        }
+        _ => None,
     }
 }
