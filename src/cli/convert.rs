@@ -43,6 +43,8 @@ pub fn run_on_cluster(
         .ok_or_else(|| crate::error::Error::usage("convert needs INPUT and OUTPUT"))?;
     let plan = args.write.plan(output)?;
     let read = args.read.to_options()?;
+    // What cannot be written on a cluster is refused before anything is read.
+    let write = translate::write_spec(output, &plan, &cluster.master, reporter)?;
     let (mut job, frame) = translate::input_job(
         format!("engine convert {}", args.paths.join(" ")),
         inputs,
@@ -50,7 +52,6 @@ pub fn run_on_cluster(
         &cluster.master,
         reporter,
     )?;
-    let write = translate::write_spec(output, &plan, &cluster.master, reporter)?;
     job.action(&frame, Action::Write(write));
     cluster.run(&job, reporter).map(|_| ())
 }

@@ -81,10 +81,10 @@ fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 pub fn run(master: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Outcome>, RunInfo)> {
-    let submit = spark_submit()?;
     if master.starts_with("spark://") {
         check_reachable(master, 7077)?;
     }
+    let submit = spark_submit()?;
     let dir = work_dir()?;
     let driver = dir.0.join("engine_driver.py");
     let job_file = dir.0.join("job.json");

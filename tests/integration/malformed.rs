@@ -338,3 +338,60 @@ fn help_examples_run_and_usage_errors_read_like_the_rest() {
         run.stderr
     );
 }
+
+/// A cluster master with no cluster behind it, and flags that only mean something locally:
+/// each is one clear line with its exit code, and nothing is written.
+#[test]
+fn cluster_masters_fail_clearly_without_a_cluster() {
+    let zones = data("taxi_zone_lookup.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    // Nothing listens on the discard port: said at once, not after minutes of retries.
+    engine(&["--master", "spark://127.0.0.1:9", "count", &zones])
+        .fails(1, &["cannot reach spark://127.0.0.1:9", "refused"]);
+    let connect = engine(&["--master", "sc://127.0.0.1:9", "count", &zones]);
+    if cfg!(feature = "connect") {
+        connect.fails(1, &["cannot reach sc://127.0.0.1:9"]);
+    } else {
+        connect.fails(2, &["--features connect", "protoc"]);
+    }
+    let cluster = ["--master", "spark://127.0.0.1:9"];
+    let refused: [(&[&str], &str); 7] = [
+        (&["convert", &zones, out, "--single-file"], "--coalesce 1"),
+        (
+            &["convert", &zones, out, "--plain", "--output-format", "csv"],
+            "--plain",
+        ),
+        (&["query", &zones, "--explain", "analyze"], "History Server"),
+        (&["sql", "EXPLAIN ANALYZE SELECT 1"], "not supported"),
+        (&["describe", &zones], "not supported"),
+        (
+            &["--memory-limit", "1G", "count", &zones],
+            "spark.executor.memory",
+        ),
+        (&["--conf", "no_value", "count", &zones], "KEY=VALUE"),
+    ];
+    for (args, expected) in refused {
+        let mut all: Vec<&str> = cluster.to_vec();
+        all.extend(args);
+        let run = engine(&all);
+        run.fails(2, &[expected]);
+        assert_eq!(run.stderr.lines().count(), 1, "{all:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+    // Expressions are checked here before anything goes to Spark.
+    engine(&[
+        "--master",
+        "spark://127.0.0.1:9",
+        "query",
+        &zones,
+        "--filter",
+        "a >",
+    ])
+    .fails(2, &["cannot parse expression"]);
+    // Spark settings mean nothing to a local run.
+    engine(&["--conf", "spark.sql.shuffle.partitions=4", "count", &zones])
+        .fails(2, &["--conf", "cluster master"]);
+    assert!(!std::path::Path::new(out).exists());
+}
