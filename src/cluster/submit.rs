@@ -176,9 +176,18 @@ pub fn run(master: &str, conf: &[(String, String)], job: &Job) -> Result<(Vec<Ou
                 let batches = rows_from_ipc(&bytes, &schema)?;
                 Outcome::Rows { schema, batches }
             }
-            Action::Count => Outcome::Count(meta["count"].as_u64().unwrap_or_default()),
+            Action::Count => Outcome::Count(meta["count"].as_u64().ok_or_else(|| {
+                Error::Internal(format!("the driver's result {number} has no count: {meta}"))
+            })?),
             Action::Schema => Outcome::Schema(schema_from_spark_json(&meta["schema"])?),
-            Action::Explain => Outcome::Plan(text_field(&meta, "plan")),
+            Action::Explain => Outcome::Plan(
+                meta["plan"]
+                    .as_str()
+                    .ok_or_else(|| {
+                        Error::Internal(format!("the driver's result {number} has no plan: {meta}"))
+                    })?
+                    .to_string(),
+            ),
             Action::Write(_) => Outcome::Written,
         });
     }
