@@ -406,6 +406,7 @@ pub fn scan_partitions(
     columns: &[usize],
     filters: &[Bound],
     limit: Option<usize>,
+    top_n: Option<&super::late::TopN>,
     ctx: &ExecContext,
 ) -> Partitions {
     let dataset = dataset.clone();
@@ -432,6 +433,18 @@ pub fn scan_partitions(
             .collect::<Vec<_>>(),
     ));
     let read = Arc::new(read);
+    // Parquet with a filter or a top-N above: decode what they test first, the rest late.
+    let late = super::late::LateScan::plan(
+        &dataset,
+        &read,
+        filters,
+        top_n,
+        limit,
+        ctx.operator.clone(),
+    )
+    .map(Arc::new);
+    // A late scan has applied the filter already.
+    let filter = if late.is_some() { None } else { filter };
     let parts = tasks
         .into_iter()
         .map(|task| {
@@ -441,8 +454,12 @@ pub fn scan_partitions(
             let out_schema = out_schema.clone();
             let progress = ctx.progress.clone();
             let operator = ctx.operator.clone();
+            let late = late.clone();
             Arc::new(move || {
-                let stream = dataset.open_task_shared(&task, Some(read.clone()), &progress);
+                let stream = match &late {
+                    Some(late) => late.open(&task, &progress),
+                    None => dataset.open_task_shared(&task, Some(read.clone()), &progress),
+                };
                 // Bytes read: the task's share of CSV files, its Parquet column chunks.
                 let bytes = dataset.bytes_read_by(&task, &read);
                 count_input(0, bytes);
@@ -453,6 +470,8 @@ pub fn scan_partitions(
                 let filter = filter.clone();
                 let out_schema = out_schema.clone();
                 let mut remaining = limit.unwrap_or(usize::MAX);
+                // A late scan counts the rows it decodes first itself.
+                let counted_late = late.is_some();
                 Ok(Box::new(stream.filter_map(move |batch| {
                     if remaining == 0 {
                         return None;
@@ -461,10 +480,12 @@ pub fn scan_partitions(
                         Ok(b) => b,
                         Err(e) => return Some(Err(e)),
                     };
-                    let rows = batch.num_rows() as u64;
-                    count_input(rows, 0);
-                    if let Some(m) = &operator {
-                        m.scanned_rows.fetch_add(rows, Relaxed);
+                    if !counted_late {
+                        let rows = batch.num_rows() as u64;
+                        count_input(rows, 0);
+                        if let Some(m) = &operator {
+                            m.scanned_rows.fetch_add(rows, Relaxed);
+                        }
                     }
                     let batch = match &filter {
                         Some(f) => match filter_batch(batch, f) {

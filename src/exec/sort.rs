@@ -105,8 +105,10 @@ pub fn sort(
                     // A top-N keeps memory to about 2N rows per partition.
                     if let Some(n) = limit {
                         if pending_rows >= n.max(1024) * 2 {
+                            // The rows kept so far came first: ahead of the new ones, so that
+                            // the stable sort keeps ties in input order.
                             if let Some(run) = kept.take() {
-                                pending.push(run.batch);
+                                pending.insert(0, run.batch);
                             }
                             let all = concat_batches(&schema, &pending).map_err(arrow)?;
                             pending.clear();
@@ -118,7 +120,7 @@ pub fn sort(
                     }
                 }
                 if let Some(run) = kept.take() {
-                    pending.push(run.batch);
+                    pending.insert(0, run.batch);
                 }
                 if pending.iter().all(|b| b.num_rows() == 0) {
                     return Ok(None);

@@ -9,7 +9,7 @@ use arrow::array::{new_null_array, ArrayRef};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use parquet::arrow::ProjectionMask;
 
@@ -81,6 +81,16 @@ impl ParquetFooter {
             .sum()
     }
 
+    /// Rows of each row group, in order.
+    pub fn row_group_rows(&self) -> Vec<u64> {
+        self.metadata
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|rg| rg.num_rows().max(0) as u64)
+            .collect()
+    }
+
     /// Compressed size of each row group, in order.
     pub fn row_group_sizes(&self) -> Vec<u64> {
         self.metadata
@@ -94,6 +104,8 @@ impl ParquetFooter {
 
 /// Batches of `row_groups` (all when None) of `path`, conformed to `target` (the dataset's data
 /// columns): columns are matched by name, cast to the target type, and missing ones read as null.
+/// With a `selection` (over the rows of those row groups, in order), only the rows it selects
+/// are decoded: pages and values it skips are passed over.
 pub fn read_row_groups(
     path: Arc<Path>,
     footer: &ParquetFooter,
@@ -101,6 +113,7 @@ pub fn read_row_groups(
     target: SchemaRef,
     batch_size: usize,
     limit: Option<usize>,
+    selection: Option<RowSelection>,
 ) -> Result<Box<dyn Iterator<Item = Result<RecordBatch>> + Send>> {
     let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
     let file_schema = footer.metadata.schema().clone();
@@ -152,6 +165,9 @@ pub fn read_row_groups(
     }
     if let Some(limit) = limit {
         builder = builder.with_limit(limit);
+    }
+    if let Some(selection) = selection {
+        builder = builder.with_row_selection(selection);
     }
     let mut reader = catch_panic(
         || builder.build().map_err(|e| Error::parquet(&path, e)),

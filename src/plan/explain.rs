@@ -163,6 +163,11 @@ pub fn describe(plan: &Plan) -> String {
             if let Some(n) = scan.limit {
                 let _ = write!(s, ", limit: {n}");
             }
+            if let Some(top) = &scan.top_n {
+                if crate::exec::late::reads_top_n_late(ds, top) {
+                    let _ = write!(s, ", late materialization: top {}", top.n);
+                }
+            }
             s
         }
         Plan::Filter { input, predicate } => {

@@ -18,6 +18,7 @@ use crate::expr::Bound;
 use crate::io::dataset::Dataset;
 
 pub use crate::exec::join::JoinType;
+pub use crate::exec::late::TopN;
 pub use crate::exec::sort::SortKey;
 pub use crate::exec::window::{FrameEdge, FrameSpec, WindowExpr, WindowFunc};
 pub use build::Frame;
@@ -32,6 +33,9 @@ pub struct Scan {
     /// Predicates over the dataset's full schema.
     pub filters: Vec<Bound>,
     pub limit: Option<usize>,
+    /// A top-N sort above keeps only these first rows: each piece of a Parquet file hands on
+    /// only its own, reading the key columns first and the rest for those rows alone.
+    pub top_n: Option<TopN>,
 }
 
 impl std::fmt::Debug for Scan {

@@ -19,7 +19,80 @@ pub fn optimize(plan: Plan) -> Plan {
     let plan = push_limits(plan, None);
     let width = plan.schema().fields().len();
     let (plan, map) = prune(plan, &(0..width).collect());
-    restore_columns(plan, &map, width)
+    push_top_n(restore_columns(plan, &map, width))
+}
+
+/// Tell a scan under a top-N sort (directly, or through a projection of plain columns) which
+/// rows the sort keeps, so that a Parquet scan reads the key columns first and the other
+/// columns only for the rows that can make the cut.
+fn push_top_n(plan: Plan) -> Plan {
+    match plan {
+        Plan::Sort {
+            input,
+            keys,
+            limit: Some(n),
+        } => {
+            let input = push_top_n(*input);
+            let through_columns = |exprs: &[Bound]| -> Option<Vec<usize>> {
+                exprs
+                    .iter()
+                    .map(|e| match e {
+                        Bound::Column { index, .. } => Some(*index),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let input = match input {
+                Plan::Scan(mut scan) if scan.limit.is_none() => {
+                    let columns = scan.columns.clone();
+                    scan.top_n = Some(top_n_over(&keys, n, &|i| columns[i]));
+                    Plan::Scan(scan)
+                }
+                Plan::Project {
+                    input: project_input,
+                    exprs,
+                    schema,
+                } => match (*project_input, through_columns(&exprs)) {
+                    (Plan::Scan(mut scan), Some(picked)) if scan.limit.is_none() => {
+                        let columns = scan.columns.clone();
+                        scan.top_n = Some(top_n_over(&keys, n, &|i| columns[picked[i]]));
+                        Plan::Project {
+                            input: Box::new(Plan::Scan(scan)),
+                            exprs,
+                            schema,
+                        }
+                    }
+                    (other, _) => Plan::Project {
+                        input: Box::new(other),
+                        exprs,
+                        schema,
+                    },
+                },
+                other => other,
+            };
+            Plan::Sort {
+                input: Box::new(input),
+                keys,
+                limit: Some(n),
+            }
+        }
+        other => other.map_children(push_top_n),
+    }
+}
+
+/// The top-N of `keys` (over a scan's output) with columns mapped to the dataset's by `to_dataset`.
+fn top_n_over(keys: &[SortKey], n: usize, to_dataset: &dyn Fn(usize) -> usize) -> super::TopN {
+    super::TopN {
+        keys: keys
+            .iter()
+            .map(|k| SortKey {
+                expr: k.expr.remap(to_dataset),
+                descending: k.descending,
+                nulls_first: k.nulls_first,
+            })
+            .collect(),
+        n,
+    }
 }
 
 fn columns_of(b: &Bound) -> Vec<usize> {

@@ -67,6 +67,7 @@ fn execute_operator(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
             &scan.columns,
             &scan.filters,
             scan.limit,
+            scan.top_n.as_ref(),
             ctx,
         )),
         Plan::OneRow => {

@@ -12,6 +12,7 @@ use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use crate::error::{Error, Result};
 use crate::io::csv::{self, RecordRange};
 use crate::io::parquet::{read_row_groups, ParquetFooter};
+use parquet::arrow::arrow_reader::RowSelection;
 use crate::progress::Progress;
 
 use super::model::*;
@@ -86,6 +87,7 @@ impl Dataset {
                 &Piece { file, kind },
                 Some(remaining),
                 None,
+                None,
                 &Progress::disabled(),
             )? {
                 let batch = batch?;
@@ -100,13 +102,55 @@ impl Dataset {
         Ok(batches)
     }
 
+    /// The single-row-group pieces of a Parquet piece, with their row counts, in order (None
+    /// for a CSV piece or a file whose footer was not read).
+    pub fn row_group_pieces(&self, piece: &Piece) -> Option<Vec<(Piece, u64)>> {
+        let (Layout::Parquet { footers }, PieceKind::Parquet(groups)) = (&self.layout, &piece.kind)
+        else {
+            return None;
+        };
+        let rows = footers.get(piece.file)?.row_group_rows();
+        let groups: Vec<usize> = match groups {
+            Some(groups) => groups.clone(),
+            None => (0..rows.len()).collect(),
+        };
+        groups
+            .into_iter()
+            .map(|g| {
+                let piece = Piece {
+                    file: piece.file,
+                    kind: PieceKind::Parquet(Some(vec![g])),
+                };
+                Some((piece, *rows.get(g)?))
+            })
+            .collect()
+    }
+
+    /// Read `columns` (positions in `schema`, in that order) of one piece; a `selection` (over
+    /// the piece's rows, Parquet only) decodes only the rows it selects.
+    pub fn open_piece_columns(
+        &self,
+        piece: &Piece,
+        columns: &[usize],
+        selection: Option<RowSelection>,
+        progress: &Progress,
+    ) -> Result<BatchStream<'static>> {
+        self.open_piece(piece, None, Some(columns), selection, progress)
+    }
+
     fn open_piece(
         &self,
         piece: &Piece,
         limit: Option<usize>,
         columns: Option<&[usize]>,
+        selection: Option<RowSelection>,
         progress: &Progress,
     ) -> Result<BatchStream<'static>> {
+        if selection.is_some() && matches!(piece.kind, PieceKind::Csv(_)) {
+            return Err(Error::Internal(
+                "a row selection was asked of a CSV piece".into(),
+            ));
+        }
         let file = &self.files[piece.file];
         let data_len = self.data_schema.fields().len();
         let all: Vec<usize>;
@@ -176,6 +220,7 @@ impl Dataset {
                     read_schema.clone(),
                     batch_size,
                     limit,
+                    selection,
                 )?;
                 Box::new(stream.chain(std::iter::from_fn(move || {
                     if !reported {
@@ -267,6 +312,7 @@ where
             &piece,
             None,
             columns.as_deref().map(|c| c.as_slice()),
+            None,
             &progress,
         ) {
             Ok(stream) => current = Some(stream),

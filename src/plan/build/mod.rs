@@ -102,6 +102,7 @@ impl Frame {
             columns,
             filters: Vec::new(),
             limit: None,
+            top_n: None,
         });
         Frame {
             scope: Scope::qualified(plan.schema(), qualifier),
