@@ -237,6 +237,9 @@ pub struct WriteArgs {
     /// Codec: snappy (Parquet default), zstd, gzip, none (CSV and JSON default).
     #[arg(long, value_enum)]
     pub compression: Option<CompressionArg>,
+    /// Rows per Parquet row group (tests use tiny ones to exercise row-group boundaries).
+    #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_group_rows: Option<u64>,
     /// Output format (default: from OUTPUT's extension, .csv[.gz] or .json[.gz], else parquet).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub output_format: Option<OutputFormatArg>,
@@ -467,6 +470,7 @@ impl WriteArgs {
             single_file: args.single_file,
             text: args.text.options()?,
             merge_schema: args.merge_schema,
+            row_group_rows: args.row_group_rows.map(|n| n as usize),
         };
         options.validate()?;
         if format == OutputFormat::Parquet {

@@ -242,6 +242,7 @@ fn step_sinks(flags: &SinkArgs, steps: &[Step]) -> Result<Vec<Sink>> {
                     single_file: false,
                     text: crate::io::text_out::TextOptions::spark(),
                     merge_schema: false,
+                    row_group_rows: given.and_then(|g| g.options.row_group_rows),
                 };
                 options.validate()?;
                 Sink::Write {

@@ -6,6 +6,7 @@ mod generator;
 mod golden;
 mod input;
 mod job_view;
+mod late;
 mod layers;
 mod malformed;
 mod query;

@@ -113,7 +113,7 @@ impl OutputJob {
         // Row groups of at most 256Ki rows (DuckDB and Polars use similar sizes): a writer buffers one
         // row group, so this caps convert's memory whatever the input size.
         let properties = WriterProperties::builder()
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_max_row_group_row_count(Some(options.row_group_rows()))
             .set_compression(codec)
             .build();
         let partition_keys = RowConverter::new(

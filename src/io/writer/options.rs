@@ -46,9 +46,19 @@ pub struct WriteOptions {
     pub text: crate::io::text_out::TextOptions,
     /// Parquet appends may add or lack columns (the directory is read with mergeSchema).
     pub merge_schema: bool,
+    /// Rows per Parquet row group (None: `ROW_GROUP_ROWS`); tests use tiny ones to exercise
+    /// row-group boundaries.
+    pub row_group_rows: Option<usize>,
 }
 
 impl WriteOptions {
+    /// Rows per Parquet row group.
+    pub(super) fn row_group_rows(&self) -> usize {
+        self.row_group_rows
+            .unwrap_or(super::shared::ROW_GROUP_ROWS)
+            .max(1)
+    }
+
     pub(super) fn compression(&self) -> Compression {
         self.compression.unwrap_or(match self.format {
             OutputFormat::Parquet => Compression::Snappy,

@@ -176,7 +176,7 @@ impl TaskWriter {
                 let file = self.file(&directory)?;
                 file.pending
                     .extend(rows.iter().map(|&row| (held, row as usize)));
-                full |= file.pending.len() >= ROW_GROUP_ROWS;
+                full |= file.pending.len() >= self.shared.options.row_group_rows();
                 continue;
             }
             let part = if rows.len() == batch.num_rows() {
