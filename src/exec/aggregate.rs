@@ -48,6 +48,16 @@ impl GroupTable {
         })
     }
 
+    /// Make room for `groups` more groups of `key_bytes` key bytes in all, so that a table
+    /// whose size is known (a final merge) grows once instead of doubling its way there.
+    fn reserve_groups(&mut self, groups: usize, key_bytes: usize) {
+        self.bytes.reserve(key_bytes);
+        self.offsets.reserve(groups);
+        self.hashes.reserve(groups);
+        let hashes = &self.hashes;
+        self.index.reserve(groups, |g| hashes[*g as usize]);
+    }
+
     /// Count the table's current size against the budget (keys, index, and an estimate of the
     /// aggregate states: 16 bytes per group per aggregate).
     fn reserve(&mut self) -> Result<()> {
@@ -159,9 +169,21 @@ pub fn hash_aggregate(
         buckets,
         |bucket, output| -> Result<Vec<RecordBatch>> {
             let mut table = GroupTable::new(aggs, ctx.memory_gauge())?;
-            let merged = merge_into(&mut table, &partials, |hash| {
-                (hash % buckets as u64) as usize == bucket
-            })?;
+            let mine = |hash: u64| (hash % buckets as u64) as usize == bucket;
+            // At most this many groups arrive: room for them up front (an over-estimate when
+            // partials share keys, and a bounded one: what the partials hold already).
+            let (mut groups, mut key_bytes) = (0, 0);
+            for partial in &partials {
+                for g in 0..partial.len() {
+                    if mine(partial.hashes[g]) {
+                        groups += 1;
+                        key_bytes += partial.offsets[g + 1] - partial.offsets[g];
+                    }
+                }
+            }
+            table.reserve_groups(groups, key_bytes);
+            table.reserve()?;
+            let merged = merge_into(&mut table, &partials, mine)?;
             table.reserve()?;
             crate::exec::trace::count_shuffle_read(merged);
             output.output(table.len() as u64, 0);

@@ -12,7 +12,9 @@ use arrow::array::{
 use arrow::compute::{concat_batches, filter_record_batch, take};
 use arrow::datatypes::SchemaRef;
 use arrow::row::{RowConverter, SortField};
-use hashbrown::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partition, Partitions};
@@ -68,7 +70,12 @@ pub const BROADCAST_ROWS: usize = 4_000_000;
 /// The build side, indexed: key bytes -> first row, `next` chains rows with equal keys.
 struct BuildSide {
     batch: RecordBatch,
-    heads: HashMap<Box<[u8]>, u32>,
+    /// The build rows' keys in arrow's row format: the table's keys live here, not in one
+    /// allocation per key.
+    keys: arrow::row::Rows,
+    /// The first build row of each distinct key, found by the hash of its key bytes.
+    heads: HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
     next: Vec<u32>,
     matched: Vec<AtomicBool>,
     /// The build side's rows and hash table, counted against the memory budget.
@@ -117,7 +124,8 @@ impl BuildSide {
         let n = batch.num_rows();
         // The table: key bytes, a slot per distinct key, the chains and the matched flags.
         reservation.resize(batch.get_array_memory_size() + rows.size() + n * 32)?;
-        let mut heads: HashMap<Box<[u8]>, u32> = HashMap::with_capacity(n);
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let mut heads: HashTable<u32> = HashTable::with_capacity(n);
         let mut next = vec![NONE; n];
         // Insert in reverse so each chain lists rows in input order.
         for i in (0..n).rev() {
@@ -125,23 +133,40 @@ impl BuildSide {
                 continue;
             }
             let key = rows.row(i);
-            match heads.get_mut(key.as_ref()) {
+            let hash = hasher.hash_one(key.as_ref());
+            let same = |&r: &u32| rows.row(r as usize) == key;
+            match heads.find_mut(hash, same) {
                 Some(head) => {
                     next[i] = *head;
                     *head = i as u32;
                 }
                 None => {
-                    heads.insert(key.as_ref().into(), i as u32);
+                    heads.insert_unique(hash, i as u32, |&r| {
+                        hasher.hash_one(rows.row(r as usize).as_ref())
+                    });
                 }
             }
         }
         Ok(BuildSide {
             batch,
+            keys: rows,
             heads,
+            hasher,
             next,
             matched: (0..n).map(|_| AtomicBool::new(false)).collect(),
             _reservation: reservation,
         })
+    }
+}
+
+impl BuildSide {
+    /// The first build row whose key is `key` (NONE: no row).
+    fn head(&self, key: arrow::row::Row<'_>) -> u32 {
+        let hash = self.hasher.hash_one(key.as_ref());
+        self.heads
+            .find(hash, |&r| self.keys.row(r as usize) == key)
+            .copied()
+            .unwrap_or(NONE)
     }
 }
 
@@ -394,11 +419,7 @@ impl JoinJob {
             if valid.as_ref().is_some_and(|v| v.is_null(i)) {
                 continue;
             }
-            let mut r = build
-                .heads
-                .get(rows.row(i).as_ref())
-                .copied()
-                .unwrap_or(NONE);
+            let mut r = build.head(rows.row(i));
             while r != NONE {
                 left_idx.push(i as u32);
                 right_idx.push(r);

@@ -434,15 +434,9 @@ pub fn scan_partitions(
     ));
     let read = Arc::new(read);
     // Parquet with a filter or a top-N above: decode what they test first, the rest late.
-    let late = super::late::LateScan::plan(
-        &dataset,
-        &read,
-        filters,
-        top_n,
-        limit,
-        ctx.operator.clone(),
-    )
-    .map(Arc::new);
+    let late =
+        super::late::LateScan::plan(&dataset, &read, filters, top_n, limit, ctx.operator.clone())
+            .map(Arc::new);
     // A late scan has applied the filter already.
     let filter = if late.is_some() { None } else { filter };
     let parts = tasks

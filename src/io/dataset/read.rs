@@ -12,8 +12,8 @@ use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use crate::error::{Error, Result};
 use crate::io::csv::{self, RecordRange};
 use crate::io::parquet::{read_row_groups, ParquetFooter};
-use parquet::arrow::arrow_reader::RowSelection;
 use crate::progress::Progress;
+use parquet::arrow::arrow_reader::RowSelection;
 
 use super::model::*;
 
