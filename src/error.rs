@@ -66,7 +66,7 @@ pub enum Error {
     },
 
     /// An operator needs more memory than the budget (`--memory-limit`).
-    #[error("{operator}: needs more memory than the budget allows ({needed} of {limit}); raise --memory-limit (spilling to disk is not supported yet)")]
+    #[error("{operator}: needs more memory than the budget allows ({needed} of {limit}); raise --memory-limit")]
     MemoryExhausted {
         operator: &'static str,
         needed: String,

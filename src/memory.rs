@@ -55,6 +55,31 @@ fn default_limit() -> usize {
     available / 10 * 7
 }
 
+/// Under an address-space limit (`ulimit -v`), keep the allocator's own reserve small: glibc
+/// gives each thread an arena that maps 64 MiB of address space whatever it holds, and raises
+/// its mmap threshold as large blocks are freed, so that freed memory stays mapped. Two arenas
+/// and a fixed threshold keep what is mapped close to what is held, which is what the budget
+/// counts. Without a limit, nothing changes.
+pub fn fit_allocator_to_address_limit() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit struct we own; mallopt only sets tunables, before
+        // any other thread allocates.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_AS, &mut limit) == 0
+                && limit.rlim_cur != libc::RLIM_INFINITY
+            {
+                libc::mallopt(libc::M_ARENA_MAX, 2);
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+            }
+        }
+    }
+}
+
 /// The process's mapped address space (VmSize).
 fn mapped_bytes() -> Option<usize> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -70,6 +70,34 @@ pub fn exit_at_first_interrupt() {
     EXIT_AT_FIRST_INTERRUPT.store(true, Ordering::SeqCst);
 }
 
+/// Directories to remove if a second Ctrl-C stops the process at once (spill files).
+static REMOVE_AT_FORCED_EXIT: std::sync::Mutex<Vec<std::path::PathBuf>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Remove `dir` if the process is stopped at once (its owner removes it otherwise).
+pub fn remove_at_forced_exit(dir: &std::path::Path) {
+    if let Ok(mut dirs) = REMOVE_AT_FORCED_EXIT.lock() {
+        dirs.push(dir.to_path_buf());
+    }
+}
+
+/// `dir` was removed by its owner.
+pub fn forget_forced_exit_removal(dir: &std::path::Path) {
+    if let Ok(mut dirs) = REMOVE_AT_FORCED_EXIT.lock() {
+        dirs.retain(|d| d != dir);
+    }
+}
+
+fn exit_interrupted(message: &str) -> ! {
+    eprintln!("engine: error: {message}");
+    if let Ok(dirs) = REMOVE_AT_FORCED_EXIT.try_lock() {
+        for dir in dirs.iter() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+    std::process::exit(130);
+}
+
 /// Install the Ctrl-C / SIGTERM handler: tasks notice the flag and fail with
 /// `Error::Interrupted`, so the writer's cleanup runs and no partial output is committed. A
 /// second Ctrl-C exits at once: output is only ever staged in hidden directories, which the
@@ -78,12 +106,10 @@ pub fn install_interrupt_handler() {
     // A second handler cannot be installed (tests may call this twice); that is harmless.
     let _ = ctrlc::set_handler(|| {
         if CANCELLED.swap(true, Ordering::SeqCst) {
-            eprintln!("engine: error: interrupted twice; stopped at once");
-            std::process::exit(130);
+            exit_interrupted("interrupted twice; stopped at once");
         }
         if EXIT_AT_FIRST_INTERRUPT.load(Ordering::SeqCst) {
-            eprintln!("engine: error: interrupted");
-            std::process::exit(130);
+            exit_interrupted("interrupted");
         }
     });
 }

@@ -44,28 +44,84 @@ impl GroupTable {
                 .iter()
                 .map(|a| a.accumulator())
                 .collect::<Result<_>>()?,
-            reservation: Reservation::new("hash aggregate").gauged(gauge),
+            reservation: Reservation::new(OPERATOR).gauged(gauge),
         })
     }
 
-    /// Make room for `groups` more groups of `key_bytes` key bytes in all, so that a table
-    /// whose size is known (a final merge) grows once instead of doubling its way there.
-    fn reserve_groups(&mut self, groups: usize, key_bytes: usize) {
-        self.bytes.reserve(key_bytes);
-        self.offsets.reserve(groups);
-        self.hashes.reserve(groups);
+    /// Make room for `groups` more groups with `key_bytes` more key bytes, counting what the
+    /// grown table will hold against the budget before it is allocated: a table that would
+    /// pass the budget fails here, not in the allocator (under `ulimit -v`, an abort).
+    fn ensure_room(&mut self, groups: usize, key_bytes: usize) -> Result<()> {
+        // Vec's growth: double, or exactly what is needed when that is more.
+        let grown = |len: usize, capacity: usize, more: usize| {
+            if len + more <= capacity {
+                capacity
+            } else {
+                (len + more).max(capacity * 2)
+            }
+        };
+        let len = self.len();
+        let bytes = grown(self.bytes.len(), self.bytes.capacity(), key_bytes);
+        let offsets = grown(self.offsets.len(), self.offsets.capacity(), groups);
+        let hashes = grown(len, self.hashes.capacity(), groups);
+        let index = if len + groups <= self.index.capacity() {
+            self.index.capacity()
+        } else {
+            // hashbrown: a power of two of buckets, 7/8 of them usable.
+            ((len + groups) * 8 / 7).next_power_of_two() / 8 * 7
+        };
+        let after = Self::footprint(
+            bytes,
+            offsets,
+            hashes,
+            index,
+            len + groups,
+            self.accumulators.len(),
+        );
+        // While a buffer grows, the old one and the new one are both there.
+        let before = Self::footprint(
+            self.bytes.capacity(),
+            self.offsets.capacity(),
+            self.hashes.capacity(),
+            self.index.capacity(),
+            0,
+            0,
+        );
+        if after > before {
+            self.reservation.resize(after + before)?;
+        }
+        self.bytes.reserve_exact(bytes - self.bytes.len());
+        self.offsets.reserve_exact(offsets - self.offsets.len());
+        self.hashes.reserve_exact(hashes - len);
         let hashes = &self.hashes;
         self.index.reserve(groups, |g| hashes[*g as usize]);
+        self.reservation.resize(after)
     }
 
-    /// Count the table's current size against the budget (keys, index, and an estimate of the
-    /// aggregate states: 16 bytes per group per aggregate).
+    /// Bytes a table of these capacities holds: keys, offsets, hashes, the index (a 4-byte
+    /// slot and a control byte per bucket, 8 buckets per 7 entries) and an estimate of the
+    /// aggregate states (16 bytes per group and aggregate).
+    fn footprint(
+        bytes: usize,
+        offsets: usize,
+        hashes: usize,
+        index: usize,
+        groups: usize,
+        aggregates: usize,
+    ) -> usize {
+        bytes + offsets * 8 + hashes * 8 + index * 6 + groups * aggregates * 16
+    }
+
+    /// Count the table's current size against the budget.
     fn reserve(&mut self) -> Result<()> {
-        let bytes = self.bytes.capacity()
-            + self.offsets.capacity() * 8
-            + self.hashes.capacity() * 8
-            + self.index.capacity() * 5
-            + self.len() * self.accumulators.len() * 16;
+        let bytes = Self::footprint(
+            self.bytes.capacity(),
+            self.offsets.capacity(),
+            self.hashes.capacity(),
+            self.index.capacity(),
+            self.len(),
+            self.accumulators.len(),
+        );
         self.reservation.resize(bytes)
     }
 
@@ -93,8 +149,86 @@ impl GroupTable {
     }
 }
 
+/// Hash aggregation; past the memory budget, again with the input spilled to disk in
+/// hash partitions that are aggregated one at a time (see `aggregate_spilled`).
 pub fn hash_aggregate(
     input: Partitions,
+    keys: &[Bound],
+    aggs: &[AggCall],
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    match aggregate_in_memory(&input, keys, aggs, schema.clone(), ctx) {
+        Err(Error::MemoryExhausted { operator, .. })
+            if !keys.is_empty() && operator == OPERATOR =>
+        {
+            aggregate_spilled(input, keys, aggs, schema, ctx)
+        }
+        other => other,
+    }
+}
+
+const OPERATOR: &str = "hash aggregate";
+
+/// Fold the batches of `stream` into `table`: `keys` and the calls' arguments are evaluated
+/// on each batch.
+fn fold_into(
+    table: &mut GroupTable,
+    stream: crate::io::dataset::BatchStream<'_>,
+    keys: &[Bound],
+    aggs: &[AggCall],
+    converter: &RowConverter,
+    hasher: &hashbrown::DefaultHashBuilder,
+) -> Result<()> {
+    let mut groups: Vec<u32> = Vec::new();
+    for batch in stream {
+        let batch = batch?;
+        crate::runtime::check_cancelled()?;
+        let rows = batch.num_rows();
+        groups.clear();
+        if keys.is_empty() {
+            if table.len() == 0 {
+                table.group_of(&[], 0);
+            }
+            groups.resize(rows, 0);
+        } else {
+            let encoded = encode_keys(keys, &batch, converter)?;
+            // Every row might start a group: room for that, within the budget, first.
+            table.ensure_room(rows, encoded.size())?;
+            for row in encoded.iter() {
+                let bytes = row.as_ref();
+                let hash = hasher.hash_one(bytes);
+                groups.push(table.group_of(bytes, hash));
+            }
+        }
+        let len = table.len();
+        for (acc, call) in table.accumulators.iter_mut().zip(aggs) {
+            let values = call.arg.as_ref().map(|a| evaluate(a, &batch)).transpose()?;
+            acc.update(&groups, len, values.as_ref())?;
+        }
+        table.reserve()?;
+    }
+    Ok(())
+}
+
+/// The grouping keys of `batch` in arrow's row format (floats' -0.0 and NaNs made one).
+fn encode_keys(
+    keys: &[Bound],
+    batch: &RecordBatch,
+    converter: &RowConverter,
+) -> Result<arrow::row::Rows> {
+    let key_columns: Vec<ArrayRef> = normalize_float_keys(
+        keys.iter()
+            .map(|k| evaluate(k, batch))
+            .collect::<Result<_>>()?,
+    );
+    converter
+        .convert_columns(&key_columns)
+        .map_err(|e| Error::arrow("grouping", e))
+}
+
+fn aggregate_in_memory(
+    input: &Partitions,
     keys: &[Bound],
     aggs: &[AggCall],
     schema: SchemaRef,
@@ -103,6 +237,7 @@ pub fn hash_aggregate(
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
     let converter =
         RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
+    // One hasher for every table: the final merge finds partial groups by their hashes.
     let hasher = hashbrown::DefaultHashBuilder::default();
 
     // Partial: one table per input partition.
@@ -113,41 +248,7 @@ pub fn hash_aggregate(
         |task, output| -> Result<GroupTable> {
             let open = &input.parts[task];
             let mut table = GroupTable::new(aggs, ctx.memory_gauge())?;
-            let converter =
-                RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
-            let mut groups: Vec<u32> = Vec::new();
-            for batch in open()? {
-                let batch = batch?;
-                crate::runtime::check_cancelled()?;
-                let rows = batch.num_rows();
-                groups.clear();
-                if keys.is_empty() {
-                    if table.len() == 0 {
-                        table.group_of(&[], 0);
-                    }
-                    groups.resize(rows, 0);
-                } else {
-                    let key_columns: Vec<ArrayRef> = normalize_float_keys(
-                        keys.iter()
-                            .map(|k| evaluate(k, &batch))
-                            .collect::<Result<_>>()?,
-                    );
-                    let encoded = converter
-                        .convert_columns(&key_columns)
-                        .map_err(|e| Error::arrow("grouping", e))?;
-                    for row in encoded.iter() {
-                        let bytes = row.as_ref();
-                        let hash = hasher.hash_one(bytes);
-                        groups.push(table.group_of(bytes, hash));
-                    }
-                }
-                let len = table.len();
-                for (acc, call) in table.accumulators.iter_mut().zip(aggs) {
-                    let values = call.arg.as_ref().map(|a| evaluate(a, &batch)).transpose()?;
-                    acc.update(&groups, len, values.as_ref())?;
-                }
-                table.reserve()?;
-            }
+            fold_into(&mut table, open()?, keys, aggs, &converter, &hasher)?;
             output.output(table.len() as u64, 0);
             Ok(table)
         },
@@ -172,17 +273,22 @@ pub fn hash_aggregate(
             let mine = |hash: u64| (hash % buckets as u64) as usize == bucket;
             // At most this many groups arrive: room for them up front (an over-estimate when
             // partials share keys, and a bounded one: what the partials hold already).
-            let (mut groups, mut key_bytes) = (0, 0);
+            // Partials that share their keys would make that sum many times the result:
+            // twice the largest partial's share is the most reserved.
+            let (mut groups, mut key_bytes, mut largest) = (0, 0, 0);
             for partial in &partials {
+                let mut count = 0;
                 for g in 0..partial.len() {
                     if mine(partial.hashes[g]) {
-                        groups += 1;
+                        count += 1;
                         key_bytes += partial.offsets[g + 1] - partial.offsets[g];
                     }
                 }
+                groups += count;
+                largest = largest.max(count);
             }
-            table.reserve_groups(groups, key_bytes);
-            table.reserve()?;
+            let room = groups.min(largest * 2);
+            table.ensure_room(room, key_bytes / groups.max(1) * room)?;
             let merged = merge_into(&mut table, &partials, mine)?;
             table.reserve()?;
             crate::exec::trace::count_shuffle_read(merged);
@@ -257,4 +363,190 @@ fn finish(
         &RecordBatchOptions::new().with_row_count(Some(len)),
     )
     .map_err(|e| Error::arrow("aggregating", e))
+}
+
+/// Spill partitions of an aggregate that does not fit: each should, in a budget a few times
+/// smaller than the table that did not fit.
+const SPILL_PARTITIONS: usize = 64;
+
+/// Rows gathered per spill partition before they are written as one batch.
+const SPILL_BATCH_ROWS: usize = 4096;
+
+/// Aggregation past the memory budget (Grace hash aggregation): every input partition's
+/// grouping keys and aggregate arguments are evaluated and written to Arrow IPC spill files,
+/// split by key hash into `SPILL_PARTITIONS`; then each spill partition, holding whole groups,
+/// is aggregated on its own as its output partition is read. Memory: the tables of the
+/// partitions being aggregated, not the whole. A spill partition that still does not fit is
+/// the budget error.
+fn aggregate_spilled(
+    input: Partitions,
+    keys: &[Bound],
+    aggs: &[AggCall],
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    use crate::io::spill::{read_spill, SpillDir, SpillWriter};
+    use arrow::datatypes::{Field, Schema};
+
+    let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
+    let converter =
+        RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    // What is spilled: the keys, then the calls' arguments, as columns.
+    let mut fields: Vec<Field> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Field::new(format!("key{i}"), k.data_type(), true))
+        .collect();
+    let mut spilled_aggs = Vec::new();
+    for call in aggs {
+        let arg = call.arg.as_ref().map(|a| {
+            let column = Bound::column(fields.len(), a.data_type());
+            fields.push(Field::new(
+                format!("arg{}", fields.len()),
+                a.data_type(),
+                true,
+            ));
+            column
+        });
+        spilled_aggs.push(call.with_arg(arg));
+    }
+    let spilled_schema = Arc::new(Schema::new(fields));
+    let spilled_keys: Vec<Bound> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Bound::column(i, k.data_type()))
+        .collect();
+    let dir = Arc::new(SpillDir::create(OPERATOR)?);
+
+    // Spill: each input partition writes its own file per spill partition.
+    let files: Vec<Vec<Option<std::path::PathBuf>>> = ctx.run_stage(
+        || ctx.stage_name(0, "aggregate (spill by key hash)"),
+        StageKind::ShuffleMap,
+        input.parts.len(),
+        |task, output| -> Result<Vec<Option<std::path::PathBuf>>> {
+            let mut writers: Vec<Option<SpillWriter>> =
+                (0..SPILL_PARTITIONS).map(|_| None).collect();
+            let mut pending: Vec<Vec<RecordBatch>> = vec![Vec::new(); SPILL_PARTITIONS];
+            let mut pending_rows = vec![0usize; SPILL_PARTITIONS];
+            let mut buffers =
+                Reservation::new("hash aggregate (spill buffers)").gauged(ctx.memory_gauge());
+            let mut buffered = 0usize;
+            let flush = |p: usize,
+                         pending: &mut Vec<Vec<RecordBatch>>,
+                         writers: &mut Vec<Option<SpillWriter>>|
+             -> Result<usize> {
+                let batch = arrow::compute::concat_batches(&spilled_schema, &pending[p])
+                    .map_err(|e| Error::arrow("spilling", e))?;
+                let freed: usize = pending[p].iter().map(|b| b.get_array_memory_size()).sum();
+                pending[p].clear();
+                if writers[p].is_none() {
+                    writers[p] = Some(SpillWriter::create(
+                        dir.file(&format!("{task}-{p}.arrow")),
+                        &spilled_schema,
+                    )?);
+                }
+                if let Some(writer) = writers[p].as_mut() {
+                    writer.write(&batch)?;
+                }
+                Ok(freed)
+            };
+            for batch in (input.parts[task])()? {
+                let batch = batch?;
+                crate::runtime::check_cancelled()?;
+                let mut columns: Vec<ArrayRef> = normalize_float_keys(
+                    keys.iter()
+                        .map(|k| evaluate(k, &batch))
+                        .collect::<Result<_>>()?,
+                );
+                let encoded = converter
+                    .convert_columns(&columns)
+                    .map_err(|e| Error::arrow("grouping", e))?;
+                for call in aggs {
+                    if let Some(arg) = &call.arg {
+                        columns.push(evaluate(arg, &batch)?);
+                    }
+                }
+                let whole = RecordBatch::try_new_with_options(
+                    spilled_schema.clone(),
+                    columns,
+                    &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+                )
+                .map_err(|e| Error::arrow("spilling", e))?;
+                let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); SPILL_PARTITIONS];
+                for (i, row) in encoded.iter().enumerate() {
+                    let hash = hasher.hash_one(row.as_ref());
+                    rows_of[(hash >> 40) as usize % SPILL_PARTITIONS].push(i as u32);
+                }
+                for (p, rows) in rows_of.into_iter().enumerate() {
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    let part = arrow::compute::take_record_batch(
+                        &whole,
+                        &arrow::array::UInt32Array::from(rows),
+                    )
+                    .map_err(|e| Error::arrow("spilling", e))?;
+                    pending_rows[p] += part.num_rows();
+                    buffered += part.get_array_memory_size();
+                    pending[p].push(part);
+                    if pending_rows[p] >= SPILL_BATCH_ROWS {
+                        buffered -= flush(p, &mut pending, &mut writers)?;
+                        pending_rows[p] = 0;
+                    }
+                }
+                buffers.resize(buffered)?;
+            }
+            let mut paths = Vec::with_capacity(SPILL_PARTITIONS);
+            for p in 0..SPILL_PARTITIONS {
+                if !pending[p].is_empty() {
+                    flush(p, &mut pending, &mut writers)?;
+                }
+                paths.push(match writers[p].take() {
+                    Some(writer) => Some(writer.finish()?),
+                    None => None,
+                });
+            }
+            output.output(0, 0);
+            Ok(paths)
+        },
+    )?;
+
+    // Aggregate: spill partition p is output partition p, aggregated when it is read.
+    let spilled_aggs = Arc::new(spilled_aggs);
+    let spilled_keys = Arc::new(spilled_keys);
+    let gauge = ctx.memory_gauge();
+    let parts = (0..SPILL_PARTITIONS)
+        .map(|p| {
+            let paths: Vec<std::path::PathBuf> =
+                files.iter().filter_map(|task| task[p].clone()).collect();
+            let (dir, aggs, keys) = (dir.clone(), spilled_aggs.clone(), spilled_keys.clone());
+            let (schema, key_types, gauge) = (schema.clone(), key_types.clone(), gauge.clone());
+            let open = move || -> Result<crate::io::dataset::BatchStream<'static>> {
+                let _files = &dir;
+                if paths.is_empty() {
+                    return Ok(Box::new(std::iter::empty()));
+                }
+                let converter = RowConverter::new(key_types.clone())
+                    .map_err(|e| Error::arrow("grouping", e))?;
+                let mut table = GroupTable::new(&aggs, gauge.clone())?;
+                let hasher = hashbrown::DefaultHashBuilder::default();
+                for path in &paths {
+                    fold_into(
+                        &mut table,
+                        read_spill(path)?,
+                        &keys,
+                        &aggs,
+                        &converter,
+                        &hasher,
+                    )?;
+                }
+                let batch = finish(&table, &converter, keys.len(), &schema)?;
+                drop(table);
+                Ok(Box::new(std::iter::once(Ok(batch))))
+            };
+            Arc::new(open) as super::partitions::Partition
+        })
+        .collect();
+    Ok(Partitions { schema, parts })
 }

@@ -118,8 +118,15 @@ impl BuildSide {
         converter: &RowConverter,
         gauge: Option<Arc<MemoryGauge>>,
     ) -> Result<BuildSide> {
-        let mut reservation = Reservation::new("hash join (build side)").gauged(gauge);
-        reservation.resize(batch.get_array_memory_size())?;
+        let mut reservation = Reservation::new(BUILD_SIDE).gauged(gauge);
+        // The key bytes about to be encoded, counted before they are: a value's bytes plus a
+        // byte for its null flag and an offset per row.
+        let key_bytes: usize = keys
+            .iter()
+            .map(|k| evaluate(k, &batch).map(|c| c.get_array_memory_size() + c.len()))
+            .sum::<Result<usize>>()?
+            + batch.num_rows() * 8;
+        reservation.resize(batch.get_array_memory_size() + key_bytes + batch.num_rows() * 32)?;
         let (rows, valid) = key_rows(converter, keys, &batch)?;
         let n = batch.num_rows();
         // The table: key bytes, a slot per distinct key, the chains and the matched flags.
@@ -193,19 +200,23 @@ pub fn hash_join(
         .collect();
     let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
     let right_schema = right.schema.clone();
-    let right_batches = right.gather(
+    let gathered = right.gather_reserved(
         ctx,
         || ctx.stage_name(1, "hash join (build side)"),
         StageKind::ShuffleMap,
-    )?;
+        BUILD_SIDE,
+    );
+    let (right_batches, collected) = match gathered {
+        Err(Error::MemoryExhausted { operator, .. })
+            if operator == BUILD_SIDE && spillable(how) =>
+        {
+            return join_spilled(
+                left, right, how, left_keys, right_keys, residual, schema, ctx,
+            )
+        }
+        other => other?,
+    };
     let right_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
-    let mut collected = Reservation::new("hash join (build side)").gauged(ctx.memory_gauge());
-    collected.resize(
-        right_batches
-            .iter()
-            .map(RecordBatch::get_array_memory_size)
-            .sum(),
-    )?;
     if how == JoinType::Single && right_rows > 1 {
         return Err(Error::analysis(format!(
             "more than one row returned by a subquery used as an expression ({right_rows} rows)"
@@ -233,26 +244,61 @@ pub fn hash_join(
         gauge: ctx.memory_gauge(),
     });
     if right_rows <= ctx.broadcast_rows {
-        let build = job.build_side(&right_batches)?;
-        drop(right_batches);
-        return job.probe_all(left, build, ctx);
+        let build = job.build_side(&right_batches);
+        drop((right_batches, collected));
+        return match build {
+            Err(Error::MemoryExhausted { operator, .. })
+                if operator == BUILD_SIDE && spillable(how) =>
+            {
+                join_spilled(
+                    left, right, how, left_keys, right_keys, residual, schema, ctx,
+                )
+            }
+            build => job.probe_all(left, build?, ctx),
+        };
     }
-    // Partitioned: bucket both sides by key hash, join bucket by bucket.
+    // Partitioned: bucket both sides by key hash, join bucket by bucket; past the budget, the
+    // same with both sides spilled to disk.
+    match join_partitioned(left.clone(), right_batches, collected, &job, ctx) {
+        Err(Error::MemoryExhausted { operator, .. })
+            if (operator == BUILD_SIDE || operator == PROBE_SIDE) && spillable(how) =>
+        {
+            join_spilled(
+                left, right, how, left_keys, right_keys, residual, schema, ctx,
+            )
+        }
+        other => other,
+    }
+}
+
+const BUILD_SIDE: &str = "hash join (build side)";
+const PROBE_SIDE: &str = "hash join (probe side, partitioned)";
+
+/// Joins whose buckets can be joined one at a time from disk: all but the scalar subquery's
+/// (one row) and the null-aware anti join's (a null anywhere on the build side decides for
+/// every row).
+fn spillable(how: JoinType) -> bool {
+    !matches!(how, JoinType::Single | JoinType::NullAwareAnti)
+}
+
+/// The partitioned join in memory; `right_batches` (held in `_collected`) are released when
+/// it returns, before a spilled attempt starts.
+fn join_partitioned(
+    left: Partitions,
+    right_batches: Vec<RecordBatch>,
+    _collected: Vec<Reservation>,
+    job: &Arc<JoinJob>,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    let schema = job.schema.clone();
     let buckets = crate::runtime::parallelism();
     let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
     drop(right_batches);
-    let left_batches = left.gather(
+    let (left_batches, _probe_side) = left.gather_reserved(
         ctx,
         || ctx.stage_name(0, "hash join (probe side)"),
         StageKind::ShuffleMap,
-    )?;
-    let mut probe_side =
-        Reservation::new("hash join (probe side, partitioned)").gauged(ctx.memory_gauge());
-    probe_side.resize(
-        left_batches
-            .iter()
-            .map(RecordBatch::get_array_memory_size)
-            .sum(),
+        PROBE_SIDE,
     )?;
     let left_parts = bucketize(&left_batches, &job.left_keys, &job.converter, buckets)?;
     drop(left_batches);
@@ -354,6 +400,9 @@ impl JoinJob {
     /// the build rows nothing matched.
     /// The hash table over `batches` of the build (right) side.
     fn build_side(&self, batches: &[RecordBatch]) -> Result<Arc<BuildSide>> {
+        // The batches and their concatenation are both held until the batches go.
+        let mut copy = Reservation::new(BUILD_SIDE).gauged(self.gauge.clone());
+        copy.resize(batches.iter().map(RecordBatch::get_array_memory_size).sum())?;
         let build = concat_batches(&self.right_schema, batches).map_err(arrow("joining"))?;
         Ok(Arc::new(BuildSide::new(
             build,
@@ -587,4 +636,155 @@ impl JoinJob {
         }
         Ok(out)
     }
+}
+
+/// Spill partitions of a join that does not fit: both sides are split by key hash into this
+/// many, and each pair is joined on its own.
+const SPILL_PARTITIONS: usize = 64;
+
+/// Write every partition of `side` to spill files split by key hash: for each spill
+/// partition, the files holding its rows (one per input partition that had any).
+fn spill_side(
+    side: &Partitions,
+    keys: &[Bound],
+    converter: &RowConverter,
+    dir: &crate::io::spill::SpillDir,
+    name: &str,
+    ctx: &ExecContext,
+    input: usize,
+) -> Result<Vec<Vec<std::path::PathBuf>>> {
+    use crate::io::spill::SpillWriter;
+    let hasher = fixed_hasher();
+    let schema = side.schema.clone();
+    let per_task: Vec<Vec<Option<std::path::PathBuf>>> = ctx.run_stage(
+        || ctx.stage_name(input, "hash join (spill by key hash)"),
+        StageKind::ShuffleMap,
+        side.parts.len(),
+        |task, output| {
+            let mut writers: Vec<Option<SpillWriter>> =
+                (0..SPILL_PARTITIONS).map(|_| None).collect();
+            for batch in (side.parts[task])()? {
+                let batch = batch?;
+                crate::runtime::check_cancelled()?;
+                let (rows, _) = key_rows(converter, keys, &batch)?;
+                let mut indices: Vec<Vec<u32>> = vec![Vec::new(); SPILL_PARTITIONS];
+                for (i, row) in rows.iter().enumerate() {
+                    use std::hash::BuildHasher;
+                    let hash = hasher.hash_one(row.as_ref());
+                    indices[(hash >> 40) as usize % SPILL_PARTITIONS].push(i as u32);
+                }
+                for (p, idx) in indices.into_iter().enumerate() {
+                    if idx.is_empty() {
+                        continue;
+                    }
+                    let part = arrow::compute::take_record_batch(&batch, &UInt32Array::from(idx))
+                        .map_err(arrow("joining"))?;
+                    if writers[p].is_none() {
+                        writers[p] = Some(SpillWriter::create(
+                            dir.file(&format!("{name}-{task}-{p}.arrow")),
+                            &schema,
+                        )?);
+                    }
+                    if let Some(writer) = writers[p].as_mut() {
+                        writer.write(&part)?;
+                    }
+                }
+            }
+            output.output(0, 0);
+            writers
+                .into_iter()
+                .map(|w| w.map(|w| w.finish()).transpose())
+                .collect()
+        },
+    )?;
+    Ok((0..SPILL_PARTITIONS)
+        .map(|p| per_task.iter().filter_map(|t| t[p].clone()).collect())
+        .collect())
+}
+
+/// A join past the memory budget (Grace hash join): both sides are written to Arrow IPC spill
+/// files split by key hash; output partition p joins spill partition p of both sides when it
+/// is read, building from the right side's rows of that partition alone. Memory: the build
+/// sides of the partitions being joined. Equal keys share a partition, a null key's row goes
+/// to one partition like any other, so every row meets exactly the rows it can match.
+#[allow(clippy::too_many_arguments)]
+fn join_spilled(
+    left: Partitions,
+    right: Partitions,
+    how: JoinType,
+    left_keys: &[Bound],
+    right_keys: &[Bound],
+    residual: Option<&Bound>,
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    use crate::io::spill::{read_spill, SpillDir};
+    let fields: Vec<SortField> = left_keys
+        .iter()
+        .map(|k| SortField::new(k.data_type()))
+        .collect();
+    let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
+    let dir = Arc::new(SpillDir::create("hash join")?);
+    let right_files = spill_side(&right, right_keys, &converter, &dir, "right", ctx, 1)?;
+    let left_files = spill_side(&left, left_keys, &converter, &dir, "left", ctx, 0)?;
+    let job = Arc::new(JoinJob {
+        how,
+        left_keys: left_keys.to_vec(),
+        right_keys: right_keys.to_vec(),
+        residual: residual.cloned(),
+        schema: schema.clone(),
+        left_schema: left.schema.clone(),
+        right_schema: right.schema.clone(),
+        converter,
+        batch_size: ctx.batch_size,
+        build_empty: false,
+        gauge: ctx.memory_gauge(),
+    });
+    let untraced = ExecContext {
+        trace: None,
+        metrics: None,
+        operator: None,
+        ..ctx.clone()
+    };
+    let parts: Vec<Partition> = right_files
+        .into_iter()
+        .zip(left_files)
+        .map(|(right_paths, left_paths)| {
+            let (job, dir, ctx) = (job.clone(), dir.clone(), untraced.clone());
+            Arc::new(move || -> Result<BatchStream<'static>> {
+                let _files = &dir;
+                let mut right_batches = Vec::new();
+                for path in &right_paths {
+                    for batch in read_spill(path)? {
+                        right_batches.push(batch?);
+                    }
+                }
+                let build = job.build_side(&right_batches)?;
+                drop(right_batches);
+                let left_paths = left_paths.clone();
+                let probe = Partitions {
+                    schema: job.left_schema.clone(),
+                    parts: vec![Arc::new(move || -> Result<BatchStream<'static>> {
+                        let mut streams = Vec::new();
+                        for path in &left_paths {
+                            streams.push(read_spill(path)?);
+                        }
+                        Ok(Box::new(streams.into_iter().flatten()))
+                    }) as Partition],
+                };
+                // Probed rows, then (right and full joins) the build rows nothing matched.
+                let joined = job.probe_all(probe, build, &ctx)?;
+                let mut streams = Vec::new();
+                for open in &joined.parts {
+                    streams.push(open()?);
+                }
+                let dir = dir.clone();
+                // The files stay until the bucket's rows are out.
+                Ok(Box::new(streams.into_iter().flatten().inspect(move |_| {
+                    let _files = &dir;
+                })) as BatchStream<'static>)
+            }) as Partition
+        })
+        .collect();
+    Ok(Partitions { schema, parts })
 }

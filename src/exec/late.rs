@@ -15,7 +15,7 @@ use arrow::row::{RowConverter, SortField};
 use parquet::arrow::arrow_reader::RowSelection;
 
 use super::metrics::OperatorMetrics;
-use super::sort::SortKey;
+use super::sort_key::SortKey;
 use super::trace::count_input;
 use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};

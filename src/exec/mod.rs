@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod partitions;
 pub mod prune;
 pub mod sort;
+pub mod sort_key;
 pub mod trace;
 pub mod window;
 pub mod write;

@@ -241,6 +241,33 @@ impl Partitions {
             .collect())
     }
 
+    /// As `gather`, holding what is gathered against the memory budget as it arrives (for
+    /// `operator`), so that an input too large for the budget stops early with the budget
+    /// error rather than after it has all been read.
+    pub fn gather_reserved(
+        &self,
+        ctx: &ExecContext,
+        name: impl FnOnce() -> String,
+        kind: StageKind,
+        operator: &'static str,
+    ) -> Result<(Vec<RecordBatch>, Vec<crate::memory::Reservation>)> {
+        let parts = ctx.run_stage(name, kind, self.parts.len(), |i, task| {
+            let mut held = crate::memory::Reservation::new(operator).gauged(ctx.memory_gauge());
+            let mut bytes = 0;
+            let mut batches = Vec::new();
+            for batch in (self.parts[i])()? {
+                let batch = batch?;
+                bytes += batch.get_array_memory_size();
+                held.resize(bytes)?;
+                batches.push(batch);
+            }
+            task.output(batches.iter().map(|b| b.num_rows() as u64).sum(), 0);
+            Ok((batches, held))
+        })?;
+        let (batches, held): (Vec<Vec<RecordBatch>>, Vec<_>) = parts.into_iter().unzip();
+        Ok((batches.into_iter().flatten().collect(), held))
+    }
+
     /// Drain every partition as a stage of its own (traced when `ctx` traces): batches kept
     /// per partition, in order.
     pub fn collect_stage(

@@ -14,15 +14,9 @@ use super::partitions::{ExecContext, Partitions};
 use super::trace::StageKind;
 use crate::error::{Error, Result};
 use crate::expr::eval::evaluate;
-use crate::expr::Bound;
 use crate::memory::Reservation;
 
-#[derive(Debug, Clone)]
-pub struct SortKey {
-    pub expr: Bound,
-    pub descending: bool,
-    pub nulls_first: bool,
-}
+pub use super::sort_key::SortKey;
 
 fn arrow(e: arrow::error::ArrowError) -> Error {
     Error::arrow("sorting", e)

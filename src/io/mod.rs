@@ -8,5 +8,6 @@ pub mod parquet;
 pub mod parquet_check;
 pub mod partition;
 pub mod show;
+pub mod spill;
 pub mod text_out;
 pub mod writer;

@@ -115,6 +115,15 @@ impl AggCall {
         }
     }
 
+    /// The same call over another argument of the same type (a column of a spilled copy of
+    /// the input).
+    pub fn with_arg(&self, arg: Option<Bound>) -> AggCall {
+        AggCall {
+            arg,
+            ..self.clone()
+        }
+    }
+
     /// Fresh per-group state for this call.
     pub fn accumulator(&self) -> Result<Box<dyn Accumulator>> {
         let input = self.arg.as_ref().map(|a| a.data_type());

@@ -33,6 +33,9 @@ pub enum Compression {
     None,
 }
 
+/// Rows per Parquet row group.
+pub(super) const ROW_GROUP_ROWS: usize = 256 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub format: OutputFormat,
@@ -54,9 +57,7 @@ pub struct WriteOptions {
 impl WriteOptions {
     /// Rows per Parquet row group.
     pub(super) fn row_group_rows(&self) -> usize {
-        self.row_group_rows
-            .unwrap_or(super::shared::ROW_GROUP_ROWS)
-            .max(1)
+        self.row_group_rows.unwrap_or(ROW_GROUP_ROWS).max(1)
     }
 
     pub(super) fn compression(&self) -> Compression {

@@ -22,9 +22,6 @@ pub(super) struct JobShared {
     pub properties: WriterProperties,
 }
 
-/// Rows per Parquet row group.
-pub(super) const ROW_GROUP_ROWS: usize = 256 * 1024;
-
 /// The zone written on timestamps: an offset, so no time-zone database is needed.
 pub(super) const UTC: &str = "+00:00";
 

@@ -1,0 +1,152 @@
+//! Spill files: when an operator's memory would pass the budget it writes batches to Arrow IPC
+//! stream files in a directory of its own under the system's temp directory (`TMPDIR`), and
+//! reads them back later. The directory goes when the operator is done with it (dropped, also
+//! on an error or a first Ctrl-C), when a second Ctrl-C stops the process at once, and, if the
+//! process was killed, the next time a spill starts.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arrow::datatypes::SchemaRef;
+use arrow::ipc::reader::StreamReader;
+use arrow::ipc::writer::StreamWriter;
+use arrow::record_batch::RecordBatch;
+
+use crate::error::{Error, Result};
+use crate::io::dataset::BatchStream;
+use crate::runtime;
+
+const PREFIX: &str = "engine-spill-";
+
+/// A directory of spill files, removed with everything in it when dropped.
+pub struct SpillDir {
+    path: PathBuf,
+}
+
+impl SpillDir {
+    /// A new, empty spill directory for `operator` (its name is in the error if it cannot be
+    /// made).
+    pub fn create(operator: &str) -> Result<SpillDir> {
+        static SEQUENCE: AtomicUsize = AtomicUsize::new(0);
+        let base = std::env::temp_dir();
+        remove_stale(&base);
+        let path = base.join(format!(
+            "{PREFIX}{}-{}",
+            std::process::id(),
+            SEQUENCE.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).map_err(|e| {
+            Error::io(
+                &path,
+                std::io::Error::new(
+                    e.kind(),
+                    format!("{operator}: cannot make a spill directory ({e}); set TMPDIR to a writable directory"),
+                ),
+            )
+        })?;
+        runtime::remove_at_forced_exit(&path);
+        Ok(SpillDir { path })
+    }
+
+    /// The path of spill file `name` in this directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// Bytes of the files written so far.
+    pub fn bytes(&self) -> u64 {
+        std::fs::read_dir(&self.path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+        runtime::forget_forced_exit_removal(&self.path);
+    }
+}
+
+/// Spill directories left by processes that no longer run (killed before they could clean).
+fn remove_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Batches written to one spill file.
+pub struct SpillWriter {
+    path: PathBuf,
+    writer: StreamWriter<BufWriter<File>>,
+    pub rows: usize,
+}
+
+impl SpillWriter {
+    pub fn create(path: PathBuf, schema: &SchemaRef) -> Result<SpillWriter> {
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let writer = StreamWriter::try_new(BufWriter::new(file), schema)
+            .map_err(|e| Error::arrow("writing a spill file", e))?;
+        Ok(SpillWriter {
+            path,
+            writer,
+            rows: 0,
+        })
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.rows += batch.num_rows();
+        self.writer
+            .write(batch)
+            .map_err(|e| spill_write_error(&self.path, e))
+    }
+
+    /// Finish the file; its path, to read it back.
+    pub fn finish(mut self) -> Result<PathBuf> {
+        self.writer
+            .finish()
+            .map_err(|e| spill_write_error(&self.path, e))?;
+        Ok(self.path)
+    }
+}
+
+/// A full disk is the likely cause: say where the spill went.
+fn spill_write_error(path: &Path, e: arrow::error::ArrowError) -> Error {
+    Error::io(
+        path,
+        std::io::Error::other(format!(
+            "cannot write a spill file ({e}); free space there or set TMPDIR elsewhere"
+        )),
+    )
+}
+
+/// The batches of a spill file, in the order written.
+pub fn read_spill(path: &Path) -> Result<BatchStream<'static>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = StreamReader::try_new(BufReader::new(file), None)
+        .map_err(|e| Error::arrow("reading a spill file", e))?;
+    Ok(Box::new(reader.map(|batch| {
+        runtime::check_cancelled()?;
+        batch.map_err(|e| Error::arrow("reading a spill file", e))
+    })))
+}
