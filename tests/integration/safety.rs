@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::common::{data, engine, engine_in, s, temp, tree, write};
+use crate::common::{data, engine, engine_in, root, s, temp, tree, write, Run};
 
 fn count(path: &Path) -> Option<u64> {
     let run = engine(&["count", &s(path)]);
@@ -945,14 +945,16 @@ fn corrupt_parquet_is_an_error_never_a_crash() {
     }
 }
 
-/// Operators that hold data stay within `--memory-limit`: past it, a clear error and exit 1,
-/// never an allocation failure that aborts; a bad limit is a usage error.
+/// Operators that hold data stay within `--memory-limit`: past it, the aggregate and the join
+/// spill to disk, and what cannot fit even so (a sort, or a budget smaller than one spill
+/// partition) is a clear error and exit 1, never an allocation failure that aborts; a bad
+/// limit is a usage error.
 #[test]
 fn memory_budget_is_a_clear_error() {
     let yellow = data("yellow_tripdata_sample_2019-01.csv");
     let zones = data("taxi_zone_lookup.csv");
     let join_yellow = format!("t={yellow}");
-    for (args, operator) in [
+    for (args, budget, operator) in [
         (
             vec![
                 "query",
@@ -962,9 +964,14 @@ fn memory_budget_is_a_clear_error() {
                 "--agg",
                 "count(*)",
             ],
+            "1K",
             "hash aggregate",
         ),
-        (vec!["query", &yellow, "--order-by", "total_amount"], "sort"),
+        (
+            vec!["query", &yellow, "--order-by", "total_amount"],
+            "64K",
+            "sort",
+        ),
         (
             vec![
                 "query",
@@ -974,17 +981,17 @@ fn memory_budget_is_a_clear_error() {
                 "--on",
                 "LocationID = t.pickup_location_id",
             ],
+            "1K",
             "hash join",
         ),
     ] {
-        let mut limited = vec!["--memory-limit", "64K"];
+        let mut limited = vec!["--memory-limit", budget];
         limited.extend(args.iter().copied());
         engine(&limited).fails(
             1,
             &[
                 operator,
                 "needs more memory than the budget allows",
-                "64.0 KiB",
                 "--memory-limit",
             ],
         );
@@ -995,6 +1002,60 @@ fn memory_budget_is_a_clear_error() {
     }
     engine(&["--memory-limit", "lots", "count", &yellow])
         .fails(2, &["invalid --memory-limit 'lots'"]);
+}
+
+/// Run `engine` with `TMPDIR` set to `spill` (where spill directories go).
+fn engine_spilling_to(spill: &std::path::Path, args: &[&str]) -> Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_engine"))
+        .args(args)
+        .current_dir(root())
+        .env("TMPDIR", spill)
+        .output()
+        .expect("the engine binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Past the budget, the aggregate and the join write their input to disk split by key hash
+/// and work one split at a time: the same rows as in memory (in another order), including a
+/// left join's rows whose key is null and a full join's unmatched rows on both sides; the
+/// spill files are gone afterwards.
+#[test]
+fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
+    let jan = data("yellow_tripdata_sample_2019-01.csv");
+    let feb = data("yellow_tripdata_sample_2019-02.csv");
+    let spill = temp();
+    // Budgets below what each needs in memory, above one spill partition's share.
+    let queries = [
+        (format!("SELECT pickup_datetime, count(*) AS n, sum(round(total_amount * 100)) AS cents, avg(round(tip_amount * 100)) AS tip, max(dropoff_datetime) AS m FROM csv.`{jan}` GROUP BY pickup_datetime"), "700K"),
+        (format!("SELECT a.vendor_id, a.payment_type, b.total_amount FROM csv.`{jan}` a LEFT JOIN csv.`{jan}` b ON (CASE WHEN a.payment_type = 1 THEN a.pickup_datetime END) = b.pickup_datetime"), "300K"),
+        (format!("SELECT a.vendor_id, b.total_amount FROM csv.`{jan}` a FULL JOIN csv.`{feb}` b ON a.dropoff_datetime = b.pickup_datetime"), "300K"),
+        (format!("SELECT a.fare_amount FROM csv.`{jan}` a LEFT ANTI JOIN csv.`{feb}` b ON a.pickup_datetime = b.dropoff_datetime"), "300K"),
+    ];
+    for (query, budget) in &queries {
+        let in_memory = engine(&["sql", query, "--csv"]);
+        let spilled = engine_spilling_to(
+            spill.path(),
+            &["--memory-limit", budget, "--summary", "sql", query, "--csv"],
+        );
+        spilled.ok();
+        assert!(
+            spilled.stderr.contains("(spill by key hash)"),
+            "{query}: {}",
+            spilled.stderr
+        );
+        let sorted = |text: &str| {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines.sort();
+            lines
+        };
+        assert_eq!(sorted(&spilled.stdout), sorted(in_memory.ok()), "{query}");
+        let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
+        assert!(left.is_empty(), "spill files left behind: {left:?}");
+    }
 }
 
 /// A partitioned write queues each partition's rows within a share of the budget: with a tiny
