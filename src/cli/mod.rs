@@ -48,9 +48,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "KEY=VALUE", action = clap::ArgAction::Append)]
     pub conf: Vec<String>,
     /// Memory the operators that hold data (aggregation, join build side, sort) may use, e.g.
-    /// 4G; past it a job fails with a clear message. Default: 70% of the machine's memory (or of
-    /// `ulimit -v`).
-    #[arg(long, global = true, value_name = "SIZE")]
+    /// 4G (DuckDB's memory_limit). Past it an aggregation or a join spills to disk (TMPDIR);
+    /// what cannot fit even so fails with a clear message. Default: 70% of the machine's memory
+    /// (or of `ulimit -v`).
+    #[arg(long, global = true, value_name = "SIZE", visible_alias = "memory")]
     pub memory_limit: Option<String>,
     /// No progress bar, no notes and no job summary on stderr (warnings and errors still).
     #[arg(short, long, global = true)]

@@ -77,6 +77,22 @@ pub struct TaskWriter {
     /// Files started per directory: the `cNNN` of the next one (Spark's file counter).
     started: HashMap<String, usize>,
     rows: u64,
+    /// Set once the task meets more partition values than it may keep files open for.
+    spill: Option<KeySpill>,
+}
+
+/// Spill partitions of a write with more partition values than open files: few enough to keep
+/// open, many enough that one of them, sorted, fits in memory.
+const KEY_SPILL_PARTITIONS: usize = 64;
+
+/// Past `max_open_files()` partition values, a task's rows go to spill files split by key
+/// hash; when the task ends each spill file is read back, sorted by key, and every key's rows
+/// written to its directory with one file open at a time (Spark sorts a task's rows by
+/// partition key for the same reason). Without it, files would be closed and reopened as new
+/// `cNNN` files over and over, each with a row group of a few rows.
+struct KeySpill {
+    dir: crate::io::spill::SpillDir,
+    writers: Vec<Option<crate::io::spill::SpillWriter>>,
 }
 
 /// Files one task keeps open at once: with more partition values than this, the oldest file is
@@ -116,6 +132,7 @@ impl TaskWriter {
             closed: Vec::new(),
             started: HashMap::new(),
             rows: 0,
+            spill: None,
         }
     }
 
@@ -142,6 +159,12 @@ impl TaskWriter {
             .partition_keys
             .convert_columns(&keys)
             .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+        if self.spill.is_none() && self.started.len() >= max_open_files() {
+            self.start_key_spill()?;
+        }
+        if self.spill.is_some() {
+            return self.spill_by_key(batch, &encoded);
+        }
         let mut index: hashbrown::HashMap<&[u8], usize> = hashbrown::HashMap::new();
         let mut groups: Vec<Vec<u32>> = Vec::new();
         for row in 0..batch.num_rows() {
@@ -161,17 +184,8 @@ impl TaskWriter {
             None
         };
         let mut full = false;
-        let mut value = String::new();
         for rows in groups {
-            let mut directory = String::new();
-            for (name, column) in self.shared.partition_names.iter().zip(&keys) {
-                value.clear();
-                let present = write_value(&mut value, column.as_ref(), rows[0] as usize);
-                if !directory.is_empty() {
-                    directory.push('/');
-                }
-                directory.push_str(&directory_name(name, present.then_some(value.as_str())));
-            }
+            let directory = self.directory_of(&keys, rows[0] as usize);
             if let Some(held) = held {
                 let file = self.file(&directory)?;
                 file.pending
@@ -193,6 +207,123 @@ impl TaskWriter {
         // row groups, many are bounded by the cap (their row groups are then smaller).
         if full || self.held_bytes > buffer_cap() {
             self.drain_all()?;
+        }
+        Ok(())
+    }
+
+    /// The `col=value/...` directory of row `row` of the partition columns `keys`.
+    fn directory_of(&self, keys: &[ArrayRef], row: usize) -> String {
+        let mut directory = String::new();
+        let mut value = String::new();
+        for (name, column) in self.shared.partition_names.iter().zip(keys) {
+            value.clear();
+            let present = write_value(&mut value, column.as_ref(), row);
+            if !directory.is_empty() {
+                directory.push('/');
+            }
+            directory.push_str(&directory_name(name, present.then_some(value.as_str())));
+        }
+        directory
+    }
+
+    /// Too many partition values for open files: finish the open ones, and from now on send
+    /// rows to spill files by key hash (see `KeySpill`).
+    fn start_key_spill(&mut self) -> Result<()> {
+        self.drain_all()?;
+        for directory in std::mem::take(&mut self.order) {
+            if let Some(file) = self.files.remove(&directory) {
+                if let Some(sink) = file.sink {
+                    sink.finish(&file.path)?;
+                    self.closed.push(file.path);
+                }
+            }
+        }
+        self.spill = Some(KeySpill {
+            dir: crate::io::spill::SpillDir::create("partitioned write")?,
+            writers: (0..KEY_SPILL_PARTITIONS).map(|_| None).collect(),
+        });
+        Ok(())
+    }
+
+    /// Write `batch`'s rows to the spill file of their key's hash.
+    fn spill_by_key(&mut self, batch: &RecordBatch, encoded: &arrow::row::Rows) -> Result<()> {
+        use std::hash::BuildHasher;
+        let hasher = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); KEY_SPILL_PARTITIONS];
+        for (i, row) in encoded.iter().enumerate() {
+            let hash = hasher.hash_one(row.as_ref());
+            rows_of[(hash % KEY_SPILL_PARTITIONS as u64) as usize].push(i as u32);
+        }
+        let Some(spill) = self.spill.as_mut() else {
+            return Err(Error::Internal("a key spill was not started".into()));
+        };
+        for (p, rows) in rows_of.into_iter().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let part = take_record_batch(batch, &UInt32Array::from(rows))
+                .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+            if spill.writers[p].is_none() {
+                spill.writers[p] = Some(crate::io::spill::SpillWriter::create(
+                    spill.dir.file(&format!("{p}.arrow")),
+                    &batch.schema(),
+                )?);
+            }
+            if let Some(writer) = spill.writers[p].as_mut() {
+                writer.write(&part)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Read each spill file back, sort its rows by key (stably: rows of a key keep their
+    /// order), and write every key's rows into a file of its own, finished at once.
+    fn write_key_spill(&mut self, spill: KeySpill) -> Result<()> {
+        for writer in spill.writers.into_iter().flatten() {
+            let path = writer.finish()?;
+            let batches: Vec<RecordBatch> =
+                crate::io::spill::read_spill(&path)?.collect::<Result<_>>()?;
+            let Some(first) = batches.first() else {
+                continue;
+            };
+            let all = arrow::compute::concat_batches(&first.schema(), &batches)
+                .map_err(|e| Error::arrow("sorting rows by partition", e))?;
+            drop(batches);
+            let _ = std::fs::remove_file(&path);
+            let keys: Vec<ArrayRef> = self
+                .shared
+                .partition_columns
+                .iter()
+                .map(|&i| all.column(i).clone())
+                .collect();
+            let encoded = self
+                .shared
+                .partition_keys
+                .convert_columns(&keys)
+                .map_err(|e| Error::arrow("sorting rows by partition", e))?;
+            let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
+            order.sort_by(|&a, &b| encoded.row(a as usize).cmp(&encoded.row(b as usize)));
+            let mut start = 0;
+            while start < order.len() {
+                crate::runtime::check_cancelled()?;
+                let key = encoded.row(order[start] as usize);
+                let mut end = start + 1;
+                while end < order.len() && encoded.row(order[end] as usize) == key {
+                    end += 1;
+                }
+                let directory = self.directory_of(&keys, order[start] as usize);
+                let rows = take_record_batch(&all, &UInt32Array::from(order[start..end].to_vec()))
+                    .map_err(|e| Error::arrow("sorting rows by partition", e))?;
+                let data = self.file_batch(&rows)?;
+                let counter = self.started.entry(directory.clone()).or_insert(0);
+                let file = part_path(&self.shared, self.task, &directory, *counter)?;
+                *counter += 1;
+                let mut sink = open_sink(&file, &self.shared, &data)?;
+                sink.write(&data, &self.shared)?;
+                sink.finish(&file)?;
+                self.closed.push(file);
+                start = end;
+            }
         }
         Ok(())
     }
@@ -300,6 +431,9 @@ impl TaskWriter {
     /// Finish every file (Parquet footers), as a task does when it ends, so that no finished
     /// task holds buffers while others run.
     pub fn close(mut self) -> Result<TaskOutput> {
+        if let Some(spill) = self.spill.take() {
+            self.write_key_spill(spill)?;
+        }
         let mut files = std::mem::take(&mut self.closed);
         self.drain_all()?;
         for directory in std::mem::take(&mut self.order) {
