@@ -1098,3 +1098,64 @@ fn partitioned_write_within_a_small_budget() {
     assert_eq!(written, summary(&yellow));
     assert!(written.lines().count() > 150, "{written}");
 }
+
+/// With more partition values than a task may keep files open for (here `ulimit -n 64`, so 16
+/// per task), rows go to spill files by key and are written sorted by key: every row arrives
+/// once, each value's directory holds a few whole files rather than one per batch, and no
+/// spill file is left.
+#[test]
+fn partitioned_write_with_more_values_than_open_files() {
+    let yellow = data("yellow_tripdata_sample_2019-01.csv");
+    let dir = temp();
+    let spill = temp();
+    let out = s(&dir.path().join("by_zone"));
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(r#"ulimit -n 64 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_engine"))
+        .args([
+            "query",
+            &yellow,
+            "--batch-size",
+            "100",
+            "--write",
+            &out,
+            "--partition-by",
+            "dropoff_location_id",
+        ])
+        .env("TMPDIR", spill.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = |input: &str| {
+        engine(&[
+            "query",
+            input,
+            "--group-by",
+            "dropoff_location_id",
+            "--agg",
+            "count(*) AS n, sum(round(total_amount * 100)) AS cents, max(pickup_datetime) AS last",
+            "--order-by",
+            "dropoff_location_id",
+            "--csv",
+        ])
+        .ok()
+        .to_string()
+    };
+    let written = summary(&out);
+    assert_eq!(written, summary(&yellow));
+    let values = written.lines().count() - 1;
+    assert!(values > 150, "{written}");
+    let files = tree(Path::new(&out))
+        .into_iter()
+        .filter(|f| f.ends_with(".parquet"))
+        .count();
+    // At most: per task, a file per value before the switch and one after.
+    assert!(files <= values * 4, "{files} files for {values} values");
+    let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "spill files left behind: {left:?}");
+}

@@ -82,8 +82,11 @@ pub struct TaskWriter {
 }
 
 /// Spill partitions of a write with more partition values than open files: few enough to keep
-/// open, many enough that one of them, sorted, fits in memory.
-const KEY_SPILL_PARTITIONS: usize = 64;
+/// open (within the task's share of descriptors), many enough that one of them, sorted, fits
+/// in memory.
+fn key_spill_partitions() -> usize {
+    max_open_files().min(64)
+}
 
 /// Past `max_open_files()` partition values, a task's rows go to spill files split by key
 /// hash; when the task ends each spill file is read back, sorted by key, and every key's rows
@@ -240,7 +243,7 @@ impl TaskWriter {
         }
         self.spill = Some(KeySpill {
             dir: crate::io::spill::SpillDir::create("partitioned write")?,
-            writers: (0..KEY_SPILL_PARTITIONS).map(|_| None).collect(),
+            writers: (0..key_spill_partitions()).map(|_| None).collect(),
         });
         Ok(())
     }
@@ -248,11 +251,13 @@ impl TaskWriter {
     /// Write `batch`'s rows to the spill file of their key's hash.
     fn spill_by_key(&mut self, batch: &RecordBatch, encoded: &arrow::row::Rows) -> Result<()> {
         use std::hash::BuildHasher;
-        let hasher = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-        let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); KEY_SPILL_PARTITIONS];
+        let hasher =
+            std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        let partitions = key_spill_partitions();
+        let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); partitions];
         for (i, row) in encoded.iter().enumerate() {
             let hash = hasher.hash_one(row.as_ref());
-            rows_of[(hash % KEY_SPILL_PARTITIONS as u64) as usize].push(i as u32);
+            rows_of[(hash % partitions as u64) as usize].push(i as u32);
         }
         let Some(spill) = self.spill.as_mut() else {
             return Err(Error::Internal("a key spill was not started".into()));
