@@ -277,8 +277,11 @@ def main():
     if os.environ.get("BENCH_TOOLS"):
         tools = [t for t in tools if t in os.environ["BENCH_TOOLS"].split(",")]
 
+    # BENCH_SKIP="scale;scaling;memory" leaves those sections (or queries) out.
+    skip = [q.strip() for q in os.environ.get("BENCH_SKIP", "").split(";") if q.strip()]
+
     def wanted(section):
-        return not only or section in only
+        return (not only or section in only) and section not in skip
 
     table = []
     for name, cmds in queries(inputs, parquet).items():
@@ -335,6 +338,35 @@ def main():
                 times_.append(t)
         if peaks:
             memory.append((count, statistics.median(times_), max(peaks)))
+    # Within a memory budget: the queries whose state is the size of the input, over the engine's
+    # Parquet, with `ulimit -v 1000000` and a 700 MB budget for the engine (it spills past it)
+    # against DuckDB's CLI with memory_limit='1GB' (and the same ulimit).
+    budget = []
+    budget_input = inputs.get("engine parquet") or next(iter(inputs.values()))
+    budget_queries = input_queries(budget_input, "budget")
+    ulimit = ["bash", "-c", 'ulimit -v 1000000 && exec "$0" "$@"']
+    for name in ["high-cardinality group by", "self-join on a high-cardinality key",
+                 "partitioned write by day"] if wanted("budget") else []:
+        cmds = budget_queries[name]
+        engine_cmd = ulimit + [ENGINE, "--memory", "700M"] + cmds["engine"][1:]
+        duck_cmd = ulimit + [cmds["duckdb"][0], cmds["duckdb"][1],
+                             "SET memory_limit='1GB'; " + cmds["duckdb"][2]]
+        row = {}
+        for tool, argv in [("engine", engine_cmd), ("duckdb", duck_cmd)]:
+            samples, peaks, failure = [], [], None
+            for _ in range(runs):
+                clean(tool)
+                t, m, err = measured(argv)
+                if err:
+                    failure = err
+                    continue
+                samples.append(t)
+                peaks.append(m)
+            row[tool] = (statistics.median(samples), max(peaks)) if samples else None
+            if failure and not samples:
+                print(f"warning: {name} within a budget on {tool} failed: {failure}", file=sys.stderr)
+        budget.append((name, row))
+        print(f"done: {name} within a budget", file=sys.stderr)
     # Ten times the rows (100M by default, BENCH_SCALE_ROWS): convert and the revenue report on
     # each tool but Spark, once each, to show how time and memory grow; the file is deleted after.
     scale = []
@@ -389,6 +421,14 @@ def main():
     lines += ["", "| engine convert | rows | s | peak MB |", "|---|---|---|---|"]
     for count, t, peak in memory:
         lines.append(f"| CSV to Parquet | {count:,} | {t:.2f} | {peak:.0f} |")
+    if budget:
+        lines += ["", "| within a budget (engine parquet, ulimit -v 1000000) | engine --memory 700M s (MB) "
+                  "| duckdb memory_limit='1GB' s (MB) | engine / duckdb |", "|---|---|---|---|"]
+        for name, row in budget:
+            e, d = row.get("engine"), row.get("duckdb")
+            cell = lambda v: f"{v[0]:.3f} ({v[1]:.0f})" if v else "failed"
+            ratio = f"{e[0] / d[0]:.2f}" if e and d else "-"
+            lines.append(f"| {name} | {cell(e)} | {cell(d)} | {ratio} |")
     if scale:
         lines += ["", f"| at {scale_rows:,} rows (CSV, one run) | " + " | ".join(
             f"{t} s (MB)" for t in tools if t != "spark") + " | engine / fastest peer |",
@@ -402,7 +442,7 @@ def main():
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    partial = "-partial" if only or chosen or os.environ.get("BENCH_TOOLS") else ""
+    partial = "-partial" if only or chosen or skip or os.environ.get("BENCH_TOOLS") else ""
     path = results / f"bench-{time.strftime('%Y-%m-%d')}-{platform.node()}{partial}.md"
     path.write_text(text)
     print(text)

@@ -211,6 +211,11 @@ fn fold_into(
     Ok(())
 }
 
+/// Encodes grouping keys of these types as comparable bytes.
+fn key_converter(key_types: &[SortField]) -> Result<RowConverter> {
+    RowConverter::new(key_types.to_vec()).map_err(|e| Error::arrow("grouping", e))
+}
+
 /// The grouping keys of `batch` in arrow's row format (floats' -0.0 and NaNs made one).
 fn encode_keys(
     keys: &[Bound],
@@ -235,8 +240,7 @@ fn aggregate_in_memory(
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
-    let converter =
-        RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
+    let converter = key_converter(&key_types)?;
     // One hasher for every table: the final merge finds partial groups by their hashes.
     let hasher = hashbrown::DefaultHashBuilder::default();
 
@@ -385,12 +389,11 @@ fn aggregate_spilled(
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
-    use crate::io::spill::{read_spill, SpillDir, SpillWriter};
+    use crate::io::spill::{read_spill, split_by_key_hash, SpillDir, SpillFiles};
     use arrow::datatypes::{Field, Schema};
 
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
-    let converter =
-        RowConverter::new(key_types.clone()).map_err(|e| Error::arrow("grouping", e))?;
+    let converter = key_converter(&key_types)?;
     let hasher = hashbrown::DefaultHashBuilder::default();
     // What is spilled: the keys, then the calls' arguments, as columns.
     let mut fields: Vec<Field> = keys
@@ -425,31 +428,25 @@ fn aggregate_spilled(
         StageKind::ShuffleMap,
         input.parts.len(),
         |task, output| -> Result<Vec<Option<std::path::PathBuf>>> {
-            let mut writers: Vec<Option<SpillWriter>> =
-                (0..SPILL_PARTITIONS).map(|_| None).collect();
+            let mut files = SpillFiles::new(
+                dir.clone(),
+                format!("{task}"),
+                spilled_schema.clone(),
+                SPILL_PARTITIONS,
+            );
+            // Small pieces are gathered per partition and written SPILL_BATCH_ROWS at a time.
             let mut pending: Vec<Vec<RecordBatch>> = vec![Vec::new(); SPILL_PARTITIONS];
             let mut pending_rows = vec![0usize; SPILL_PARTITIONS];
             let mut buffers =
                 Reservation::new("hash aggregate (spill buffers)").gauged(ctx.memory_gauge());
             let mut buffered = 0usize;
-            let flush = |p: usize,
-                         pending: &mut Vec<Vec<RecordBatch>>,
-                         writers: &mut Vec<Option<SpillWriter>>|
-             -> Result<usize> {
-                let batch = arrow::compute::concat_batches(&spilled_schema, &pending[p])
+            let flush = |p: usize, pending: &mut Vec<RecordBatch>, files: &mut SpillFiles| {
+                let batch = arrow::compute::concat_batches(&spilled_schema, pending.as_slice())
                     .map_err(|e| Error::arrow("spilling", e))?;
-                let freed: usize = pending[p].iter().map(|b| b.get_array_memory_size()).sum();
-                pending[p].clear();
-                if writers[p].is_none() {
-                    writers[p] = Some(SpillWriter::create(
-                        dir.file(&format!("{task}-{p}.arrow")),
-                        &spilled_schema,
-                    )?);
-                }
-                if let Some(writer) = writers[p].as_mut() {
-                    writer.write(&batch)?;
-                }
-                Ok(freed)
+                let freed: usize = pending.iter().map(|b| b.get_array_memory_size()).sum();
+                pending.clear();
+                files.write(p, &batch)?;
+                Ok::<usize, Error>(freed)
             };
             for batch in (input.parts[task])()? {
                 let batch = batch?;
@@ -473,42 +470,27 @@ fn aggregate_spilled(
                     &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
                 )
                 .map_err(|e| Error::arrow("spilling", e))?;
-                let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); SPILL_PARTITIONS];
-                for (i, row) in encoded.iter().enumerate() {
-                    let hash = hasher.hash_one(row.as_ref());
-                    rows_of[(hash >> 40) as usize % SPILL_PARTITIONS].push(i as u32);
-                }
-                for (p, rows) in rows_of.into_iter().enumerate() {
-                    if rows.is_empty() {
-                        continue;
-                    }
-                    let part = arrow::compute::take_record_batch(
-                        &whole,
-                        &arrow::array::UInt32Array::from(rows),
-                    )
-                    .map_err(|e| Error::arrow("spilling", e))?;
+                let split = split_by_key_hash(&whole, &encoded, SPILL_PARTITIONS, |key| {
+                    hasher.hash_one(key)
+                })?;
+                for (p, part) in split {
                     pending_rows[p] += part.num_rows();
                     buffered += part.get_array_memory_size();
                     pending[p].push(part);
                     if pending_rows[p] >= SPILL_BATCH_ROWS {
-                        buffered -= flush(p, &mut pending, &mut writers)?;
+                        buffered -= flush(p, &mut pending[p], &mut files)?;
                         pending_rows[p] = 0;
                     }
                 }
                 buffers.resize(buffered)?;
             }
-            let mut paths = Vec::with_capacity(SPILL_PARTITIONS);
-            for p in 0..SPILL_PARTITIONS {
-                if !pending[p].is_empty() {
-                    flush(p, &mut pending, &mut writers)?;
+            for (p, waiting) in pending.iter_mut().enumerate() {
+                if !waiting.is_empty() {
+                    flush(p, waiting, &mut files)?;
                 }
-                paths.push(match writers[p].take() {
-                    Some(writer) => Some(writer.finish()?),
-                    None => None,
-                });
             }
             output.output(0, 0);
-            Ok(paths)
+            files.finish()
         },
     )?;
 
@@ -527,8 +509,7 @@ fn aggregate_spilled(
                 if paths.is_empty() {
                     return Ok(Box::new(std::iter::empty()));
                 }
-                let converter = RowConverter::new(key_types.clone())
-                    .map_err(|e| Error::arrow("grouping", e))?;
+                let converter = key_converter(&key_types)?;
                 let mut table = GroupTable::new(&aggs, gauge.clone())?;
                 let hasher = hashbrown::DefaultHashBuilder::default();
                 for path in &paths {

@@ -200,6 +200,21 @@ pub fn hash_join(
         .collect();
     let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
     let right_schema = right.schema.clone();
+    // What every way of running the join shares (`build_empty` is known once the build side
+    // is read).
+    let base = JoinJob {
+        how,
+        left_keys: left_keys.to_vec(),
+        right_keys: right_keys.to_vec(),
+        residual: residual.cloned(),
+        schema: schema.clone(),
+        left_schema: left.schema.clone(),
+        right_schema: right_schema.clone(),
+        converter,
+        batch_size: ctx.batch_size,
+        build_empty: false,
+        gauge: ctx.memory_gauge(),
+    };
     let gathered = right.gather_reserved(
         ctx,
         || ctx.stage_name(1, "hash join (build side)"),
@@ -210,9 +225,7 @@ pub fn hash_join(
         Err(Error::MemoryExhausted { operator, .. })
             if operator == BUILD_SIDE && spillable(how) =>
         {
-            return join_spilled(
-                left, right, how, left_keys, right_keys, residual, schema, ctx,
-            )
+            return join_spilled(left, right, &base, ctx)
         }
         other => other?,
     };
@@ -231,17 +244,8 @@ pub fn hash_join(
         return Ok(Partitions::materialized(schema, Vec::new()));
     }
     let job = Arc::new(JoinJob {
-        how,
-        left_keys: left_keys.to_vec(),
-        right_keys: right_keys.to_vec(),
-        residual: residual.cloned(),
-        schema: schema.clone(),
-        left_schema: left.schema.clone(),
-        right_schema: right_schema.clone(),
-        converter,
-        batch_size: ctx.batch_size,
         build_empty: right_rows == 0,
-        gauge: ctx.memory_gauge(),
+        ..base.clone()
     });
     if right_rows <= ctx.broadcast_rows {
         let build = job.build_side(&right_batches);
@@ -250,9 +254,7 @@ pub fn hash_join(
             Err(Error::MemoryExhausted { operator, .. })
                 if operator == BUILD_SIDE && spillable(how) =>
             {
-                join_spilled(
-                    left, right, how, left_keys, right_keys, residual, schema, ctx,
-                )
+                join_spilled(left, right, &base, ctx)
             }
             build => job.probe_all(left, build?, ctx),
         };
@@ -263,9 +265,7 @@ pub fn hash_join(
         Err(Error::MemoryExhausted { operator, .. })
             if (operator == BUILD_SIDE || operator == PROBE_SIDE) && spillable(how) =>
         {
-            join_spilled(
-                left, right, how, left_keys, right_keys, residual, schema, ctx,
-            )
+            join_spilled(left, right, &base, ctx)
         }
         other => other,
     }
@@ -378,6 +378,7 @@ fn fixed_hasher() -> impl std::hash::BuildHasher + Sync {
     std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
 }
 
+#[derive(Clone)]
 struct JoinJob {
     how: JoinType,
     left_keys: Vec<Bound>,
@@ -648,53 +649,37 @@ fn spill_side(
     side: &Partitions,
     keys: &[Bound],
     converter: &RowConverter,
-    dir: &crate::io::spill::SpillDir,
+    dir: &Arc<crate::io::spill::SpillDir>,
     name: &str,
     ctx: &ExecContext,
     input: usize,
 ) -> Result<Vec<Vec<std::path::PathBuf>>> {
-    use crate::io::spill::SpillWriter;
+    use crate::io::spill::{split_by_key_hash, SpillFiles};
+    use std::hash::BuildHasher;
     let hasher = fixed_hasher();
-    let schema = side.schema.clone();
     let per_task: Vec<Vec<Option<std::path::PathBuf>>> = ctx.run_stage(
         || ctx.stage_name(input, "hash join (spill by key hash)"),
         StageKind::ShuffleMap,
         side.parts.len(),
         |task, output| {
-            let mut writers: Vec<Option<SpillWriter>> =
-                (0..SPILL_PARTITIONS).map(|_| None).collect();
+            let mut files = SpillFiles::new(
+                dir.clone(),
+                format!("{name}-{task}"),
+                side.schema.clone(),
+                SPILL_PARTITIONS,
+            );
             for batch in (side.parts[task])()? {
                 let batch = batch?;
                 crate::runtime::check_cancelled()?;
                 let (rows, _) = key_rows(converter, keys, &batch)?;
-                let mut indices: Vec<Vec<u32>> = vec![Vec::new(); SPILL_PARTITIONS];
-                for (i, row) in rows.iter().enumerate() {
-                    use std::hash::BuildHasher;
-                    let hash = hasher.hash_one(row.as_ref());
-                    indices[(hash >> 40) as usize % SPILL_PARTITIONS].push(i as u32);
-                }
-                for (p, idx) in indices.into_iter().enumerate() {
-                    if idx.is_empty() {
-                        continue;
-                    }
-                    let part = arrow::compute::take_record_batch(&batch, &UInt32Array::from(idx))
-                        .map_err(arrow("joining"))?;
-                    if writers[p].is_none() {
-                        writers[p] = Some(SpillWriter::create(
-                            dir.file(&format!("{name}-{task}-{p}.arrow")),
-                            &schema,
-                        )?);
-                    }
-                    if let Some(writer) = writers[p].as_mut() {
-                        writer.write(&part)?;
-                    }
+                let split =
+                    split_by_key_hash(&batch, &rows, SPILL_PARTITIONS, |k| hasher.hash_one(k))?;
+                for (p, part) in split {
+                    files.write(p, &part)?;
                 }
             }
             output.output(0, 0);
-            writers
-                .into_iter()
-                .map(|w| w.map(|w| w.finish()).transpose())
-                .collect()
+            files.finish()
         },
     )?;
     Ok((0..SPILL_PARTITIONS)
@@ -707,39 +692,34 @@ fn spill_side(
 /// is read, building from the right side's rows of that partition alone. Memory: the build
 /// sides of the partitions being joined. Equal keys share a partition, a null key's row goes
 /// to one partition like any other, so every row meets exactly the rows it can match.
-#[allow(clippy::too_many_arguments)]
 fn join_spilled(
     left: Partitions,
     right: Partitions,
-    how: JoinType,
-    left_keys: &[Bound],
-    right_keys: &[Bound],
-    residual: Option<&Bound>,
-    schema: SchemaRef,
+    base: &JoinJob,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     use crate::io::spill::{read_spill, SpillDir};
-    let fields: Vec<SortField> = left_keys
-        .iter()
-        .map(|k| SortField::new(k.data_type()))
-        .collect();
-    let converter = Arc::new(RowConverter::new(fields).map_err(arrow("joining"))?);
     let dir = Arc::new(SpillDir::create("hash join")?);
-    let right_files = spill_side(&right, right_keys, &converter, &dir, "right", ctx, 1)?;
-    let left_files = spill_side(&left, left_keys, &converter, &dir, "left", ctx, 0)?;
-    let job = Arc::new(JoinJob {
-        how,
-        left_keys: left_keys.to_vec(),
-        right_keys: right_keys.to_vec(),
-        residual: residual.cloned(),
-        schema: schema.clone(),
-        left_schema: left.schema.clone(),
-        right_schema: right.schema.clone(),
-        converter,
-        batch_size: ctx.batch_size,
-        build_empty: false,
-        gauge: ctx.memory_gauge(),
-    });
+    let right_files = spill_side(
+        &right,
+        &base.right_keys,
+        &base.converter,
+        &dir,
+        "right",
+        ctx,
+        1,
+    )?;
+    let left_files = spill_side(
+        &left,
+        &base.left_keys,
+        &base.converter,
+        &dir,
+        "left",
+        ctx,
+        0,
+    )?;
+    let schema = base.schema.clone();
+    let job = Arc::new(base.clone());
     let untraced = ExecContext {
         trace: None,
         metrics: None,

@@ -9,9 +9,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
-use arrow::compute::{concat_batches, filter_record_batch, SortOptions};
+use arrow::compute::{concat_batches, filter_record_batch};
 use arrow::datatypes::{Schema, SchemaRef};
-use arrow::row::{RowConverter, SortField};
+use arrow::row::RowConverter;
 use parquet::arrow::arrow_reader::RowSelection;
 
 use super::metrics::OperatorMetrics;
@@ -310,20 +310,8 @@ impl LateScan {
             .iter()
             .map(|(_, rows)| rows)
             .sum();
-        let converter = RowConverter::new(
-            keys.iter()
-                .map(|k| {
-                    SortField::new_with_options(
-                        k.expr.data_type(),
-                        SortOptions {
-                            descending: k.descending,
-                            nulls_first: k.nulls_first,
-                        },
-                    )
-                })
-                .collect(),
-        )
-        .map_err(|e| Error::arrow("sorting", e))?;
+        let converter = RowConverter::new(keys.iter().map(SortKey::sort_field).collect())
+            .map_err(|e| Error::arrow("sorting", e))?;
         // Candidates: key bytes and row number in the piece. Once n are held, the n-th best
         // key is the bar a later row must beat (strictly: on a tie the earlier row wins).
         let mut candidates: Vec<(Vec<u8>, u64)> = Vec::new();

@@ -7,7 +7,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
-use arrow::compute::{concat_batches, interleave_record_batch, take_record_batch, SortOptions};
+use arrow::compute::{concat_batches, interleave_record_batch, take_record_batch};
 use arrow::row::{RowConverter, Rows, SortField};
 
 use super::partitions::{ExecContext, Partitions};
@@ -35,18 +35,7 @@ pub fn sort(
     limit: Option<usize>,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let fields: Vec<SortField> = keys
-        .iter()
-        .map(|k| {
-            SortField::new_with_options(
-                k.expr.data_type(),
-                SortOptions {
-                    descending: k.descending,
-                    nulls_first: k.nulls_first,
-                },
-            )
-        })
-        .collect();
+    let fields: Vec<SortField> = keys.iter().map(SortKey::sort_field).collect();
     let converter = RowConverter::new(fields).map_err(arrow)?;
     let schema = input.schema.clone();
     let encode = |batch: &RecordBatch| -> Result<Rows> {

@@ -140,6 +140,77 @@ fn spill_write_error(path: &Path, e: arrow::error::ArrowError) -> Error {
     )
 }
 
+/// One writer per spill partition, each file made when its first batch comes: what one task
+/// writes when it splits its rows by key hash.
+pub struct SpillFiles {
+    dir: std::sync::Arc<SpillDir>,
+    /// File names are `{prefix}-{partition}.arrow`.
+    prefix: String,
+    schema: SchemaRef,
+    writers: Vec<Option<SpillWriter>>,
+}
+
+impl SpillFiles {
+    pub fn new(
+        dir: std::sync::Arc<SpillDir>,
+        prefix: String,
+        schema: SchemaRef,
+        partitions: usize,
+    ) -> Self {
+        SpillFiles {
+            dir,
+            prefix,
+            schema,
+            writers: (0..partitions).map(|_| None).collect(),
+        }
+    }
+
+    /// Append `batch` to partition `p`'s file.
+    pub fn write(&mut self, p: usize, batch: &RecordBatch) -> Result<()> {
+        let writer = match &mut self.writers[p] {
+            Some(writer) => writer,
+            empty => empty.insert(SpillWriter::create(
+                self.dir.file(&format!("{}-{p}.arrow", self.prefix)),
+                &self.schema,
+            )?),
+        };
+        writer.write(batch)
+    }
+
+    /// Finish every file: each partition's path, None where nothing was written.
+    pub fn finish(self) -> Result<Vec<Option<PathBuf>>> {
+        self.writers
+            .into_iter()
+            .map(|w| w.map(SpillWriter::finish).transpose())
+            .collect()
+    }
+}
+
+/// The rows of `batch` split into `partitions` by the hash of their key bytes (`keys`, one row
+/// per row of the batch): each partition that has rows, with its rows in their order.
+pub fn split_by_key_hash(
+    batch: &RecordBatch,
+    keys: &arrow::row::Rows,
+    partitions: usize,
+    hash: impl Fn(&[u8]) -> u64,
+) -> Result<Vec<(usize, RecordBatch)>> {
+    let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); partitions];
+    for (i, row) in keys.iter().enumerate() {
+        // The high bits: the low ones may be what a hash table of the partition uses.
+        rows_of[(hash(row.as_ref()) >> 40) as usize % partitions].push(i as u32);
+    }
+    rows_of
+        .into_iter()
+        .enumerate()
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(p, rows)| {
+            arrow::compute::take_record_batch(batch, &arrow::array::UInt32Array::from(rows))
+                .map(|part| (p, part))
+                .map_err(|e| Error::arrow("splitting rows by key", e))
+        })
+        .collect()
+}
+
 /// The batches of a spill file, in the order written.
 pub fn read_spill(path: &Path) -> Result<BatchStream<'static>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;

@@ -52,9 +52,15 @@ pub fn engine(args: &[&str]) -> Run {
 }
 
 pub fn engine_in(dir: &Path, args: &[&str]) -> Run {
+    engine_with_env(dir, args, &[])
+}
+
+/// Run `engine` with `args` in `dir`, with these environment variables set.
+pub fn engine_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_engine"))
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .output()
         .expect("the engine binary runs");
     Run {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::common::{data, engine, engine_in, root, s, temp, tree, write, Run};
+use crate::common::{data, engine, engine_in, engine_with_env, root, s, temp, tree, write, Run};
 
 fn count(path: &Path) -> Option<u64> {
     let run = engine(&["count", &s(path)]);
@@ -1005,18 +1005,8 @@ fn memory_budget_is_a_clear_error() {
 }
 
 /// Run `engine` with `TMPDIR` set to `spill` (where spill directories go).
-fn engine_spilling_to(spill: &std::path::Path, args: &[&str]) -> Run {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_engine"))
-        .args(args)
-        .current_dir(root())
-        .env("TMPDIR", spill)
-        .output()
-        .expect("the engine binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+fn engine_spilling_to(spill: &Path, args: &[&str]) -> Run {
+    engine_with_env(&root(), args, &[("TMPDIR", spill)])
 }
 
 /// Past the budget, the aggregate and the join write their input to disk split by key hash
@@ -1078,24 +1068,8 @@ fn partitioned_write_within_a_small_budget() {
         "dropoff_location_id",
     ])
     .ok();
-    let summary = |input: &str| {
-        engine(&[
-            "query",
-            input,
-            "--group-by",
-            "dropoff_location_id",
-            "--agg",
-            // Whole cents: a sum of doubles depends on the order rows arrive in.
-            "count(*) AS n, sum(round(total_amount * 100)) AS cents, max(pickup_datetime) AS last",
-            "--order-by",
-            "dropoff_location_id",
-            "--csv",
-        ])
-        .ok()
-        .to_string()
-    };
-    let written = summary(&out);
-    assert_eq!(written, summary(&yellow));
+    let written = rows_per_dropoff_zone(&out);
+    assert_eq!(written, rows_per_dropoff_zone(&yellow));
     assert!(written.lines().count() > 150, "{written}");
 }
 
@@ -1131,23 +1105,8 @@ fn partitioned_write_with_more_values_than_open_files() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let summary = |input: &str| {
-        engine(&[
-            "query",
-            input,
-            "--group-by",
-            "dropoff_location_id",
-            "--agg",
-            "count(*) AS n, sum(round(total_amount * 100)) AS cents, max(pickup_datetime) AS last",
-            "--order-by",
-            "dropoff_location_id",
-            "--csv",
-        ])
-        .ok()
-        .to_string()
-    };
-    let written = summary(&out);
-    assert_eq!(written, summary(&yellow));
+    let written = rows_per_dropoff_zone(&out);
+    assert_eq!(written, rows_per_dropoff_zone(&yellow));
     let values = written.lines().count() - 1;
     assert!(values > 150, "{written}");
     let files = tree(Path::new(&out))
@@ -1158,4 +1117,22 @@ fn partitioned_write_with_more_values_than_open_files() {
     assert!(files <= values * 4, "{files} files for {values} values");
     let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
     assert!(left.is_empty(), "spill files left behind: {left:?}");
+}
+
+/// Rows, whole cents and the last pickup per dropoff zone of `input`: what a partitioned write
+/// by dropoff zone must keep (whole cents: a sum of doubles depends on the order rows arrive in).
+fn rows_per_dropoff_zone(input: &str) -> String {
+    engine(&[
+        "query",
+        input,
+        "--group-by",
+        "dropoff_location_id",
+        "--agg",
+        "count(*) AS n, sum(round(total_amount * 100)) AS cents, max(pickup_datetime) AS last",
+        "--order-by",
+        "dropoff_location_id",
+        "--csv",
+    ])
+    .ok()
+    .to_string()
 }

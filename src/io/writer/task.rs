@@ -94,8 +94,9 @@ fn key_spill_partitions() -> usize {
 /// partition key for the same reason). Without it, files would be closed and reopened as new
 /// `cNNN` files over and over, each with a row group of a few rows.
 struct KeySpill {
-    dir: crate::io::spill::SpillDir,
-    writers: Vec<Option<crate::io::spill::SpillWriter>>,
+    files: crate::io::spill::SpillFiles,
+    /// Kept until the files have been read back (the directory goes with its last holder).
+    dir: Arc<crate::io::spill::SpillDir>,
 }
 
 /// Files one task keeps open at once: with more partition values than this, the oldest file is
@@ -163,7 +164,7 @@ impl TaskWriter {
             .convert_columns(&keys)
             .map_err(|e| Error::arrow("splitting rows by partition", e))?;
         if self.spill.is_none() && self.started.len() >= max_open_files() {
-            self.start_key_spill()?;
+            self.start_key_spill(batch.schema())?;
         }
         if self.spill.is_some() {
             return self.spill_by_key(batch, &encoded);
@@ -231,7 +232,7 @@ impl TaskWriter {
 
     /// Too many partition values for open files: finish the open ones, and from now on send
     /// rows to spill files by key hash (see `KeySpill`).
-    fn start_key_spill(&mut self) -> Result<()> {
+    fn start_key_spill(&mut self, schema: arrow::datatypes::SchemaRef) -> Result<()> {
         self.drain_all()?;
         for directory in std::mem::take(&mut self.order) {
             if let Some(file) = self.files.remove(&directory) {
@@ -241,9 +242,15 @@ impl TaskWriter {
                 }
             }
         }
+        let dir = Arc::new(crate::io::spill::SpillDir::create("partitioned write")?);
         self.spill = Some(KeySpill {
-            dir: crate::io::spill::SpillDir::create("partitioned write")?,
-            writers: (0..key_spill_partitions()).map(|_| None).collect(),
+            dir: dir.clone(),
+            files: crate::io::spill::SpillFiles::new(
+                dir,
+                "rows".to_string(),
+                schema,
+                key_spill_partitions(),
+            ),
         });
         Ok(())
     }
@@ -253,30 +260,15 @@ impl TaskWriter {
         use std::hash::BuildHasher;
         let hasher =
             std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-        let partitions = key_spill_partitions();
-        let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); partitions];
-        for (i, row) in encoded.iter().enumerate() {
-            let hash = hasher.hash_one(row.as_ref());
-            rows_of[(hash % partitions as u64) as usize].push(i as u32);
-        }
         let Some(spill) = self.spill.as_mut() else {
             return Err(Error::Internal("a key spill was not started".into()));
         };
-        for (p, rows) in rows_of.into_iter().enumerate() {
-            if rows.is_empty() {
-                continue;
-            }
-            let part = take_record_batch(batch, &UInt32Array::from(rows))
-                .map_err(|e| Error::arrow("splitting rows by partition", e))?;
-            if spill.writers[p].is_none() {
-                spill.writers[p] = Some(crate::io::spill::SpillWriter::create(
-                    spill.dir.file(&format!("{p}.arrow")),
-                    &batch.schema(),
-                )?);
-            }
-            if let Some(writer) = spill.writers[p].as_mut() {
-                writer.write(&part)?;
-            }
+        let split =
+            crate::io::spill::split_by_key_hash(batch, encoded, key_spill_partitions(), |key| {
+                hasher.hash_one(key)
+            })?;
+        for (p, part) in split {
+            spill.files.write(p, &part)?;
         }
         Ok(())
     }
@@ -284,8 +276,8 @@ impl TaskWriter {
     /// Read each spill file back, sort its rows by key (stably: rows of a key keep their
     /// order), and write every key's rows into a file of its own, finished at once.
     fn write_key_spill(&mut self, spill: KeySpill) -> Result<()> {
-        for writer in spill.writers.into_iter().flatten() {
-            let path = writer.finish()?;
+        let KeySpill { files, dir } = spill;
+        for path in files.finish()?.into_iter().flatten() {
             let batches: Vec<RecordBatch> =
                 crate::io::spill::read_spill(&path)?.collect::<Result<_>>()?;
             let Some(first) = batches.first() else {
@@ -330,6 +322,7 @@ impl TaskWriter {
                 start = end;
             }
         }
+        drop(dir);
         Ok(())
     }
 
