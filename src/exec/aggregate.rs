@@ -29,6 +29,9 @@ struct GroupTable {
     offsets: Vec<usize>,
     hashes: Vec<u64>,
     accumulators: Vec<Box<dyn Accumulator>>,
+    /// With one integer-like key (see `integer_key`): its groups by value (None: null), looked
+    /// up without encoding, hashing or comparing row bytes; `index` is then unused.
+    integers: Option<hashbrown::HashMap<Option<i64>, u32>>,
     /// What the table holds, counted against the memory budget.
     reservation: Reservation,
 }
@@ -44,6 +47,7 @@ impl GroupTable {
                 .iter()
                 .map(|a| a.accumulator())
                 .collect::<Result<_>>()?,
+            integers: None,
             reservation: Reservation::new(OPERATOR).gauged(gauge),
         })
     }
@@ -122,7 +126,9 @@ impl GroupTable {
             self.len(),
             self.accumulators.len(),
         );
-        self.reservation.resize(bytes)
+        // An entry of the integer map: the key, the group and a control byte.
+        let integers = self.integers.as_ref().map_or(0, |m| m.capacity() * 25);
+        self.reservation.resize(bytes + integers)
     }
 
     fn len(&self) -> usize {
@@ -131,6 +137,46 @@ impl GroupTable {
 
     fn key(&self, g: usize) -> &[u8] {
         &self.bytes[self.offsets[g]..self.offsets[g + 1]]
+    }
+
+    /// The groups of the rows of `column` (one integer-like key, `values` its values as i64),
+    /// pushed to `groups`. New groups get their row bytes and hashes (for the final merge and
+    /// for output) in one conversion per batch.
+    fn groups_of_integers(
+        &mut self,
+        column: &ArrayRef,
+        values: &arrow::array::Int64Array,
+        converter: &RowConverter,
+        hasher: &hashbrown::DefaultHashBuilder,
+        groups: &mut Vec<u32>,
+    ) -> Result<()> {
+        let first_new = self.len() as u32;
+        let mut new_rows: Vec<u32> = Vec::new();
+        let map = self.integers.get_or_insert_with(hashbrown::HashMap::new);
+        for i in 0..values.len() {
+            let key = arrow::array::Array::is_valid(values, i).then(|| values.value(i));
+            let next = first_new + new_rows.len() as u32;
+            let group = *map.entry(key).or_insert_with(|| {
+                new_rows.push(i as u32);
+                next
+            });
+            groups.push(group);
+        }
+        if new_rows.is_empty() {
+            return Ok(());
+        }
+        let firsts = arrow::compute::take(column, &arrow::array::UInt32Array::from(new_rows), None)
+            .map_err(|e| Error::arrow("grouping", e))?;
+        let encoded = converter
+            .convert_columns(&[firsts])
+            .map_err(|e| Error::arrow("grouping", e))?;
+        for row in encoded.iter() {
+            let bytes = row.as_ref();
+            self.bytes.extend_from_slice(bytes);
+            self.offsets.push(self.bytes.len());
+            self.hashes.push(hasher.hash_one(bytes));
+        }
+        Ok(())
     }
 
     fn group_of(&mut self, key: &[u8], hash: u64) -> u32 {
@@ -164,9 +210,18 @@ pub fn hash_aggregate(
         {
             aggregate_spilled(input, keys, aggs, schema, ctx)
         }
-        other => other,
+        Ok(None) => aggregate_spilled(input, keys, aggs, schema, ctx),
+        Ok(Some(parts)) => Ok(parts),
+        Err(e) => Err(e),
     }
 }
+
+/// Past this many groups in one partial table, with more than half as many groups as rows,
+/// the aggregate starts again partitioned by key hash (`aggregate_spilled`): partial
+/// aggregation saves little, and 64 tables that fit the cache beat one that does not (a
+/// 9.2M-group count over one bigint key: 0.63 s partitioned against 1.63 s in one table; the
+/// 10M-row, two-timestamp group-by: 0.88 s against 2.33 s, 131 MB against 1.4 GB).
+const PARTIAL_GROUPS_LIMIT: usize = 1 << 18;
 
 const OPERATOR: &str = "hash aggregate";
 
@@ -179,18 +234,30 @@ fn fold_into(
     aggs: &[AggCall],
     converter: &RowConverter,
     hasher: &hashbrown::DefaultHashBuilder,
-) -> Result<()> {
+    max_groups: Option<usize>,
+) -> Result<bool> {
     let mut groups: Vec<u32> = Vec::new();
+    let mut rows_seen = 0usize;
     for batch in stream {
+        // Past `max_groups`, and while rows hardly fold into groups, stop: the caller
+        // partitions instead.
+        if max_groups.is_some_and(|max| table.len() > max && table.len() * 2 > rows_seen) {
+            return Ok(false);
+        }
         let batch = batch?;
         crate::runtime::check_cancelled()?;
         let rows = batch.num_rows();
+        rows_seen += rows;
         groups.clear();
         if keys.is_empty() {
             if table.len() == 0 {
                 table.group_of(&[], 0);
             }
             groups.resize(rows, 0);
+        } else if let Some((column, values)) = integer_key(keys, &batch)? {
+            // Each new group's key is at most 9 row bytes.
+            table.ensure_room(rows, rows * 9)?;
+            table.groups_of_integers(&column, &values, converter, hasher, &mut groups)?;
         } else {
             let encoded = encode_keys(keys, &batch, converter)?;
             // Every row might start a group: room for that, within the budget, first.
@@ -208,7 +275,42 @@ fn fold_into(
         }
         table.reserve()?;
     }
-    Ok(())
+    Ok(true)
+}
+
+/// With exactly one grouping key of an integer-like type (integers, dates, timestamps), its
+/// column and its values as i64: such keys are grouped by value (`groups_of_integers`).
+fn integer_key(
+    keys: &[Bound],
+    batch: &RecordBatch,
+) -> Result<Option<(ArrayRef, arrow::array::Int64Array)>> {
+    use arrow::datatypes::DataType;
+    let [key] = keys else {
+        return Ok(None);
+    };
+    if !matches!(
+        key.data_type(),
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::Date32
+            | DataType::Timestamp(_, _)
+    ) {
+        return Ok(None);
+    }
+    let column = evaluate(key, batch)?;
+    let values =
+        arrow::compute::cast(&column, &DataType::Int64).map_err(|e| Error::arrow("grouping", e))?;
+    let values = values
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .cloned()
+        .ok_or_else(|| Error::Internal("a grouping key did not cast to bigint".into()))?;
+    Ok(Some((column, values)))
 }
 
 /// Encodes grouping keys of these types as comparable bytes.
@@ -238,25 +340,30 @@ fn aggregate_in_memory(
     aggs: &[AggCall],
     schema: SchemaRef,
     ctx: &ExecContext,
-) -> Result<Partitions> {
+) -> Result<Option<Partitions>> {
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
     let converter = key_converter(&key_types)?;
     // One hasher for every table: the final merge finds partial groups by their hashes.
     let hasher = hashbrown::DefaultHashBuilder::default();
 
     // Partial: one table per input partition.
-    let partials: Vec<GroupTable> = ctx.run_stage(
+    let partials: Vec<Option<GroupTable>> = ctx.run_stage(
         || ctx.stage_name(0, "partial aggregate"),
         StageKind::ShuffleMap,
         input.parts.len(),
-        |task, output| -> Result<GroupTable> {
+        |task, output| -> Result<Option<GroupTable>> {
             let open = &input.parts[task];
             let mut table = GroupTable::new(aggs, ctx.memory_gauge())?;
-            fold_into(&mut table, open()?, keys, aggs, &converter, &hasher)?;
+            let limit = (!keys.is_empty()).then_some(PARTIAL_GROUPS_LIMIT);
+            let whole = fold_into(&mut table, open()?, keys, aggs, &converter, &hasher, limit)?;
             output.output(table.len() as u64, 0);
-            Ok(table)
+            Ok(whole.then_some(table))
         },
     )?;
+    // A partial table passed the limit: the caller partitions instead.
+    let Some(partials) = partials.into_iter().collect::<Option<Vec<GroupTable>>>() else {
+        return Ok(None);
+    };
 
     // A global aggregate has exactly one row, even over no input.
     if keys.is_empty() {
@@ -264,7 +371,7 @@ fn aggregate_in_memory(
         table.group_of(&[], 0);
         merge_into(&mut table, &partials, |_| true)?;
         let batch = finish(&table, &converter, keys.len(), &schema)?;
-        return Ok(Partitions::materialized(schema, vec![vec![batch]]));
+        return Ok(Some(Partitions::materialized(schema, vec![vec![batch]])));
     }
 
     let buckets = crate::runtime::parallelism().max(1);
@@ -303,7 +410,7 @@ fn aggregate_in_memory(
             Ok(vec![finish(&table, &converter, keys.len(), &schema)?])
         },
     )?;
-    Ok(Partitions::materialized(schema, outputs))
+    Ok(Some(Partitions::materialized(schema, outputs)))
 }
 
 /// Fold the groups of `partials` whose hash `select`s into `table`; how many partial groups
@@ -520,6 +627,7 @@ fn aggregate_spilled(
                         &aggs,
                         &converter,
                         &hasher,
+                        None,
                     )?;
                 }
                 let batch = finish(&table, &converter, keys.len(), &schema)?;
