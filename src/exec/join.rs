@@ -272,6 +272,9 @@ pub fn hash_join(
 }
 
 const BUILD_SIDE: &str = "hash join (build side)";
+
+/// Build rows per bucket of a partitioned join.
+const BUCKET_ROWS: usize = 128 * 1024;
 const PROBE_SIDE: &str = "hash join (probe side, partitioned)";
 
 /// Joins whose buckets can be joined one at a time from disk: all but the scalar subquery's
@@ -291,8 +294,11 @@ fn join_partitioned(
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     let schema = job.schema.clone();
-    let buckets = crate::runtime::parallelism();
-    let right_parts = bucketize(&right_batches, &job.right_keys, &job.converter, buckets)?;
+    // Enough buckets that each one's hash table is cache-sized (about 128Ki build rows), and
+    // at least one per worker.
+    let build_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
+    let buckets = (build_rows / BUCKET_ROWS).clamp(crate::runtime::parallelism(), 256);
+    let right_parts = bucketize(&right_batches, &job.right_keys, job, buckets, BUILD_SIDE)?;
     drop(right_batches);
     let (left_batches, _probe_side) = left.gather_reserved(
         ctx,
@@ -300,7 +306,7 @@ fn join_partitioned(
         StageKind::ShuffleMap,
         PROBE_SIDE,
     )?;
-    let left_parts = bucketize(&left_batches, &job.left_keys, &job.converter, buckets)?;
+    let left_parts = bucketize(&left_batches, &job.left_keys, job, buckets, PROBE_SIDE)?;
     drop(left_batches);
     // Each bucket's two sides, taken by the task that joins them.
     type Sides = Mutex<Option<(Vec<RecordBatch>, Vec<RecordBatch>)>>;
@@ -335,41 +341,52 @@ fn join_partitioned(
     Ok(Partitions::materialized(schema, outputs))
 }
 
-/// Split batches into `n` buckets by the hash of their key bytes (null keys go to bucket 0).
+/// Split batches into `n` buckets by the hash of their key bytes. The batches are joined into
+/// one first, so that each bucket is one `take` rather than a small batch per input batch and
+/// bucket (with a hundred buckets, an allocation storm).
 fn bucketize(
     batches: &[RecordBatch],
     keys: &[Bound],
-    converter: &RowConverter,
+    job: &JoinJob,
     n: usize,
+    operator: &'static str,
 ) -> Result<Vec<Vec<RecordBatch>>> {
+    use std::hash::BuildHasher;
+    let converter = &job.converter;
+    let Some(first) = batches.first() else {
+        return Ok(vec![Vec::new(); n]);
+    };
+    // The joined copy, then the buckets, sit beside the batches until they go.
+    let mut copy = Reservation::new(operator).gauged(job.gauge.clone());
+    copy.resize(
+        2 * batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum::<usize>(),
+    )?;
+    let all = concat_batches(&first.schema(), batches).map_err(arrow("joining"))?;
+    let (rows, _) = key_rows(converter, keys, &all)?;
     let hasher = fixed_hasher();
-    let per_batch: Vec<Vec<RecordBatch>> = batches
-        .par_iter()
-        .map(|batch| -> Result<Vec<RecordBatch>> {
-            let (rows, _) = key_rows(converter, keys, batch)?;
-            let mut indices: Vec<Vec<u32>> = vec![Vec::new(); n];
-            for (i, row) in rows.iter().enumerate() {
-                use std::hash::BuildHasher;
-                indices[(hasher.hash_one(row.as_ref()) % n as u64) as usize].push(i as u32);
-            }
-            indices
-                .into_iter()
-                .map(|idx| {
-                    arrow::compute::take_record_batch(batch, &UInt32Array::from(idx))
-                        .map_err(arrow("joining"))
-                })
-                .collect()
-        })
-        .collect::<Result<_>>()?;
-    let mut out: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
-    for parts in per_batch {
-        for (bucket, b) in parts.into_iter().enumerate() {
-            if b.num_rows() > 0 {
-                out[bucket].push(b);
-            }
-        }
+    let buckets: Vec<u32> = (0..all.num_rows())
+        .into_par_iter()
+        .map(|i| (hasher.hash_one(rows.row(i).as_ref()) % n as u64) as u32)
+        .collect();
+    drop(rows);
+    let mut indices: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (i, &bucket) in buckets.iter().enumerate() {
+        indices[bucket as usize].push(i as u32);
     }
-    Ok(out)
+    indices
+        .into_par_iter()
+        .map(|idx| {
+            if idx.is_empty() {
+                return Ok(Vec::new());
+            }
+            arrow::compute::take_record_batch(&all, &UInt32Array::from(idx))
+                .map(|bucket| vec![bucket])
+                .map_err(arrow("joining"))
+        })
+        .collect()
 }
 
 /// A hasher with fixed keys, so both sides of a partitioned join put equal keys in the same
