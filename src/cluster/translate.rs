@@ -206,6 +206,12 @@ pub fn write_spec(
              part files: use --coalesce 1 for one part file",
         ));
     }
+    if options.row_group_rows.is_some() {
+        return Err(Error::usage(
+            "--row-group-rows is a local test setting; on a Spark cluster set \
+             --conf spark.hadoop.parquet.block.size=BYTES",
+        ));
+    }
     let mut spark_options: Vec<(String, String)> = Vec::new();
     if let Some(codec) = options.compression {
         let name = match codec {

@@ -483,7 +483,8 @@ const SPILL_PARTITIONS: usize = 64;
 /// Rows gathered per spill partition before they are written as one batch.
 const SPILL_BATCH_ROWS: usize = 4096;
 
-/// Aggregation past the memory budget (Grace hash aggregation): every input partition's
+/// Aggregation past the memory budget, or with about as many groups as rows (Grace hash
+/// aggregation; see `PARTIAL_GROUPS_LIMIT`): every input partition's
 /// grouping keys and aggregate arguments are evaluated and written to Arrow IPC spill files,
 /// split by key hash into `SPILL_PARTITIONS`; then each spill partition, holding whole groups,
 /// is aggregated on its own as its output partition is read. Memory: the tables of the

@@ -130,3 +130,18 @@ fn explain_says_when_a_top_n_reads_late() {
     .to_string();
     assert!(!plan.contains("late materialization"), "{plan}");
 }
+
+#[test]
+fn row_group_rows_is_refused_where_there_are_no_row_groups() {
+    let tmp = temp();
+    let out = tmp.path().join("zones.csv");
+    engine(&[
+        "convert",
+        &data("taxi_zone_lookup.csv"),
+        &s(&out),
+        "--row-group-rows",
+        "10",
+    ])
+    .fails(2, &["--row-group-rows applies to Parquet output"]);
+    assert!(!out.exists());
+}

@@ -89,6 +89,11 @@ impl WriteOptions {
                 "CSV and JSON output support --compression gzip or none",
             ));
         }
+        if self.format != OutputFormat::Parquet && self.row_group_rows.is_some() {
+            return Err(Error::usage(
+                "--row-group-rows applies to Parquet output (CSV and JSON have no row groups)",
+            ));
+        }
         if self.single_file && !self.partition_by.is_empty() {
             return Err(Error::usage(
                 "--single-file cannot be combined with --partition-by",
