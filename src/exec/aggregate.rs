@@ -480,9 +480,6 @@ fn finish(
 /// smaller than the table that did not fit.
 const SPILL_PARTITIONS: usize = 64;
 
-/// Rows gathered per spill partition before they are written as one batch.
-const SPILL_BATCH_ROWS: usize = 4096;
-
 /// Aggregation past the memory budget, or with about as many groups as rows (Grace hash
 /// aggregation; see `PARTIAL_GROUPS_LIMIT`): every input partition's
 /// grouping keys and aggregate arguments are evaluated and written to Arrow IPC spill files,
@@ -497,7 +494,7 @@ fn aggregate_spilled(
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
-    use crate::io::spill::{read_spill, split_by_key_hash, SpillDir, SpillFiles};
+    use crate::io::spill::{read_spill, SpillDir, SpillFiles};
     use arrow::datatypes::{Field, Schema};
 
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
@@ -542,20 +539,8 @@ fn aggregate_spilled(
                 spilled_schema.clone(),
                 SPILL_PARTITIONS,
             );
-            // Small pieces are gathered per partition and written SPILL_BATCH_ROWS at a time.
-            let mut pending: Vec<Vec<RecordBatch>> = vec![Vec::new(); SPILL_PARTITIONS];
-            let mut pending_rows = vec![0usize; SPILL_PARTITIONS];
             let mut buffers =
                 Reservation::new("hash aggregate (spill buffers)").gauged(ctx.memory_gauge());
-            let mut buffered = 0usize;
-            let flush = |p: usize, pending: &mut Vec<RecordBatch>, files: &mut SpillFiles| {
-                let batch = arrow::compute::concat_batches(&spilled_schema, pending.as_slice())
-                    .map_err(|e| Error::arrow("spilling", e))?;
-                let freed: usize = pending.iter().map(|b| b.get_array_memory_size()).sum();
-                pending.clear();
-                files.write(p, &batch)?;
-                Ok::<usize, Error>(freed)
-            };
             for batch in (input.parts[task])()? {
                 let batch = batch?;
                 crate::runtime::check_cancelled()?;
@@ -578,24 +563,8 @@ fn aggregate_spilled(
                     &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
                 )
                 .map_err(|e| Error::arrow("spilling", e))?;
-                let split = split_by_key_hash(&whole, &encoded, SPILL_PARTITIONS, |key| {
-                    hasher.hash_one(key)
-                })?;
-                for (p, part) in split {
-                    pending_rows[p] += part.num_rows();
-                    buffered += part.get_array_memory_size();
-                    pending[p].push(part);
-                    if pending_rows[p] >= SPILL_BATCH_ROWS {
-                        buffered -= flush(p, &mut pending[p], &mut files)?;
-                        pending_rows[p] = 0;
-                    }
-                }
-                buffers.resize(buffered)?;
-            }
-            for (p, waiting) in pending.iter_mut().enumerate() {
-                if !waiting.is_empty() {
-                    flush(p, waiting, &mut files)?;
-                }
+                files.write_by_key_hash(&whole, &encoded, |key| hasher.hash_one(key))?;
+                files.reserve_buffers(&mut buffers)?;
             }
             output.output(0, 0);
             files.finish()

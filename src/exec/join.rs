@@ -671,7 +671,7 @@ fn spill_side(
     ctx: &ExecContext,
     input: usize,
 ) -> Result<Vec<Vec<std::path::PathBuf>>> {
-    use crate::io::spill::{split_by_key_hash, SpillFiles};
+    use crate::io::spill::SpillFiles;
     use std::hash::BuildHasher;
     let hasher = fixed_hasher();
     let per_task: Vec<Vec<Option<std::path::PathBuf>>> = ctx.run_stage(
@@ -689,11 +689,7 @@ fn spill_side(
                 let batch = batch?;
                 crate::runtime::check_cancelled()?;
                 let (rows, _) = key_rows(converter, keys, &batch)?;
-                let split =
-                    split_by_key_hash(&batch, &rows, SPILL_PARTITIONS, |k| hasher.hash_one(k))?;
-                for (p, part) in split {
-                    files.write(p, &part)?;
-                }
+                files.write_by_key_hash(&batch, &rows, |k| hasher.hash_one(k))?;
             }
             output.output(0, 0);
             files.finish()

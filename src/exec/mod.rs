@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod generate;
 pub mod join;
 pub mod late;
+pub mod merge;
 pub mod metrics;
 pub mod partitions;
 pub mod prune;

@@ -5,21 +5,35 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::compute::{concat_batches, interleave_record_batch, take_record_batch};
+use arrow::datatypes::SchemaRef;
 use arrow::row::{RowConverter, Rows, SortField};
 
+use super::merge::{merge, reduce_runs, spill_in_order, Encode, SortedRun};
 use super::partitions::{ExecContext, Partitions};
 use super::trace::StageKind;
 use crate::error::{Error, Result};
 use crate::expr::eval::evaluate;
+use crate::io::dataset::BatchStream;
+use crate::io::spill::SpillDir;
 use crate::memory::Reservation;
 
 pub use super::sort_key::SortKey;
 
 fn arrow(e: arrow::error::ArrowError) -> Error {
     Error::arrow("sorting", e)
+}
+
+/// What one partition's sort leaves.
+enum Sorted {
+    Empty,
+    Memory(Run),
+    /// Sorted runs written to disk, in input order.
+    Spilled(Vec<PathBuf>),
 }
 
 struct Run {
@@ -36,20 +50,22 @@ pub fn sort(
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     let fields: Vec<SortField> = keys.iter().map(SortKey::sort_field).collect();
-    let converter = RowConverter::new(fields).map_err(arrow)?;
+    let converter = Arc::new(RowConverter::new(fields).map_err(arrow)?);
     let schema = input.schema.clone();
-    let encode = |batch: &RecordBatch| -> Result<Rows> {
-        let columns: Vec<ArrayRef> = keys
-            .iter()
-            .map(|k| evaluate(&k.expr, batch))
-            .collect::<Result<_>>()?;
-        converter.convert_columns(&columns).map_err(arrow)
+    let encode: Encode = {
+        let keys = keys.to_vec();
+        Arc::new(move |batch: &RecordBatch| -> Result<Rows> {
+            let columns: Vec<ArrayRef> = keys
+                .iter()
+                .map(|k| evaluate(&k.expr, batch))
+                .collect::<Result<_>>()?;
+            converter.convert_columns(&columns).map_err(arrow)
+        })
     };
     // Sort one run: stable by key bytes, truncated to the limit.
     let sort_run = |batch: RecordBatch| -> Result<Run> {
         let rows = encode(&batch)?;
-        let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
-        order.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+        let mut order = sorted_order(&rows);
         if let Some(n) = limit {
             order.truncate(n);
         }
@@ -65,58 +81,106 @@ pub fn sort(
             _reservation: reservation,
         })
     };
-    let runs: Vec<Run> = ctx
-        .run_stage(
-            || ctx.stage_name(0, "sort"),
-            StageKind::ShuffleMap,
-            input.parts.len(),
-            |task, output| -> Result<Option<Run>> {
-                let open = &input.parts[task];
-                let mut pending: Vec<RecordBatch> = Vec::new();
-                let mut pending_rows = 0;
-                let mut pending_memory = Reservation::new("sort").gauged(ctx.memory_gauge());
-                let mut pending_bytes = 0;
-                let mut kept: Option<Run> = None;
-                for batch in open()? {
-                    let batch = batch?;
-                    crate::runtime::check_cancelled()?;
-                    pending_rows += batch.num_rows();
-                    pending_bytes += batch.get_array_memory_size();
-                    // Sorting a run copies it once at a time (concatenated, then taken in order).
-                    pending_memory.resize(pending_bytes * 2)?;
-                    pending.push(batch);
-                    // A top-N keeps memory to about 2N rows per partition.
-                    if let Some(n) = limit {
-                        if pending_rows >= n.max(1024) * 2 {
-                            // The rows kept so far came first: ahead of the new ones, so that
-                            // the stable sort keeps ties in input order.
-                            if let Some(run) = kept.take() {
-                                pending.insert(0, run.batch);
-                            }
-                            let all = concat_batches(&schema, &pending).map_err(arrow)?;
-                            pending.clear();
-                            pending_rows = 0;
-                            pending_bytes = 0;
-                            pending_memory.resize(0)?;
-                            kept = Some(sort_run(all)?);
+    // Past the budget, a partition's rows so far are sorted and written out as a run.
+    let spill_dir: Mutex<Option<Arc<SpillDir>>> = Mutex::new(None);
+    let spill_run = |pending: &[RecordBatch], task: usize, seq: usize| -> Result<PathBuf> {
+        let dir = {
+            let mut dir = spill_dir.lock().unwrap_or_else(|e| e.into_inner());
+            match &*dir {
+                Some(dir) => dir.clone(),
+                None => dir.insert(Arc::new(SpillDir::create("sort")?)).clone(),
+            }
+        };
+        let all = concat_batches(&schema, pending).map_err(arrow)?;
+        let order = sorted_order(&encode(&all)?);
+        spill_in_order(
+            &dir,
+            &format!("run-{task}-{seq}.arrow"),
+            &all,
+            &order,
+            ctx.batch_size,
+        )
+    };
+    let sorted: Vec<Sorted> = ctx.run_stage(
+        || ctx.stage_name(0, "sort"),
+        StageKind::ShuffleMap,
+        input.parts.len(),
+        |task, output| -> Result<Sorted> {
+            let open = &input.parts[task];
+            let mut pending: Vec<RecordBatch> = Vec::new();
+            let mut pending_rows = 0;
+            let mut pending_memory = Reservation::new("sort").gauged(ctx.memory_gauge());
+            let mut pending_bytes = 0;
+            let mut kept: Option<Run> = None;
+            let mut spilled: Vec<PathBuf> = Vec::new();
+            for batch in open()? {
+                let batch = batch?;
+                crate::runtime::check_cancelled()?;
+                pending_rows += batch.num_rows();
+                pending_bytes += batch.get_array_memory_size();
+                pending.push(batch);
+                // Sorting a run copies it once at a time (concatenated, then taken in order).
+                match pending_memory.resize(pending_bytes * 2) {
+                    Ok(()) => {}
+                    // A full sort spills what it holds as a sorted run; a top-N holds little.
+                    Err(Error::MemoryExhausted { .. }) if limit.is_none() => {
+                        spilled.push(spill_run(&pending, task, spilled.len())?);
+                        output.output(pending_rows as u64, 0);
+                        pending.clear();
+                        pending_rows = 0;
+                        pending_bytes = 0;
+                        pending_memory.resize(0)?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+                // A top-N keeps memory to about 2N rows per partition.
+                if let Some(n) = limit {
+                    if pending_rows >= n.max(1024) * 2 {
+                        // The rows kept so far came first: ahead of the new ones, so that
+                        // the stable sort keeps ties in input order.
+                        if let Some(run) = kept.take() {
+                            pending.insert(0, run.batch);
                         }
+                        let all = concat_batches(&schema, &pending).map_err(arrow)?;
+                        pending.clear();
+                        pending_rows = 0;
+                        pending_bytes = 0;
+                        pending_memory.resize(0)?;
+                        kept = Some(sort_run(all)?);
                     }
                 }
-                if let Some(run) = kept.take() {
-                    pending.insert(0, run.batch);
+            }
+            if !spilled.is_empty() {
+                if pending_rows > 0 {
+                    spilled.push(spill_run(&pending, task, spilled.len())?);
+                    output.output(pending_rows as u64, 0);
                 }
-                if pending.iter().all(|b| b.num_rows() == 0) {
-                    return Ok(None);
-                }
-                let all = concat_batches(&schema, &pending).map_err(arrow)?;
-                drop(pending);
-                let run = sort_run(all)?;
-                output.output(run.batch.num_rows() as u64, 0);
-                Ok(Some(run))
-            },
-        )?
+                return Ok(Sorted::Spilled(spilled));
+            }
+            if let Some(run) = kept.take() {
+                pending.insert(0, run.batch);
+            }
+            if pending.iter().all(|b| b.num_rows() == 0) {
+                return Ok(Sorted::Empty);
+            }
+            let all = concat_batches(&schema, &pending).map_err(arrow)?;
+            drop(pending);
+            let run = sort_run(all)?;
+            output.output(run.batch.num_rows() as u64, 0);
+            Ok(Sorted::Memory(run))
+        },
+    )?;
+    let spill_dir = spill_dir.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(dir) = spill_dir {
+        return merge_spilled(sorted, schema, encode, dir, ctx);
+    }
+    let runs: Vec<Run> = sorted
         .into_iter()
-        .flatten()
+        .filter_map(|s| match s {
+            Sorted::Memory(run) => Some(run),
+            _ => None,
+        })
         .collect();
 
     // Merge the runs in key order (ties by run, which keeps partition order).
@@ -157,4 +221,62 @@ pub fn sort(
         out.push(interleave_record_batch(&batches, &indices).map_err(arrow)?);
     }
     Ok(Partitions::materialized(schema, vec![out]))
+}
+
+/// The positions of `rows` in key order, equal keys in their order.
+fn sorted_order(rows: &Rows) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.num_rows() as u32).collect();
+    order.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+    order
+}
+
+/// Once a partition has spilled: every partition's runs (in memory or on disk, partitions in
+/// order) merged as the output is read.
+fn merge_spilled(
+    sorted: Vec<Sorted>,
+    schema: SchemaRef,
+    encode: Encode,
+    dir: Arc<SpillDir>,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    let mut runs = Vec::new();
+    let mut held = Vec::new();
+    for part in sorted {
+        match part {
+            Sorted::Empty => {}
+            Sorted::Memory(run) => {
+                held.push(run._reservation);
+                runs.push(SortedRun::Memory(Arc::new((run.batch, run.rows))));
+            }
+            Sorted::Spilled(paths) => runs.extend(paths.into_iter().map(SortedRun::Spilled)),
+        }
+    }
+    let batch_size = ctx.batch_size;
+    let runs = ctx
+        .run_stage(
+            || ctx.stage_name(0, "sort (merge spilled runs)"),
+            StageKind::ShuffleMap,
+            1,
+            |_, output| {
+                let runs = reduce_runs(runs.clone(), &schema, &encode, batch_size, &dir, "sort")?;
+                output.output(0, dir.bytes());
+                Ok(runs)
+            },
+        )?
+        .pop()
+        .unwrap_or_default();
+    let held = Arc::new(held);
+    let open = move || -> Result<BatchStream<'static>> {
+        let _kept = (&dir, &held);
+        let merged = merge(runs.clone(), encode.clone(), batch_size, "sort (merge)")?;
+        let dir = dir.clone();
+        // The files stay until the merge is done with them.
+        Ok(Box::new(merged.inspect(move |_| {
+            let _ = &dir;
+        })))
+    };
+    Ok(Partitions {
+        schema,
+        parts: vec![Arc::new(open)],
+    })
 }

@@ -87,18 +87,63 @@ fn arrow(e: arrow::error::ArrowError) -> Error {
     Error::arrow("window", e)
 }
 
+const OPERATOR: &str = "window";
+
+/// Spill partitions of a window that does not fit in memory.
+const SPILL_PARTITIONS: usize = 64;
+
+/// Window functions over `input`; past the memory budget, again with the input spilled to disk
+/// split by the hash of the window's partition keys (see `window_spilled`).
 pub fn window(
     input: Partitions,
     functions: &[WindowExpr],
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
-    let batches = input.gather(
+    match window_in_memory(&input, functions, &schema, ctx) {
+        Err(Error::MemoryExhausted { operator, .. })
+            if operator == OPERATOR && shared_partition_keys(functions).is_some() =>
+        {
+            window_spilled(input, functions, schema, ctx)
+        }
+        other => other,
+    }
+}
+
+fn window_in_memory(
+    input: &Partitions,
+    functions: &[WindowExpr],
+    schema: &SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    let (batches, _held) = input.gather_reserved(
         ctx,
         || ctx.stage_name(0, "window (gather)"),
         super::trace::StageKind::ShuffleMap,
+        OPERATOR,
     )?;
-    let batch = concat_batches(&input.schema, &batches).map_err(arrow)?;
+    let out = window_batch(&input.schema, batches, functions, schema, ctx)?;
+    Ok(Partitions::materialized(schema.clone(), vec![vec![out]]))
+}
+
+/// The functions' values over `batches` (all of the rows of every window partition they
+/// hold): the input columns and then one column per function, rows in the order Spark's
+/// window operator leaves them, sorted by the (last) window's partition and order keys, ties
+/// in input order. (A later ORDER BY, a stable sort, then orders ties as Spark does.)
+fn window_batch(
+    input_schema: &SchemaRef,
+    batches: Vec<RecordBatch>,
+    functions: &[WindowExpr],
+    schema: &SchemaRef,
+    ctx: &ExecContext,
+) -> Result<RecordBatch> {
+    // Working memory beside the input: its concatenation, then the output taken from it,
+    // and each function's keys and order.
+    let bytes = held_bytes(&batches);
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let mut working = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+    working.resize(bytes + rows * 32 * functions.len())?;
+    let batch = concat_batches(input_schema, &batches).map_err(arrow)?;
     drop(batches);
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     let mut last_order = None;
@@ -107,9 +152,6 @@ pub fn window(
         columns.push(values);
         last_order = Some(order);
     }
-    // Rows come out as Spark's window operator leaves them: sorted by the (last) window's
-    // partition and order keys, ties in input order. A later ORDER BY, a stable sort, then
-    // orders ties as Spark does.
     if let Some(order) = last_order {
         let order = UInt32Array::from(order);
         columns = columns
@@ -117,13 +159,145 @@ pub fn window(
             .map(|c| take(c.as_ref(), &order, None).map_err(arrow))
             .collect::<Result<_>>()?;
     }
-    let out = RecordBatch::try_new_with_options(
+    RecordBatch::try_new_with_options(
         schema.clone(),
         columns,
         &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
     )
-    .map_err(arrow)?;
-    Ok(Partitions::materialized(schema, vec![vec![out]]))
+    .map_err(arrow)
+}
+
+/// The partition keys every function shares, when there are some: a window partition is
+/// then whole within one hash partition of them.
+fn shared_partition_keys(functions: &[WindowExpr]) -> Option<&[Bound]> {
+    let first = &functions.first()?.partition_by;
+    let same = |f: &WindowExpr| format!("{:?}", f.partition_by) == format!("{first:?}");
+    (!first.is_empty() && functions.iter().all(same)).then_some(first.as_slice())
+}
+
+/// A window past the memory budget: the input is written to spill files split by the hash of
+/// the partition keys (every window partition lands whole in one), each spill partition's
+/// windows are computed on their own and written back sorted, and the sorted spill
+/// partitions are merged by partition and order keys as the output is read: the same rows in
+/// the same order as in memory. Memory: one spill partition's rows at a time per worker. A
+/// window without PARTITION BY, or with functions partitioned differently, does not spill
+/// (the budget error).
+fn window_spilled(
+    input: Partitions,
+    functions: &[WindowExpr],
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Partitions> {
+    use super::merge::{merge, spill_in_order, Encode, SortedRun};
+    use crate::io::spill::{read_spill, SpillDir, SpillFiles};
+    use std::hash::BuildHasher;
+
+    let keys = shared_partition_keys(functions)
+        .ok_or_else(|| Error::Internal("a window without shared partition keys spilled".into()))?
+        .to_vec();
+    let plain = SortOptions::default();
+    let partition_keys: Vec<(Bound, SortOptions)> =
+        keys.iter().map(|k| (k.clone(), plain)).collect();
+    let dir = Arc::new(SpillDir::create(OPERATOR)?);
+    let hasher = hashbrown::DefaultHashBuilder::default();
+
+    // Split the input by partition-key hash, each task into its own files.
+    let files: Vec<Vec<Option<std::path::PathBuf>>> = ctx.run_stage(
+        || ctx.stage_name(0, "window (spill by key hash)"),
+        super::trace::StageKind::ShuffleMap,
+        input.parts.len(),
+        |task, output| {
+            let mut files = SpillFiles::new(
+                dir.clone(),
+                format!("input-{task}"),
+                input.schema.clone(),
+                SPILL_PARTITIONS,
+            );
+            let mut buffers = crate::memory::Reservation::new("window (spill buffers)")
+                .gauged(ctx.memory_gauge());
+            for batch in (input.parts[task])()? {
+                let batch = batch?;
+                crate::runtime::check_cancelled()?;
+                let rows = encode(&partition_keys, &batch)?;
+                files.write_by_key_hash(&batch, &rows, |k| hasher.hash_one(k))?;
+                files.reserve_buffers(&mut buffers)?;
+            }
+            output.output(0, 0);
+            files.finish()
+        },
+    )?;
+
+    // Each spill partition's windows, written back as a sorted run.
+    let runs: Vec<Option<SortedRun>> = ctx.run_stage(
+        || ctx.stage_name(0, "window (spilled partitions)"),
+        super::trace::StageKind::ShuffleMap,
+        SPILL_PARTITIONS,
+        |p, output| {
+            let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+            let mut batches = Vec::new();
+            for path in files.iter().filter_map(|task| task[p].as_ref()) {
+                for batch in read_spill(path)? {
+                    let batch = batch?;
+                    held.resize(held_bytes(&batches) + crate::io::spill::batch_bytes(&batch))?;
+                    batches.push(batch);
+                }
+            }
+            if batches.is_empty() {
+                return Ok(None);
+            }
+            let out = window_batch(&input.schema, batches, functions, &schema, ctx)?;
+            let order: Vec<u32> = (0..out.num_rows() as u32).collect();
+            let path = spill_in_order(
+                &dir,
+                &format!("window-{p}.arrow"),
+                &out,
+                &order,
+                ctx.batch_size,
+            )?;
+            output.output(out.num_rows() as u64, 0);
+            Ok(Some(SortedRun::Spilled(path)))
+        },
+    )?;
+    let runs: Vec<SortedRun> = runs.into_iter().flatten().collect();
+
+    // The merge compares what the in-memory window sorted by: the last function's
+    // partition keys, then its order keys.
+    let last = functions
+        .last()
+        .ok_or_else(|| Error::Internal("a window without functions".into()))?;
+    let mut merge_keys = partition_keys.clone();
+    merge_keys.extend(last.order_by.iter().map(|k| {
+        (
+            k.expr.clone(),
+            SortOptions {
+                descending: k.descending,
+                nulls_first: k.nulls_first,
+            },
+        )
+    }));
+    let encode_merge: Encode = Arc::new(move |batch: &RecordBatch| encode(&merge_keys, batch));
+    let batch_size = ctx.batch_size;
+    let open = move || -> Result<crate::io::dataset::BatchStream<'static>> {
+        let dir = dir.clone();
+        let merged = merge(
+            runs.clone(),
+            encode_merge.clone(),
+            batch_size,
+            "window (merge)",
+        )?;
+        // The files stay until the merge is done with them.
+        Ok(Box::new(merged.inspect(move |_| {
+            let _ = &dir;
+        })))
+    };
+    Ok(Partitions {
+        schema,
+        parts: vec![Arc::new(open)],
+    })
+}
+
+fn held_bytes(batches: &[RecordBatch]) -> usize {
+    batches.iter().map(crate::io::spill::batch_bytes).sum()
 }
 
 fn encode(exprs: &[(Bound, SortOptions)], batch: &RecordBatch) -> Result<Rows> {

@@ -140,14 +140,22 @@ fn spill_write_error(path: &Path, e: arrow::error::ArrowError) -> Error {
     )
 }
 
+/// Rows gathered per spill partition before they are written as one batch (pieces split off
+/// one input batch are small; one IPC message each would cost more than their rows).
+const SPILL_BATCH_ROWS: usize = 4096;
+
 /// One writer per spill partition, each file made when its first batch comes: what one task
-/// writes when it splits its rows by key hash.
+/// writes when it splits its rows by key hash. Small pieces are held per partition until
+/// `SPILL_BATCH_ROWS` have come (`buffered_bytes` says how much that holds).
 pub struct SpillFiles {
     dir: std::sync::Arc<SpillDir>,
     /// File names are `{prefix}-{partition}.arrow`.
     prefix: String,
     schema: SchemaRef,
     writers: Vec<Option<SpillWriter>>,
+    pending: Vec<Vec<RecordBatch>>,
+    pending_rows: Vec<usize>,
+    buffered: usize,
 }
 
 impl SpillFiles {
@@ -162,11 +170,64 @@ impl SpillFiles {
             prefix,
             schema,
             writers: (0..partitions).map(|_| None).collect(),
+            pending: vec![Vec::new(); partitions],
+            pending_rows: vec![0; partitions],
+            buffered: 0,
         }
     }
 
+    /// Split `batch` by the hash of its rows' keys (`keys`, one row per row of the batch) and
+    /// append each part to its partition's file.
+    pub fn write_by_key_hash(
+        &mut self,
+        batch: &RecordBatch,
+        keys: &arrow::row::Rows,
+        hash: impl Fn(&[u8]) -> u64,
+    ) -> Result<()> {
+        for (p, part) in split_by_key_hash(batch, keys, self.writers.len(), hash)? {
+            self.write(p, part)?;
+        }
+        Ok(())
+    }
+
     /// Append `batch` to partition `p`'s file.
-    pub fn write(&mut self, p: usize, batch: &RecordBatch) -> Result<()> {
+    pub fn write(&mut self, p: usize, batch: RecordBatch) -> Result<()> {
+        self.pending_rows[p] += batch.num_rows();
+        self.buffered += batch.get_array_memory_size();
+        self.pending[p].push(batch);
+        if self.pending_rows[p] >= SPILL_BATCH_ROWS {
+            self.flush(p)?;
+        }
+        Ok(())
+    }
+
+    /// Hold the pieces waiting to be written in `reservation`; when the budget cannot, write
+    /// them out now instead.
+    pub fn reserve_buffers(&mut self, reservation: &mut crate::memory::Reservation) -> Result<()> {
+        match reservation.resize(self.buffered) {
+            Err(Error::MemoryExhausted { .. }) => {
+                for p in 0..self.writers.len() {
+                    self.flush(p)?;
+                }
+                reservation.resize(self.buffered)
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self, p: usize) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending[p]);
+        self.pending_rows[p] = 0;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        self.buffered -= pending
+            .iter()
+            .map(|b| b.get_array_memory_size())
+            .sum::<usize>();
+        let batch = arrow::compute::concat_batches(&self.schema, &pending)
+            .map_err(|e| Error::arrow("spilling", e))?;
+        drop(pending);
         let writer = match &mut self.writers[p] {
             Some(writer) => writer,
             empty => empty.insert(SpillWriter::create(
@@ -174,11 +235,14 @@ impl SpillFiles {
                 &self.schema,
             )?),
         };
-        writer.write(batch)
+        writer.write(&batch)
     }
 
     /// Finish every file: each partition's path, None where nothing was written.
-    pub fn finish(self) -> Result<Vec<Option<PathBuf>>> {
+    pub fn finish(mut self) -> Result<Vec<Option<PathBuf>>> {
+        for p in 0..self.writers.len() {
+            self.flush(p)?;
+        }
         self.writers
             .into_iter()
             .map(|w| w.map(SpillWriter::finish).transpose())
@@ -188,7 +252,7 @@ impl SpillFiles {
 
 /// The rows of `batch` split into `partitions` by the hash of their key bytes (`keys`, one row
 /// per row of the batch): each partition that has rows, with its rows in their order.
-pub fn split_by_key_hash(
+fn split_by_key_hash(
     batch: &RecordBatch,
     keys: &arrow::row::Rows,
     partitions: usize,
@@ -209,6 +273,21 @@ pub fn split_by_key_hash(
                 .map_err(|e| Error::arrow("splitting rows by key", e))
         })
         .collect()
+}
+
+/// The bytes `batch` holds, counting what its arrays use of their buffers: a batch read back
+/// from a spill file has every column in one shared buffer, which `get_array_memory_size`
+/// would count once per column.
+pub fn batch_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| {
+            c.to_data()
+                .get_slice_memory_size()
+                .unwrap_or_else(|_| c.get_array_memory_size())
+        })
+        .sum()
 }
 
 /// The batches of a spill file, in the order written.

@@ -263,14 +263,9 @@ impl TaskWriter {
         let Some(spill) = self.spill.as_mut() else {
             return Err(Error::Internal("a key spill was not started".into()));
         };
-        let split =
-            crate::io::spill::split_by_key_hash(batch, encoded, key_spill_partitions(), |key| {
-                hasher.hash_one(key)
-            })?;
-        for (p, part) in split {
-            spill.files.write(p, &part)?;
-        }
-        Ok(())
+        spill
+            .files
+            .write_by_key_hash(batch, encoded, |key| hasher.hash_one(key))
     }
 
     /// Read each spill file back, sort its rows by key (stably: rows of a key keep their
