@@ -55,8 +55,9 @@ pub fn spill_in_order(
     writer.finish()
 }
 
-/// Merge `runs` (in their order of precedence for equal keys) into fewer than `FAN_IN` runs,
-/// writing merged groups to `dir`.
+/// Merge `runs` (in their order of precedence for equal keys) into at most `FAN_IN` runs,
+/// writing merged groups to `dir`. A group that does not fit the budget is tried again in
+/// smaller groups (down to two runs at a time).
 pub fn reduce_runs(
     mut runs: Vec<SortedRun>,
     schema: &SchemaRef,
@@ -65,26 +66,48 @@ pub fn reduce_runs(
     dir: &SpillDir,
     operator: &'static str,
 ) -> Result<Vec<SortedRun>> {
+    let mut fan_in = FAN_IN;
     let mut round = 0;
-    while runs.len() > FAN_IN {
-        // Consecutive groups keep the runs' precedence.
-        let mut merged = Vec::new();
-        for (i, group) in runs.chunks(FAN_IN).enumerate() {
-            if group.len() == 1 {
-                merged.push(group[0].clone());
-                continue;
-            }
-            let mut writer =
-                SpillWriter::create(dir.file(&format!("merge-{round}-{i}.arrow")), schema)?;
-            for batch in merge(group.to_vec(), encode.clone(), batch_size, operator)? {
-                writer.write(&batch?)?;
-            }
-            merged.push(SortedRun::Spilled(writer.finish()?));
+    while runs.len() > fan_in {
+        match merge_groups(
+            &runs, fan_in, round, schema, encode, batch_size, dir, operator,
+        ) {
+            Ok(merged) => runs = merged,
+            Err(Error::MemoryExhausted { .. }) if fan_in > 2 => fan_in /= 2,
+            Err(e) => return Err(e),
         }
-        runs = merged;
         round += 1;
     }
     Ok(runs)
+}
+
+/// One round of `reduce_runs`: consecutive groups of `fan_in` runs (which keeps the runs'
+/// precedence), each merged into one.
+#[allow(clippy::too_many_arguments)]
+fn merge_groups(
+    runs: &[SortedRun],
+    fan_in: usize,
+    round: usize,
+    schema: &SchemaRef,
+    encode: &Encode,
+    batch_size: usize,
+    dir: &SpillDir,
+    operator: &'static str,
+) -> Result<Vec<SortedRun>> {
+    let mut merged = Vec::new();
+    for (i, group) in runs.chunks(fan_in).enumerate() {
+        if group.len() == 1 {
+            merged.push(group[0].clone());
+            continue;
+        }
+        let mut writer =
+            SpillWriter::create(dir.file(&format!("merge-{round}-{i}.arrow")), schema)?;
+        for batch in merge(group.to_vec(), encode.clone(), batch_size, operator)? {
+            writer.write(&batch?)?;
+        }
+        merged.push(SortedRun::Spilled(writer.finish()?));
+    }
+    Ok(merged)
 }
 
 /// Where one run is in the merge: its current batch and row.

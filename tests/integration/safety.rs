@@ -1136,3 +1136,70 @@ fn rows_per_dropoff_zone(input: &str) -> String {
     .ok()
     .to_string()
 }
+
+/// Past the budget, a sort writes sorted runs to disk and merges them (in rounds when there
+/// are more than it merges at once), and a window partitioned by shared keys works one hash
+/// split at a time: the same rows in the same order as in memory, ties included; the spill
+/// files are gone afterwards. A window without PARTITION BY cannot be split: one clear error.
+#[test]
+fn past_the_budget_sort_and_window_spill_in_the_same_order() {
+    let jan = data("yellow_tripdata_sample_2019-01.csv");
+    let feb = data("yellow_tripdata_sample_2019-02.csv");
+    let both = format!("(SELECT * FROM csv.`{jan}` UNION ALL SELECT * FROM csv.`{feb}`)");
+    let spill = temp();
+    let sort = format!(
+        "SELECT * FROM {both} ORDER BY payment_type DESC NULLS FIRST, \
+         CASE WHEN passenger_count > 1 THEN pickup_location_id END NULLS LAST, \
+         round(total_amount) DESC"
+    );
+    let window = format!(
+        "SELECT pickup_location_id, payment_type, total_amount, \
+         row_number() OVER (PARTITION BY CASE WHEN payment_type = 1 THEN pickup_location_id END ORDER BY total_amount DESC) AS rn, \
+         sum(total_amount) OVER (PARTITION BY CASE WHEN payment_type = 1 THEN pickup_location_id END ORDER BY round(trip_distance) RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS near, \
+         lag(tip_amount, 2) OVER (PARTITION BY CASE WHEN payment_type = 1 THEN pickup_location_id END ORDER BY pickup_datetime) AS before, \
+         rank() OVER (PARTITION BY CASE WHEN payment_type = 1 THEN pickup_location_id END ORDER BY passenger_count) AS r \
+         FROM {both}"
+    );
+    // Budgets below what each needs in memory; the 50K sort makes over a hundred runs.
+    let cases = [
+        (&sort, "400K", "sort (merge spilled runs)"),
+        (&sort, "50K", "sort (merge spilled runs)"),
+        (&window, "3M", "window (spill by key hash)"),
+    ];
+    for (query, budget, stage) in cases {
+        let in_memory = engine(&["sql", query, "--csv"]);
+        let spilled = engine_spilling_to(
+            spill.path(),
+            &[
+                "--memory-limit",
+                budget,
+                "--summary",
+                "sql",
+                "--batch-size",
+                "32",
+                query,
+                "--csv",
+            ],
+        );
+        spilled.ok();
+        assert!(
+            spilled.stderr.contains(stage),
+            "{query}: {}",
+            spilled.stderr
+        );
+        assert_eq!(spilled.stdout, in_memory.ok(), "{query} at {budget}");
+        assert_eq!(spilled.stdout.lines().count(), 20_001);
+        let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
+        assert!(left.is_empty(), "spill files left behind: {left:?}");
+    }
+    let whole =
+        format!("SELECT total_amount, row_number() OVER (ORDER BY total_amount) AS rn FROM {both}");
+    let refused = engine_spilling_to(spill.path(), &["--memory-limit", "1M", "sql", &whole]);
+    refused.fails(
+        1,
+        &[
+            "window: needs more memory than the budget allows",
+            "raise --memory-limit",
+        ],
+    );
+}
