@@ -252,7 +252,7 @@ impl SpillFiles {
 
 /// The rows of `batch` split into `partitions` by the hash of their key bytes (`keys`, one row
 /// per row of the batch): each partition that has rows, with its rows in their order.
-fn split_by_key_hash(
+pub fn split_by_key_hash(
     batch: &RecordBatch,
     keys: &arrow::row::Rows,
     partitions: usize,

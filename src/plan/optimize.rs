@@ -534,8 +534,57 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
                 map,
             )
         }
-        // Window functions and generators see every input column (kept as they are).
-        plan @ (Plan::Window { .. } | Plan::Generate { .. }) => (
+        // A window keeps the input columns wanted above it and those its functions read.
+        Plan::Window {
+            input,
+            functions,
+            schema,
+        } => {
+            let input_width = input.schema().fields().len();
+            let mut need: BTreeSet<usize> = required
+                .iter()
+                .copied()
+                .filter(|&c| c < input_width)
+                .collect();
+            for f in &functions {
+                let mut read = Vec::new();
+                f.columns(&mut read);
+                need.extend(read);
+            }
+            let (input, inner) = prune(*input, &need);
+            let kept_width = input.schema().fields().len();
+            let functions: Vec<_> = functions.iter().map(|f| f.remap(&|c| inner[c])).collect();
+            let mut fields: Vec<Field> = input
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone())
+                .collect();
+            fields.extend(
+                schema.fields()[input_width..]
+                    .iter()
+                    .map(|f| f.as_ref().clone()),
+            );
+            let map = (0..width)
+                .map(|c| {
+                    if c < input_width {
+                        inner[c]
+                    } else {
+                        kept_width + (c - input_width)
+                    }
+                })
+                .collect();
+            (
+                Plan::Window {
+                    input: Box::new(input),
+                    functions,
+                    schema: Arc::new(Schema::new(fields)),
+                },
+                map,
+            )
+        }
+        // Generators see every input column (kept as they are).
+        plan @ Plan::Generate { .. } => (
             plan.map_children(|input| {
                 let inner_width = input.schema().fields().len();
                 let all: BTreeSet<usize> = (0..inner_width).collect();

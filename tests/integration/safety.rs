@@ -1140,7 +1140,8 @@ fn rows_per_dropoff_zone(input: &str) -> String {
 /// Past the budget, a sort writes sorted runs to disk and merges them (in rounds when there
 /// are more than it merges at once), and a window partitioned by shared keys works one hash
 /// split at a time: the same rows in the same order as in memory, ties included; the spill
-/// files are gone afterwards. A window without PARTITION BY cannot be split: one clear error.
+/// files are gone afterwards. (Over many batches a window splits by key hash in memory too.) A
+/// window without PARTITION BY cannot be split: one clear error.
 #[test]
 fn past_the_budget_sort_and_window_spill_in_the_same_order() {
     let jan = data("yellow_tripdata_sample_2019-01.csv");
@@ -1164,7 +1165,9 @@ fn past_the_budget_sort_and_window_spill_in_the_same_order() {
     let cases = [
         (&sort, "400K", "sort (merge spilled runs)"),
         (&sort, "50K", "sort (merge spilled runs)"),
-        (&window, "3M", "window (spill by key hash)"),
+        (&window, "4M", "window (spill by key hash)"),
+        // Within the budget, over 128 batches: split by key hash in memory.
+        (&window, "1G", "window (per key hash split)"),
     ];
     for (query, budget, stage) in cases {
         let in_memory = engine(&["sql", query, "--csv"]);
