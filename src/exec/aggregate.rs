@@ -494,6 +494,7 @@ fn aggregate_spilled(
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
+    ctx.count_spill_restart();
     use crate::io::spill::{read_spill, SpillDir, SpillFiles};
     use arrow::datatypes::{Field, Schema};
 

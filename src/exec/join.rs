@@ -792,6 +792,7 @@ fn join_spilled(
     base: &JoinJob,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
+    ctx.count_spill_restart();
     use crate::io::spill::{read_spill, SpillDir};
     let dir = Arc::new(SpillDir::create("hash join")?);
     let right_files = spill_side(

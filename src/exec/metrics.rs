@@ -32,6 +32,9 @@ pub struct OperatorMetrics {
     pub setup_cpu_nanos: AtomicU64,
     /// What the operator's memory reservations held at most at once.
     pub memory: Arc<crate::memory::MemoryGauge>,
+    /// Times the operator gave up in memory and read its input again to spill it: the
+    /// operators below then count that input twice.
+    pub spill_restarts: AtomicU64,
     /// Scans: rows read from the files before the scan's filters, and bytes of files read.
     pub scanned_rows: AtomicU64,
     pub bytes_read: AtomicU64,

@@ -61,6 +61,15 @@ impl ExecContext {
         }
     }
 
+    /// Note that the operator being run starts again, its input read again to spill it.
+    pub fn count_spill_restart(&self) {
+        if let Some(operator) = &self.operator {
+            operator
+                .spill_restarts
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     /// The gauge the operator being run counts its memory on, when metrics are on.
     pub fn memory_gauge(&self) -> Option<Arc<crate::memory::MemoryGauge>> {
         self.operator.as_ref().map(|m| m.memory.clone())

@@ -387,6 +387,7 @@ fn window_spilled(
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
+    ctx.count_spill_restart();
     use crate::io::spill::{read_spill, SpillDir, SpillFiles};
     use std::hash::BuildHasher;
 

@@ -42,6 +42,14 @@ pub fn explain_analyzed(
             if peak > 0 {
                 let _ = write!(text, ", peak memory: {}", crate::memory::human(peak));
             }
+            let restarts = m.spill_restarts.load(Relaxed);
+            if restarts > 0 {
+                let _ = write!(
+                    text,
+                    ", restarted to spill: input read {} times, counted each time below",
+                    restarts + 1
+                );
+            }
             if matches!(node, Plan::Scan(_)) {
                 let scanned = m.scanned_rows.load(Relaxed);
                 let _ = write!(

@@ -1046,6 +1046,25 @@ fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
         let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
         assert!(left.is_empty(), "spill files left behind: {left:?}");
     }
+    // EXPLAIN ANALYZE says when an operator read its input again to spill (the scan below
+    // counts its rows twice).
+    let (query, budget) = &queries[0];
+    let analyzed = engine_spilling_to(
+        spill.path(),
+        &[
+            "--memory-limit",
+            budget,
+            "sql",
+            &format!("EXPLAIN ANALYZE {query}"),
+        ],
+    );
+    assert!(
+        analyzed
+            .ok()
+            .contains("restarted to spill: input read 2 times, counted each time below"),
+        "{}",
+        analyzed.stdout
+    );
 }
 
 /// A partitioned write queues each partition's rows within a share of the budget: with a tiny
