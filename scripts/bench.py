@@ -222,6 +222,16 @@ def input_queries(trips, label):
         "datafusion": fusion("SELECT count(*) FROM t"),
         "spark": spark("print(t.count())"),
     }
+    if label == "budget":
+        # Within a budget only (engine and DuckDB): a full sort and a window over every row,
+        # written to Parquet; both hold the whole input unless they spill.
+        for name, sql in [("sort every row", "SELECT * FROM t ORDER BY total_amount DESC, pickup_datetime"),
+                          ("window over every row",
+                           "SELECT pickup_location_id, pickup_datetime, total_amount, row_number() OVER "
+                           "(PARTITION BY pickup_location_id ORDER BY total_amount DESC, pickup_datetime) AS rn FROM t")]:
+            target = name.replace(" ", "_")
+            q[name] = {"engine": engine_sql(sql, "--write", o("engine", target)),
+                       "duckdb": duck(f"COPY ({sql}) TO '{o('duckdb', target)}' (FORMAT parquet)")}
     return q
 
 
@@ -346,7 +356,7 @@ def main():
     budget_queries = input_queries(budget_input, "budget")
     ulimit = ["bash", "-c", 'ulimit -v 1000000 && exec "$0" "$@"']
     for name in ["high-cardinality group by", "self-join on a high-cardinality key",
-                 "partitioned write by day"] if wanted("budget") else []:
+                 "partitioned write by day", "sort every row", "window over every row"] if wanted("budget") else []:
         cmds = budget_queries[name]
         engine_cmd = ulimit + [ENGINE, "--memory", "700M"] + cmds["engine"][1:]
         duck_cmd = ulimit + [cmds["duckdb"][0], cmds["duckdb"][1],

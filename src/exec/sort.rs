@@ -119,8 +119,9 @@ pub fn sort(
                 pending_rows += batch.num_rows();
                 pending_bytes += batch.get_array_memory_size();
                 pending.push(batch);
-                // Sorting a run copies it once at a time (concatenated, then taken in order).
-                match pending_memory.resize(pending_bytes * 2) {
+                // Sorting a run copies it (concatenated, then taken in order), beside its key
+                // bytes and order, and what the readers and writers around the sort hold.
+                match pending_memory.resize(pending_bytes * 3) {
                     Ok(()) => {}
                     // A full sort spills what it holds as a sorted run; a top-N holds little.
                     Err(Error::MemoryExhausted { .. }) if limit.is_none() => {
