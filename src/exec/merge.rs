@@ -66,12 +66,28 @@ pub fn reduce_runs(
     dir: &SpillDir,
     operator: &'static str,
 ) -> Result<Vec<SortedRun>> {
+    // One round: consecutive groups of `fan_in` runs (which keeps the runs' precedence),
+    // each merged into one file.
+    let merge_groups = |runs: &[SortedRun], fan_in: usize, round: usize| {
+        let mut merged = Vec::new();
+        for (i, group) in runs.chunks(fan_in).enumerate() {
+            if group.len() == 1 {
+                merged.push(group[0].clone());
+                continue;
+            }
+            let name = format!("merge-{round}-{i}.arrow");
+            let mut writer = SpillWriter::create(dir.file(&name), schema)?;
+            for batch in merge(group.to_vec(), encode.clone(), batch_size, operator)? {
+                writer.write(&batch?)?;
+            }
+            merged.push(SortedRun::Spilled(writer.finish()?));
+        }
+        Ok::<_, Error>(merged)
+    };
     let mut fan_in = FAN_IN;
     let mut round = 0;
     while runs.len() > fan_in {
-        match merge_groups(
-            &runs, fan_in, round, schema, encode, batch_size, dir, operator,
-        ) {
+        match merge_groups(&runs, fan_in, round) {
             Ok(merged) => runs = merged,
             Err(Error::MemoryExhausted { .. }) if fan_in > 2 => fan_in /= 2,
             Err(e) => return Err(e),
@@ -79,35 +95,6 @@ pub fn reduce_runs(
         round += 1;
     }
     Ok(runs)
-}
-
-/// One round of `reduce_runs`: consecutive groups of `fan_in` runs (which keeps the runs'
-/// precedence), each merged into one.
-#[allow(clippy::too_many_arguments)]
-fn merge_groups(
-    runs: &[SortedRun],
-    fan_in: usize,
-    round: usize,
-    schema: &SchemaRef,
-    encode: &Encode,
-    batch_size: usize,
-    dir: &SpillDir,
-    operator: &'static str,
-) -> Result<Vec<SortedRun>> {
-    let mut merged = Vec::new();
-    for (i, group) in runs.chunks(fan_in).enumerate() {
-        if group.len() == 1 {
-            merged.push(group[0].clone());
-            continue;
-        }
-        let mut writer =
-            SpillWriter::create(dir.file(&format!("merge-{round}-{i}.arrow")), schema)?;
-        for batch in merge(group.to_vec(), encode.clone(), batch_size, operator)? {
-            writer.write(&batch?)?;
-        }
-        merged.push(SortedRun::Spilled(writer.finish()?));
-    }
-    Ok(merged)
 }
 
 /// Where one run is in the merge: its current batch and row.
