@@ -39,6 +39,7 @@ fn main() {
             "cannot start the main thread: {e}"
         ))),
     };
+    engine::runtime::remove_left_spill_dirs();
     if let Err(error) = outcome {
         eprintln!("engine: error: {error}");
         std::process::exit(error.exit_code());

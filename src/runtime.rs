@@ -88,13 +88,20 @@ pub fn forget_forced_exit_removal(dir: &std::path::Path) {
     }
 }
 
-fn exit_interrupted(message: &str) -> ! {
-    eprintln!("engine: error: {message}");
-    if let Ok(dirs) = REMOVE_AT_FORCED_EXIT.try_lock() {
-        for dir in dirs.iter() {
+/// Remove the spill directories still registered: at a forced exit, and when the command is
+/// done (a pool task may still hold a stream whose directory it would drop, after a reader
+/// closed the pipe or a job failed, and the process does not wait for it).
+pub fn remove_left_spill_dirs() {
+    if let Ok(mut dirs) = REMOVE_AT_FORCED_EXIT.try_lock() {
+        for dir in dirs.drain(..) {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+fn exit_interrupted(message: &str) -> ! {
+    eprintln!("engine: error: {message}");
+    remove_left_spill_dirs();
     std::process::exit(130);
 }
 

@@ -1225,3 +1225,43 @@ fn past_the_budget_sort_and_window_spill_in_the_same_order() {
         ],
     );
 }
+
+/// A spilled sort whose reader goes away after one line (`| head -1`) ends with exit 0 and
+/// leaves no spill directory, though a pool task may still hold the merge when the command
+/// returns.
+#[test]
+fn a_spilled_sort_cut_short_by_its_reader_leaves_no_spill_files() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let jan = data("yellow_tripdata_sample_2019-01.csv");
+    let spill = temp();
+    let query = format!(
+        "SELECT * FROM (SELECT * FROM csv.`{jan}` UNION ALL SELECT * FROM csv.`{jan}`) \
+         ORDER BY total_amount DESC"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_engine"))
+        .args([
+            "--memory-limit",
+            "400K",
+            "sql",
+            "--batch-size",
+            "32",
+            &query,
+            "--csv",
+        ])
+        .env("TMPDIR", spill.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut header = String::new();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut header).unwrap();
+    assert!(header.starts_with("vendor_id,"), "{header}");
+    drop(reader);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "spill files left behind: {left:?}");
+}
