@@ -77,7 +77,13 @@ pub fn reduce_runs(
             }
             let name = format!("merge-{round}-{i}.arrow");
             let mut writer = SpillWriter::create(dir.file(&name), schema)?;
-            for batch in merge(group.to_vec(), encode.clone(), batch_size, operator)? {
+            for batch in merge(
+                group.to_vec(),
+                encode.clone(),
+                batch_size,
+                operator,
+                Arc::new(()),
+            )? {
                 writer.write(&batch?)?;
             }
             merged.push(SortedRun::Spilled(writer.finish()?));
@@ -121,14 +127,17 @@ impl Cursor {
     }
 }
 
-/// The merged rows of `runs`, `batch_size` at a time.
+/// The merged rows of `runs`, `batch_size` at a time. The stream owns `keep` (the runs' spill
+/// directory, their memory reservations) until it is dropped.
 pub fn merge(
     runs: Vec<SortedRun>,
     encode: Encode,
     batch_size: usize,
     operator: &'static str,
+    keep: Arc<dyn Send + Sync>,
 ) -> Result<BatchStream<'static>> {
     let mut merge = Merge {
+        _keep: keep,
         cursors: Vec::new(),
         heap: Vec::new(),
         sources: Vec::new(),
@@ -181,6 +190,7 @@ struct Merge {
     batch_size: usize,
     /// The batches held: one per run, and those the output being built takes rows from.
     memory: Reservation,
+    _keep: Arc<dyn Send + Sync>,
 }
 
 impl Merge {

@@ -266,15 +266,16 @@ fn merge_spilled(
         )?
         .pop()
         .unwrap_or_default();
-    let held = Arc::new(held);
+    // The files and the in-memory runs' reservations stay until the merge is done with them.
+    let keep: Arc<dyn Send + Sync> = Arc::new((dir, held));
     let open = move || -> Result<BatchStream<'static>> {
-        let _kept = (&dir, &held);
-        let merged = merge(runs.clone(), encode.clone(), batch_size, "sort (merge)")?;
-        let dir = dir.clone();
-        // The files stay until the merge is done with them.
-        Ok(Box::new(merged.inspect(move |_| {
-            let _ = &dir;
-        })))
+        merge(
+            runs.clone(),
+            encode.clone(),
+            batch_size,
+            "sort (merge)",
+            keep.clone(),
+        )
     };
     Ok(Partitions {
         schema,

@@ -295,20 +295,17 @@ fn window_per_split(
         },
     )?;
     let (runs, held): (Vec<SortedRun>, Vec<_>) = runs.into_iter().flatten().unzip();
-    let held = Arc::new(held);
     let batch_size = ctx.batch_size;
+    // The files and the splits' memory stay until the merge is done with them.
+    let keep: Arc<dyn Send + Sync> = Arc::new((dir, held));
     let open = move || -> Result<crate::io::dataset::BatchStream<'static>> {
-        let kept = (dir.clone(), held.clone());
-        let merged = merge(
+        merge(
             runs.clone(),
             encode_merge.clone(),
             batch_size,
             "window (merge)",
-        )?;
-        // The files and the splits' memory stay until the merge is done with them.
-        Ok(Box::new(merged.inspect(move |_| {
-            let _ = &kept;
-        })))
+            keep.clone(),
+        )
     };
     Ok(Partitions {
         schema: schema.clone(),
