@@ -1,6 +1,7 @@
 //! CSV input: Spark's read options, type inference, the record-boundary scan that lets tasks
 //! read byte ranges in parallel, and the batch reader.
 
+mod fields;
 mod infer;
 mod layout;
 mod options;
