@@ -17,6 +17,7 @@ use super::trace::{
 use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};
 use crate::expr::Bound;
+use crate::io::csv::{RowFilter, RowPredicate};
 use crate::io::dataset::{BatchStream, Dataset};
 use crate::progress::Progress;
 
@@ -473,8 +474,14 @@ pub fn scan_partitions(
     let late =
         super::late::LateScan::plan(&dataset, &read, filters, top_n, limit, ctx.operator.clone())
             .map(Arc::new);
-    // A late scan has applied the filter already.
-    let filter = if late.is_some() { None } else { filter };
+    // CSV with a filter: the reader builds the filter's columns first, the rest for kept rows.
+    let row_filter = match late {
+        None => csv_row_filter(&dataset, &read, filters, ctx.operator.clone()),
+        Some(_) => None,
+    };
+    // A late scan or a row filter has applied the filter already, and counted the rows read.
+    let filtered_in_read = late.is_some() || row_filter.is_some();
+    let filter = if filtered_in_read { None } else { filter };
     let parts = tasks
         .into_iter()
         .map(|task| {
@@ -485,10 +492,17 @@ pub fn scan_partitions(
             let progress = ctx.progress.clone();
             let operator = ctx.operator.clone();
             let late = late.clone();
+            let row_filter = row_filter.clone();
             Arc::new(move || {
-                let stream = match &late {
-                    Some(late) => late.open(&task, &progress),
-                    None => dataset.open_task_shared(&task, Some(read.clone()), &progress),
+                let stream = match (&late, &row_filter) {
+                    (Some(late), _) => late.open(&task, &progress),
+                    (None, Some(row_filter)) => dataset.open_task_filtered(
+                        &task,
+                        read.clone(),
+                        row_filter.clone(),
+                        &progress,
+                    ),
+                    (None, None) => dataset.open_task_shared(&task, Some(read.clone()), &progress),
                 };
                 // Bytes read: the task's share of CSV files, its Parquet column chunks.
                 let bytes = dataset.bytes_read_by(&task, &read);
@@ -500,8 +514,7 @@ pub fn scan_partitions(
                 let filter = filter.clone();
                 let out_schema = out_schema.clone();
                 let mut remaining = limit.unwrap_or(usize::MAX);
-                // A late scan counts the rows it decodes first itself.
-                let counted_late = late.is_some();
+                let counted_late = filtered_in_read;
                 Ok(Box::new(stream.filter_map(move |batch| {
                     if remaining == 0 {
                         return None;
@@ -548,6 +561,40 @@ pub fn scan_partitions(
         schema: out_schema,
         parts,
     }
+}
+
+/// A CSV scan's filters as a row filter for its reader, which then parses the columns they
+/// test first and the other columns read only for the rows they keep. None when that saves
+/// nothing (no filter, or every column read is tested), when a filter tests a partition column
+/// or none at all, or for other formats. The predicate counts the rows it sees as scanned.
+fn csv_row_filter(
+    dataset: &Dataset,
+    read: &[usize],
+    filters: &[Bound],
+    operator: Option<Arc<super::metrics::OperatorMetrics>>,
+) -> Option<Arc<RowFilter>> {
+    if filters.is_empty() || !dataset.reads_with_row_filter() {
+        return None;
+    }
+    let mut columns = Vec::new();
+    filters.iter().for_each(|f| f.columns(&mut columns));
+    columns.sort_unstable();
+    columns.dedup();
+    let tests_data_only = columns.iter().all(|&c| c < dataset.data_columns());
+    if columns.is_empty() || !tests_data_only || read.iter().all(|c| columns.contains(c)) {
+        return None;
+    }
+    let position = |c: usize| columns.binary_search(&c).unwrap_or(0);
+    let filter = Bound::conjunction(filters.iter().map(|f| f.remap(&position)).collect())?;
+    let predicate: RowPredicate = Box::new(move |batch: &RecordBatch| {
+        let rows = batch.num_rows() as u64;
+        count_input(rows, 0);
+        if let Some(m) = &operator {
+            m.scanned_rows.fetch_add(rows, Relaxed);
+        }
+        evaluate_mask(&filter, batch)
+    });
+    Some(Arc::new(RowFilter { columns, predicate }))
 }
 
 #[cfg(test)]

@@ -11,5 +11,5 @@ mod source;
 pub use infer::{classify, classify_partition_value, Inferred};
 pub use layout::{infer_prefix, read_header, scan_file, Block, FileScan, HeaderInfo};
 pub use options::{parse_char_option, CsvOptions, ParseMode};
-pub use reader::{CsvBatchReader, RecordRange};
+pub use reader::{CsvBatchReader, RecordRange, RowFilter, RowPredicate};
 pub use source::open_stream;

@@ -87,6 +87,46 @@ impl Records for PlainBatch {
     }
 }
 
+/// Some records of a batch, by index: the records a row filter kept.
+struct Selected<'a, R: ?Sized> {
+    records: &'a R,
+    rows: &'a [u32],
+}
+
+impl<R: Records + ?Sized> Records for Selected<'_, R> {
+    fn count(&self) -> usize {
+        self.rows.len()
+    }
+    #[inline]
+    fn field(&self, row: usize, column: usize) -> Option<&[u8]> {
+        self.records.field(self.rows[row] as usize, column)
+    }
+    fn width(&self, row: usize) -> usize {
+        self.records.width(self.rows[row] as usize)
+    }
+    fn line(&self, row: usize) -> Option<u64> {
+        self.records.line(self.rows[row] as usize)
+    }
+}
+
+/// A filter applied while reading: the file columns `columns` (ascending) are built first, for
+/// every record, and handed as one batch to `predicate`; a record is kept where it says true
+/// (null drops it, as a filter does). The reader's other columns are built only for kept records.
+pub struct RowFilter {
+    pub columns: Vec<usize>,
+    pub predicate: RowPredicate,
+}
+
+pub type RowPredicate = Box<dyn Fn(&RecordBatch) -> Result<BooleanArray> + Send + Sync>;
+
+/// A row filter fitted to one reader: where its columns are among the reader's.
+struct FittedFilter {
+    filter: Arc<RowFilter>,
+    /// Position of each filter column in the reader's output.
+    positions: Vec<usize>,
+    schema: SchemaRef,
+}
+
 /// Where records come from. Lines without a quote character (most CSV data) are split at the
 /// delimiter directly, no CSV state machine needed; from the first line with a quote (or a lone
 /// carriage return, or a byte-order mark) on, the rest of the range goes through csv's reader.
@@ -161,6 +201,7 @@ pub struct CsvBatchReader {
     /// Types inferred from a sample (see `Depth::Sampled`): per file column, whether the sample
     /// saw only nulls. A value that does not fit is then a contradiction, not a malformed value.
     sampled: Option<Arc<Vec<bool>>>,
+    row_filter: Option<FittedFilter>,
 }
 
 impl CsvBatchReader {
@@ -208,6 +249,7 @@ impl CsvBatchReader {
             progress,
             done: false,
             sampled: None,
+            row_filter: None,
         })
     }
 
@@ -215,6 +257,30 @@ impl CsvBatchReader {
     pub fn with_sampled_types(mut self, sampled: Option<Arc<Vec<bool>>>) -> Self {
         self.sampled = sampled;
         self
+    }
+
+    /// Keep only the records `filter` keeps. Its columns must be among the reader's.
+    pub fn with_row_filter(mut self, filter: Option<Arc<RowFilter>>) -> Result<Self> {
+        let Some(filter) = filter else {
+            return Ok(self);
+        };
+        let positions = filter
+            .columns
+            .iter()
+            .map(|c| self.columns.iter().position(|r| r == c))
+            .collect::<Option<Vec<usize>>>()
+            .ok_or_else(|| Error::Internal("a row filter over a column not read".into()))?;
+        let schema = Arc::new(
+            self.schema
+                .project(&positions)
+                .map_err(|e| Error::arrow("a row filter's columns", e))?,
+        );
+        self.row_filter = Some(FittedFilter {
+            filter,
+            positions,
+            schema,
+        });
+        Ok(self)
     }
 
     pub fn schema(&self) -> SchemaRef {
@@ -345,8 +411,75 @@ impl CsvBatchReader {
         self.last_byte = byte;
     }
 
-    /// Typed columns of a batch of records, with Spark's handling of malformed ones.
+    /// The batch of records, built and filtered. In permissive mode (no record is dropped or
+    /// fails for a malformed value) with types from every row, a row filter's columns are built
+    /// first and the others only for the records it keeps: a selective filter then costs little
+    /// more than parsing the columns it tests. Otherwise every column is built, then filtered.
     fn build<R: Records + ?Sized>(&self, records: &R) -> Result<Option<RecordBatch>> {
+        let Some(fitted) = &self.row_filter else {
+            return self.build_all(records);
+        };
+        if self.options.mode != ParseMode::Permissive || self.sampled.is_some() {
+            let Some(batch) = self.build_all(records)? else {
+                return Ok(None);
+            };
+            let tested = batch
+                .project(&fitted.positions)
+                .map_err(|e| Error::arrow("a row filter's columns", e))?;
+            let keep = (fitted.filter.predicate)(&tested)?;
+            return filter_record_batch(&batch, &keep)
+                .map(Some)
+                .map_err(|e| Error::arrow("filtering rows", e));
+        }
+        let count = records.count();
+        let tested: Vec<ArrayRef> = fitted
+            .positions
+            .iter()
+            .map(|&output| self.permissive_column(records, output))
+            .collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(count));
+        let tested = RecordBatch::try_new_with_options(fitted.schema.clone(), tested, &options)
+            .map_err(|e| Error::arrow(format!("{}: building a batch", self.path.display()), e))?;
+        let keep = (fitted.filter.predicate)(&tested)?;
+        let rows: Vec<u32> = (0..count as u32)
+            .filter(|&row| keep.is_valid(row as usize) && keep.value(row as usize))
+            .collect();
+        if rows.is_empty() {
+            return Ok(Some(RecordBatch::new_empty(self.schema.clone())));
+        }
+        let indices = UInt32Array::from(rows);
+        let selected = Selected {
+            records,
+            rows: indices.values(),
+        };
+        let mut arrays = Vec::with_capacity(self.columns.len());
+        for output in 0..self.columns.len() {
+            arrays.push(match fitted.positions.iter().position(|&p| p == output) {
+                Some(i) => arrow::compute::take(tested.column(i), &indices, None)
+                    .map_err(|e| Error::arrow("filtering rows", e))?,
+                None => self.permissive_column(&selected, output),
+            });
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(indices.len()));
+        RecordBatch::try_new_with_options(self.schema.clone(), arrays, &options)
+            .map(Some)
+            .map_err(|e| Error::arrow(format!("{}: building a batch", self.path.display()), e))
+    }
+
+    /// Output column `output` of `records`, a value that does not parse read as null.
+    fn permissive_column<R: Records + ?Sized>(&self, records: &R, output: usize) -> ArrayRef {
+        convert_column(
+            records,
+            self.columns[output],
+            self.schema.field(output).data_type(),
+            self.options.null_value.as_bytes(),
+            self.options.timestamp_format.as_ref(),
+            &mut Vec::new(),
+        )
+    }
+
+    /// Typed columns of a batch of records, with Spark's handling of malformed ones.
+    fn build_all<R: Records + ?Sized>(&self, records: &R) -> Result<Option<RecordBatch>> {
         let count = records.count();
         let line_of = |row: usize| records.line(row).map(|l| l + self.line_offset);
         let mode = self.options.mode;

@@ -30,7 +30,7 @@ impl Dataset {
         columns: Option<Arc<Vec<usize>>>,
         progress: &Progress,
     ) -> BatchStream<'a> {
-        stream_task(self, task, columns, progress)
+        stream_task(self, task, columns, None, progress)
     }
 
     /// As `open_task_columns`, for a shared dataset: the stream keeps it alive.
@@ -40,7 +40,25 @@ impl Dataset {
         columns: Option<Arc<Vec<usize>>>,
         progress: &Progress,
     ) -> BatchStream<'static> {
-        stream_task(self.clone(), task, columns, progress)
+        stream_task(self.clone(), task, columns, None, progress)
+    }
+
+    /// Whether reads of this dataset take a `RowFilter`: CSV, whose reader builds the filter's
+    /// columns first. (Parquet reads late through `RowSelection`s instead.)
+    pub fn reads_with_row_filter(&self) -> bool {
+        matches!(self.layout, Layout::Csv { .. })
+    }
+
+    /// As `open_task_shared`, keeping only the rows `filter` keeps; its columns are data
+    /// columns among `columns`. Only where `reads_with_row_filter`.
+    pub fn open_task_filtered(
+        self: &Arc<Self>,
+        task: &ScanTask,
+        columns: Arc<Vec<usize>>,
+        filter: Arc<csv::RowFilter>,
+        progress: &Progress,
+    ) -> BatchStream<'static> {
+        stream_task(self.clone(), task, Some(columns), Some(filter), progress)
     }
 
     /// The bytes of files that reading `columns` of `task` reads: a CSV task's byte range
@@ -86,6 +104,7 @@ impl Dataset {
             for batch in self.open_piece(
                 &Piece { file, kind },
                 Some(remaining),
+                None,
                 None,
                 None,
                 &Progress::disabled(),
@@ -135,7 +154,7 @@ impl Dataset {
         selection: Option<RowSelection>,
         progress: &Progress,
     ) -> Result<BatchStream<'static>> {
-        self.open_piece(piece, None, Some(columns), selection, progress)
+        self.open_piece(piece, None, Some(columns), selection, None, progress)
     }
 
     fn open_piece(
@@ -144,8 +163,14 @@ impl Dataset {
         limit: Option<usize>,
         columns: Option<&[usize]>,
         selection: Option<RowSelection>,
+        row_filter: Option<&Arc<csv::RowFilter>>,
         progress: &Progress,
     ) -> Result<BatchStream<'static>> {
+        if row_filter.is_some() && matches!(piece.kind, PieceKind::Parquet(_)) {
+            return Err(Error::Internal(
+                "a row filter was asked of a Parquet piece".into(),
+            ));
+        }
         if selection.is_some() && matches!(piece.kind, PieceKind::Csv(_)) {
             return Err(Error::Internal(
                 "a row selection was asked of a CSV piece".into(),
@@ -195,7 +220,8 @@ impl Dataset {
                     batch_size,
                     progress.clone(),
                 )?
-                .with_sampled_types(sampled.clone()),
+                .with_sampled_types(sampled.clone())
+                .with_row_filter(row_filter.cloned())?,
             ),
             (Layout::Parquet { footers }, PieceKind::Parquet(groups)) => {
                 let read;
@@ -292,6 +318,7 @@ fn stream_task<'a, D>(
     dataset: D,
     task: &ScanTask,
     columns: Option<Arc<Vec<usize>>>,
+    row_filter: Option<Arc<csv::RowFilter>>,
     progress: &Progress,
 ) -> BatchStream<'a>
 where
@@ -313,6 +340,7 @@ where
             None,
             columns.as_deref().map(|c| c.as_slice()),
             None,
+            row_filter.as_ref(),
             &progress,
         ) {
             Ok(stream) => current = Some(stream),
