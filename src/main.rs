@@ -22,7 +22,7 @@ fn main() {
     };
     engine::error::quiet_panics();
     raise_descriptor_limit();
-    engine::memory::fit_allocator_to_address_limit();
+    engine::memory::tune_allocator();
     // The work runs on a thread with a large stack: expressions are trees, and a generated
     // `IN` list or a chain of thousands of ORs is deep (the stack is reserved, not touched).
     let work = std::thread::Builder::new()
