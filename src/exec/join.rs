@@ -298,16 +298,14 @@ fn join_partitioned(
     // at least one per worker.
     let build_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
     let buckets = (build_rows / BUCKET_ROWS).clamp(crate::runtime::parallelism(), 256);
-    let right_parts = bucketize(&right_batches, &job.right_keys, job, buckets, BUILD_SIDE)?;
-    drop(right_batches);
+    let right_parts = bucketize(right_batches, &job.right_keys, job, buckets, BUILD_SIDE)?;
     let (left_batches, _probe_side) = left.gather_reserved(
         ctx,
         || ctx.stage_name(0, "hash join (probe side)"),
         StageKind::ShuffleMap,
         PROBE_SIDE,
     )?;
-    let left_parts = bucketize(&left_batches, &job.left_keys, job, buckets, PROBE_SIDE)?;
-    drop(left_batches);
+    let left_parts = bucketize(left_batches, &job.left_keys, job, buckets, PROBE_SIDE)?;
     // Each bucket's two sides, taken by the task that joins them.
     type Sides = Mutex<Option<(Vec<RecordBatch>, Vec<RecordBatch>)>>;
     let buckets: Vec<Sides> = right_parts
@@ -343,9 +341,10 @@ fn join_partitioned(
 
 /// Split batches into `n` buckets by the hash of their key bytes. The batches are joined into
 /// one first, so that each bucket is one `take` rather than a small batch per input batch and
-/// bucket (with a hundred buckets, an allocation storm).
+/// bucket (with a hundred buckets, an allocation storm); they are dropped once joined, so that
+/// a side is held twice at most, never three times.
 fn bucketize(
-    batches: &[RecordBatch],
+    batches: Vec<RecordBatch>,
     keys: &[Bound],
     job: &JoinJob,
     n: usize,
@@ -364,7 +363,8 @@ fn bucketize(
             .map(RecordBatch::get_array_memory_size)
             .sum::<usize>(),
     )?;
-    let all = concat_batches(&first.schema(), batches).map_err(arrow("joining"))?;
+    let all = concat_batches(&first.schema(), &batches).map_err(arrow("joining"))?;
+    drop(batches);
     let columns: Vec<ArrayRef> = normalize_float_keys(
         keys.iter()
             .map(|k| evaluate(k, &all))
