@@ -85,6 +85,42 @@ pub fn trunc_micros(micros: i64, unit: TruncUnit) -> i64 {
     }
 }
 
+/// `trunc_micros` over the values of a column, each day's answer to a unit of a day or more
+/// remembered in a small direct-mapped table: the calendar arithmetic (`civil_from_days`'s
+/// divisions) is most of the cost, and a column's timestamps fall on far fewer days than it has
+/// rows. `date_trunc('month', ...)` over 10M rows was a fifth of a monthly revenue report.
+pub struct DayTruncation {
+    unit: TruncUnit,
+    /// (day, its truncation), at `day % 1024`.
+    slots: Vec<(i32, i32)>,
+}
+
+impl DayTruncation {
+    pub fn new(unit: TruncUnit) -> DayTruncation {
+        DayTruncation {
+            unit,
+            // No timestamp falls on day i32::MIN (i64 microseconds span about ±1e8 days).
+            slots: vec![(i32::MIN, 0); 1024],
+        }
+    }
+
+    #[inline]
+    pub fn micros(&mut self, micros: i64) -> i64 {
+        if !matches!(
+            self.unit,
+            TruncUnit::Year | TruncUnit::Quarter | TruncUnit::Month | TruncUnit::Week
+        ) {
+            return trunc_micros(micros, self.unit);
+        }
+        let days = days_of_micros(micros);
+        let slot = &mut self.slots[(days as u32 as usize) % 1024];
+        if slot.0 != days {
+            *slot = (days, trunc_days(days, self.unit));
+        }
+        micros_of_days(slot.1)
+    }
+}
+
 /// Truncate a date to the start of its `unit` (units finer than a day leave it as it is).
 pub fn trunc_days(days: i32, unit: TruncUnit) -> i32 {
     let (year, month, _) = civil_from_days(days);
@@ -125,6 +161,29 @@ pub fn add_months(days: i32, months: i32) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_truncations_equal_computed_ones() {
+        let units = ["year", "quarter", "month", "week", "day", "hour", "second"];
+        for unit in units.map(|u| TruncUnit::parse(u).unwrap()) {
+            let mut cache = DayTruncation::new(unit);
+            // Days 1024 apart share a slot; negative days and both ends of the range.
+            let days = [
+                0, 1024, -1, -1025, 17_000, 18_024, 16_976, -719_528, 2_932_896,
+            ];
+            for day in days.iter().chain(days.iter().rev()) {
+                for micros in [
+                    i64::from(*day) * MICROS_PER_DAY,
+                    i64::from(*day) * MICROS_PER_DAY + 12_345_678_901,
+                ] {
+                    assert_eq!(cache.micros(micros), trunc_micros(micros, unit), "{micros}");
+                }
+            }
+            for micros in [i64::MIN, i64::MAX, i64::MIN + 1] {
+                assert_eq!(cache.micros(micros), trunc_micros(micros, unit), "{micros}");
+            }
+        }
+    }
 
     #[test]
     fn calendar() {

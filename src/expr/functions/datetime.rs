@@ -286,9 +286,10 @@ fn date_trunc(call: &Call, mut args: Vec<Bound>) -> Result<Bound> {
     };
     args.remove(0);
     let kernel = Kernel::new("date_trunc", move |args, _| {
+        let cache = std::cell::RefCell::new(calendar::DayTruncation::new(unit));
         Ok(Arc::new(
             timestamps(&args[0])
-                .unary::<_, TimestampMicrosecondType>(|m| calendar::trunc_micros(m, unit)),
+                .unary::<_, TimestampMicrosecondType>(|m| cache.borrow_mut().micros(m)),
         ))
     })
     .showing_first(vec![text.to_ascii_lowercase()]);
