@@ -91,6 +91,28 @@ impl ParquetFooter {
             .collect()
     }
 
+    /// Where the middle of each row group lies in the file: the first page (dictionary or data)
+    /// of its first column chunk plus half its compressed size. A split of the file reads the
+    /// row groups whose midpoint it holds, as parquet-mr assigns them to Spark's splits
+    /// (`filterFileMetaDataByMidpoint`).
+    pub fn row_group_midpoints(&self) -> Vec<u64> {
+        self.metadata
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|rg| {
+                let start = rg.columns().first().map_or(0, |column| {
+                    let data = column.data_page_offset();
+                    match column.dictionary_page_offset() {
+                        Some(dictionary) if dictionary < data => dictionary,
+                        _ => data,
+                    }
+                });
+                (start.max(0) + rg.compressed_size().max(0) / 2) as u64
+            })
+            .collect()
+    }
+
     /// Compressed size of each row group, in order.
     pub fn row_group_sizes(&self) -> Vec<u64> {
         self.metadata

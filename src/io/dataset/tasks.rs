@@ -95,37 +95,35 @@ impl Dataset {
                 }
             }
             Layout::Parquet { footers } => {
+                // Spark's splits: the file cut into ranges of `split` bytes, each reading the
+                // row groups whose midpoint lies in it (whole row groups packed up to `split`
+                // would make three tasks of one 235 MB file on 2 cores where Spark makes two).
                 for (file_index, footer) in footers.iter().enumerate() {
                     if !keep_file(file_index) {
                         continue;
                     }
-                    let mut group: Vec<usize> = Vec::new();
-                    let mut bytes = 0;
-                    for (rg, size) in footer.row_group_sizes().into_iter().enumerate() {
+                    let sizes = footer.row_group_sizes();
+                    let mut current: Option<(u64, Vec<usize>, u64)> = None;
+                    for (rg, midpoint) in footer.row_group_midpoints().into_iter().enumerate() {
                         if !keep_group(file_index, rg) {
                             continue;
                         }
-                        if !group.is_empty() && bytes + size > split {
-                            pieces.push((
-                                Piece {
-                                    file: file_index,
-                                    kind: PieceKind::Parquet(Some(std::mem::take(&mut group))),
-                                },
-                                bytes,
-                            ));
-                            bytes = 0;
+                        let range = midpoint / split;
+                        match &mut current {
+                            Some((r, group, bytes)) if *r == range => {
+                                group.push(rg);
+                                *bytes += sizes[rg];
+                            }
+                            _ => {
+                                if let Some((_, group, bytes)) = current.take() {
+                                    pieces.push(parquet_piece(file_index, group, bytes));
+                                }
+                                current = Some((range, vec![rg], sizes[rg]));
+                            }
                         }
-                        group.push(rg);
-                        bytes += size;
                     }
-                    if !group.is_empty() {
-                        pieces.push((
-                            Piece {
-                                file: file_index,
-                                kind: PieceKind::Parquet(Some(group)),
-                            },
-                            bytes,
-                        ));
+                    if let Some((_, group, bytes)) = current {
+                        pieces.push(parquet_piece(file_index, group, bytes));
                     }
                 }
             }
@@ -164,6 +162,16 @@ impl Dataset {
         }
         split_bytes_for(&self.files)
     }
+}
+
+fn parquet_piece(file: usize, groups: Vec<usize>, bytes: u64) -> (Piece, u64) {
+    (
+        Piece {
+            file,
+            kind: PieceKind::Parquet(Some(groups)),
+        },
+        bytes,
+    )
 }
 
 fn csv_piece(file: usize, first: &csv::Block, last: &csv::Block) -> (Piece, u64) {
@@ -237,5 +245,67 @@ mod tests {
             spark.iter().map(|t| t.bytes).sum::<u64>()
         );
         assert_eq!(dataset.known_row_count(), Some(id));
+    }
+
+    /// One Parquet file of ten equal row groups, with splits of a little under half the file:
+    /// Spark's two splits read five row groups each (by midpoint), where packing whole row
+    /// groups up to the split size made three tasks (four, four and two row groups).
+    #[test]
+    fn parquet_splits_take_the_row_groups_whose_midpoint_they_hold() {
+        use arrow::array::{ArrayRef, Int64Array};
+        use arrow::record_batch::RecordBatch;
+        use parquet::arrow::ArrowWriter;
+        use parquet::file::properties::WriterProperties;
+        use std::sync::Arc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("groups.parquet");
+        // Distinct values, no compression: every row group the same size.
+        let values: ArrayRef = Arc::new(Int64Array::from_iter_values(0..100_000));
+        let batch = RecordBatch::try_from_iter([("x", values)]).unwrap();
+        let props = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(10_000))
+            .set_dictionary_enabled(false)
+            .set_compression(parquet::basic::Compression::UNCOMPRESSED)
+            .build();
+        let file = std::fs::File::create(&path).unwrap();
+        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let open = |split: u64| {
+            let read = ReadOptions {
+                max_partition_bytes: Some(split),
+                ..ReadOptions::default()
+            };
+            Dataset::open(
+                path.to_str().unwrap(),
+                &read,
+                Depth::Full,
+                &Progress::disabled(),
+            )
+            .unwrap()
+        };
+        let groups = |tasks: &[ScanTask]| -> Vec<Vec<usize>> {
+            tasks
+                .iter()
+                .map(|t| {
+                    t.pieces
+                        .iter()
+                        .flat_map(|p| match &p.kind {
+                            PieceKind::Parquet(Some(g)) => g.clone(),
+                            other => panic!("{other:?}"),
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let dataset = open(size / 2 - size / 50);
+        let halves = groups(&dataset.pack(None, size / 2 - size / 50));
+        assert_eq!(halves, vec![(0..5).collect::<Vec<_>>(), (5..10).collect()]);
+        assert_eq!(groups(&dataset.tasks()), halves);
+        // A split smaller than a row group: one row group per split, none read twice or lost.
+        let one_each = groups(&open(size / 25).tasks());
+        assert_eq!(one_each.concat(), (0..10).collect::<Vec<_>>());
     }
 }
