@@ -441,6 +441,11 @@ impl CsvBatchReader {
         let tested = RecordBatch::try_new_with_options(fitted.schema.clone(), tested, &options)
             .map_err(|e| Error::arrow(format!("{}: building a batch", self.path.display()), e))?;
         let keep = (fitted.filter.predicate)(&tested)?;
+        if keep.len() != count {
+            return Err(Error::Internal(
+                "a row filter answered for a different number of rows".into(),
+            ));
+        }
         let rows: Vec<u32> = (0..count as u32)
             .filter(|&row| keep.is_valid(row as usize) && keep.value(row as usize))
             .collect();
