@@ -1,6 +1,7 @@
 //! Splitting a dataset into tasks as Spark does: whole small files packed together and large
 //! ones cut, with `maxPartitionBytes` and `openCostInBytes` arithmetic, evened out over the
-//! tasks; CSV pieces end on record boundaries, Parquet pieces are groups of row groups.
+//! tasks; CSV pieces end on record boundaries, Parquet pieces are the row groups whose midpoint
+//! lies in a split of the file, as parquet-mr assigns them.
 
 use crate::io::csv::{self, RecordRange};
 
