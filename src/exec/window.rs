@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::partitions::{ExecContext, Partitions};
 use super::sort::SortKey;
+use super::sort_key::compare_row_bytes;
 use crate::error::{Error, Result};
 use crate::expr::aggregates::signature::AggCall;
 use crate::expr::eval::evaluate;
@@ -622,11 +623,12 @@ fn compute(
     )?;
     hold_keys(partition.size() + order.size())?;
     let mut perm: Vec<u32> = (0..n as u32).collect();
+    fn bytes(rows: &arrow::row::Rows, i: u32) -> &[u8] {
+        rows.row(i as usize).data()
+    }
     perm.par_sort_by(|&a, &b| {
-        partition
-            .row(a as usize)
-            .cmp(&partition.row(b as usize))
-            .then_with(|| order.row(a as usize).cmp(&order.row(b as usize)))
+        compare_row_bytes(bytes(&partition, a), bytes(&partition, b))
+            .then_with(|| compare_row_bytes(bytes(&order, a), bytes(&order, b)))
     });
     // Partition and peer boundaries in sorted order.
     let new_partition: Vec<bool> = (0..n)
