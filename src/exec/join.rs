@@ -4,7 +4,7 @@
 //! joined on its own (partitioned). Rows with a null key never match, as in SQL.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use arrow::array::{
     new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array,
@@ -70,9 +70,8 @@ pub const BROADCAST_ROWS: usize = 4_000_000;
 /// The build side, indexed: key bytes -> first row, `next` chains rows with equal keys.
 struct BuildSide {
     batch: RecordBatch,
-    /// The build rows' keys in arrow's row format: the table's keys live here, not in one
-    /// allocation per key.
-    keys: arrow::row::Rows,
+    /// The build rows' keys: the table's keys live here, not in one allocation per key.
+    keys: JoinKeys,
     /// The first build row of each distinct key, found by the hash of its key bytes.
     heads: HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
@@ -111,11 +110,93 @@ fn key_rows(
     Ok((rows, valid))
 }
 
+/// Each row's join key, made comparable as one value: keys of fixed-width values (numbers,
+/// dates, timestamps, decimals) of 16 bytes or less together are packed into a number, so the
+/// table compares and hashes numbers; other keys are arrow's row bytes.
+enum JoinKeys {
+    Packed(Vec<u128>),
+    Rows(arrow::row::Rows),
+}
+
+/// The keys of `batch`, and which rows have no null in them (`None`: every row). `packed`
+/// says the key types fit in 16 bytes ([`packs_keys`]); both sides answer alike, since their
+/// key types are the same.
+fn encode_keys(
+    converter: &RowConverter,
+    packed: bool,
+    keys: &[Bound],
+    batch: &RecordBatch,
+) -> Result<(JoinKeys, Option<arrow::buffer::NullBuffer>)> {
+    if !packed {
+        let (rows, valid) = key_rows(converter, keys, batch)?;
+        return Ok((JoinKeys::Rows(rows), valid));
+    }
+    let columns: Vec<ArrayRef> = normalize_float_keys(
+        keys.iter()
+            .map(|k| evaluate(k, batch))
+            .collect::<Result<_>>()?,
+    );
+    let mut valid: Option<arrow::buffer::NullBuffer> = None;
+    for c in &columns {
+        valid = arrow::buffer::NullBuffer::union(valid.as_ref(), c.logical_nulls().as_ref());
+    }
+    let mut packed = vec![0u128; batch.num_rows()];
+    let mut shift = 0;
+    for column in &columns {
+        let width = column
+            .data_type()
+            .primitive_width()
+            .ok_or_else(|| Error::Internal("a packed join key of no fixed width".into()))?;
+        let data = column.to_data();
+        let values = data
+            .buffers()
+            .first()
+            .and_then(|b| {
+                b.as_slice()
+                    .get(data.offset() * width..(data.offset() + data.len()) * width)
+            })
+            .ok_or_else(|| Error::Internal("a join key's values are shorter than it".into()))?;
+        match width {
+            1 => pack_words::<1>(&mut packed, values, shift),
+            2 => pack_words::<2>(&mut packed, values, shift),
+            4 => pack_words::<4>(&mut packed, values, shift),
+            8 => pack_words::<8>(&mut packed, values, shift),
+            _ => pack_words::<16>(&mut packed, values, shift),
+        }
+        shift += width as u32 * 8;
+    }
+    Ok((JoinKeys::Packed(packed), valid))
+}
+
+/// Whether keys of these types pack into 16 bytes: every one a fixed-width value of 1, 2, 4, 8
+/// or 16 bytes (booleans are bits, strings vary).
+fn packs_keys(keys: &[Bound]) -> bool {
+    let widths: Option<Vec<usize>> = keys
+        .iter()
+        .map(|k| {
+            k.data_type()
+                .primitive_width()
+                .filter(|w| matches!(w, 1 | 2 | 4 | 8 | 16))
+        })
+        .collect();
+    widths.is_some_and(|w| !w.is_empty() && w.iter().sum::<usize>() <= 16)
+}
+
+/// Place each `W`-byte value at bit `shift` of its row's packed key.
+fn pack_words<const W: usize>(packed: &mut [u128], values: &[u8], shift: u32) {
+    for (key, value) in packed.iter_mut().zip(values.chunks_exact(W)) {
+        let mut bytes = [0u8; 16];
+        bytes[..W].copy_from_slice(value);
+        *key |= u128::from_le_bytes(bytes).checked_shl(shift).unwrap_or(0);
+    }
+}
+
 impl BuildSide {
     fn new(
         batch: RecordBatch,
         keys: &[Bound],
         converter: &RowConverter,
+        packed: bool,
         gauge: Option<Arc<MemoryGauge>>,
     ) -> Result<BuildSide> {
         let mut reservation = Reservation::new(BUILD_SIDE).gauged(gauge);
@@ -127,36 +208,58 @@ impl BuildSide {
             .sum::<Result<usize>>()?
             + batch.num_rows() * 8;
         reservation.resize(batch.get_array_memory_size() + key_bytes + batch.num_rows() * 32)?;
-        let (rows, valid) = key_rows(converter, keys, &batch)?;
+        let (keys, valid) = encode_keys(converter, packed, keys, &batch)?;
         let n = batch.num_rows();
+        let key_size = match &keys {
+            JoinKeys::Packed(packed) => packed.len() * 16,
+            JoinKeys::Rows(rows) => rows.size(),
+        };
         // The table: key bytes, a slot per distinct key, the chains and the matched flags.
-        reservation.resize(batch.get_array_memory_size() + rows.size() + n * 32)?;
+        reservation.resize(batch.get_array_memory_size() + key_size + n * 32)?;
         let hasher = hashbrown::DefaultHashBuilder::default();
         let mut heads: HashTable<u32> = HashTable::with_capacity(n);
         let mut next = vec![NONE; n];
         // Insert in reverse so each chain lists rows in input order.
-        for i in (0..n).rev() {
-            if valid.as_ref().is_some_and(|v| v.is_null(i)) {
-                continue;
-            }
-            let key = rows.row(i);
-            let hash = hasher.hash_one(key.as_ref());
-            let same = |&r: &u32| rows.row(r as usize) == key;
-            match heads.find_mut(hash, same) {
-                Some(head) => {
-                    next[i] = *head;
-                    *head = i as u32;
+        let mut insert =
+            |i: usize, hash: u64, same: &dyn Fn(u32) -> bool, rehash: &dyn Fn(u32) -> u64| {
+                match heads.find_mut(hash, |&r| same(r)) {
+                    Some(head) => {
+                        next[i] = *head;
+                        *head = i as u32;
+                    }
+                    None => {
+                        heads.insert_unique(hash, i as u32, |&r| rehash(r));
+                    }
                 }
-                None => {
-                    heads.insert_unique(hash, i as u32, |&r| {
-                        hasher.hash_one(rows.row(r as usize).as_ref())
-                    });
+            };
+        let skipped = |i: usize| valid.as_ref().is_some_and(|v| v.is_null(i));
+        match &keys {
+            JoinKeys::Packed(packed) => {
+                for i in (0..n).rev().filter(|&i| !skipped(i)) {
+                    let key = packed[i];
+                    insert(
+                        i,
+                        hasher.hash_one(key),
+                        &|r| packed[r as usize] == key,
+                        &|r| hasher.hash_one(packed[r as usize]),
+                    );
+                }
+            }
+            JoinKeys::Rows(rows) => {
+                for i in (0..n).rev().filter(|&i| !skipped(i)) {
+                    let key = rows.row(i);
+                    insert(
+                        i,
+                        hasher.hash_one(key.as_ref()),
+                        &|r| rows.row(r as usize) == key,
+                        &|r| hasher.hash_one(rows.row(r as usize).as_ref()),
+                    );
                 }
             }
         }
         Ok(BuildSide {
             batch,
-            keys: rows,
+            keys,
             heads,
             hasher,
             next,
@@ -167,13 +270,25 @@ impl BuildSide {
 }
 
 impl BuildSide {
-    /// The first build row whose key is `key` (NONE: no row).
-    fn head(&self, key: arrow::row::Row<'_>) -> u32 {
-        let hash = self.hasher.hash_one(key.as_ref());
-        self.heads
-            .find(hash, |&r| self.keys.row(r as usize) == key)
-            .copied()
-            .unwrap_or(NONE)
+    /// The first build row whose key is probe row `i`'s key in `probe` (NONE: no row).
+    #[inline]
+    fn head(&self, probe: &JoinKeys, i: usize) -> u32 {
+        let found = match (&self.keys, probe) {
+            (JoinKeys::Packed(build), JoinKeys::Packed(probe)) => {
+                let key = probe[i];
+                self.heads
+                    .find(self.hasher.hash_one(key), |&r| build[r as usize] == key)
+            }
+            (JoinKeys::Rows(build), JoinKeys::Rows(probe)) => {
+                let key = probe.row(i);
+                self.heads.find(self.hasher.hash_one(key.as_ref()), |&r| {
+                    build.row(r as usize) == key
+                })
+            }
+            // Both sides are encoded alike (`JoinJob::packed`): never reached.
+            _ => None,
+        };
+        found.copied().unwrap_or(NONE)
     }
 }
 
@@ -191,6 +306,7 @@ pub fn hash_join(
     left_keys: &[Bound],
     right_keys: &[Bound],
     residual: Option<&Bound>,
+    output: Option<&[usize]>,
     schema: SchemaRef,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
@@ -207,10 +323,16 @@ pub fn hash_join(
         left_keys: left_keys.to_vec(),
         right_keys: right_keys.to_vec(),
         residual: residual.cloned(),
+        columns: output.map_or_else(|| (0..schema.fields().len()).collect(), <[usize]>::to_vec),
         schema: schema.clone(),
         left_schema: left.schema.clone(),
         right_schema: right_schema.clone(),
         converter,
+        packed: packs_keys(left_keys)
+            && left_keys
+                .iter()
+                .zip(right_keys)
+                .all(|(l, r)| l.data_type() == r.data_type()),
         batch_size: ctx.batch_size,
         build_empty: false,
         gauge: ctx.memory_gauge(),
@@ -284,12 +406,12 @@ fn spillable(how: JoinType) -> bool {
     !matches!(how, JoinType::Single | JoinType::NullAwareAnti)
 }
 
-/// The partitioned join in memory; `right_batches` (held in `_collected`) are released when
-/// it returns, before a spilled attempt starts.
+/// The partitioned join in memory; `right_batches` (held in `_collected`) are released once
+/// they are split into buckets, before the probe side is read.
 fn join_partitioned(
     left: Partitions,
     right_batches: Vec<RecordBatch>,
-    _collected: Vec<Reservation>,
+    collected: Vec<Reservation>,
     job: &Arc<JoinJob>,
     ctx: &ExecContext,
 ) -> Result<Partitions> {
@@ -298,107 +420,177 @@ fn join_partitioned(
     // at least one per worker.
     let build_rows: usize = right_batches.iter().map(|b| b.num_rows()).sum();
     let buckets = (build_rows / BUCKET_ROWS).clamp(crate::runtime::parallelism(), 256);
-    let right_parts = bucketize(right_batches, &job.right_keys, job, buckets, BUILD_SIDE)?;
-    let (left_batches, _probe_side) = left.gather_reserved(
-        ctx,
-        || ctx.stage_name(0, "hash join (probe side)"),
-        StageKind::ShuffleMap,
-        PROBE_SIDE,
-    )?;
-    let left_parts = bucketize(left_batches, &job.left_keys, job, buckets, PROBE_SIDE)?;
-    // Each bucket's two sides, taken by the task that joins them.
-    type Sides = Mutex<Option<(Vec<RecordBatch>, Vec<RecordBatch>)>>;
-    let buckets: Vec<Sides> = right_parts
-        .into_iter()
-        .zip(left_parts)
-        .map(|pair| Mutex::new(Some(pair)))
-        .collect();
-    let untraced = ExecContext {
-        trace: None,
-        ..ctx.clone()
-    };
-    let outputs: Vec<Vec<RecordBatch>> = ctx.run_stage(
-        || "exchange → hash join".to_string(),
-        StageKind::ShuffleMap,
-        buckets.len(),
-        |bucket, task| -> Result<Vec<RecordBatch>> {
-            let (r, l) = buckets[bucket]
-                .lock()
-                .ok()
-                .and_then(|mut b| b.take())
-                .ok_or_else(|| Error::Internal("a join bucket was taken twice".into()))?;
-            crate::exec::trace::count_shuffle_read(r.iter().map(|b| b.num_rows() as u64).sum());
-            let build = job.build_side(&r)?;
-            let probe = Partitions::materialized(job.left_schema.clone(), vec![l]);
-            // The bucket's probe runs inside this task, not as a stage of its own.
-            let joined = job.probe_all(probe, build, &untraced)?.collect_all()?;
-            task.output(joined.iter().map(|b| b.num_rows() as u64).sum(), 0);
-            Ok(joined)
-        },
-    )?;
-    Ok(Partitions::materialized(schema, outputs))
-}
-
-/// Split batches into `n` buckets by the hash of their key bytes. The batches are joined into
-/// one first, so that each bucket is one `take` rather than a small batch per input batch and
-/// bucket (with a hundred buckets, an allocation storm); they are dropped once joined, so that
-/// a side is held twice at most, never three times.
-fn bucketize(
-    batches: Vec<RecordBatch>,
-    keys: &[Bound],
-    job: &JoinJob,
-    n: usize,
-    operator: &'static str,
-) -> Result<Vec<Vec<RecordBatch>>> {
-    use std::hash::BuildHasher;
-    let converter = &job.converter;
-    let Some(first) = batches.first() else {
-        return Ok(vec![Vec::new(); n]);
-    };
-    // The joined copy, then the buckets, sit beside the batches until they go.
-    let mut copy = Reservation::new(operator).gauged(job.gauge.clone());
-    copy.resize(
-        2 * batches
+    // Each build batch is reordered by bucket and dropped: the copies take the memory the
+    // batches free, and a side is never held twice over.
+    let mut reordered = Reservation::new(BUILD_SIDE).gauged(job.gauge.clone());
+    reordered.resize(
+        right_batches
             .iter()
             .map(RecordBatch::get_array_memory_size)
-            .sum::<usize>(),
+            .sum(),
     )?;
-    let all = concat_batches(&first.schema(), &batches).map_err(arrow("joining"))?;
-    drop(batches);
+    let right_parts: Vec<Scattered> = right_batches
+        .into_par_iter()
+        .map(|batch| scatter(batch, &job.right_keys, &job.converter, buckets))
+        .collect::<Result<_>>()?;
+    drop(collected);
+    // The probe side is reordered as it is read: only the reordered copies are kept.
+    let probe_tasks = ctx.run_stage(
+        || ctx.stage_name(0, "hash join (probe side)"),
+        StageKind::ShuffleMap,
+        left.parts.len(),
+        |i, task| {
+            let mut held = Reservation::new(PROBE_SIDE).gauged(ctx.memory_gauge());
+            let (mut bytes, mut rows) = (0, 0);
+            let mut parts = Vec::new();
+            for batch in (left.parts[i])()? {
+                let batch = batch?;
+                rows += batch.num_rows() as u64;
+                let part = scatter(batch, &job.left_keys, &job.converter, buckets)?;
+                bytes += part.batch.get_array_memory_size();
+                held.resize(bytes)?;
+                parts.push(part);
+            }
+            task.output(rows, 0);
+            Ok((parts, held))
+        },
+    )?;
+    let (left_parts, _probe_side): (Vec<Vec<Scattered>>, Vec<Reservation>) =
+        probe_tasks.into_iter().unzip();
+    let left_parts: Vec<Scattered> = left_parts.into_iter().flatten().collect();
+    // Each bucket is joined when its partition is read, so its output streams on to the
+    // operator above instead of every bucket's output being held.
+    let sides = Arc::new((right_parts, left_parts));
+    let parts: Vec<Partition> = (0..buckets)
+        .map(|bucket| {
+            let (job, sides, ctx) = (job.clone(), sides.clone(), ctx.clone());
+            Arc::new(move || -> Result<BatchStream<'static>> {
+                let (right_parts, left_parts) = &*sides;
+                let (right, right_copy) =
+                    concat_bucket(right_parts, bucket, &job.right_schema, &job, BUILD_SIDE)?;
+                crate::exec::trace::count_shuffle_read(right.num_rows() as u64);
+                let (left, left_copy) =
+                    concat_bucket(left_parts, bucket, &job.left_schema, &job, PROBE_SIDE)?;
+                let probe = Partitions::materialized(job.left_schema.clone(), vec![vec![left]]);
+                let stream = join_bucket(&job, vec![right], probe, &ctx)?;
+                let held = (sides.clone(), right_copy, left_copy);
+                Ok(Box::new(stream.inspect(move |_| {
+                    let _held = &held;
+                })) as BatchStream<'static>)
+            }) as Partition
+        })
+        .collect();
+    Ok(Partitions { schema, parts })
+}
+
+/// One bucket of a partitioned join: a hash table over its build rows, probed by `probe`
+/// inside the caller's task; then, for right and full joins, the build rows nothing matched.
+fn join_bucket(
+    job: &Arc<JoinJob>,
+    build_batches: Vec<RecordBatch>,
+    probe: Partitions,
+    ctx: &ExecContext,
+) -> Result<BatchStream<'static>> {
+    let build = job.build_side(&build_batches)?;
+    drop(build_batches);
+    let untraced = ExecContext {
+        trace: None,
+        metrics: None,
+        operator: None,
+        ..ctx.clone()
+    };
+    let joined = job.probe_all(probe, build, &untraced)?;
+    let mut streams = Vec::new();
+    for open in &joined.parts {
+        streams.push(open()?);
+    }
+    Ok(Box::new(streams.into_iter().flatten()))
+}
+
+/// One batch of a side of a partitioned join, its rows reordered by bucket (the hash of their
+/// key): bucket `b` is rows `bounds[b]..bounds[b + 1]`, in input order.
+struct Scattered {
+    batch: RecordBatch,
+    bounds: Vec<usize>,
+}
+
+/// Reorder `batch` by bucket. Reordering each batch as it comes, rather than joining a side's
+/// batches and then splitting them, copies a side once instead of twice, and each copy takes
+/// the memory its batch frees: on a large join, most of the time went to the kernel zeroing
+/// fresh pages for the copies.
+fn scatter(
+    batch: RecordBatch,
+    keys: &[Bound],
+    converter: &RowConverter,
+    n: usize,
+) -> Result<Scattered> {
     let columns: Vec<ArrayRef> = normalize_float_keys(
         keys.iter()
-            .map(|k| evaluate(k, &all))
+            .map(|k| evaluate(k, &batch))
             .collect::<Result<_>>()?,
     );
-    let buckets: Vec<u32> = match hash_fixed_width(&columns) {
-        Some(hashes) => hashes.iter().map(|h| (h % n as u64) as u32).collect(),
+    let buckets: Vec<usize> = match hash_fixed_width(&columns) {
+        Some(hashes) => hashes.iter().map(|h| (h % n as u64) as usize).collect(),
         None => {
             let rows = converter
                 .convert_columns(&columns)
                 .map_err(arrow("joining"))?;
             let hasher = fixed_hasher();
-            (0..all.num_rows())
-                .into_par_iter()
-                .map(|i| (hasher.hash_one(rows.row(i).as_ref()) % n as u64) as u32)
+            (0..batch.num_rows())
+                .map(|i| (hasher.hash_one(rows.row(i).as_ref()) % n as u64) as usize)
                 .collect()
         }
     };
     drop(columns);
-    let mut indices: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (i, &bucket) in buckets.iter().enumerate() {
-        indices[bucket as usize].push(i as u32);
+    // A counting sort: each bucket's first position, then every row placed at its bucket's
+    // next position (stable, so a bucket keeps the input order).
+    let mut bounds = vec![0usize; n + 1];
+    for &b in &buckets {
+        bounds[b + 1] += 1;
     }
-    indices
-        .into_par_iter()
-        .map(|idx| {
-            if idx.is_empty() {
-                return Ok(Vec::new());
-            }
-            arrow::compute::take_record_batch(&all, &UInt32Array::from(idx))
-                .map(|bucket| vec![bucket])
-                .map_err(arrow("joining"))
+    for b in 0..n {
+        bounds[b + 1] += bounds[b];
+    }
+    if (0..n).any(|b| bounds[b + 1] - bounds[b] == batch.num_rows()) {
+        // One bucket has every row (or the batch is empty): nothing moves.
+        return Ok(Scattered { batch, bounds });
+    }
+    let mut next = bounds.clone();
+    let mut order = vec![0u32; batch.num_rows()];
+    for (row, &b) in buckets.iter().enumerate() {
+        order[next[b]] = row as u32;
+        next[b] += 1;
+    }
+    let batch = arrow::compute::take_record_batch(&batch, &UInt32Array::from(order))
+        .map_err(arrow("joining"))?;
+    Ok(Scattered { batch, bounds })
+}
+
+/// Bucket `bucket`'s rows of every batch of a side, as one batch, and its memory reserved (a
+/// slice's own size: arrow reports a slice's whole buffers).
+fn concat_bucket(
+    parts: &[Scattered],
+    bucket: usize,
+    schema: &SchemaRef,
+    job: &JoinJob,
+    operator: &'static str,
+) -> Result<(RecordBatch, Reservation)> {
+    let mut bytes = 0;
+    let slices: Vec<RecordBatch> = parts
+        .iter()
+        .filter_map(|part| {
+            let (start, end) = (part.bounds[bucket], part.bounds[bucket + 1]);
+            (end > start).then(|| {
+                let rows = part.batch.num_rows().max(1);
+                bytes += part.batch.get_array_memory_size() * (end - start) / rows;
+                part.batch.slice(start, end - start)
+            })
         })
-        .collect()
+        .collect();
+    let mut reservation = Reservation::new(operator).gauged(job.gauge.clone());
+    reservation.resize(bytes)?;
+    let batch = concat_batches(schema, &slices).map_err(arrow("joining"))?;
+    Ok((batch, reservation))
 }
 
 /// Each row's hash of its key values when every key is of a fixed width (numbers, dates,
@@ -482,10 +674,14 @@ struct JoinJob {
     left_keys: Vec<Bound>,
     right_keys: Vec<Bound>,
     residual: Option<Bound>,
+    /// The output's columns, as columns of the sides' concatenation (left then right).
+    columns: Vec<usize>,
     schema: SchemaRef,
     left_schema: SchemaRef,
     right_schema: SchemaRef,
     converter: Arc<RowConverter>,
+    /// The keys are packed into numbers (see [`JoinKeys`]).
+    packed: bool,
     batch_size: usize,
     /// The whole build side is empty (for the null-aware anti join, whose build side may be
     /// split into buckets).
@@ -507,6 +703,7 @@ impl JoinJob {
             build,
             &self.right_keys,
             &self.converter,
+            self.packed,
             self.gauge.clone(),
         )?))
     }
@@ -553,7 +750,7 @@ impl JoinJob {
 
     fn probe(&self, batch: &RecordBatch, build: &BuildSide) -> Result<Option<RecordBatch>> {
         crate::runtime::check_cancelled()?;
-        let (rows, valid) = key_rows(&self.converter, &self.left_keys, batch)?;
+        let (keys, valid) = encode_keys(&self.converter, self.packed, &self.left_keys, batch)?;
         let mut left_idx: Vec<u32> = Vec::new();
         let mut right_idx: Vec<u32> = Vec::new();
         // The pairs of one probe batch, and the rows they become, are held until the batch is
@@ -567,7 +764,7 @@ impl JoinJob {
             if valid.as_ref().is_some_and(|v| v.is_null(i)) {
                 continue;
             }
-            let mut r = build.head(rows.row(i));
+            let mut r = build.head(&keys, i);
             while r != NONE {
                 left_idx.push(i as u32);
                 right_idx.push(r);
@@ -648,7 +845,20 @@ impl JoinJob {
                 let want = self.how == JoinType::Semi;
                 let mask =
                     BooleanArray::from(matched.iter().map(|m| *m == want).collect::<Vec<_>>());
-                filter_record_batch(batch, &mask).map_err(arrow("joining"))?
+                let kept = filter_record_batch(batch, &mask).map_err(arrow("joining"))?;
+                if self.columns.len() == batch.num_columns() {
+                    kept
+                } else {
+                    RecordBatch::try_new_with_options(
+                        self.schema.clone(),
+                        self.columns
+                            .iter()
+                            .map(|&c| kept.column(c).clone())
+                            .collect(),
+                        &RecordBatchOptions::new().with_row_count(Some(kept.num_rows())),
+                    )
+                    .map_err(arrow("joining"))?
+                }
             }
         };
         Ok((out.num_rows() > 0).then_some(out))
@@ -671,8 +881,8 @@ impl JoinJob {
         )
     }
 
-    /// Left rows `l` beside build rows `r` (a null index gives nulls). `both` forces both sides'
-    /// columns (for evaluating the residual condition of a semi or anti join).
+    /// Left rows `l` beside build rows `r` (a null index gives nulls): the output's columns,
+    /// or with `both`, every column of both sides (for evaluating the residual condition).
     fn gather(
         &self,
         batch: &RecordBatch,
@@ -681,24 +891,24 @@ impl JoinJob {
         r: &UInt32Array,
         both: bool,
     ) -> Result<RecordBatch> {
-        let mut columns: Vec<ArrayRef> = batch
-            .columns()
-            .iter()
-            .map(|c| take(c.as_ref(), l, None))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(arrow("joining"))?;
-        if self.how.keeps_right() || both {
-            for c in build.batch.columns() {
-                columns.push(take(c.as_ref(), r, None).map_err(arrow("joining"))?);
-            }
-        }
-        let schema = if self.how.keeps_right() {
-            self.schema.clone()
-        } else {
+        let left_width = batch.num_columns();
+        let every: Vec<usize>;
+        let (picked, schema) = if both {
+            every = (0..left_width + build.batch.num_columns()).collect();
             let mut fields: Vec<_> = self.left_schema.fields().iter().cloned().collect();
             fields.extend(self.right_schema.fields().iter().cloned());
-            Arc::new(arrow::datatypes::Schema::new(fields))
+            (&every, Arc::new(arrow::datatypes::Schema::new(fields)))
+        } else {
+            (&self.columns, self.schema.clone())
         };
+        let columns: Vec<ArrayRef> = picked
+            .iter()
+            .map(|&c| match c.checked_sub(left_width) {
+                None => take(batch.column(c).as_ref(), l, None),
+                Some(c) => take(build.batch.column(c).as_ref(), r, None),
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(arrow("joining"))?;
         RecordBatch::try_new_with_options(
             schema,
             columns,
@@ -712,18 +922,22 @@ impl JoinJob {
         let rows: Vec<u32> = (0..build.batch.num_rows() as u32)
             .filter(|&r| !build.matched[r as usize].load(Ordering::Relaxed))
             .collect();
+        let left_width = self.left_schema.fields().len();
         let mut out = Vec::new();
         for chunk in rows.chunks(self.batch_size.max(1)) {
             let r = UInt32Array::from(chunk.to_vec());
-            let mut columns: Vec<ArrayRef> = self
-                .left_schema
-                .fields()
+            let columns: Vec<ArrayRef> = self
+                .columns
                 .iter()
-                .map(|f| new_null_array(f.data_type(), chunk.len()))
-                .collect();
-            for c in build.batch.columns() {
-                columns.push(take(c.as_ref(), &r, None).map_err(arrow("joining"))?);
-            }
+                .map(|&c| match c.checked_sub(left_width) {
+                    None => Ok(new_null_array(
+                        self.left_schema.field(c).data_type(),
+                        chunk.len(),
+                    )),
+                    Some(c) => take(build.batch.column(c).as_ref(), &r, None),
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map_err(arrow("joining"))?;
             out.push(
                 RecordBatch::try_new_with_options(
                     self.schema.clone(),
@@ -815,17 +1029,11 @@ fn join_spilled(
     )?;
     let schema = base.schema.clone();
     let job = Arc::new(base.clone());
-    let untraced = ExecContext {
-        trace: None,
-        metrics: None,
-        operator: None,
-        ..ctx.clone()
-    };
     let parts: Vec<Partition> = right_files
         .into_iter()
         .zip(left_files)
         .map(|(right_paths, left_paths)| {
-            let (job, dir, ctx) = (job.clone(), dir.clone(), untraced.clone());
+            let (job, dir, ctx) = (job.clone(), dir.clone(), ctx.clone());
             Arc::new(move || -> Result<BatchStream<'static>> {
                 let _files = &dir;
                 let mut right_batches = Vec::new();
@@ -834,8 +1042,6 @@ fn join_spilled(
                         right_batches.push(batch?);
                     }
                 }
-                let build = job.build_side(&right_batches)?;
-                drop(right_batches);
                 let left_paths = left_paths.clone();
                 let probe = Partitions {
                     schema: job.left_schema.clone(),
@@ -847,15 +1053,10 @@ fn join_spilled(
                         Ok(Box::new(streams.into_iter().flatten()))
                     }) as Partition],
                 };
-                // Probed rows, then (right and full joins) the build rows nothing matched.
-                let joined = job.probe_all(probe, build, &ctx)?;
-                let mut streams = Vec::new();
-                for open in &joined.parts {
-                    streams.push(open()?);
-                }
+                let stream = join_bucket(&job, right_batches, probe, &ctx)?;
                 let dir = dir.clone();
                 // The files stay until the bucket's rows are out.
-                Ok(Box::new(streams.into_iter().flatten().inspect(move |_| {
+                Ok(Box::new(stream.inspect(move |_| {
                     let _files = &dir;
                 })) as BatchStream<'static>)
             }) as Partition

@@ -74,8 +74,10 @@ pub enum Plan {
         aggs: Vec<AggCall>,
         schema: SchemaRef,
     },
-    /// Output: left columns then right columns (left only for semi / anti). `residual` is over
-    /// that concatenation (always both sides, even for semi / anti).
+    /// Output: left columns then right columns (left only for semi / anti), or with `output`,
+    /// only those columns of that concatenation, in that order (the optimizer leaves out the
+    /// columns nothing above reads, such as keys, so they are never gathered). `residual` is
+    /// over the whole concatenation (always both sides, even for semi / anti).
     Join {
         left: Box<Plan>,
         right: Box<Plan>,
@@ -83,6 +85,7 @@ pub enum Plan {
         left_keys: Vec<Bound>,
         right_keys: Vec<Bound>,
         residual: Option<Bound>,
+        output: Option<Vec<usize>>,
         schema: SchemaRef,
     },
     /// Inputs of identical column types, concatenated.
@@ -200,6 +203,7 @@ impl Plan {
                 left_keys,
                 right_keys,
                 residual,
+                output,
                 schema,
             } => Plan::Join {
                 left: Box::new(f(*left)),
@@ -208,6 +212,7 @@ impl Plan {
                 left_keys,
                 right_keys,
                 residual,
+                output,
                 schema,
             },
             Plan::Union { inputs, schema } => Plan::Union {

@@ -197,13 +197,19 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
             left_keys,
             right_keys,
             residual,
+            output,
             schema,
         } => {
             let left_len = left.schema().fields().len();
             let mut to_left = Vec::new();
             let mut to_right = Vec::new();
             let mut rest = Vec::new();
-            for p in predicates {
+            for above in predicates {
+                // The predicate over the whole concatenation of the sides' columns.
+                let p = match &output {
+                    Some(output) => above.remap(&|i| output[i]),
+                    None => above.clone(),
+                };
                 let cols = columns_of(&p);
                 let left_only = cols.iter().all(|&c| c < left_len);
                 let right_only = !cols.is_empty() && cols.iter().all(|&c| c >= left_len);
@@ -224,7 +230,7 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
                 } else if right_only && matches!(how, JoinType::Inner | JoinType::Right) {
                     to_right.push(p.remap(&|i| i - left_len));
                 } else {
-                    rest.push(p);
+                    rest.push(above);
                 }
             }
             filter(
@@ -235,6 +241,7 @@ fn push_into(plan: Plan, predicates: Vec<Bound>) -> Plan {
                     left_keys,
                     right_keys,
                     residual,
+                    output,
                     schema,
                 },
                 rest,
@@ -458,12 +465,18 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
             left_keys,
             right_keys,
             residual,
+            output,
             schema: _,
         } => {
             let left_len = left.schema().fields().len();
+            // The required columns as columns of the sides' concatenation.
+            let required: Vec<usize> = match &output {
+                Some(output) => required.iter().map(|&i| output[i]).collect(),
+                None => required.iter().copied().collect(),
+            };
             let mut need_left = BTreeSet::new();
             let mut need_right = BTreeSet::new();
-            for &i in required {
+            for &i in &required {
                 if i < left_len {
                     need_left.insert(i);
                 } else {
@@ -498,29 +511,38 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
             let residual = residual.map(|r| r.remap(&joined));
             let left_keys = left_keys.iter().map(|k| k.remap(&|c| lmap[c])).collect();
             let right_keys = right_keys.iter().map(|k| k.remap(&|c| rmap[c])).collect();
-            let mut fields: Vec<Field> = left
+            let mut all: Vec<Field> = left
                 .schema()
                 .fields()
                 .iter()
                 .map(|f| f.as_ref().clone())
                 .collect();
             if how.keeps_right() {
-                fields.extend(right.schema().fields().iter().map(|f| f.as_ref().clone()));
+                all.extend(right.schema().fields().iter().map(|f| f.as_ref().clone()));
             }
-            let map = (0..width)
-                .map(|c| {
-                    let m = if c < left_len {
-                        lmap[c]
-                    } else {
-                        rmap[c - left_len]
-                    };
-                    if m == usize::MAX {
-                        m
-                    } else {
-                        joined(c)
-                    }
-                })
-                .collect();
+            // The join returns only the columns wanted above it, in their order: keys and
+            // columns only the residual reads are never gathered.
+            let mut wanted: Vec<usize> = required.iter().map(|&c| joined(c)).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            // Where a column of the concatenation went (MAX: left out).
+            let place = |c: usize| {
+                let pruned = if c < left_len {
+                    lmap[c]
+                } else {
+                    rmap[c - left_len]
+                };
+                if pruned == usize::MAX {
+                    return usize::MAX;
+                }
+                wanted.binary_search(&joined(c)).unwrap_or(usize::MAX)
+            };
+            let map = match &output {
+                Some(output) => (0..width).map(|i| place(output[i])).collect(),
+                None => (0..width).map(place).collect(),
+            };
+            let fields: Vec<Field> = wanted.iter().map(|&c| all[c].clone()).collect();
+            let output = (wanted.len() != all.len()).then_some(wanted);
             (
                 Plan::Join {
                     left: Box::new(left),
@@ -529,6 +551,7 @@ fn prune(plan: Plan, required: &BTreeSet<usize>) -> (Plan, Vec<usize>) {
                     left_keys,
                     right_keys,
                     residual,
+                    output,
                     schema: Arc::new(Schema::new(fields)),
                 },
                 map,

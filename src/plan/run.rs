@@ -121,6 +121,7 @@ fn execute_operator(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
             left_keys,
             right_keys,
             residual,
+            output,
             schema,
         } => {
             let left = execute(left, ctx)?;
@@ -132,6 +133,7 @@ fn execute_operator(plan: &Plan, ctx: &ExecContext) -> Result<Partitions> {
                 left_keys,
                 right_keys,
                 residual.as_ref(),
+                output.as_deref(),
                 schema.clone(),
                 ctx,
             )

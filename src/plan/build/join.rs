@@ -111,6 +111,7 @@ impl Frame {
             left_keys,
             right_keys,
             residual,
+            output: None,
             schema: scope.schema.clone(),
         };
         Frame { plan, scope }
