@@ -559,6 +559,32 @@ CASES.update({
 })
 
 
+# Joins on several keys: fixed-width keys of up to 16 bytes together (compared as one packed
+# number, -0.0 = 0.0 and NaN = NaN as Spark normalizes them), wider ones (compared as row
+# bytes), null keys that match nothing; and joins whose keys and condition columns are not
+# selected (the join returns only the columns wanted above it).
+CASES.update({
+    "join_composite_fixed_width_keys": "SELECT a.vendor_id, count(*) AS n, count(b.total_amount) AS matched, round(sum(b.total_amount), 2) AS total "
+        "FROM y1 a LEFT JOIN y2 b ON a.pickup_location_id = b.pickup_location_id AND a.payment_type = b.payment_type "
+        "AND CAST(a.pickup_datetime AS DATE) = date_add(CAST(b.pickup_datetime AS DATE), -31) GROUP BY a.vendor_id ORDER BY a.vendor_id",
+    "join_composite_wide_keys": "SELECT a.vendor_id, a.pickup_datetime, b.tip_amount FROM y1 a JOIN yall b ON a.pickup_datetime = b.pickup_datetime "
+        "AND a.dropoff_datetime = b.dropoff_datetime AND a.total_amount = b.total_amount AND a.trip_distance = b.trip_distance "
+        "WHERE a.pickup_datetime < '2019-01-02' ORDER BY a.pickup_datetime, a.vendor_id, b.tip_amount",
+    "join_composite_float_and_null_keys": "WITH g AS (SELECT congestion_surcharge AS cs, vendor_id AS v, count(*) AS n FROM y1 GROUP BY 1, 2), "
+        "h AS (SELECT k, v - v AS zero, v FROM f) "
+        "SELECT a.cs, a.v, a.n, b.n AS m, c.v AS fv FROM g a LEFT JOIN g b ON a.cs = b.cs AND a.v = b.v "
+        "LEFT JOIN h c ON CAST(a.cs AS DOUBLE) * 0 = c.k AND a.v - a.v = c.zero ORDER BY 1, 2, 5",
+    "join_unselected_keys_and_condition": "SELECT b.Zone, count(*) AS trips FROM y1 a JOIN z b ON a.pickup_location_id = b.LocationID "
+        "AND a.trip_distance * 10 > b.LocationID GROUP BY b.Zone ORDER BY trips DESC, b.Zone LIMIT 15",
+    "join_full_unselected_keys": "SELECT b.Borough, a.vendor_id, count(*) AS n FROM (SELECT * FROM y1 WHERE trip_distance > 15) a "
+        "FULL JOIN z b ON a.dropoff_location_id = b.LocationID GROUP BY 1, 2 ORDER BY 1, 2",
+    "join_semi_anti_composite_keys": "SELECT 'semi' AS how, a.vendor_id, count(*) AS n FROM y1 a LEFT SEMI JOIN y2 b "
+        "ON a.pickup_location_id = b.dropoff_location_id AND a.payment_type = b.payment_type AND a.passenger_count = b.passenger_count GROUP BY 2 "
+        "UNION ALL SELECT 'anti', a.vendor_id, count(*) FROM y1 a LEFT ANTI JOIN y2 b "
+        "ON a.pickup_location_id = b.dropoff_location_id AND a.payment_type = b.payment_type AND a.passenger_count = b.passenger_count GROUP BY 2 ORDER BY 1, 2",
+})
+
+
 def main():
     spark = spark_session()
     for name, path in VIEWS.items():
