@@ -691,8 +691,6 @@ struct JoinJob {
 }
 
 impl JoinJob {
-    /// Probe every left partition against `build`; right and full joins add, after all probes,
-    /// the build rows nothing matched.
     /// The hash table over `batches` of the build (right) side.
     fn build_side(&self, batches: &[RecordBatch]) -> Result<Arc<BuildSide>> {
         // The batches and their concatenation are both held until the batches go.
@@ -708,6 +706,8 @@ impl JoinJob {
         )?))
     }
 
+    /// Probe every left partition against `build`; right and full joins add, after all probes,
+    /// the build rows nothing matched.
     fn probe_all(
         self: &Arc<Self>,
         left: Partitions,

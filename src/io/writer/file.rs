@@ -17,7 +17,7 @@ use super::options::*;
 use super::shared::*;
 
 pub(super) enum FileSink {
-    Parquet(Box<ArrowWriter<BufWriter<File>>>),
+    Parquet(Box<ColumnParallelWriter<BufWriter<File>>>),
     /// CSV or JSON lines.
     Text(Box<TextStream>),
 }
@@ -83,6 +83,13 @@ pub(super) fn open_sink(path: &Path, shared: &JobShared, first: &RecordBatch) ->
                 .with_skip_arrow_metadata(true);
             let writer =
                 ArrowWriter::try_new_with_options(buffered, shared.file_schema.clone(), options)
+                    .and_then(|writer| {
+                        ColumnParallelWriter::new(
+                            writer,
+                            shared.file_schema.clone(),
+                            shared.options.row_group_rows(),
+                        )
+                    })
                     .map_err(|e| Error::parquet(path, e))?;
             Ok(FileSink::Parquet(Box::new(writer)))
         }
@@ -187,7 +194,9 @@ impl FileSink {
     pub(super) fn finish(self, path: &Path) -> Result<()> {
         match self {
             FileSink::Parquet(writer) => {
-                let mut inner = writer.into_inner().map_err(|e| Error::parquet(path, e))?;
+                let mut inner = (*writer)
+                    .into_inner()
+                    .map_err(|e| Error::parquet(path, e))?;
                 inner.flush().map_err(|e| Error::io(path, e))?;
                 // On disk before the commit renames it into view (a power loss must not leave
                 // a committed name over missing bytes).
@@ -195,6 +204,98 @@ impl FileSink {
             }
             FileSink::Text(stream) => stream.finish(path),
         }
+    }
+}
+
+/// A Parquet file written as arrow-rs's `ArrowWriter` writes it (same row groups, pages,
+/// encodings and footer), but with each batch's columns encoded in parallel on the rayon pool.
+/// Tasks that write keep their cores busy by themselves; this lets a core with no task left
+/// (three tasks on two cores, or a one-task write) take columns from the tasks still running,
+/// instead of idling while they finish.
+pub(super) struct ColumnParallelWriter<W: Write + Send> {
+    file: parquet::file::writer::SerializedFileWriter<W>,
+    row_groups: parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory,
+    schema: arrow::datatypes::SchemaRef,
+    /// The row group being written: a writer per leaf column, and its rows so far.
+    in_progress: Option<(Vec<parquet::arrow::arrow_writer::ArrowColumnWriter>, usize)>,
+    row_group_rows: usize,
+}
+
+impl<W: Write + Send> ColumnParallelWriter<W> {
+    fn new(
+        writer: ArrowWriter<W>,
+        schema: arrow::datatypes::SchemaRef,
+        row_group_rows: usize,
+    ) -> parquet::errors::Result<Self> {
+        let (file, row_groups) = writer.into_serialized_writer()?;
+        Ok(ColumnParallelWriter {
+            file,
+            row_groups,
+            schema,
+            in_progress: None,
+            row_group_rows: row_group_rows.max(1),
+        })
+    }
+
+    pub(super) fn write(&mut self, batch: &RecordBatch) -> parquet::errors::Result<()> {
+        use parquet::arrow::arrow_writer::compute_leaves;
+        use rayon::prelude::*;
+        let mut remaining = batch.clone();
+        while remaining.num_rows() > 0 {
+            let index = self.file.flushed_row_groups().len();
+            let (writers, rows) = match &mut self.in_progress {
+                Some(in_progress) => in_progress,
+                empty => empty.insert((self.row_groups.create_column_writers(index)?, 0)),
+            };
+            // The rows that fit in this row group; the rest go to the next.
+            let take = remaining.num_rows().min(self.row_group_rows - *rows);
+            let part = remaining.slice(0, take);
+            remaining = remaining.slice(take, remaining.num_rows() - take);
+            let mut leaves = Vec::with_capacity(writers.len());
+            for (field, column) in self.schema.fields().iter().zip(part.columns()) {
+                leaves.extend(compute_leaves(field.as_ref(), column)?);
+            }
+            if leaves.len() != writers.len() {
+                return Err(parquet::errors::ParquetError::General(format!(
+                    "{} leaf columns for {} column writers",
+                    leaves.len(),
+                    writers.len()
+                )));
+            }
+            writers
+                .par_iter_mut()
+                .zip(leaves.par_iter())
+                .try_for_each(|(writer, leaf)| writer.write(leaf))?;
+            *rows += take;
+            if *rows >= self.row_group_rows {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the row group in progress out now (its column chunks closed in parallel).
+    pub(super) fn flush(&mut self) -> parquet::errors::Result<()> {
+        use rayon::prelude::*;
+        let Some((writers, _)) = self.in_progress.take() else {
+            return Ok(());
+        };
+        let chunks: Vec<_> = writers
+            .into_par_iter()
+            .map(|writer| writer.close())
+            .collect::<parquet::errors::Result<_>>()?;
+        let mut row_group = self.file.next_row_group()?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut row_group)?;
+        }
+        row_group.close()?;
+        Ok(())
+    }
+
+    /// Flush, write the footer, and hand back the file.
+    fn into_inner(mut self) -> parquet::errors::Result<W> {
+        self.flush()?;
+        self.file.into_inner()
     }
 }
 
