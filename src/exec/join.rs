@@ -94,20 +94,29 @@ fn key_rows(
     keys: &[Bound],
     batch: &RecordBatch,
 ) -> Result<(arrow::row::Rows, Option<arrow::buffer::NullBuffer>)> {
+    let (columns, valid) = key_columns(keys, batch)?;
+    let rows = converter
+        .convert_columns(&columns)
+        .map_err(arrow("joining"))?;
+    Ok((rows, valid))
+}
+
+/// The key columns of `batch` (floats normalized: -0.0 is 0.0, one NaN), and which rows have
+/// no null in them (`None`: every row); a row whose key has any null matches nothing.
+fn key_columns(
+    keys: &[Bound],
+    batch: &RecordBatch,
+) -> Result<(Vec<ArrayRef>, Option<arrow::buffer::NullBuffer>)> {
     let columns: Vec<ArrayRef> = normalize_float_keys(
         keys.iter()
             .map(|k| evaluate(k, batch))
             .collect::<Result<_>>()?,
     );
-    // A row whose key has any null matches nothing.
     let mut valid: Option<arrow::buffer::NullBuffer> = None;
     for c in &columns {
         valid = arrow::buffer::NullBuffer::union(valid.as_ref(), c.logical_nulls().as_ref());
     }
-    let rows = converter
-        .convert_columns(&columns)
-        .map_err(arrow("joining"))?;
-    Ok((rows, valid))
+    Ok((columns, valid))
 }
 
 /// Each row's join key, made comparable as one value: keys of fixed-width values (numbers,
@@ -131,15 +140,7 @@ fn encode_keys(
         let (rows, valid) = key_rows(converter, keys, batch)?;
         return Ok((JoinKeys::Rows(rows), valid));
     }
-    let columns: Vec<ArrayRef> = normalize_float_keys(
-        keys.iter()
-            .map(|k| evaluate(k, batch))
-            .collect::<Result<_>>()?,
-    );
-    let mut valid: Option<arrow::buffer::NullBuffer> = None;
-    for c in &columns {
-        valid = arrow::buffer::NullBuffer::union(valid.as_ref(), c.logical_nulls().as_ref());
-    }
+    let (columns, valid) = key_columns(keys, batch)?;
     let mut packed = vec![0u128; batch.num_rows()];
     let mut shift = 0;
     for column in &columns {
@@ -524,11 +525,8 @@ fn scatter(
     converter: &RowConverter,
     n: usize,
 ) -> Result<Scattered> {
-    let columns: Vec<ArrayRef> = normalize_float_keys(
-        keys.iter()
-            .map(|k| evaluate(k, &batch))
-            .collect::<Result<_>>()?,
-    );
+    // Rows with a null key go to a bucket like any other (they match nothing there).
+    let (columns, _) = key_columns(keys, &batch)?;
     let buckets: Vec<usize> = match hash_fixed_width(&columns) {
         Some(hashes) => hashes.iter().map(|h| (h % n as u64) as usize).collect(),
         None => {
