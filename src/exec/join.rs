@@ -136,27 +136,28 @@ fn encode_keys(
     keys: &[Bound],
     batch: &RecordBatch,
 ) -> Result<(JoinKeys, Option<arrow::buffer::NullBuffer>)> {
-    if !packed {
-        let (rows, valid) = key_rows(converter, keys, batch)?;
-        return Ok((JoinKeys::Rows(rows), valid));
-    }
     let (columns, valid) = key_columns(keys, batch)?;
-    let mut packed = vec![0u128; batch.num_rows()];
+    Ok((encode_columns(converter, packed, &columns)?, valid))
+}
+
+/// [`encode_keys`] of key columns already evaluated.
+fn encode_columns(
+    converter: &RowConverter,
+    packed: bool,
+    columns: &[ArrayRef],
+) -> Result<JoinKeys> {
+    if !packed {
+        let rows = converter
+            .convert_columns(columns)
+            .map_err(arrow("joining"))?;
+        return Ok(JoinKeys::Rows(rows));
+    }
+    let mut packed = vec![0u128; columns.first().map_or(0, |c| c.len())];
     let mut shift = 0;
-    for column in &columns {
-        let width = column
-            .data_type()
-            .primitive_width()
-            .ok_or_else(|| Error::Internal("a packed join key of no fixed width".into()))?;
+    for column in columns {
         let data = column.to_data();
-        let values = data
-            .buffers()
-            .first()
-            .and_then(|b| {
-                b.as_slice()
-                    .get(data.offset() * width..(data.offset() + data.len()) * width)
-            })
-            .ok_or_else(|| Error::Internal("a join key's values are shorter than it".into()))?;
+        let (width, values) = fixed_width_values(&data)
+            .ok_or_else(|| Error::Internal("a packed join key of no fixed width".into()))?;
         match width {
             1 => pack_words::<1>(&mut packed, values, shift),
             2 => pack_words::<2>(&mut packed, values, shift),
@@ -166,30 +167,77 @@ fn encode_keys(
         }
         shift += width as u32 * 8;
     }
-    Ok((JoinKeys::Packed(packed), valid))
+    Ok(JoinKeys::Packed(packed))
 }
 
 /// Whether keys of these types pack into 16 bytes: every one a fixed-width value of 1, 2, 4, 8
 /// or 16 bytes (booleans are bits, strings vary).
 fn packs_keys(keys: &[Bound]) -> bool {
-    let widths: Option<Vec<usize>> = keys
-        .iter()
-        .map(|k| {
-            k.data_type()
-                .primitive_width()
-                .filter(|w| matches!(w, 1 | 2 | 4 | 8 | 16))
-        })
-        .collect();
+    let widths: Option<Vec<usize>> = keys.iter().map(|k| key_width(&k.data_type())).collect();
     widths.is_some_and(|w| !w.is_empty() && w.iter().sum::<usize>() <= 16)
+}
+
+/// The width of a key type read straight from its values: 1, 2, 4, 8 or 16 bytes (None for
+/// booleans, which are bits, and for types of varying width).
+fn key_width(data_type: &arrow::datatypes::DataType) -> Option<usize> {
+    data_type
+        .primitive_width()
+        .filter(|w| matches!(w, 1 | 2 | 4 | 8 | 16))
+}
+
+/// A key column's width and its values' bytes (None when its type has no [`key_width`]).
+fn fixed_width_values(data: &arrow::array::ArrayData) -> Option<(usize, &[u8])> {
+    let width = key_width(data.data_type())?;
+    let start = data.offset() * width;
+    let values = data
+        .buffers()
+        .first()?
+        .as_slice()
+        .get(start..start + data.len() * width)?;
+    Some((width, values))
+}
+
+/// A `W`-byte little-endian value, widened to 16 bytes.
+#[inline]
+fn widen<const W: usize>(value: &[u8]) -> u128 {
+    let mut bytes = [0u8; 16];
+    bytes[..W].copy_from_slice(value);
+    u128::from_le_bytes(bytes)
 }
 
 /// Place each `W`-byte value at bit `shift` of its row's packed key.
 fn pack_words<const W: usize>(packed: &mut [u128], values: &[u8], shift: u32) {
     for (key, value) in packed.iter_mut().zip(values.chunks_exact(W)) {
-        let mut bytes = [0u8; 16];
-        bytes[..W].copy_from_slice(value);
-        *key |= u128::from_le_bytes(bytes).checked_shl(shift).unwrap_or(0);
+        *key |= widen::<W>(value).checked_shl(shift).unwrap_or(0);
     }
+}
+
+/// Index `n` rows by key: `heads` holds each distinct key's first row, `next[i]` the row after
+/// `i` with the same key (NONE: none). Rows `skipped` (a null in the key) are left out.
+fn chain_equal_keys<K: Eq + std::hash::Hash>(
+    n: usize,
+    skipped: impl Fn(usize) -> bool,
+    key: impl Fn(usize) -> K,
+    hasher: &hashbrown::DefaultHashBuilder,
+) -> (HashTable<u32>, Vec<u32>) {
+    let mut heads: HashTable<u32> = HashTable::with_capacity(n);
+    let mut next = vec![NONE; n];
+    // In reverse, so each chain lists rows in input order.
+    for i in (0..n).rev().filter(|&i| !skipped(i)) {
+        let k = key(i);
+        match heads.find_mut(hasher.hash_one(&k), |&r| key(r as usize) == k) {
+            Some(head) => {
+                next[i] = *head;
+                *head = i as u32;
+            }
+            None => {
+                heads.insert_unique(hasher.hash_one(&k), i as u32, |&r| {
+                    hasher.hash_one(key(r as usize))
+                });
+            }
+        }
+    }
+    (heads, next)
 }
 
 impl BuildSide {
@@ -201,15 +249,17 @@ impl BuildSide {
         gauge: Option<Arc<MemoryGauge>>,
     ) -> Result<BuildSide> {
         let mut reservation = Reservation::new(BUILD_SIDE).gauged(gauge);
+        let (columns, valid) = key_columns(keys, &batch)?;
         // The key bytes about to be encoded, counted before they are: a value's bytes plus a
         // byte for its null flag and an offset per row.
-        let key_bytes: usize = keys
+        let key_bytes: usize = columns
             .iter()
-            .map(|k| evaluate(k, &batch).map(|c| c.get_array_memory_size() + c.len()))
-            .sum::<Result<usize>>()?
+            .map(|c| c.get_array_memory_size() + c.len())
+            .sum::<usize>()
             + batch.num_rows() * 8;
         reservation.resize(batch.get_array_memory_size() + key_bytes + batch.num_rows() * 32)?;
-        let (keys, valid) = encode_keys(converter, packed, keys, &batch)?;
+        let keys = encode_columns(converter, packed, &columns)?;
+        drop(columns);
         let n = batch.num_rows();
         let key_size = match &keys {
             JoinKeys::Packed(packed) => packed.len() * 16,
@@ -218,46 +268,11 @@ impl BuildSide {
         // The table: key bytes, a slot per distinct key, the chains and the matched flags.
         reservation.resize(batch.get_array_memory_size() + key_size + n * 32)?;
         let hasher = hashbrown::DefaultHashBuilder::default();
-        let mut heads: HashTable<u32> = HashTable::with_capacity(n);
-        let mut next = vec![NONE; n];
-        // Insert in reverse so each chain lists rows in input order.
-        let mut insert =
-            |i: usize, hash: u64, same: &dyn Fn(u32) -> bool, rehash: &dyn Fn(u32) -> u64| {
-                match heads.find_mut(hash, |&r| same(r)) {
-                    Some(head) => {
-                        next[i] = *head;
-                        *head = i as u32;
-                    }
-                    None => {
-                        heads.insert_unique(hash, i as u32, |&r| rehash(r));
-                    }
-                }
-            };
         let skipped = |i: usize| valid.as_ref().is_some_and(|v| v.is_null(i));
-        match &keys {
-            JoinKeys::Packed(packed) => {
-                for i in (0..n).rev().filter(|&i| !skipped(i)) {
-                    let key = packed[i];
-                    insert(
-                        i,
-                        hasher.hash_one(key),
-                        &|r| packed[r as usize] == key,
-                        &|r| hasher.hash_one(packed[r as usize]),
-                    );
-                }
-            }
-            JoinKeys::Rows(rows) => {
-                for i in (0..n).rev().filter(|&i| !skipped(i)) {
-                    let key = rows.row(i);
-                    insert(
-                        i,
-                        hasher.hash_one(key.as_ref()),
-                        &|r| rows.row(r as usize) == key,
-                        &|r| hasher.hash_one(rows.row(r as usize).as_ref()),
-                    );
-                }
-            }
-        }
+        let (heads, next) = match &keys {
+            JoinKeys::Packed(packed) => chain_equal_keys(n, skipped, |i| packed[i], &hasher),
+            JoinKeys::Rows(rows) => chain_equal_keys(n, skipped, |i| rows.row(i).data(), &hasher),
+        };
         Ok(BuildSide {
             batch,
             keys,
@@ -281,9 +296,9 @@ impl BuildSide {
                     .find(self.hasher.hash_one(key), |&r| build[r as usize] == key)
             }
             (JoinKeys::Rows(build), JoinKeys::Rows(probe)) => {
-                let key = probe.row(i);
-                self.heads.find(self.hasher.hash_one(key.as_ref()), |&r| {
-                    build.row(r as usize) == key
+                let key = probe.row(i).data();
+                self.heads.find(self.hasher.hash_one(key), |&r| {
+                    build.row(r as usize).data() == key
                 })
             }
             // Both sides are encoded alike (`JoinJob::packed`): never reached.
@@ -599,20 +614,12 @@ fn hash_fixed_width(columns: &[ArrayRef]) -> Option<Vec<u64>> {
     const NULL: u64 = 0x9e37_79b9_7f4a_7c15;
     const CHUNK: usize = 1 << 16;
     let n = columns.first()?.len();
+    let data: Vec<arrow::array::ArrayData> = columns.iter().map(|c| c.to_data()).collect();
     // Each column's values (its width, bytes and nulls), checked before any hashing.
     let mut keys = Vec::with_capacity(columns.len());
-    for column in columns {
-        let width = column.data_type().primitive_width()?;
-        if !matches!(width, 1 | 2 | 4 | 8 | 16) {
-            return None;
-        }
-        let data = column.to_data();
-        let offset = data.offset();
-        let buffer = data.buffers().first()?.clone();
-        buffer
-            .as_slice()
-            .get(offset * width..(offset + n) * width)?;
-        keys.push((width, offset, buffer, column.logical_nulls()));
+    for (column, data) in columns.iter().zip(&data) {
+        let (width, values) = fixed_width_values(data)?;
+        keys.push((width, values, column.logical_nulls()));
     }
     let mut hashes = vec![0u64; n];
     hashes
@@ -620,9 +627,8 @@ fn hash_fixed_width(columns: &[ArrayRef]) -> Option<Vec<u64>> {
         .enumerate()
         .for_each(|(chunk, hashes)| {
             let first = chunk * CHUNK;
-            for (width, offset, buffer, nulls) in &keys {
-                let start = (offset + first) * width;
-                let values = &buffer.as_slice()[start..start + hashes.len() * width];
+            for (width, values, nulls) in &keys {
+                let values = &values[first * width..(first + hashes.len()) * width];
                 match width {
                     1 => fold_words::<1>(hashes, values),
                     2 => fold_words::<2>(hashes, values),
@@ -644,9 +650,7 @@ fn hash_fixed_width(columns: &[ArrayRef]) -> Option<Vec<u64>> {
 /// Fold each `W`-byte value into its row's hash.
 fn fold_words<const W: usize>(hashes: &mut [u64], values: &[u8]) {
     for (h, value) in hashes.iter_mut().zip(values.chunks_exact(W)) {
-        let mut bytes = [0u8; 16];
-        bytes[..W].copy_from_slice(value);
-        let wide = u128::from_le_bytes(bytes);
+        let wide = widen::<W>(value);
         *h = mix(h.rotate_left(23) ^ (wide as u64) ^ ((wide >> 64) as u64).rotate_left(29));
     }
 }
