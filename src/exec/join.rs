@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::expr::eval::{evaluate, evaluate_mask};
 use crate::expr::Bound;
 use crate::io::dataset::BatchStream;
+use crate::io::regroup::{group_rows, Grouped};
 use crate::types::schema::normalize_float_keys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -445,7 +446,7 @@ fn join_partitioned(
             .map(RecordBatch::get_array_memory_size)
             .sum(),
     )?;
-    let right_parts: Vec<Scattered> = right_batches
+    let right_parts: Vec<Grouped> = right_batches
         .into_par_iter()
         .map(|batch| scatter(batch, &job.right_keys, &job.converter, buckets))
         .collect::<Result<_>>()?;
@@ -471,9 +472,9 @@ fn join_partitioned(
             Ok((parts, held))
         },
     )?;
-    let (left_parts, _probe_side): (Vec<Vec<Scattered>>, Vec<Reservation>) =
+    let (left_parts, _probe_side): (Vec<Vec<Grouped>>, Vec<Reservation>) =
         probe_tasks.into_iter().unzip();
-    let left_parts: Vec<Scattered> = left_parts.into_iter().flatten().collect();
+    let left_parts: Vec<Grouped> = left_parts.into_iter().flatten().collect();
     // Each bucket is joined when its partition is read, so its output streams on to the
     // operator above instead of every bucket's output being held.
     let sides = Arc::new((right_parts, left_parts));
@@ -523,23 +524,16 @@ fn join_bucket(
     Ok(Box::new(streams.into_iter().flatten()))
 }
 
-/// One batch of a side of a partitioned join, its rows reordered by bucket (the hash of their
-/// key): bucket `b` is rows `bounds[b]..bounds[b + 1]`, in input order.
-struct Scattered {
-    batch: RecordBatch,
-    bounds: Vec<usize>,
-}
-
-/// Reorder `batch` by bucket. Reordering each batch as it comes, rather than joining a side's
-/// batches and then splitting them, copies a side once instead of twice, and each copy takes
-/// the memory its batch frees: on a large join, most of the time went to the kernel zeroing
-/// fresh pages for the copies.
+/// Reorder `batch` by bucket (the hash of its key; see `group_rows`). Reordering each batch
+/// as it comes, rather than joining a side's batches and then splitting them, copies a side
+/// once instead of twice, and each copy takes the memory its batch frees: on a large join, most
+/// of the time went to the kernel zeroing fresh pages for the copies.
 fn scatter(
     batch: RecordBatch,
     keys: &[Bound],
     converter: &RowConverter,
     n: usize,
-) -> Result<Scattered> {
+) -> Result<Grouped> {
     // Rows with a null key go to a bucket like any other (they match nothing there).
     let (columns, _) = key_columns(keys, &batch)?;
     let buckets: Vec<usize> = match hash_fixed_width(&columns) {
@@ -555,34 +549,13 @@ fn scatter(
         }
     };
     drop(columns);
-    // A counting sort: each bucket's first position, then every row placed at its bucket's
-    // next position (stable, so a bucket keeps the input order).
-    let mut bounds = vec![0usize; n + 1];
-    for &b in &buckets {
-        bounds[b + 1] += 1;
-    }
-    for b in 0..n {
-        bounds[b + 1] += bounds[b];
-    }
-    if (0..n).any(|b| bounds[b + 1] - bounds[b] == batch.num_rows()) {
-        // One bucket has every row (or the batch is empty): nothing moves.
-        return Ok(Scattered { batch, bounds });
-    }
-    let mut next = bounds.clone();
-    let mut order = vec![0u32; batch.num_rows()];
-    for (row, &b) in buckets.iter().enumerate() {
-        order[next[b]] = row as u32;
-        next[b] += 1;
-    }
-    let batch = arrow::compute::take_record_batch(&batch, &UInt32Array::from(order))
-        .map_err(arrow("joining"))?;
-    Ok(Scattered { batch, bounds })
+    group_rows(batch, &buckets, n)
 }
 
 /// Bucket `bucket`'s rows of every batch of a side, as one batch, and its memory reserved (a
 /// slice's own size: arrow reports a slice's whole buffers).
 fn concat_bucket(
-    parts: &[Scattered],
+    parts: &[Grouped],
     bucket: usize,
     schema: &SchemaRef,
     job: &JoinJob,
@@ -592,11 +565,11 @@ fn concat_bucket(
     let slices: Vec<RecordBatch> = parts
         .iter()
         .filter_map(|part| {
-            let (start, end) = (part.bounds[bucket], part.bounds[bucket + 1]);
-            (end > start).then(|| {
-                let rows = part.batch.num_rows().max(1);
-                bytes += part.batch.get_array_memory_size() * (end - start) / rows;
-                part.batch.slice(start, end - start)
+            let rows = part.rows(bucket);
+            (!rows.is_empty()).then(|| {
+                let all = part.batch.num_rows().max(1);
+                bytes += part.batch.get_array_memory_size() * rows.len() / all;
+                part.slice(bucket)
             })
         })
         .collect();

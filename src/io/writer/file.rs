@@ -5,7 +5,6 @@
 use crate::error::{Error, Result};
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::DataType;
-use arrow::row::{RowConverter, SortField};
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::schema::types::ColumnPath;
@@ -130,19 +129,6 @@ fn dictionary_pays(batch: &RecordBatch) -> Vec<bool> {
             if values == 0 || column.data_type() == &DataType::Boolean {
                 return true;
             }
-            let Ok(converter) = RowConverter::new(vec![SortField::new(column.data_type().clone())])
-            else {
-                return true;
-            };
-            let Ok(encoded) = converter.convert_columns(&[column.clone()]) else {
-                return true;
-            };
-            let mut distinct: hashbrown::HashSet<&[u8]> = hashbrown::HashSet::new();
-            for row in 0..column.len() {
-                if column.is_valid(row) {
-                    distinct.insert(encoded.row(row).data());
-                }
-            }
             let plain_bytes = match (
                 column.data_type().primitive_width(),
                 column.as_string_opt::<i32>(),
@@ -156,12 +142,79 @@ fn dictionary_pays(batch: &RecordBatch) -> Vec<bool> {
                 (None, None) => return true,
             };
             let value_bytes = plain_bytes as f64 / values as f64;
-            let index_bits = (usize::BITS - distinct.len().leading_zeros()).max(1) as f64;
-            let dictionary_bytes =
-                distinct.len() as f64 * value_bytes + values as f64 * index_bits / 8.0;
-            dictionary_bytes < plain_bytes as f64
+            let dictionary_bytes = |distinct: usize| {
+                let index_bits = (usize::BITS - distinct.leading_zeros()).max(1) as f64;
+                distinct as f64 * value_bytes + values as f64 * index_bits / 8.0
+            };
+            // The dictionary's size only grows with its values: counting stops once it has
+            // reached the plain size.
+            let limit = |distinct: usize| dictionary_bytes(distinct) >= plain_bytes as f64;
+            let Some(distinct) = count_distinct(column.as_ref(), limit) else {
+                return false;
+            };
+            dictionary_bytes(distinct) < plain_bytes as f64
         })
         .collect()
+}
+
+/// Distinct non-null values of `column`, compared as their bytes (so -0.0 and 0.0 differ, as
+/// they do in a Parquet dictionary), or None as soon as `past` says the count so far is too
+/// many. Primitive values are hashed as their bit patterns: no row encoding made to be hashed.
+/// None also for types without a plain byte form here (the caller dictionary-encodes those).
+fn count_distinct(column: &dyn Array, past: impl Fn(usize) -> bool) -> Option<usize> {
+    fn count<T: std::hash::Hash + Eq>(
+        values: impl Iterator<Item = Option<T>>,
+        past: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let mut distinct = hashbrown::HashSet::new();
+        for value in values.flatten() {
+            if distinct.insert(value) && past(distinct.len()) {
+                return None;
+            }
+        }
+        Some(distinct.len())
+    }
+    let data = column.to_data();
+    let nulls = column.logical_nulls();
+    let valid = |row: usize| nulls.as_ref().is_none_or(|n| n.is_valid(row));
+    if let Some(strings) = column.as_string_opt::<i32>() {
+        return count(strings.iter(), past);
+    }
+    let width = column.data_type().primitive_width()?;
+    let buffer = data.buffers().first()?;
+    let bytes = &buffer.as_slice()[data.offset() * width..(data.offset() + data.len()) * width];
+    let rows = (0..data.len()).filter(|&row| valid(row));
+    match width {
+        1 => count(rows.map(|r| Some(bytes[r])), past),
+        2 => count(
+            rows.map(|r| {
+                bytes[r * 2..r * 2 + 2]
+                    .try_into()
+                    .ok()
+                    .map(u16::from_ne_bytes)
+            }),
+            past,
+        ),
+        4 => count(
+            rows.map(|r| {
+                bytes[r * 4..r * 4 + 4]
+                    .try_into()
+                    .ok()
+                    .map(u32::from_ne_bytes)
+            }),
+            past,
+        ),
+        8 => count(
+            rows.map(|r| {
+                bytes[r * 8..r * 8 + 8]
+                    .try_into()
+                    .ok()
+                    .map(u64::from_ne_bytes)
+            }),
+            past,
+        ),
+        _ => count(rows.map(|r| Some(&bytes[r * width..(r + 1) * width])), past),
+    }
 }
 
 impl FileSink {
