@@ -549,7 +549,7 @@ fn scatter(
         }
     };
     drop(columns);
-    group_rows(batch, &buckets, n)
+    group_rows(vec![batch], &buckets, n)
 }
 
 /// Bucket `bucket`'s rows of every batch of a side, as one batch, and its memory reserved (a

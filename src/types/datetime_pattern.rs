@@ -103,6 +103,25 @@ impl DateTimePattern {
         &self.text
     }
 
+    /// Whether the text of a timestamp in this pattern depends only on its day (no time of
+    /// day or zone fields): its callers may then format each day once.
+    pub fn is_date_only(&self) -> bool {
+        self.items.iter().all(|item| match item {
+            Item::Literal(_) => true,
+            Item::Field(field, _) => matches!(
+                field,
+                Field::Era
+                    | Field::Year
+                    | Field::Month
+                    | Field::Day
+                    | Field::DayOfYear
+                    | Field::Quarter
+                    | Field::DayOfWeek
+                    | Field::AlignedDayOfWeekInMonth
+            ),
+        })
+    }
+
     /// Append a timestamp (microseconds since the epoch, UTC) formatted with this pattern.
     pub fn format(&self, out: &mut String, micros: i64) {
         let days = calendar::days_of_micros(micros);

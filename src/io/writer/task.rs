@@ -167,7 +167,7 @@ impl TaskWriter {
             return self.write_now("", &data);
         }
         if self.shared.options.format != OutputFormat::Parquet {
-            return self.split_by_partition(batch);
+            return self.split_by_partition(vec![batch.clone()]);
         }
         self.staged_rows += batch.num_rows();
         self.staged.push(batch.clone());
@@ -177,56 +177,62 @@ impl TaskWriter {
         Ok(())
     }
 
-    /// Split the staged batches by partition, as one batch.
+    /// Split the staged batches by partition, together.
     fn split_staged(&mut self) -> Result<()> {
         let staged = std::mem::take(&mut self.staged);
         self.staged_rows = 0;
-        let Some(first) = staged.first() else {
+        if staged.is_empty() {
             return Ok(());
-        };
-        let batch = if staged.len() == 1 {
-            first.clone()
-        } else {
-            arrow::compute::concat_batches(&first.schema(), &staged)
-                .map_err(|e| Error::arrow("splitting rows by partition", e))?
-        };
-        drop(staged);
-        self.split_by_partition(&batch)
+        }
+        self.split_by_partition(staged)
     }
 
-    /// Send each row of `batch` to the file of its partition directory.
-    fn split_by_partition(&mut self, batch: &RecordBatch) -> Result<()> {
+    /// Send each row of `batches` to the file of its partition directory.
+    fn split_by_partition(&mut self, batches: Vec<RecordBatch>) -> Result<()> {
+        let Some(schema) = batches.first().map(RecordBatch::schema) else {
+            return Ok(());
+        };
         // Group rows by their partition key (compared as arrow-row bytes, so no string is built
         // per row), keeping first-seen order; the directory is named from each group's first row.
-        let keys: Vec<ArrayRef> = self
-            .shared
-            .partition_columns
+        let keys: Vec<Vec<ArrayRef>> = batches
             .iter()
-            .map(|&i| batch.column(i).clone())
-            .collect();
-        let encoded = self
-            .shared
-            .partition_keys
-            .convert_columns(&keys)
-            .map_err(|e| Error::arrow("splitting rows by partition", e))?;
-        if self.spill.is_none() && self.started.len() >= max_open_files() {
-            self.start_key_spill(batch.schema())?;
-        }
-        if self.spill.is_some() {
-            return self.spill_by_key(batch, &encoded);
-        }
-        // Each row's group (in first-seen order) and each group's first row.
-        let mut index: hashbrown::HashMap<&[u8], usize> = hashbrown::HashMap::new();
-        let mut first_rows: Vec<usize> = Vec::new();
-        let group_of: Vec<usize> = (0..batch.num_rows())
-            .map(|row| {
-                *index.entry(encoded.row(row).data()).or_insert_with(|| {
-                    first_rows.push(row);
-                    first_rows.len() - 1
-                })
+            .map(|batch| {
+                let columns = &self.shared.partition_columns;
+                columns.iter().map(|&i| batch.column(i).clone()).collect()
             })
             .collect();
-        let grouped = group_rows(self.file_batch(batch)?, &group_of, first_rows.len())?;
+        let encoded = keys
+            .iter()
+            .map(|keys| self.shared.partition_keys.convert_columns(keys))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::arrow("splitting rows by partition", e))?;
+        if self.spill.is_none() && self.started.len() >= max_open_files() {
+            self.start_key_spill(schema)?;
+        }
+        if self.spill.is_some() {
+            for (batch, encoded) in batches.iter().zip(&encoded) {
+                self.spill_by_key(batch, encoded)?;
+            }
+            return Ok(());
+        }
+        // Each row's group (in first-seen order) and each group's first row (batch, row).
+        let mut index: hashbrown::HashMap<&[u8], usize> = hashbrown::HashMap::new();
+        let mut first_rows: Vec<(usize, usize)> = Vec::new();
+        let mut group_of: Vec<usize> = Vec::new();
+        for (b, encoded) in encoded.iter().enumerate() {
+            group_of.extend((0..encoded.num_rows()).map(|row| {
+                *index.entry(encoded.row(row).data()).or_insert_with(|| {
+                    first_rows.push((b, row));
+                    first_rows.len() - 1
+                })
+            }));
+        }
+        let data = batches
+            .iter()
+            .map(|batch| self.file_batch(batch))
+            .collect::<Result<Vec<_>>>()?;
+        drop(batches);
+        let grouped = group_rows(data, &group_of, first_rows.len())?;
         // Parquet: the reordered batch is held and each group's rows are queued as a range of it.
         let held = if self.shared.options.format == OutputFormat::Parquet {
             self.held_bytes += grouped.batch.get_array_memory_size();
@@ -236,8 +242,8 @@ impl TaskWriter {
             None
         };
         let mut full = false;
-        for (group, &first_row) in first_rows.iter().enumerate() {
-            let directory = self.directory_of(&keys, first_row);
+        for (group, &(batch, row)) in first_rows.iter().enumerate() {
+            let directory = self.directory_of(&keys[batch], row);
             if let Some(held) = held {
                 let rows = grouped.rows(group);
                 let file = self.file(&directory)?;
