@@ -111,6 +111,9 @@ struct Cursor {
     at: usize,
     /// The current batch's place in `Merge::sources`.
     source: usize,
+    /// Whether the merge holds the current batch on its own account: a run still in memory is
+    /// reserved by whoever made it, and counting it again would count it twice.
+    counted: bool,
 }
 
 impl Cursor {
@@ -119,6 +122,9 @@ impl Cursor {
     }
 
     fn bytes(&self) -> usize {
+        if !self.counted {
+            return 0;
+        }
         batch_bytes(&self.rows.0) + self.rows.1.size()
     }
 
@@ -153,6 +159,7 @@ pub fn merge(
                     rows: sorted,
                     at: 0,
                     source: 0,
+                    counted: false,
                 };
                 if cursor.batch().num_rows() > 0 {
                     merge.cursors.push(cursor);
@@ -167,6 +174,7 @@ pub fn merge(
                 rows,
                 at: 0,
                 source: 0,
+                counted: true,
             });
         }
     }
@@ -270,6 +278,7 @@ impl Merge {
                         cursor.source = self.sources.len();
                         self.sources.push(rows.0.clone());
                         cursor.rows = rows;
+                        cursor.counted = true;
                         held += cursor.bytes();
                         self.memory.resize(held)?;
                         cursor.at = 0;

@@ -206,12 +206,23 @@ fn window_in_memory(
             }
         }
         drop(held);
-        let splits: Vec<std::sync::Mutex<Vec<RecordBatch>>> =
-            splits.into_iter().map(std::sync::Mutex::new).collect();
+        // Each split's memory is its own reservation, let go when its task takes the rows
+        // (and reserves them itself): not counted twice while the splits are worked.
+        drop(copy);
+        let splits: Vec<std::sync::Mutex<(Vec<RecordBatch>, crate::memory::Reservation)>> = splits
+            .into_iter()
+            .map(|batches| {
+                let mut reserved =
+                    crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+                reserved.resize(held_bytes(&batches))?;
+                Ok(std::sync::Mutex::new((batches, reserved)))
+            })
+            .collect::<Result<_>>()?;
         let take_split = |p: usize| -> Result<Vec<RecordBatch>> {
-            Ok(std::mem::take(
-                &mut *splits[p].lock().unwrap_or_else(|e| e.into_inner()),
-            ))
+            let mut split = splits[p].lock().unwrap_or_else(|e| e.into_inner());
+            let batches = std::mem::take(&mut split.0);
+            split.1.resize(0)?;
+            Ok(batches)
         };
         return window_per_split(&input.schema, take_split, None, functions, schema, ctx);
     }
@@ -236,7 +247,7 @@ fn plain_keys(keys: &[Bound]) -> Vec<(Bound, SortOptions)> {
 
 /// The window over each hash split (`split(p)`: its rows, in input order), each computed on
 /// its own and kept sorted, in memory or (with `dir`) in a spill file; then the sorted
-/// splits merged by the last function's partition and order keys as the output is read: the
+/// splits merged by the last function's partition keys as the output is read: the
 /// same rows in the same order as one computation over all of them, since a key's rows are
 /// all in one split.
 fn window_per_split(
@@ -251,16 +262,9 @@ fn window_per_split(
     let last = functions
         .last()
         .ok_or_else(|| Error::Internal("a window without functions".into()))?;
-    let mut merge_keys = plain_keys(&last.partition_by);
-    merge_keys.extend(last.order_by.iter().map(|k| {
-        (
-            k.expr.clone(),
-            SortOptions {
-                descending: k.descending,
-                nulls_first: k.nulls_first,
-            },
-        )
-    }));
+    // Merged by the partition keys alone: a key's rows are all in one split, already in
+    // order there, and the merge keeps a run's rows in their order.
+    let merge_keys = plain_keys(&last.partition_by);
     let encode_merge: Encode = Arc::new(move |batch: &RecordBatch| encode(&merge_keys, batch));
     let runs: Vec<Option<(SortedRun, Option<crate::memory::Reservation>)>> = ctx.run_stage(
         || ctx.stage_name(0, "window (per key hash split)"),
@@ -592,6 +596,95 @@ fn frame_bounds(
 
 /// One function's values, in the batch's row order.
 /// One window function's values, in input order, and the input rows in its window's order.
+/// The rows sorted by partition then order key (stably: ties in input order), and in sorted
+/// order where a new partition and a new peer group start: sorting `u32` positions with each
+/// comparison reading two keys' row bytes.
+fn sort_rows(partition: &Rows, order: &Rows) -> (Vec<u32>, Vec<bool>, Vec<bool>) {
+    let n = partition.num_rows();
+    let mut perm: Vec<u32> = (0..n as u32).collect();
+    fn bytes(rows: &Rows, i: u32) -> &[u8] {
+        rows.row(i as usize).data()
+    }
+    perm.par_sort_by(|&a, &b| {
+        compare_row_bytes(bytes(partition, a), bytes(partition, b))
+            .then_with(|| compare_row_bytes(bytes(order, a), bytes(order, b)))
+    });
+    let new_partition: Vec<bool> = (0..n)
+        .map(|i| i == 0 || partition.row(perm[i] as usize) != partition.row(perm[i - 1] as usize))
+        .collect();
+    let new_peer: Vec<bool> = (0..n)
+        .map(|i| new_partition[i] || order.row(perm[i] as usize) != order.row(perm[i - 1] as usize))
+        .collect();
+    (perm, new_partition, new_peer)
+}
+
+/// As `sort_rows`, when every row's partition and order keys have the same lengths (keys of
+/// fixed-width types: numbers, dates, timestamps) and fit in four words: each row's key bytes
+/// are packed into big-endian words (partition words first) beside its position, and those
+/// sorted directly, the position breaking ties. The same order as comparing row bytes (equal
+/// lengths, so zero padding compares equal), without two indirect reads per comparison: a
+/// window over 10M rows spent two thirds of its time in those. None for other keys.
+fn sort_packed(partition: &Rows, order: &Rows) -> Option<(Vec<u32>, Vec<bool>, Vec<bool>)> {
+    let n = partition.num_rows();
+    let fixed = |rows: &Rows| -> Option<usize> {
+        let width = rows.iter().next().map_or(0, |r| r.data().len());
+        rows.iter()
+            .all(|r| r.data().len() == width)
+            .then_some(width)
+    };
+    let (partition_width, order_width) = (fixed(partition)?, fixed(order)?);
+    let partition_words = partition_width.div_ceil(8);
+    let words = partition_words + order_width.div_ceil(8);
+    match words {
+        0 | 1 => Some(sort_words::<1>(partition, order, partition_words)),
+        2 => Some(sort_words::<2>(partition, order, partition_words)),
+        3 => Some(sort_words::<3>(partition, order, partition_words)),
+        4 => Some(sort_words::<4>(partition, order, partition_words)),
+        _ => None,
+    }
+    .filter(|_| n <= u32::MAX as usize)
+}
+
+fn sort_words<const W: usize>(
+    partition: &Rows,
+    order: &Rows,
+    partition_words: usize,
+) -> (Vec<u32>, Vec<bool>, Vec<bool>) {
+    let pack = |into: &mut [u64], bytes: &[u8]| {
+        for (word, chunk) in into.iter_mut().zip(bytes.chunks(8)) {
+            let mut buffer = [0u8; 8];
+            buffer[..chunk.len()].copy_from_slice(chunk);
+            *word = u64::from_be_bytes(buffer);
+        }
+    };
+    let mut keys: Vec<([u64; W], u32)> = (0..partition.num_rows())
+        .map(|i| {
+            let mut key = [0u64; W];
+            pack(&mut key[..partition_words], partition.row(i).data());
+            pack(&mut key[partition_words..], order.row(i).data());
+            (key, i as u32)
+        })
+        .collect();
+    keys.par_sort_unstable();
+    let mut new_partition = Vec::with_capacity(keys.len());
+    let mut new_peer = Vec::with_capacity(keys.len());
+    for (i, (key, _)) in keys.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| &keys[p].0);
+        let partition_starts =
+            previous.is_none_or(|p| p[..partition_words] != key[..partition_words]);
+        new_partition.push(partition_starts);
+        new_peer.push(
+            partition_starts
+                || previous.is_none_or(|p| p[partition_words..] != key[partition_words..]),
+        );
+    }
+    (
+        keys.into_iter().map(|(_, i)| i).collect(),
+        new_partition,
+        new_peer,
+    )
+}
+
 fn compute(
     f: &WindowExpr,
     batch: &RecordBatch,
@@ -622,21 +715,10 @@ fn compute(
         batch,
     )?;
     hold_keys(partition.size() + order.size())?;
-    let mut perm: Vec<u32> = (0..n as u32).collect();
-    fn bytes(rows: &arrow::row::Rows, i: u32) -> &[u8] {
-        rows.row(i as usize).data()
-    }
-    perm.par_sort_by(|&a, &b| {
-        compare_row_bytes(bytes(&partition, a), bytes(&partition, b))
-            .then_with(|| compare_row_bytes(bytes(&order, a), bytes(&order, b)))
-    });
-    // Partition and peer boundaries in sorted order.
-    let new_partition: Vec<bool> = (0..n)
-        .map(|i| i == 0 || partition.row(perm[i] as usize) != partition.row(perm[i - 1] as usize))
-        .collect();
-    let new_peer: Vec<bool> = (0..n)
-        .map(|i| new_partition[i] || order.row(perm[i] as usize) != order.row(perm[i - 1] as usize))
-        .collect();
+    let (perm, new_partition, new_peer) = match sort_packed(&partition, &order) {
+        Some(sorted) => sorted,
+        None => sort_rows(&partition, &order),
+    };
     let spans = Spans::new(&new_partition, &new_peer);
     let sorted: ArrayRef = match &f.func {
         WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank => {
@@ -810,4 +892,70 @@ fn compute(
         out
     };
     Ok((out, perm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Float64Array, Int64Array};
+
+    /// Rows of (int key, float key, long key) with repeats, nulls, -0.0 and NaN, encoded as
+    /// `compute` encodes them.
+    fn keys(descending: bool) -> (Rows, Rows) {
+        let n = 500;
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let mut zone = Vec::new();
+        let mut amount = Vec::new();
+        let mut at = Vec::new();
+        for _ in 0..n {
+            let r = next();
+            zone.push((r % 7 != 0).then_some((r % 5) as i32));
+            amount.push(match r % 11 {
+                0 => None,
+                1 => Some(-0.0),
+                2 => Some(f64::NAN),
+                _ => Some((r % 13) as f64 - 6.0),
+            });
+            at.push((r % 17 != 0).then_some((r % 3) as i64));
+        }
+        let zone: ArrayRef = Arc::new(Int32Array::from(zone));
+        let amount: ArrayRef = Arc::new(Float64Array::from(amount));
+        let at: ArrayRef = Arc::new(Int64Array::from(at));
+        let encode = |columns: Vec<ArrayRef>, options: SortOptions| {
+            let fields = columns
+                .iter()
+                .map(|c| SortField::new_with_options(c.data_type().clone(), options))
+                .collect();
+            RowConverter::new(fields)
+                .unwrap()
+                .convert_columns(&normalize_float_keys(columns))
+                .unwrap()
+        };
+        let order = SortOptions {
+            descending,
+            nulls_first: !descending,
+        };
+        (
+            encode(vec![zone], SortOptions::default()),
+            encode(vec![amount, at], order),
+        )
+    }
+
+    #[test]
+    fn packed_keys_sort_as_row_bytes_do() {
+        for descending in [false, true] {
+            let (partition, order) = keys(descending);
+            let packed = sort_packed(&partition, &order).expect("fixed-width keys pack");
+            assert_eq!(packed, sort_rows(&partition, &order));
+            // Peers and partitions are marked, not every row.
+            assert!(packed.1.iter().filter(|&&b| b).count() > 1);
+            assert!(packed.2.iter().filter(|&&b| !b).count() > 1);
+        }
+    }
 }
