@@ -15,7 +15,7 @@ use arrow::row::{RowConverter, Rows, SortField};
 
 use super::merge::{merge, reduce_runs, spill_in_order, Encode, SortedRun};
 use super::partitions::{ExecContext, Partitions};
-use super::sort_key::compare_row_bytes;
+use super::sort_key::{compare_row_bytes, sort_packed};
 use super::trace::StageKind;
 use crate::error::{Error, Result};
 use crate::expr::eval::evaluate;
@@ -227,6 +227,9 @@ pub fn sort(
 
 /// The positions of `rows` in key order, equal keys in their order.
 fn sorted_order(rows: &Rows) -> Vec<u32> {
+    if let Some((order, _)) = sort_packed(&[rows], false) {
+        return order;
+    }
     let mut order: Vec<u32> = (0..rows.num_rows() as u32).collect();
     order.sort_by(|&a, &b| {
         compare_row_bytes(rows.row(a as usize).data(), rows.row(b as usize).data())
