@@ -594,8 +594,6 @@ fn frame_bounds(
     Ok((edge(&frame.start, false)?, edge(&frame.end, true)?))
 }
 
-/// One function's values, in the batch's row order.
-/// One window function's values, in input order, and the input rows in its window's order.
 /// The rows sorted by partition then order key (stably: ties in input order), and in sorted
 /// order where a new partition and a new peer group start: sorting `u32` positions with each
 /// comparison reading two keys' row bytes.
@@ -618,6 +616,7 @@ fn sort_rows(partition: &Rows, order: &Rows) -> (Vec<u32>, Vec<bool>, Vec<bool>)
     (perm, new_partition, new_peer)
 }
 
+/// One window function's values, in input order, and the input rows in its window's order.
 fn compute(
     f: &WindowExpr,
     batch: &RecordBatch,

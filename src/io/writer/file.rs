@@ -160,7 +160,7 @@ fn dictionary_pays(batch: &RecordBatch) -> Vec<bool> {
 /// Distinct non-null values of `column`, compared as their bytes (so -0.0 and 0.0 differ, as
 /// they do in a Parquet dictionary), or None as soon as `past` says the count so far is too
 /// many. Primitive values are hashed as their bit patterns: no row encoding made to be hashed.
-/// None also for types without a plain byte form here (the caller dictionary-encodes those).
+/// Asked only of fixed-width and string columns (None for others).
 fn count_distinct(column: &dyn Array, past: impl Fn(usize) -> bool) -> Option<usize> {
     fn count<T: std::hash::Hash + Eq>(
         values: impl Iterator<Item = Option<T>>,
@@ -184,35 +184,19 @@ fn count_distinct(column: &dyn Array, past: impl Fn(usize) -> bool) -> Option<us
     let buffer = data.buffers().first()?;
     let bytes = &buffer.as_slice()[data.offset() * width..(data.offset() + data.len()) * width];
     let rows = (0..data.len()).filter(|&row| valid(row));
+    // A value's bytes as an array of its width, hashed and compared whole.
+    fn values<const N: usize>(
+        bytes: &[u8],
+        rows: impl Iterator<Item = usize>,
+    ) -> impl Iterator<Item = Option<[u8; N]>> + '_ {
+        rows.map(move |r| bytes[r * N..(r + 1) * N].try_into().ok())
+    }
     match width {
-        1 => count(rows.map(|r| Some(bytes[r])), past),
-        2 => count(
-            rows.map(|r| {
-                bytes[r * 2..r * 2 + 2]
-                    .try_into()
-                    .ok()
-                    .map(u16::from_ne_bytes)
-            }),
-            past,
-        ),
-        4 => count(
-            rows.map(|r| {
-                bytes[r * 4..r * 4 + 4]
-                    .try_into()
-                    .ok()
-                    .map(u32::from_ne_bytes)
-            }),
-            past,
-        ),
-        8 => count(
-            rows.map(|r| {
-                bytes[r * 8..r * 8 + 8]
-                    .try_into()
-                    .ok()
-                    .map(u64::from_ne_bytes)
-            }),
-            past,
-        ),
+        1 => count(values::<1>(bytes, rows), past),
+        2 => count(values::<2>(bytes, rows), past),
+        4 => count(values::<4>(bytes, rows), past),
+        8 => count(values::<8>(bytes, rows), past),
+        16 => count(values::<16>(bytes, rows), past),
         _ => count(rows.map(|r| Some(&bytes[r * width..(r + 1) * width])), past),
     }
 }

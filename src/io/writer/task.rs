@@ -84,9 +84,11 @@ pub struct TaskWriter {
     rows: u64,
     /// Set once the task meets more partition values than it may keep files open for.
     spill: Option<KeySpill>,
-    /// Input batches of a partitioned Parquet write not yet split by partition, and their rows.
+    /// Input batches of a partitioned Parquet write not yet split by partition, their rows and
+    /// their bytes.
     staged: Vec<RecordBatch>,
     staged_rows: usize,
+    staged_bytes: usize,
 }
 
 /// Rows a partitioned Parquet write gathers before splitting them by partition value. An input
@@ -94,6 +96,9 @@ pub struct TaskWriter {
 /// value, and the row groups were then gathered from hundreds of thousands of such pieces, each
 /// a cache miss and a slice's allocations: the write by day spent a quarter of its time there.
 const STAGED_ROWS: usize = 64 * 1024;
+
+/// At most this many bytes are staged (wide rows reach it before `STAGED_ROWS`).
+const STAGED_BYTES: usize = 16 << 20;
 
 /// Spill partitions of a write with more partition values than open files: few enough to keep
 /// open (within the task's share of descriptors), many enough that one of them, sorted, fits
@@ -153,6 +158,7 @@ impl TaskWriter {
             spill: None,
             staged: Vec::new(),
             staged_rows: 0,
+            staged_bytes: 0,
         }
     }
 
@@ -170,8 +176,9 @@ impl TaskWriter {
             return self.split_by_partition(vec![batch.clone()]);
         }
         self.staged_rows += batch.num_rows();
+        self.staged_bytes += batch.get_array_memory_size();
         self.staged.push(batch.clone());
-        if self.staged_rows >= STAGED_ROWS {
+        if self.staged_rows >= STAGED_ROWS || self.staged_bytes >= STAGED_BYTES {
             self.split_staged()?;
         }
         Ok(())
@@ -181,6 +188,7 @@ impl TaskWriter {
     fn split_staged(&mut self) -> Result<()> {
         let staged = std::mem::take(&mut self.staged);
         self.staged_rows = 0;
+        self.staged_bytes = 0;
         if staged.is_empty() {
             return Ok(());
         }
