@@ -185,10 +185,10 @@ fn count_distinct(column: &dyn Array, past: impl Fn(usize) -> bool) -> Option<us
     let bytes = &buffer.as_slice()[data.offset() * width..(data.offset() + data.len()) * width];
     let rows = (0..data.len()).filter(|&row| valid(row));
     // A value's bytes as an array of its width, hashed and compared whole.
-    fn values<const N: usize>(
-        bytes: &[u8],
-        rows: impl Iterator<Item = usize>,
-    ) -> impl Iterator<Item = Option<[u8; N]>> + '_ {
+    fn values<'a, const N: usize>(
+        bytes: &'a [u8],
+        rows: impl Iterator<Item = usize> + 'a,
+    ) -> impl Iterator<Item = Option<[u8; N]>> + 'a {
         rows.map(move |r| bytes[r * N..(r + 1) * N].try_into().ok())
     }
     match width {
