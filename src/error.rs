@@ -65,6 +65,12 @@ pub enum Error {
         column: String,
     },
 
+    /// A job with types inferred from a sample ended without reading (and checking) every value
+    /// of a column it used, so its result cannot be trusted: it is run again with types inferred
+    /// from every row (see `Depth::Sampled`); users do not see this.
+    #[error("{}: column {column} was not read to the end, so the types from its first rows are unchecked", .path.display())]
+    SampleUnchecked { path: PathBuf, column: String },
+
     /// An operator needs more memory than the budget (`--memory-limit`).
     #[error("{operator}: needs more memory than the budget allows ({needed} of {limit}); raise --memory-limit")]
     MemoryExhausted {

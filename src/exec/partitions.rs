@@ -436,6 +436,21 @@ pub fn limit(input: Partitions, n: usize, skip: usize) -> Partitions {
     }
 }
 
+/// The columns a scan reads: its output columns, then any more its filters need.
+pub fn scan_read_columns(columns: &[usize], filters: &[Bound]) -> Vec<usize> {
+    let mut read: Vec<usize> = columns.to_vec();
+    for f in filters {
+        let mut cols = Vec::new();
+        f.columns(&mut cols);
+        for c in cols {
+            if !read.contains(&c) {
+                read.push(c);
+            }
+        }
+    }
+    read
+}
+
 /// A scan: the dataset's tasks (after partition and row-group pruning), each reading only the
 /// needed columns, applying the filters and stopping at the limit.
 pub fn scan_partitions(
@@ -449,17 +464,7 @@ pub fn scan_partitions(
     let dataset = dataset.clone();
     let pruning = super::prune::prune(&dataset, filters);
     let tasks = dataset.tasks_pruned(pruning.as_ref());
-    // Columns read: the output columns, then any more the filters need.
-    let mut read: Vec<usize> = columns.to_vec();
-    for f in filters {
-        let mut cols = Vec::new();
-        f.columns(&mut cols);
-        for c in cols {
-            if !read.contains(&c) {
-                read.push(c);
-            }
-        }
-    }
+    let read = scan_read_columns(columns, filters);
     let position = |c: usize| read.iter().position(|&r| r == c).unwrap_or(0);
     let filter = Bound::conjunction(filters.iter().map(|f| f.remap(&position)).collect());
     let width = columns.len();

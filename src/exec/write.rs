@@ -25,13 +25,14 @@ pub enum Distribution {
 }
 
 /// Run every partition and write its rows through `job` (a stage named `name`); commits on
-/// success.
+/// success, once `before_commit` (the last word on whether the rows may be kept) agrees.
 pub fn write_partitions(
     input: &Partitions,
     job: OutputJob,
     distribution: Distribution,
     ctx: &ExecContext,
     name: &str,
+    before_commit: &dyn Fn() -> Result<()>,
 ) -> Result<WriteSummary> {
     let parts = &input.parts;
     let writers = match distribution {
@@ -49,6 +50,7 @@ pub fn write_partitions(
             write_groups(groups, &job, ctx, name)?
         }
     };
+    before_commit()?;
     job.commit(writers)
 }
 

@@ -53,13 +53,16 @@ pub fn run(
             progress: &progress,
         };
         let mut frame = build(&inputs)?;
-        // Streaming sinks print as they go, so they cannot start over once a row is out: unless
-        // every input is read to the end before the first row comes out (an aggregate or a sort
-        // on top), they infer types from every row.
-        if matches!(depth, Depth::Sampled)
-            && matches!(sink, Sink::Csv(_) | Sink::Json(_))
+        // Types from a sample hold only once every value read has been checked, so a job that
+        // is sure to stop reading early (a LIMIT over a stream) infers from every row at once;
+        // so does printing a stream of (nearly) every input row, which would have to be held
+        // until the end: the first rows of `query x.csv --csv | head -1` come out sooner so.
+        let streams_input = matches!(sink, Sink::Csv(_) | Sink::Json(_))
             && !reads_all_before_output(&frame.plan)
-        {
+            && !filters_rows(&frame.plan);
+        let stops_early = stops_reading_early(&frame.plan)
+            || (matches!(sink, Sink::Show(_)) && !reads_all_before_output(&frame.plan));
+        if matches!(depth, Depth::Sampled) && (streams_input || stops_early) {
             frame = build(&Inputs {
                 read,
                 depth: Depth::Full,
@@ -77,10 +80,40 @@ pub fn run(
             ));
             attempt(Depth::Full)
         }
+        // Nothing was printed or committed: the same job, typed from every row.
+        Err(Error::SampleUnchecked { .. }) => attempt(Depth::Full),
         other => other,
     };
     progress.finish();
     result
+}
+
+/// Whether `plan` drops rows of its input anywhere (a filter, a join that keeps matches).
+fn filters_rows(plan: &crate::plan::Plan) -> bool {
+    use crate::plan::Plan;
+    match plan {
+        Plan::Scan(scan) => !scan.filters.is_empty(),
+        Plan::Filter { .. } | Plan::Join { .. } | Plan::Aggregate { .. } => true,
+        _ => plan.children().into_iter().any(filters_rows),
+    }
+}
+
+/// Whether `plan` stops reading an input before its end: a LIMIT over rows that stream.
+fn stops_reading_early(plan: &crate::plan::Plan) -> bool {
+    use crate::plan::Plan;
+    match plan {
+        Plan::Scan(scan) => scan.limit.is_some(),
+        Plan::Limit { input, .. } if !reads_all_before_output(input) => true,
+        _ => plan.children().into_iter().any(stops_reading_early),
+    }
+}
+
+/// A job's output may be printed or committed: none of its inputs' sampled types is unchecked.
+fn sample_checked(plan: &crate::plan::Plan) -> Result<()> {
+    match plan.unchecked_sample() {
+        Some((path, column)) => Err(Error::SampleUnchecked { path, column }),
+        None => Ok(()),
+    }
 }
 
 /// Whether running `plan` reads all of its inputs before it yields its first row.
@@ -210,6 +243,7 @@ fn run_plan(
                 .into_iter()
                 .flatten()
                 .collect();
+            sample_checked(plan)?;
             let mut text = show_string(schema, &batches, options);
             text.push('\n');
             Ok(Some(text))
@@ -228,7 +262,7 @@ fn run_plan(
                     parts.parts.len(),
                 )
             });
-            stream_out(&parts, schema, json, text, stage)?;
+            stream_out(&parts, schema, json, text, stage, &|| sample_checked(plan))?;
             Ok(None)
         }
         Sink::Write {
@@ -255,7 +289,9 @@ fn run_plan(
             }
             let parts = execute(plan, ctx)?;
             let name = result_stage(&format!("write {:?}", write.options.format).to_lowercase());
-            let summary = write_partitions(&parts, job, write.distribution, ctx, &name)?;
+            let summary = write_partitions(&parts, job, write.distribution, ctx, &name, &|| {
+                sample_checked(plan)
+            })?;
             reporter.note(&summary.describe(Path::new(output)));
             Ok(None)
         }

@@ -41,13 +41,16 @@ pub fn print(text: &str) -> Result<()> {
 }
 
 /// Print partitions in order as CSV (with a header) or JSON lines, as they are produced (each
-/// partition a task of `stage`, when the job is traced).
+/// partition a task of `stage`, when the job is traced). Nothing is printed before `may_print`
+/// agrees (types from a sample are checked once every value is read): until then the text is
+/// held, up to `HELD_BYTES`, past which the job ends with `may_print`'s error.
 pub fn stream_out(
     parts: &Partitions,
     schema: &arrow::datatypes::Schema,
     json: bool,
     text: &TextOptions,
     stage: Option<Arc<StageRun>>,
+    may_print: &dyn Fn() -> Result<()>,
 ) -> Result<()> {
     if !json {
         crate::io::writer::check_csv_columns(schema)?;
@@ -62,20 +65,84 @@ pub fn stream_out(
         }
         Ok(out)
     });
-    let mut out = std::io::stdout().lock();
     let header = if json {
         Vec::new()
     } else {
         text.csv_header(schema)
     };
-    let printed = write_chunk(&mut out, &header)
-        .and_then(|_| print_partitions(parts, &render, &mut out, stage.clone()));
+    let mut out = HeldOutput {
+        out: std::io::stdout().lock(),
+        held: Some(Vec::new()),
+        held_bytes: 0,
+        limit: held_bytes_limit(),
+        may_print,
+    };
+    let printed = out
+        .write(header)
+        .and_then(|_| print_partitions(parts, &render, &mut out, stage.clone()))
+        .and_then(|printed| match printed {
+            Printed::All => out.flush_held(),
+            Printed::Closed => Ok(Printed::Closed),
+        });
     if let Some(stage) = stage {
         stage.complete();
     }
     match printed {
         Ok(Printed::All) | Ok(Printed::Closed) => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// Text held back until `may_print` agrees: printed through at once from then on.
+const HELD_BYTES: usize = 64 << 20;
+
+/// `HELD_BYTES`, or `ENGINE_TEST_HELD_BYTES` (tests reach the limit with small files).
+fn held_bytes_limit() -> usize {
+    std::env::var("ENGINE_TEST_HELD_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(HELD_BYTES)
+}
+
+struct HeldOutput<'a, W: std::io::Write> {
+    out: W,
+    /// Chunks not printed yet (None once printing has begun), and their bytes.
+    held: Option<Vec<Vec<u8>>>,
+    held_bytes: usize,
+    limit: usize,
+    may_print: &'a dyn Fn() -> Result<()>,
+}
+
+impl<W: std::io::Write> HeldOutput<'_, W> {
+    fn write(&mut self, chunk: Vec<u8>) -> Result<Printed> {
+        if let Some(held) = &mut self.held {
+            if (self.may_print)().is_err() {
+                self.held_bytes += chunk.len();
+                held.push(chunk);
+                if self.held_bytes > self.limit {
+                    // Not allowed to print yet, and too much to hold: the caller decides.
+                    (self.may_print)()?;
+                }
+                return Ok(Printed::All);
+            }
+            held.push(chunk);
+            return self.flush_held();
+        }
+        write_chunk(&mut self.out, &chunk)
+    }
+
+    /// Print what is held, once `may_print` agrees (or fail with its error).
+    fn flush_held(&mut self) -> Result<Printed> {
+        let Some(held) = self.held.take() else {
+            return Ok(Printed::All);
+        };
+        (self.may_print)()?;
+        for chunk in held {
+            if let Printed::Closed = write_chunk(&mut self.out, &chunk)? {
+                return Ok(Printed::Closed);
+            }
+        }
+        Ok(Printed::All)
     }
 }
 
@@ -100,10 +167,10 @@ fn write_chunk(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<Printed> {
 
 /// Run the partitions a pool's width at a time, render their batches on the pool, and print
 /// the text in partition and batch order.
-fn print_partitions(
+fn print_partitions<W: std::io::Write>(
     parts: &Partitions,
     render: &Renderer,
-    out: &mut impl std::io::Write,
+    out: &mut HeldOutput<'_, W>,
     stage: Option<Arc<StageRun>>,
 ) -> Result<Printed> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -142,7 +209,7 @@ fn print_partitions(
         let chunk = chunk
             .recv()
             .map_err(|_| Error::Internal("an output task ended without its result".into()))??;
-        if let Printed::Closed = write_chunk(out, &chunk)? {
+        if let Printed::Closed = out.write(chunk)? {
             return Ok(Printed::Closed);
         }
     }
@@ -206,6 +273,72 @@ fn render_on_pool(batch: RecordBatch, render: Renderer) -> Receiver<Result<Vec<u
     receiver
 }
 
+/// Rows a producer gathers from small batches before it waits for room to send them.
+const GATHERED_ROWS: usize = 8192;
+
+/// A producer's batches that found its channel full. Only the first running partition is
+/// printed, so the others' channels fill; a selective filter's batches are a few rows each, and
+/// a producer that waited on two of them would leave its core idle. It gathers them instead
+/// (up to `GATHERED_ROWS`) and sends them as one batch when there is room, or when it has
+/// gathered enough to wait; batches keep their order either way.
+#[derive(Default)]
+struct Pending {
+    batches: Vec<RecordBatch>,
+    rows: usize,
+}
+
+impl Pending {
+    /// Send `batch`, or gather it; false when the printer has gone.
+    fn offer(
+        &mut self,
+        batch: RecordBatch,
+        sender: &std::sync::mpsc::SyncSender<Result<RecordBatch>>,
+    ) -> Result<bool> {
+        if batch.num_rows() == 0 {
+            return Ok(true);
+        }
+        self.rows += batch.num_rows();
+        self.batches.push(batch);
+        let gathered = self.take()?;
+        if gathered.num_rows() >= GATHERED_ROWS {
+            return Ok(sender.send(Ok(gathered)).is_ok());
+        }
+        match sender.try_send(Ok(gathered)) {
+            Ok(()) => Ok(true),
+            Err(std::sync::mpsc::TrySendError::Full(Ok(gathered))) => {
+                self.rows = gathered.num_rows();
+                self.batches = vec![gathered];
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Send what is gathered (at the partition's end).
+    fn flush(&mut self, sender: &std::sync::mpsc::SyncSender<Result<RecordBatch>>) -> Result<()> {
+        if !self.batches.is_empty() {
+            let _ = sender.send(Ok(self.take()?));
+        }
+        Ok(())
+    }
+
+    /// The gathered batches as one, leaving none.
+    fn take(&mut self) -> Result<RecordBatch> {
+        self.rows = 0;
+        let mut batches = std::mem::take(&mut self.batches);
+        if batches.len() == 1 {
+            if let Some(one) = batches.pop() {
+                return Ok(one);
+            }
+        }
+        let Some(first) = batches.first() else {
+            return Err(Error::Internal("no output rows gathered".into()));
+        };
+        arrow::compute::concat_batches(&first.schema(), &batches)
+            .map_err(|e| Error::arrow("gathering output rows", e))
+    }
+}
+
 /// Start a producer thread that opens `open` and sends its batches, stopping when the stream
 /// ends, fails, or `stop` is set; with a stage, it runs as that stage's task `index`.
 fn produce(
@@ -223,19 +356,21 @@ fn produce(
             // a silently closed channel would read as the partition's end.
             let sent = crate::error::catch_panic(
                 || {
+                    let mut pending = Pending::default();
                     for batch in open()? {
                         if stop.load(Ordering::Relaxed) {
-                            break;
+                            return Ok(());
                         }
                         let batch = batch?;
                         if let Some(task) = &task {
                             task.output(batch.num_rows() as u64, 0);
                         }
                         // A send fails only when the printer has gone: nothing more to do.
-                        if sender.send(Ok(batch)).is_err() {
-                            break;
+                        if !pending.offer(batch, &sender)? {
+                            return Ok(());
                         }
                     }
+                    pending.flush(&sender)?;
                     Ok(())
                 },
                 Error::Internal,

@@ -254,6 +254,21 @@ impl Plan {
         }
     }
 
+    /// The first CSV input (file and column) whose types came from a sample and whose values
+    /// this plan reads but has not all checked against them (see `csv::SampledTypes`): until
+    /// there is none, the plan's result may differ from Spark's, typed from every row.
+    pub fn unchecked_sample(&self) -> Option<(std::path::PathBuf, String)> {
+        if let Plan::Scan(scan) = self {
+            let read = crate::exec::partitions::scan_read_columns(&scan.columns, &scan.filters);
+            if let Some((path, column)) = scan.dataset.unchecked_sample(&read) {
+                return Some((path.to_path_buf(), column));
+            }
+        }
+        self.children()
+            .into_iter()
+            .find_map(|child| child.unchecked_sample())
+    }
+
     /// Every dataset this plan reads.
     pub fn datasets(&self, out: &mut Vec<Arc<Dataset>>) {
         if let Plan::Scan(scan) = self {

@@ -294,6 +294,77 @@ fn convert_widens_types_contradicted_after_the_sample() {
 }
 
 #[test]
+fn sampled_types_hold_only_once_every_value_is_read() {
+    // Past the 4 MB sample, a last row widens `n` to string and `m` to double, as Spark's
+    // inference over every row types them.
+    let tmp = temp();
+    let mut text = String::from("n,m\n");
+    for i in 0..700_000 {
+        text.push_str(&format!("{i},{}\n", u8::from(i % 100_000 == 0)));
+    }
+    text.push_str("x,2.5\n");
+    let path = tmp.path().join("late.csv");
+    write(&path, &text);
+    let table = format!("t={}", s(&path));
+    let sql = |query: &str, sink: &[&str]| {
+        let mut args = vec!["sql", query, "--table", &table];
+        args.extend_from_slice(sink);
+        engine(&args)
+    };
+    let typed = "root\n |-- n: string (nullable = true)\n |-- m: double (nullable = true)\n\n";
+    // A LIMIT stops reading before the last row: the job is typed from every row all the same.
+    let limited = tmp.path().join("limited");
+    sql("SELECT * FROM t LIMIT 2", &["--write", &s(&limited)]).ok();
+    assert_eq!(engine(&["schema", &s(&limited)]).ok(), typed);
+    assert_eq!(
+        sql("SELECT * FROM t LIMIT 2", &["--csv"]).ok(),
+        "n,m\n0,1.0\n1,0.0\n"
+    );
+    assert_eq!(
+        sql("SELECT m FROM t LIMIT 1", &[]).ok(),
+        "+---+\n|  m|\n+---+\n|1.0|\n+---+\n\n"
+    );
+    // A filter streamed to stdout is held until every row is read, then printed once.
+    let expected =
+        "n,m\n0,1.0\n100000,1.0\n200000,1.0\n300000,1.0\n400000,1.0\n500000,1.0\n600000,1.0\n";
+    let run = sql("SELECT * FROM t WHERE m = 1", &["--csv"]);
+    assert_eq!(run.ok(), expected);
+    assert!(
+        run.stderr.contains("inferring types from every row"),
+        "{}",
+        run.stderr
+    );
+    // Held text over the limit: the job starts again typed from every row, header printed once.
+    let run = engine_with_env(
+        &root(),
+        &[
+            "sql",
+            "SELECT * FROM t WHERE m = 0",
+            "--table",
+            &table,
+            "--csv",
+        ],
+        &[("ENGINE_TEST_HELD_BYTES", std::path::Path::new("100"))],
+    );
+    let out = run.ok();
+    assert_eq!(out.lines().count(), 1 + 700_000 - 7, "{}", run.stderr);
+    assert!(out.starts_with("n,m\n1,0.0\n2,0.0\n"));
+    assert_eq!(out.matches("n,m").count(), 1);
+    // A file a partition filter prunes still types the columns, as Spark infers over it too.
+    let dir = tmp.path().join("parts");
+    write(&dir.join("p=1/f.csv"), "a,b\n1,2\n3,4\n");
+    write(&dir.join("p=2/f.csv"), "a,b\nx,2.5\n3,4\n");
+    let pruned = engine(&[
+        "sql",
+        "SELECT a, b FROM t WHERE p = 1",
+        "--table",
+        &format!("t={}", s(&dir)),
+        "--csv",
+    ]);
+    assert_eq!(pruned.ok(), "a,b\n1,2.0\n3,4.0\n");
+}
+
+#[test]
 fn escape_and_quote_characters() {
     let tmp = temp();
     // Spark's default escape is a backslash inside quoted fields.

@@ -12,6 +12,7 @@ use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 
 use super::fields::split_fields;
 use super::options::{CsvOptions, ParseMode};
+use super::sampled::SampledTypes;
 use super::source::{csv_error, open_stream};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -198,9 +199,11 @@ pub struct CsvBatchReader {
     last_byte: u64,
     progress: Progress,
     done: bool,
-    /// Types inferred from a sample (see `Depth::Sampled`): per file column, whether the sample
-    /// saw only nulls. A value that does not fit is then a contradiction, not a malformed value.
-    sampled: Option<Arc<Vec<bool>>>,
+    /// Types inferred from a sample (see `Depth::Sampled`), and this file's index among the
+    /// dataset's: a value that does not fit is then a contradiction, not a malformed value, and
+    /// the range is recorded as checked once it is read to its end.
+    sampled: Option<(Arc<SampledTypes>, usize)>,
+    range: RecordRange,
     row_filter: Option<FittedFilter>,
 }
 
@@ -249,14 +252,25 @@ impl CsvBatchReader {
             progress,
             done: false,
             sampled: None,
+            range,
             row_filter: None,
         })
     }
 
-    /// Mark the schema's types as inferred from a sample (None: inferred from every row or given).
-    pub fn with_sampled_types(mut self, sampled: Option<Arc<Vec<bool>>>) -> Self {
-        self.sampled = sampled;
+    /// Mark the schema's types as inferred from a sample (None: inferred from every row or
+    /// given); `file` is this file's index in the dataset.
+    pub fn with_sampled_types(mut self, sampled: Option<Arc<SampledTypes>>, file: usize) -> Self {
+        self.sampled = sampled.map(|s| (s, file));
         self
+    }
+
+    /// The range has been read to its end: every value of its columns was checked.
+    fn finished(&mut self) {
+        self.done = true;
+        if let Some((sampled, file)) = &self.sampled {
+            let end = self.range.end.unwrap_or(u64::MAX);
+            sampled.record_checked(*file, &self.columns, self.range.start, end);
+        }
     }
 
     /// Keep only the records `filter` keeps. Its columns must be among the reader's.
@@ -372,12 +386,13 @@ impl CsvBatchReader {
             }
             if matches!(self.source, Source::Plain(_)) {
                 // No switch: the range is done.
-                self.done = true;
+                self.finished();
                 self.report_progress();
                 return Ok(None);
             }
         }
         let mut count = 0;
+        let mut ended = false;
         while count < self.batch_size {
             if self.records.len() <= count {
                 self.records.push(csv::ByteRecord::new());
@@ -389,16 +404,23 @@ impl CsvBatchReader {
                 .read_byte_record(&mut self.records[count])
                 .map_err(|e| csv_error(&self.path, e))?;
             if !more {
-                self.done = true;
+                ended = true;
                 break;
             }
             count += 1;
         }
         self.report_progress();
-        if count == 0 {
-            return Ok(None);
+        let built = if count == 0 {
+            Ok(None)
+        } else {
+            self.build(&self.records[..count])
+        };
+        if ended && built.is_ok() {
+            self.finished();
+        } else if ended {
+            self.done = true;
         }
-        self.build(&self.records[..count])
+        built
     }
 
     fn report_progress(&mut self) {
@@ -526,8 +548,8 @@ impl CsvBatchReader {
                 format,
                 &mut bad_rows,
             );
-            if let Some(null_only) = &self.sampled {
-                let null_only = null_only.get(column).copied().unwrap_or(false);
+            if let Some((sampled, _)) = &self.sampled {
+                let null_only = sampled.null_only.get(column).copied().unwrap_or(false);
                 let contradiction = match bad_rows.first() {
                     Some(&row) => Some(row),
                     None if null_only && array.null_count() < array.len() => {

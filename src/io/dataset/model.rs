@@ -101,8 +101,8 @@ pub(super) enum Layout {
         options: Arc<CsvOptions>,
         headers: Vec<HeaderInfo>,
         scans: Option<Vec<csv::FileScan>>,
-        /// With `Depth::Sampled` types: for each column, whether the sample saw only nulls.
-        sampled: Option<Arc<Vec<bool>>>,
+        /// With `Depth::Sampled` types: what the sample saw and which ranges were checked.
+        sampled: Option<Arc<csv::SampledTypes>>,
     },
     Parquet {
         footers: Vec<ParquetFooter>,
@@ -130,6 +130,33 @@ impl Dataset {
             .rsplit('/')
             .find(|s| !s.is_empty())
             .unwrap_or(&self.input)
+    }
+
+    /// With types from a sample (`Depth::Sampled`): the first file and column among `columns`
+    /// (positions in the schema; partition columns have no sampled type) whose values were not
+    /// all read and checked against those types. None when every one was, or the types did not
+    /// come from a sample. Until this is None, a job's output may not be printed or committed.
+    pub fn unchecked_sample(&self, columns: &[usize]) -> Option<(&Path, String)> {
+        let Layout::Csv {
+            sampled: Some(sampled),
+            headers,
+            ..
+        } = &self.layout
+        else {
+            return None;
+        };
+        let data_columns = self.data_schema.fields().len();
+        for (index, (file, header)) in self.files.iter().zip(headers).enumerate() {
+            // A gzip file's ranges are offsets in its decompressed text, read to the end.
+            let end = if file.gzip { u64::MAX } else { file.size };
+            for &column in columns.iter().filter(|&&c| c < data_columns) {
+                if !sampled.covers(index, column, header.data_start, end) {
+                    let name = self.data_schema.field(column).name().clone();
+                    return Some((&file.path, name));
+                }
+            }
+        }
+        None
     }
 
     /// Number of rows, from Parquet footers or the CSV scan when they can tell (a `permissive`

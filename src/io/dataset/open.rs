@@ -176,9 +176,10 @@ fn open_csv(
                 )?);
             }
             if let Some(sample) = sample {
-                sampled = Some(Arc::new(
+                sampled = Some(Arc::new(csv::SampledTypes::new(
                     sample.iter().map(|c| *c == Inferred::Null).collect(),
-                ));
+                    files.len(),
+                )));
                 return Ok((
                     schema_of(&options, &names, Some(sample)),
                     Layout::Csv {

@@ -220,7 +220,7 @@ impl Dataset {
                     batch_size,
                     progress.clone(),
                 )?
-                .with_sampled_types(sampled.clone())
+                .with_sampled_types(sampled.clone(), piece.file)
                 .with_row_filter(row_filter.cloned())?,
             ),
             (Layout::Parquet { footers }, PieceKind::Parquet(groups)) => {
