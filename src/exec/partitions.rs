@@ -46,6 +46,10 @@ pub struct ExecContext {
     /// What feeds the operator being run, one name per input ("scan trips.csv → filter"):
     /// the stages it opens are named after them.
     pub input_names: Arc<[String]>,
+    /// Scan tasks may be the job's output files (a write): then they are as many as Spark's
+    /// split arithmetic makes, as Spark writes a file per task. Otherwise a multiple of the
+    /// pool's width, where the input's pieces allow (`Dataset::tasks_for_pool`).
+    pub scan_tasks_are_files: bool,
 }
 
 impl ExecContext {
@@ -59,6 +63,7 @@ impl ExecContext {
             operator: None,
             trace: None,
             input_names: Arc::from(Vec::new()),
+            scan_tasks_are_files: false,
         }
     }
 
@@ -463,7 +468,11 @@ pub fn scan_partitions(
 ) -> Partitions {
     let dataset = dataset.clone();
     let pruning = super::prune::prune(&dataset, filters);
-    let tasks = dataset.tasks_pruned(pruning.as_ref());
+    let tasks = if ctx.scan_tasks_are_files {
+        dataset.tasks_pruned(pruning.as_ref())
+    } else {
+        dataset.tasks_for_pool(pruning.as_ref())
+    };
     let read = scan_read_columns(columns, filters);
     let position = |c: usize| read.iter().position(|&r| r == c).unwrap_or(0);
     let filter = Bound::conjunction(filters.iter().map(|f| f.remap(&position)).collect());

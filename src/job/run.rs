@@ -142,6 +142,7 @@ fn execute_to_sink(
     reporter: &Reporter,
 ) -> Result<()> {
     let mut ctx = ExecContext::new(read.batch_size, tuning.broadcast_rows, progress.clone());
+    ctx.scan_tasks_are_files = matches!(sink, Sink::Write { .. });
     // Reading is a phase of its own: a CSV scan for types counted the same bytes before.
     let mut datasets = Vec::new();
     frame.plan.datasets(&mut datasets);

@@ -25,13 +25,39 @@ impl Dataset {
     /// seven tasks of 128 MB and one of 59 MB, so one worker reads 512 MB while the other reads
     /// 443 MB); the smallest split that still gives that many tasks spreads the bytes evenly.
     pub fn tasks_pruned(&self, pruning: Option<&Pruning>) -> Vec<ScanTask> {
-        let split = self.split_bytes();
-        let spark = self.pack(pruning, split);
+        let spark = self.pack(pruning, self.split_bytes());
         let count = spark.len();
         if count <= 1 {
             return spark;
         }
-        let (mut low, mut high) = (1, split);
+        self.pack_evenly(pruning, count).unwrap_or(spark)
+    }
+
+    /// As `tasks_pruned`, but as many as a multiple of the pool's width where the pieces allow:
+    /// Spark's three tasks on two cores leave one core idle for a third of the scan. For scans
+    /// whose tasks are not the output's files (those keep Spark's count, as Spark writes them).
+    pub fn tasks_for_pool(&self, pruning: Option<&Pruning>) -> Vec<ScanTask> {
+        let tasks = self.tasks_pruned(pruning);
+        let width = crate::runtime::parallelism().max(1);
+        let count = tasks.len();
+        // One task stays one: its partial aggregates are the whole, summed in Spark's order
+        // (several tasks' partials are merged in an order Spark does not fix either). Only a
+        // few tasks per core are rounded: with many, the last round's idle share is small.
+        if count <= 1 || count % width == 0 || count > 4 * width {
+            return tasks;
+        }
+        let rounded = count.div_ceil(width) * width;
+        self.pack_evenly(pruning, rounded).unwrap_or(tasks)
+    }
+
+    /// The pieces packed into exactly `count` tasks of about equal bytes (the smallest split
+    /// that gives no more than `count`), if some split gives exactly that many.
+    fn pack_evenly(&self, pruning: Option<&Pruning>, count: usize) -> Option<Vec<ScanTask>> {
+        let (mut low, mut high) = (1, self.split_bytes().max(1));
+        // A split small enough for `count` tasks may be below Spark's: start from the total.
+        if self.pack(pruning, high).len() > count {
+            return None;
+        }
         while low < high {
             let middle = low + (high - low) / 2;
             if self.pack(pruning, middle).len() <= count {
@@ -41,11 +67,7 @@ impl Dataset {
             }
         }
         let even = self.pack(pruning, low);
-        if even.len() == count {
-            even
-        } else {
-            spark
-        }
+        (even.len() == count).then_some(even)
     }
 
     /// Spark's packing of the kept files and row groups into tasks of at most `split` bytes.
