@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod parquet;
 pub mod parquet_check;
 pub mod partition;
+pub mod read_ahead;
 pub mod regroup;
 pub mod show;
 pub mod spill;

@@ -210,6 +210,14 @@ pub fn read_row_groups(
         failed = result.is_err();
         Some(result)
     });
+    // More than one batch to decode: the next is decoded on the pool while this one is used.
+    let rows: i64 = groups
+        .iter()
+        .map(|&g| footer.metadata.metadata().row_group(g).num_rows())
+        .sum();
+    if limit.is_none() && rows > batch_size as i64 {
+        return Ok(crate::io::read_ahead::read_ahead(Box::new(batches)));
+    }
     Ok(Box::new(batches))
 }
 
