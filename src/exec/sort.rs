@@ -25,6 +25,10 @@ use crate::memory::Reservation;
 
 pub use super::sort_key::SortKey;
 
+/// A top-N up to this many rows is kept batch by batch (each batch's first n rows merged with
+/// those kept); a larger one gathers about 2N rows between sorts.
+const SMALL_TOP_N: usize = 1024;
+
 fn arrow(e: arrow::error::ArrowError) -> Error {
     Error::arrow("sorting", e)
 }
@@ -82,6 +86,60 @@ pub fn sort(
             _reservation: reservation,
         })
     };
+    // A top-N: the batch's first n rows by key (ties in input order) merged with the n kept so
+    // far, which came first and so win ties. Only those rows are copied: sorting and copying
+    // every batch whole was a fifth of a top 10 over CSV.
+    let keep_top = |kept: Option<Run>, batch: RecordBatch, n: usize| -> Result<Run> {
+        let rows = encode(&batch)?;
+        let by_key = |a: &u32, b: &u32| {
+            compare_row_bytes(rows.row(*a as usize).data(), rows.row(*b as usize).data())
+                .then(a.cmp(b))
+        };
+        let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
+        if n == 0 {
+            order.clear();
+        } else if order.len() > n {
+            order.select_nth_unstable_by(n - 1, by_key);
+            order.truncate(n);
+        }
+        order.sort_unstable_by(by_key);
+        let empty = RecordBatch::new_empty(schema.clone());
+        let (kept_batch, kept_rows) = match &kept {
+            Some(run) => (&run.batch, Some(&run.rows)),
+            None => (&empty, None),
+        };
+        let mut picked: Vec<(usize, usize)> = Vec::with_capacity(n);
+        let (mut i, mut j) = (0, 0);
+        while picked.len() < n && (i < kept_batch.num_rows() || j < order.len()) {
+            let kept_first = match kept_rows {
+                Some(kept_rows) if i < kept_batch.num_rows() => {
+                    j >= order.len()
+                        || compare_row_bytes(
+                            kept_rows.row(i).data(),
+                            rows.row(order[j] as usize).data(),
+                        ) != std::cmp::Ordering::Greater
+                }
+                _ => false,
+            };
+            if kept_first {
+                picked.push((0, i));
+                i += 1;
+            } else {
+                picked.push((1, order[j] as usize));
+                j += 1;
+            }
+        }
+        let top = interleave_record_batch(&[kept_batch, &batch], &picked).map_err(arrow)?;
+        drop((kept, batch, rows));
+        let rows = encode(&top)?;
+        let mut reservation = Reservation::new("sort").gauged(ctx.memory_gauge());
+        reservation.resize(top.get_array_memory_size() + rows.size())?;
+        Ok(Run {
+            batch: top,
+            rows,
+            _reservation: reservation,
+        })
+    };
     // Past the budget, a partition's rows so far are sorted and written out as a run.
     let spill_dir: Mutex<Option<Arc<SpillDir>>> = Mutex::new(None);
     let spill_run = |pending: &[RecordBatch], task: usize, seq: usize| -> Result<PathBuf> {
@@ -117,6 +175,14 @@ pub fn sort(
             for batch in open()? {
                 let batch = batch?;
                 crate::runtime::check_cancelled()?;
+                match limit {
+                    // A small top-N holds only the first n rows so far.
+                    Some(n) if n <= SMALL_TOP_N => {
+                        kept = Some(keep_top(kept.take(), batch, n)?);
+                        continue;
+                    }
+                    _ => {}
+                }
                 pending_rows += batch.num_rows();
                 pending_bytes += batch.get_array_memory_size();
                 pending.push(batch);
@@ -136,9 +202,9 @@ pub fn sort(
                     }
                     Err(e) => return Err(e),
                 }
-                // A top-N keeps memory to about 2N rows per partition.
+                // A larger top-N keeps memory to about 2N rows per partition.
                 if let Some(n) = limit {
-                    if pending_rows >= n.max(1024) * 2 {
+                    if pending_rows >= n * 2 {
                         // The rows kept so far came first: ahead of the new ones, so that
                         // the stable sort keeps ties in input order.
                         if let Some(run) = kept.take() {

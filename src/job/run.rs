@@ -236,6 +236,8 @@ fn run_plan(
                     Ok(())
                 },
             )?;
+            // The counts are those of the types every row gives.
+            sample_checked(plan)?;
             Ok(None)
         }
         Sink::Show(options) => {
