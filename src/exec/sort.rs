@@ -103,10 +103,13 @@ pub fn sort(
             order.truncate(n);
         }
         order.sort_unstable_by(by_key);
-        let empty = RecordBatch::new_empty(schema.clone());
+        let empty;
         let (kept_batch, kept_rows) = match &kept {
             Some(run) => (&run.batch, Some(&run.rows)),
-            None => (&empty, None),
+            None => {
+                empty = RecordBatch::new_empty(schema.clone());
+                (&empty, None)
+            }
         };
         let mut picked: Vec<(usize, usize)> = Vec::with_capacity(n);
         let (mut i, mut j) = (0, 0);

@@ -219,9 +219,10 @@ fn window_in_memory(
                 for batch in &chunk {
                     let rows = encode(&keys, batch)?;
                     split_of.extend(rows.iter().map(|row| {
-                        // The high bits: the low ones may be what a split's hash tables use.
-                        (std::hash::BuildHasher::hash_one(&hasher, row.as_ref()) >> 40) as usize
-                            % SPLITS
+                        crate::io::spill::partition_of_hash(
+                            std::hash::BuildHasher::hash_one(&hasher, row.as_ref()),
+                            SPLITS,
+                        )
                     }));
                 }
                 crate::io::regroup::group_rows(chunk, &split_of, SPLITS)

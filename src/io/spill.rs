@@ -250,6 +250,12 @@ impl SpillFiles {
     }
 }
 
+/// The partition of a key whose hash is `hash`, among `partitions`: from the high bits, as the
+/// low ones may be what a hash table of the partition uses.
+pub fn partition_of_hash(hash: u64, partitions: usize) -> usize {
+    (hash >> 40) as usize % partitions.max(1)
+}
+
 /// The rows of `batch` split into `partitions` by the hash of their key bytes (`keys`, one row
 /// per row of the batch): each partition that has rows, with its rows in their order.
 pub fn split_by_key_hash(
@@ -260,8 +266,7 @@ pub fn split_by_key_hash(
 ) -> Result<Vec<(usize, RecordBatch)>> {
     let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); partitions];
     for (i, row) in keys.iter().enumerate() {
-        // The high bits: the low ones may be what a hash table of the partition uses.
-        rows_of[(hash(row.as_ref()) >> 40) as usize % partitions].push(i as u32);
+        rows_of[partition_of_hash(hash(row.as_ref()), partitions)].push(i as u32);
     }
     rows_of
         .into_iter()
