@@ -316,40 +316,78 @@ fn window_per_split(
     // order there, and the merge keeps a run's rows in their order.
     let merge_keys = plain_keys(&last.partition_by);
     let encode_merge: Encode = Arc::new(move |batch: &RecordBatch| encode(&merge_keys, batch));
-    let runs: Vec<Option<(SortedRun, Option<crate::memory::Reservation>)>> = ctx.run_stage(
+    // One split's window: its rows, computed, and kept sorted (in memory or spilled).
+    let work = |p: usize,
+                output: &super::partitions::TaskOutput|
+     -> Result<Option<(SortedRun, Option<crate::memory::Reservation>)>> {
+        let batches = split(p)?;
+        if batches.iter().all(|b| b.num_rows() == 0) {
+            return Ok(None);
+        }
+        let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+        held.resize(held_bytes(&batches))?;
+        let out = window_batch(input_schema, batches, functions, schema, ctx)?;
+        output.output(out.num_rows() as u64, 0);
+        Ok(Some(match &dir {
+            Some(dir) => {
+                let order: Vec<u32> = (0..out.num_rows() as u32).collect();
+                let path = spill_in_order(
+                    dir,
+                    &format!("window-{p}.arrow"),
+                    &out,
+                    &order,
+                    ctx.batch_size,
+                )?;
+                (SortedRun::Spilled(path), None)
+            }
+            None => {
+                let rows = encode_merge(&out)?;
+                held.resize(held_bytes(std::slice::from_ref(&out)) + rows.size())?;
+                (SortedRun::Memory(Arc::new((out, rows))), Some(held))
+            }
+        }))
+    };
+    // Spilled splits hold nothing once done, so a split that does not fit beside the others
+    // being worked at the same time is put off (`Err(p)`) and worked afterwards on its own:
+    // two large window partitions met at once must not fail a job each fits alone. (In
+    // memory, a split that does not fit means the input does not: the window spills.)
+    let first: Vec<std::result::Result<_, usize>> = ctx.run_stage(
         || ctx.stage_name(0, "window (per key hash split)"),
         super::trace::StageKind::ShuffleMap,
         order.len(),
-        |task, output| {
-            let p = order[task];
-            let batches = split(p)?;
-            if batches.iter().all(|b| b.num_rows() == 0) {
-                return Ok(None);
+        |task, output| match work(order[task], output) {
+            Err(Error::MemoryExhausted { operator, .. })
+                if dir.is_some() && operator == OPERATOR =>
+            {
+                Ok(Err(order[task]))
             }
-            let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
-            held.resize(held_bytes(&batches))?;
-            let out = window_batch(input_schema, batches, functions, schema, ctx)?;
-            output.output(out.num_rows() as u64, 0);
-            Ok(Some(match &dir {
-                Some(dir) => {
-                    let order: Vec<u32> = (0..out.num_rows() as u32).collect();
-                    let path = spill_in_order(
-                        dir,
-                        &format!("window-{p}.arrow"),
-                        &out,
-                        &order,
-                        ctx.batch_size,
-                    )?;
-                    (SortedRun::Spilled(path), None)
-                }
-                None => {
-                    let rows = encode_merge(&out)?;
-                    held.resize(held_bytes(std::slice::from_ref(&out)) + rows.size())?;
-                    (SortedRun::Memory(Arc::new((out, rows))), Some(held))
-                }
-            }))
+            other => other.map(Ok),
         },
     )?;
+    let mut runs = Vec::with_capacity(first.len());
+    let mut put_off = Vec::new();
+    for result in first {
+        match result {
+            Ok(run) => runs.push(run),
+            Err(p) => put_off.push(p),
+        }
+    }
+    if !put_off.is_empty() {
+        // One task works them in turn, each with the budget to itself (less what the other
+        // operators of the job hold); a split that does not fit even so is the budget error.
+        let alone = ctx.run_stage(
+            || ctx.stage_name(0, "window (per key hash split, one at a time)"),
+            super::trace::StageKind::ShuffleMap,
+            1,
+            |_, output| {
+                put_off
+                    .iter()
+                    .map(|&p| work(p, output))
+                    .collect::<Result<Vec<_>>>()
+            },
+        )?;
+        runs.extend(alone.into_iter().flatten());
+    }
     let (runs, held): (Vec<SortedRun>, Vec<_>) = runs.into_iter().flatten().unzip();
     let batch_size = ctx.batch_size;
     // In memory, the merge is cut into key ranges, one output partition each (read, or
