@@ -166,7 +166,7 @@ impl LateScan {
             }
         }
         let mut current: Option<(BatchStream<'static>, RecordBatch, usize)> = None;
-        Box::new(std::iter::from_fn(move || loop {
+        crate::io::read_ahead::read_ahead(Box::new(std::iter::from_fn(move || loop {
             if let Some((stream, first_rows, offset)) = current.as_mut() {
                 match stream.next() {
                     Some(Ok(rest)) => {
@@ -208,7 +208,7 @@ impl LateScan {
                     return Some(Err(e));
                 }
             }
-        }))
+        })))
     }
 
     /// Count rows decoded first, as the scan counts rows it reads.
