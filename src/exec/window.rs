@@ -294,16 +294,31 @@ fn plain_keys(keys: &[Bound]) -> Vec<(Bound, SortOptions)> {
         .collect()
 }
 
+/// A spilled window's splits on disk, and what splits one of them again by key hash.
+struct SpilledSplits {
+    dir: Arc<crate::io::spill::SpillDir>,
+    /// Each split's files, one per input task that had rows for it.
+    files: Vec<Vec<std::path::PathBuf>>,
+    partition_keys: Vec<(Bound, SortOptions)>,
+}
+
+/// Times a spilled split that does not fit even on its own is split again (each time into
+/// `RESPLITS` by other bits of its key hash) before the budget error: a split holding several
+/// large window partitions fits once they are apart; one partition larger than the budget
+/// never does.
+const RESPLIT_LEVELS: u32 = 2;
+const RESPLITS: usize = 16;
+
 /// The window over each hash split (`split(p)`: its rows, in input order; worked in the
 /// order `order` lists them), each computed on its own and kept sorted, in memory or (with
-/// `dir`) in a spill file; then the sorted splits merged by the last function's partition
+/// `spilled`) in a spill file; then the sorted splits merged by the last function's partition
 /// keys as the output is read: the same rows in the same order as one computation over all
-/// of them, since a key's rows are all in one split.
+/// of them, since a key's rows are all in one split (or in one of its re-splits).
 fn window_per_split(
     input_schema: &SchemaRef,
     split: impl Fn(usize) -> Result<Vec<RecordBatch>> + Sync,
     order: &[usize],
-    dir: Option<Arc<crate::io::spill::SpillDir>>,
+    spilled: Option<SpilledSplits>,
     functions: &[WindowExpr],
     schema: &SchemaRef,
     ctx: &ExecContext,
@@ -316,11 +331,13 @@ fn window_per_split(
     // order there, and the merge keeps a run's rows in their order.
     let merge_keys = plain_keys(&last.partition_by);
     let encode_merge: Encode = Arc::new(move |batch: &RecordBatch| encode(&merge_keys, batch));
-    // One split's window: its rows, computed, and kept sorted (in memory or spilled).
-    let work = |p: usize,
-                output: &super::partitions::TaskOutput|
+    let dir = spilled.as_ref().map(|s| s.dir.clone());
+    // One split's window (`name` names its spill file): its rows, computed, and kept sorted
+    // (in memory or spilled).
+    let window_run = |batches: Vec<RecordBatch>,
+                      name: &str,
+                      output: &super::partitions::TaskOutput|
      -> Result<Option<(SortedRun, Option<crate::memory::Reservation>)>> {
-        let batches = split(p)?;
         if batches.iter().all(|b| b.num_rows() == 0) {
             return Ok(None);
         }
@@ -333,7 +350,7 @@ fn window_per_split(
                 let order: Vec<u32> = (0..out.num_rows() as u32).collect();
                 let path = spill_in_order(
                     dir,
-                    &format!("window-{p}.arrow"),
+                    &format!("window-{name}.arrow"),
                     &out,
                     &order,
                     ctx.batch_size,
@@ -347,6 +364,88 @@ fn window_per_split(
             }
         }))
     };
+    let work = |p: usize, output: &super::partitions::TaskOutput| {
+        window_run(split(p)?, &p.to_string(), output)
+    };
+    // A spilled split's files, split again by key hash (`level` picks other bits of the hash)
+    // into files worked one after another; those that still do not fit are split again, up to
+    // `RESPLIT_LEVELS`.
+    fn resplit(
+        spilled: &SpilledSplits,
+        paths: &[std::path::PathBuf],
+        name: &str,
+        level: u32,
+        input_schema: &SchemaRef,
+        window_run: &dyn Fn(
+            Vec<RecordBatch>,
+            &str,
+            &super::partitions::TaskOutput,
+        )
+            -> Result<Option<(SortedRun, Option<crate::memory::Reservation>)>>,
+        ctx: &ExecContext,
+        output: &super::partitions::TaskOutput,
+    ) -> Result<Vec<(SortedRun, Option<crate::memory::Reservation>)>> {
+        use crate::io::spill::{read_spill, SpillFiles};
+        use std::hash::BuildHasher;
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let name = format!("{name}-{level}");
+        let mut files = SpillFiles::new(
+            spilled.dir.clone(),
+            format!("resplit-{name}"),
+            input_schema.clone(),
+            RESPLITS,
+        );
+        let mut buffers =
+            crate::memory::Reservation::new("window (spill buffers)").gauged(ctx.memory_gauge());
+        for path in paths {
+            for batch in read_spill(path)? {
+                let batch = batch?;
+                let rows = encode(&spilled.partition_keys, &batch)?;
+                // Rotated: the bits that chose the split (and the level before) are the same
+                // for all of its rows.
+                files.write_by_key_hash(&batch, &rows, |k| {
+                    hasher.hash_one(k).rotate_left(13 * level)
+                })?;
+                files.reserve_buffers(&mut buffers)?;
+            }
+        }
+        let parts = files.finish()?;
+        drop(buffers);
+        let mut runs = Vec::new();
+        for (i, path) in parts.into_iter().enumerate() {
+            let Some(path) = path else { continue };
+            let part = format!("{name}-{i}");
+            let read = || -> Result<Vec<RecordBatch>> {
+                let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+                let mut batches = Vec::new();
+                for batch in read_spill(&path)? {
+                    let batch = batch?;
+                    held.resize(held_bytes(&batches) + crate::io::spill::batch_bytes(&batch))?;
+                    batches.push(batch);
+                }
+                Ok(batches)
+            };
+            match read().and_then(|batches| window_run(batches, &part, output)) {
+                Ok(run) => runs.extend(run),
+                Err(Error::MemoryExhausted { operator, .. })
+                    if operator == OPERATOR && level < RESPLIT_LEVELS =>
+                {
+                    runs.extend(resplit(
+                        spilled,
+                        std::slice::from_ref(&path),
+                        &part,
+                        level + 1,
+                        input_schema,
+                        window_run,
+                        ctx,
+                        output,
+                    )?);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(runs)
+    }
     // Spilled splits hold nothing once done, so a split that does not fit beside the others
     // being worked at the same time is put off (`Err(p)`) and worked afterwards on its own:
     // two large window partitions met at once must not fail a job each fits alone. (In
@@ -357,7 +456,7 @@ fn window_per_split(
         order.len(),
         |task, output| match work(order[task], output) {
             Err(Error::MemoryExhausted { operator, .. })
-                if dir.is_some() && operator == OPERATOR =>
+                if spilled.is_some() && operator == OPERATOR =>
             {
                 Ok(Err(order[task]))
             }
@@ -380,13 +479,31 @@ fn window_per_split(
             super::trace::StageKind::ShuffleMap,
             1,
             |_, output| {
-                put_off
-                    .iter()
-                    .map(|&p| work(p, output))
-                    .collect::<Result<Vec<_>>>()
+                let mut done = Vec::new();
+                for &p in &put_off {
+                    match (work(p, output), &spilled) {
+                        (Ok(run), _) => done.extend(run),
+                        (Err(Error::MemoryExhausted { operator, .. }), Some(spilled))
+                            if operator == OPERATOR =>
+                        {
+                            done.extend(resplit(
+                                spilled,
+                                &spilled.files[p],
+                                &p.to_string(),
+                                1,
+                                input_schema,
+                                &window_run,
+                                ctx,
+                                output,
+                            )?);
+                        }
+                        (Err(e), _) => return Err(e),
+                    }
+                }
+                Ok(done)
             },
         )?;
-        runs.extend(alone.into_iter().flatten());
+        runs.extend(alone.into_iter().flatten().map(Some));
     }
     let (runs, held): (Vec<SortedRun>, Vec<_>) = runs.into_iter().flatten().unzip();
     let batch_size = ctx.batch_size;
@@ -627,11 +744,18 @@ fn window_spilled(
         Ok(batches)
     };
     let order: Vec<usize> = (0..SPLITS).collect();
+    let spilled = SpilledSplits {
+        dir,
+        files: (0..SPLITS)
+            .map(|p| files.iter().filter_map(|task| task[p].clone()).collect())
+            .collect(),
+        partition_keys: partition_keys.clone(),
+    };
     window_per_split(
         &input.schema,
         read_split,
         &order,
-        Some(dir),
+        Some(spilled),
         functions,
         &schema,
         ctx,

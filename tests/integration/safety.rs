@@ -1179,7 +1179,8 @@ fn rows_per_dropoff_zone(input: &str) -> String {
 
 /// Past the budget, a sort writes sorted runs to disk and merges them (in rounds when there
 /// are more than it merges at once), and a window partitioned by shared keys works one hash
-/// split at a time (a split that does not fit beside another is worked after, on its own): the
+/// split at a time (a split that does not fit beside another is worked after, on its own, and
+/// split again by key hash when it does not fit even so): the
 /// same rows in the same order as in memory, ties included; the spill files are gone afterwards. (Over many batches a window splits by key hash in memory too.) A
 /// window without PARTITION BY cannot be split: one clear error.
 #[test]
@@ -1209,12 +1210,24 @@ fn past_the_budget_sort_and_window_spill_in_the_same_order() {
          row_number() OVER (PARTITION BY total_amount > 12.8 ORDER BY total_amount DESC, pickup_datetime) AS rn \
          FROM {both}"
     );
+    // By zone at 600K: some splits of several zones do not fit even on their own, and are
+    // split again by key hash until their zones are apart.
+    let by_zone = format!(
+        "SELECT pickup_location_id, total_amount, pickup_datetime, \
+         row_number() OVER (PARTITION BY pickup_location_id ORDER BY total_amount DESC, pickup_datetime) AS rn \
+         FROM {both}"
+    );
     // Budgets below what each needs in memory; the 50K sort makes over a hundred runs.
     let cases = [
         (&sort, "400K", "sort (merge spilled runs)"),
         (&sort, "50K", "sort (merge spilled runs)"),
         (&window, "4M", "window (spill by key hash)"),
         (&halves, "6M", "window (spill by key hash)"),
+        (
+            &by_zone,
+            "600K",
+            "window (per key hash split, one at a time)",
+        ),
         // Within the budget, over 128 batches: split by key hash in memory.
         (&window, "1G", "window (per key hash split)"),
     ];
