@@ -17,7 +17,7 @@ use arrow::datatypes::{DataType, SchemaRef};
 use arrow::row::{RowConverter, Rows, SortField};
 use rayon::prelude::*;
 
-use super::partitions::{ExecContext, Partitions};
+use super::partitions::{ExecContext, Partitions, TaskOutput};
 use super::sort::SortKey;
 use super::sort_key::{compare_row_bytes, sort_packed};
 use crate::error::{Error, Result};
@@ -309,6 +309,9 @@ struct SpilledSplits {
 const RESPLIT_LEVELS: u32 = 2;
 const RESPLITS: usize = 16;
 
+/// One split's windows, sorted: in memory (with the memory it holds) or in a spill file.
+type SplitRun = (super::merge::SortedRun, Option<crate::memory::Reservation>);
+
 /// The window over each hash split (`split(p)`: its rows, in input order; worked in the
 /// order `order` lists them), each computed on its own and kept sorted, in memory or (with
 /// `spilled`) in a spill file; then the sorted splits merged by the last function's partition
@@ -334,118 +337,35 @@ fn window_per_split(
     let dir = spilled.as_ref().map(|s| s.dir.clone());
     // One split's window (`name` names its spill file): its rows, computed, and kept sorted
     // (in memory or spilled).
-    let window_run = |batches: Vec<RecordBatch>,
-                      name: &str,
-                      output: &super::partitions::TaskOutput|
-     -> Result<Option<(SortedRun, Option<crate::memory::Reservation>)>> {
-        if batches.iter().all(|b| b.num_rows() == 0) {
-            return Ok(None);
-        }
-        let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
-        held.resize(held_bytes(&batches))?;
-        let out = window_batch(input_schema, batches, functions, schema, ctx)?;
-        output.output(out.num_rows() as u64, 0);
-        Ok(Some(match &dir {
-            Some(dir) => {
-                let order: Vec<u32> = (0..out.num_rows() as u32).collect();
-                let path = spill_in_order(
-                    dir,
-                    &format!("window-{name}.arrow"),
-                    &out,
-                    &order,
-                    ctx.batch_size,
-                )?;
-                (SortedRun::Spilled(path), None)
+    let window_run =
+        |batches: Vec<RecordBatch>, name: &str, output: &TaskOutput| -> Result<Option<SplitRun>> {
+            if batches.iter().all(|b| b.num_rows() == 0) {
+                return Ok(None);
             }
-            None => {
-                let rows = encode_merge(&out)?;
-                held.resize(held_bytes(std::slice::from_ref(&out)) + rows.size())?;
-                (SortedRun::Memory(Arc::new((out, rows))), Some(held))
-            }
-        }))
-    };
-    let work = |p: usize, output: &super::partitions::TaskOutput| {
-        window_run(split(p)?, &p.to_string(), output)
-    };
-    // A spilled split's files, split again by key hash (`level` picks other bits of the hash)
-    // into files worked one after another; those that still do not fit are split again, up to
-    // `RESPLIT_LEVELS`.
-    fn resplit(
-        spilled: &SpilledSplits,
-        paths: &[std::path::PathBuf],
-        name: &str,
-        level: u32,
-        input_schema: &SchemaRef,
-        window_run: &dyn Fn(
-            Vec<RecordBatch>,
-            &str,
-            &super::partitions::TaskOutput,
-        )
-            -> Result<Option<(SortedRun, Option<crate::memory::Reservation>)>>,
-        ctx: &ExecContext,
-        output: &super::partitions::TaskOutput,
-    ) -> Result<Vec<(SortedRun, Option<crate::memory::Reservation>)>> {
-        use crate::io::spill::{read_spill, SpillFiles};
-        use std::hash::BuildHasher;
-        let hasher = hashbrown::DefaultHashBuilder::default();
-        let name = format!("{name}-{level}");
-        let mut files = SpillFiles::new(
-            spilled.dir.clone(),
-            format!("resplit-{name}"),
-            input_schema.clone(),
-            RESPLITS,
-        );
-        let mut buffers =
-            crate::memory::Reservation::new("window (spill buffers)").gauged(ctx.memory_gauge());
-        for path in paths {
-            for batch in read_spill(path)? {
-                let batch = batch?;
-                let rows = encode(&spilled.partition_keys, &batch)?;
-                // Rotated: the bits that chose the split (and the level before) are the same
-                // for all of its rows.
-                files.write_by_key_hash(&batch, &rows, |k| {
-                    hasher.hash_one(k).rotate_left(13 * level)
-                })?;
-                files.reserve_buffers(&mut buffers)?;
-            }
-        }
-        let parts = files.finish()?;
-        drop(buffers);
-        let mut runs = Vec::new();
-        for (i, path) in parts.into_iter().enumerate() {
-            let Some(path) = path else { continue };
-            let part = format!("{name}-{i}");
-            let read = || -> Result<Vec<RecordBatch>> {
-                let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
-                let mut batches = Vec::new();
-                for batch in read_spill(&path)? {
-                    let batch = batch?;
-                    held.resize(held_bytes(&batches) + crate::io::spill::batch_bytes(&batch))?;
-                    batches.push(batch);
+            let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+            held.resize(held_bytes(&batches))?;
+            let out = window_batch(input_schema, batches, functions, schema, ctx)?;
+            output.output(out.num_rows() as u64, 0);
+            Ok(Some(match &dir {
+                Some(dir) => {
+                    let order: Vec<u32> = (0..out.num_rows() as u32).collect();
+                    let path = spill_in_order(
+                        dir,
+                        &format!("window-{name}.arrow"),
+                        &out,
+                        &order,
+                        ctx.batch_size,
+                    )?;
+                    (SortedRun::Spilled(path), None)
                 }
-                Ok(batches)
-            };
-            match read().and_then(|batches| window_run(batches, &part, output)) {
-                Ok(run) => runs.extend(run),
-                Err(Error::MemoryExhausted { operator, .. })
-                    if operator == OPERATOR && level < RESPLIT_LEVELS =>
-                {
-                    runs.extend(resplit(
-                        spilled,
-                        std::slice::from_ref(&path),
-                        &part,
-                        level + 1,
-                        input_schema,
-                        window_run,
-                        ctx,
-                        output,
-                    )?);
+                None => {
+                    let rows = encode_merge(&out)?;
+                    held.resize(held_bytes(std::slice::from_ref(&out)) + rows.size())?;
+                    (SortedRun::Memory(Arc::new((out, rows))), Some(held))
                 }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(runs)
-    }
+            }))
+        };
+    let work = |p: usize, output: &TaskOutput| window_run(split(p)?, &p.to_string(), output);
     // Spilled splits hold nothing once done, so a split that does not fit beside the others
     // being worked at the same time is put off (`Err(p)`) and worked afterwards on its own:
     // two large window partitions met at once must not fail a job each fits alone. (In
@@ -473,7 +393,7 @@ fn window_per_split(
     }
     if !put_off.is_empty() {
         // One task works them in turn, each with the budget to itself (less what the other
-        // operators of the job hold); a split that does not fit even so is the budget error.
+        // operators of the job hold); a split that does not fit even so is split again.
         let alone = ctx.run_stage(
             || ctx.stage_name(0, "window (per key hash split, one at a time)"),
             super::trace::StageKind::ShuffleMap,
@@ -682,6 +602,77 @@ fn shared_partition_keys(functions: &[WindowExpr]) -> Option<&[Bound]> {
     (!first.is_empty() && functions.iter().all(same)).then_some(first.as_slice())
 }
 
+/// A spilled split's files, split again by key hash (`level` picks other bits of the hash)
+/// into files worked one after another; those that still do not fit are split again, up to
+/// `RESPLIT_LEVELS`.
+fn resplit(
+    spilled: &SpilledSplits,
+    paths: &[std::path::PathBuf],
+    name: &str,
+    level: u32,
+    input_schema: &SchemaRef,
+    window_run: &dyn Fn(Vec<RecordBatch>, &str, &TaskOutput) -> Result<Option<SplitRun>>,
+    ctx: &ExecContext,
+    output: &TaskOutput,
+) -> Result<Vec<SplitRun>> {
+    use crate::io::spill::{read_spill, SpillFiles};
+    use std::hash::BuildHasher;
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    let name = format!("{name}-{level}");
+    let mut files = SpillFiles::new(
+        spilled.dir.clone(),
+        format!("resplit-{name}"),
+        input_schema.clone(),
+        RESPLITS,
+    );
+    let mut buffers =
+        crate::memory::Reservation::new("window (spill buffers)").gauged(ctx.memory_gauge());
+    for path in paths {
+        for batch in read_spill(path)? {
+            let batch = batch?;
+            let rows = encode(&spilled.partition_keys, &batch)?;
+            // Rotated: the bits that chose the split (and the level before) are the same
+            // for all of its rows.
+            files.write_by_key_hash(&batch, &rows, |k| {
+                hasher.hash_one(k).rotate_left(13 * level)
+            })?;
+            files.reserve_buffers(&mut buffers)?;
+        }
+    }
+    let parts = files.finish()?;
+    drop(buffers);
+    let mut runs = Vec::new();
+    for (i, path) in parts.into_iter().enumerate() {
+        let Some(path) = path else { continue };
+        let part = format!("{name}-{i}");
+        match read_spilled(std::slice::from_ref(&path), ctx)
+            .and_then(|batches| window_run(batches, &part, output))
+        {
+            Ok(run) => {
+                // Its rows are in the run now.
+                let _ = std::fs::remove_file(&path);
+                runs.extend(run);
+            }
+            Err(Error::MemoryExhausted { operator, .. })
+                if operator == OPERATOR && level < RESPLIT_LEVELS =>
+            {
+                runs.extend(resplit(
+                    spilled,
+                    std::slice::from_ref(&path),
+                    &part,
+                    level + 1,
+                    input_schema,
+                    window_run,
+                    ctx,
+                    output,
+                )?);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(runs)
+}
+
 /// A window past the memory budget: the input is written to spill files split by the hash of
 /// the partition keys (every window partition lands whole in one), each spill partition's
 /// windows are computed on their own and written back sorted, and the sorted spill
@@ -696,7 +687,7 @@ fn window_spilled(
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     ctx.count_spill_restart();
-    use crate::io::spill::{read_spill, SpillDir, SpillFiles};
+    use crate::io::spill::{SpillDir, SpillFiles};
     use std::hash::BuildHasher;
 
     let keys = shared_partition_keys(functions)
@@ -731,26 +722,16 @@ fn window_spilled(
         },
     )?;
 
-    let read_split = |p: usize| -> Result<Vec<RecordBatch>> {
-        let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
-        let mut batches = Vec::new();
-        for path in files.iter().filter_map(|task| task[p].as_ref()) {
-            for batch in read_spill(path)? {
-                let batch = batch?;
-                held.resize(held_bytes(&batches) + crate::io::spill::batch_bytes(&batch))?;
-                batches.push(batch);
-            }
-        }
-        Ok(batches)
-    };
-    let order: Vec<usize> = (0..SPLITS).collect();
     let spilled = SpilledSplits {
         dir,
         files: (0..SPLITS)
             .map(|p| files.iter().filter_map(|task| task[p].clone()).collect())
             .collect(),
-        partition_keys: partition_keys.clone(),
+        partition_keys,
     };
+    let split_files = spilled.files.clone();
+    let read_split = |p: usize| read_spilled(&split_files[p], ctx);
+    let order: Vec<usize> = (0..SPLITS).collect();
     window_per_split(
         &input.schema,
         read_split,
@@ -760,6 +741,20 @@ fn window_spilled(
         &schema,
         ctx,
     )
+}
+
+/// The rows of spill files, held in memory and reserved as they are read.
+fn read_spilled(paths: &[std::path::PathBuf], ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
+    let mut held = crate::memory::Reservation::new(OPERATOR).gauged(ctx.memory_gauge());
+    let mut batches = Vec::new();
+    for path in paths {
+        for batch in crate::io::spill::read_spill(path)? {
+            let batch = batch?;
+            held.resize(held_bytes(&batches) + crate::io::spill::batch_bytes(&batch))?;
+            batches.push(batch);
+        }
+    }
+    Ok(batches)
 }
 
 fn held_bytes(batches: &[RecordBatch]) -> usize {
