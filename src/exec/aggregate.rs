@@ -476,6 +476,143 @@ fn finish(
     .map_err(|e| Error::arrow("aggregating", e))
 }
 
+/// Times a spill partition whose groups do not fit is split again (each time into `RESPLITS`
+/// by other bits of its key hash) before the budget error.
+const RESPLIT_LEVELS: u32 = 2;
+const RESPLITS: usize = 16;
+
+/// What aggregates a spilled partition: its spill files hold the keys, then the calls'
+/// arguments, as columns.
+struct SpilledAggregate {
+    dir: Arc<crate::io::spill::SpillDir>,
+    aggs: Vec<AggCall>,
+    keys: Vec<Bound>,
+    key_types: Vec<SortField>,
+    spilled_schema: SchemaRef,
+    schema: SchemaRef,
+    gauge: Option<Arc<MemoryGauge>>,
+}
+
+impl SpilledAggregate {
+    /// The groups of spill files `paths` (partition `name`), aggregated as they are read. When
+    /// they do not fit (beside the partitions aggregated at the same time, or at all), the
+    /// files are split again by other bits of the key hash and the parts aggregated one after
+    /// another, each part's groups let go before the next part's are gathered.
+    fn aggregate(
+        self: &Arc<Self>,
+        paths: &[std::path::PathBuf],
+        name: &str,
+        level: u32,
+    ) -> Result<crate::io::dataset::BatchStream<'static>> {
+        use crate::io::spill::read_spill;
+        if paths.is_empty() {
+            return Ok(Box::new(std::iter::empty()));
+        }
+        let converter = key_converter(&self.key_types)?;
+        let folded = (|| {
+            let mut table = GroupTable::new(&self.aggs, self.gauge.clone())?;
+            let hasher = hashbrown::DefaultHashBuilder::default();
+            for path in paths {
+                fold_into(
+                    &mut table,
+                    read_spill(path)?,
+                    &self.keys,
+                    &self.aggs,
+                    &converter,
+                    &hasher,
+                    None,
+                )?;
+            }
+            finish(&table, &converter, self.keys.len(), &self.schema)
+        })();
+        match folded {
+            Ok(batch) => {
+                let dir = self.dir.clone();
+                // The files stay until the partition's rows are out.
+                Ok(Box::new(std::iter::once(Ok(batch)).inspect(move |_| {
+                    let _files = &dir;
+                })))
+            }
+            Err(Error::MemoryExhausted { operator, .. })
+                if operator == OPERATOR && level < RESPLIT_LEVELS =>
+            {
+                let level = level + 1;
+                let name = format!("{name}-{level}");
+                let mut parts = self
+                    .resplit(paths, &converter, &name, level)?
+                    .into_iter()
+                    .enumerate();
+                let this = self.clone();
+                let mut failed = false;
+                Ok(Box::new(
+                    std::iter::from_fn(move || {
+                        if failed {
+                            return None;
+                        }
+                        let (i, part) = parts.next()?;
+                        let result = this
+                            .aggregate(&part, &format!("{name}-{i}"), level)
+                            .map(|stream| stream.collect::<Vec<_>>());
+                        failed = result.is_err();
+                        Some(result)
+                    })
+                    .flat_map(|result| match result {
+                        Ok(batches) => batches,
+                        Err(e) => vec![Err(e)],
+                    }),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Spill files `paths` split again by key hash into `RESPLITS` (other bits of the hash at
+    /// each `level`): for each part, its file (none when it has no rows).
+    fn resplit(
+        &self,
+        paths: &[std::path::PathBuf],
+        converter: &RowConverter,
+        name: &str,
+        level: u32,
+    ) -> Result<Vec<Vec<std::path::PathBuf>>> {
+        use crate::io::spill::{read_spill, SpillFiles};
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let mut files = SpillFiles::new(
+            self.dir.clone(),
+            format!("resplit-{name}"),
+            self.spilled_schema.clone(),
+            RESPLITS,
+        );
+        let mut buffers =
+            Reservation::new("hash aggregate (spill buffers)").gauged(self.gauge.clone());
+        for path in paths {
+            for batch in read_spill(path)? {
+                let batch = batch?;
+                let columns: Vec<ArrayRef> = normalize_float_keys(
+                    self.keys
+                        .iter()
+                        .map(|k| evaluate(k, &batch))
+                        .collect::<Result<_>>()?,
+                );
+                let encoded = converter
+                    .convert_columns(&columns)
+                    .map_err(|e| Error::arrow("grouping", e))?;
+                // Rotated: the bits that chose the partition (and the level before) are the
+                // same for all of its rows.
+                files.write_by_key_hash(&batch, &encoded, |key| {
+                    hasher.hash_one(key).rotate_left(13 * level)
+                })?;
+                files.reserve_buffers(&mut buffers)?;
+            }
+        }
+        Ok(files
+            .finish()?
+            .into_iter()
+            .map(|path| path.into_iter().collect())
+            .collect())
+    }
+}
+
 /// Spill partitions of an aggregate that does not fit: each should, in a budget a few times
 /// smaller than the table that did not fit.
 const SPILL_PARTITIONS: usize = 64;
@@ -495,7 +632,7 @@ fn aggregate_spilled(
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     ctx.count_spill_restart();
-    use crate::io::spill::{read_spill, SpillDir, SpillFiles};
+    use crate::io::spill::{SpillDir, SpillFiles};
     use arrow::datatypes::{Field, Schema};
 
     let key_types: Vec<SortField> = keys.iter().map(|k| SortField::new(k.data_type())).collect();
@@ -573,37 +710,22 @@ fn aggregate_spilled(
     )?;
 
     // Aggregate: spill partition p is output partition p, aggregated when it is read.
-    let spilled_aggs = Arc::new(spilled_aggs);
-    let spilled_keys = Arc::new(spilled_keys);
-    let gauge = ctx.memory_gauge();
+    let part = Arc::new(SpilledAggregate {
+        dir,
+        aggs: spilled_aggs,
+        keys: spilled_keys,
+        key_types,
+        spilled_schema,
+        schema: schema.clone(),
+        gauge: ctx.memory_gauge(),
+    });
     let parts = (0..SPILL_PARTITIONS)
         .map(|p| {
             let paths: Vec<std::path::PathBuf> =
                 files.iter().filter_map(|task| task[p].clone()).collect();
-            let (dir, aggs, keys) = (dir.clone(), spilled_aggs.clone(), spilled_keys.clone());
-            let (schema, key_types, gauge) = (schema.clone(), key_types.clone(), gauge.clone());
+            let part = part.clone();
             let open = move || -> Result<crate::io::dataset::BatchStream<'static>> {
-                let _files = &dir;
-                if paths.is_empty() {
-                    return Ok(Box::new(std::iter::empty()));
-                }
-                let converter = key_converter(&key_types)?;
-                let mut table = GroupTable::new(&aggs, gauge.clone())?;
-                let hasher = hashbrown::DefaultHashBuilder::default();
-                for path in &paths {
-                    fold_into(
-                        &mut table,
-                        read_spill(path)?,
-                        &keys,
-                        &aggs,
-                        &converter,
-                        &hasher,
-                        None,
-                    )?;
-                }
-                let batch = finish(&table, &converter, keys.len(), &schema)?;
-                drop(table);
-                Ok(Box::new(std::iter::once(Ok(batch))))
+                part.aggregate(&paths, &p.to_string(), 0)
             };
             Arc::new(open) as super::partitions::Partition
         })

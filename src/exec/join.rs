@@ -970,6 +970,144 @@ fn spill_side(
         .collect())
 }
 
+/// Times a spilled bucket whose build side does not fit is split again (each time into
+/// `RESPLITS` by other bits of its key hash) before the budget error: two large buckets built
+/// at once, or one holding many keys, fit once apart; one key's rows larger than the budget
+/// never do.
+const RESPLIT_LEVELS: u32 = 2;
+const RESPLITS: usize = 16;
+
+/// Spill bucket `name` of a join past the budget, joined as it is read: its right side's rows
+/// built, its left side's probed. When the build side does not fit (beside the buckets joined
+/// at the same time, or at all), both sides' files are split again by other bits of the key
+/// hash and the parts joined one after another, each part's build side let go before the
+/// next is built.
+fn join_spilled_bucket(
+    job: &Arc<JoinJob>,
+    dir: &Arc<crate::io::spill::SpillDir>,
+    right_paths: &[std::path::PathBuf],
+    left_paths: &[std::path::PathBuf],
+    name: &str,
+    level: u32,
+    ctx: &ExecContext,
+) -> Result<BatchStream<'static>> {
+    use crate::io::spill::read_spill;
+    let mut right_batches = Vec::new();
+    for path in right_paths {
+        for batch in read_spill(path)? {
+            right_batches.push(batch?);
+        }
+    }
+    let probe_paths = left_paths.to_vec();
+    let probe = Partitions {
+        schema: job.left_schema.clone(),
+        parts: vec![Arc::new(move || -> Result<BatchStream<'static>> {
+            let mut streams = Vec::new();
+            for path in &probe_paths {
+                streams.push(read_spill(path)?);
+            }
+            Ok(Box::new(streams.into_iter().flatten()))
+        }) as Partition],
+    };
+    match join_bucket(job, right_batches, probe, ctx) {
+        Ok(stream) => {
+            let dir = dir.clone();
+            // The files stay until the bucket's rows are out.
+            Ok(Box::new(stream.inspect(move |_| {
+                let _files = &dir;
+            })))
+        }
+        Err(Error::MemoryExhausted { operator, .. })
+            if operator == BUILD_SIDE && level < RESPLIT_LEVELS =>
+        {
+            let level = level + 1;
+            let name = format!("{name}-{level}");
+            let right = resplit_side(
+                right_paths,
+                &job.right_keys,
+                &job.right_schema,
+                &job.converter,
+                dir,
+                &format!("right-{name}"),
+                level,
+            )?;
+            let left = resplit_side(
+                left_paths,
+                &job.left_keys,
+                &job.left_schema,
+                &job.converter,
+                dir,
+                &format!("left-{name}"),
+                level,
+            )?;
+            let mut parts = right.into_iter().zip(left).enumerate();
+            let (job, dir, ctx) = (job.clone(), dir.clone(), ctx.clone());
+            let mut current: Option<BatchStream<'static>> = None;
+            Ok(Box::new(std::iter::from_fn(move || loop {
+                if let Some(stream) = current.as_mut() {
+                    match stream.next() {
+                        Some(Ok(batch)) => return Some(Ok(batch)),
+                        Some(Err(e)) => {
+                            current = None;
+                            parts.by_ref().for_each(drop);
+                            return Some(Err(e));
+                        }
+                        // This part's build side goes before the next part's is built.
+                        None => current = None,
+                    }
+                }
+                let (i, (right, left)) = parts.next()?;
+                if right.is_empty() && left.is_empty() {
+                    continue;
+                }
+                let part = format!("{name}-{i}");
+                match join_spilled_bucket(&job, &dir, &right, &left, &part, level, &ctx) {
+                    Ok(stream) => current = Some(stream),
+                    Err(e) => {
+                        parts.by_ref().for_each(drop);
+                        return Some(Err(e));
+                    }
+                }
+            })))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One side's spill files of a bucket split again by key hash into `RESPLITS` (other bits of
+/// the hash at each `level`): for each part, its file (none when it has no rows). Both sides
+/// hash their key rows as `spill_side` does, so equal keys land in the same part.
+fn resplit_side(
+    paths: &[std::path::PathBuf],
+    keys: &[Bound],
+    schema: &SchemaRef,
+    converter: &RowConverter,
+    dir: &Arc<crate::io::spill::SpillDir>,
+    prefix: &str,
+    level: u32,
+) -> Result<Vec<Vec<std::path::PathBuf>>> {
+    use crate::io::spill::{read_spill, SpillFiles};
+    use std::hash::BuildHasher;
+    let hasher = fixed_hasher();
+    let mut files = SpillFiles::new(dir.clone(), prefix.to_string(), schema.clone(), RESPLITS);
+    for path in paths {
+        for batch in read_spill(path)? {
+            let batch = batch?;
+            let (rows, _) = key_rows(converter, keys, &batch)?;
+            // Rotated: the bits that chose the bucket (and the level before) are the same for
+            // all of its rows.
+            files.write_by_key_hash(&batch, &rows, |k| {
+                hasher.hash_one(k).rotate_left(13 * level)
+            })?;
+        }
+    }
+    Ok(files
+        .finish()?
+        .into_iter()
+        .map(|path| path.into_iter().collect())
+        .collect())
+}
+
 /// A join past the memory budget (Grace hash join): both sides are written to Arrow IPC spill
 /// files split by key hash; output partition p joins spill partition p of both sides when it
 /// is read, building from the right side's rows of that partition alone. Memory: the build
@@ -982,7 +1120,7 @@ fn join_spilled(
     ctx: &ExecContext,
 ) -> Result<Partitions> {
     ctx.count_spill_restart();
-    use crate::io::spill::{read_spill, SpillDir};
+    use crate::io::spill::SpillDir;
     let dir = Arc::new(SpillDir::create("hash join")?);
     let right_files = spill_side(
         &right,
@@ -1007,33 +1145,19 @@ fn join_spilled(
     let parts: Vec<Partition> = right_files
         .into_iter()
         .zip(left_files)
-        .map(|(right_paths, left_paths)| {
+        .enumerate()
+        .map(|(bucket, (right_paths, left_paths))| {
             let (job, dir, ctx) = (job.clone(), dir.clone(), ctx.clone());
             Arc::new(move || -> Result<BatchStream<'static>> {
-                let _files = &dir;
-                let mut right_batches = Vec::new();
-                for path in &right_paths {
-                    for batch in read_spill(path)? {
-                        right_batches.push(batch?);
-                    }
-                }
-                let left_paths = left_paths.clone();
-                let probe = Partitions {
-                    schema: job.left_schema.clone(),
-                    parts: vec![Arc::new(move || -> Result<BatchStream<'static>> {
-                        let mut streams = Vec::new();
-                        for path in &left_paths {
-                            streams.push(read_spill(path)?);
-                        }
-                        Ok(Box::new(streams.into_iter().flatten()))
-                    }) as Partition],
-                };
-                let stream = join_bucket(&job, right_batches, probe, &ctx)?;
-                let dir = dir.clone();
-                // The files stay until the bucket's rows are out.
-                Ok(Box::new(stream.inspect(move |_| {
-                    let _files = &dir;
-                })) as BatchStream<'static>)
+                join_spilled_bucket(
+                    &job,
+                    &dir,
+                    &right_paths,
+                    &left_paths,
+                    &bucket.to_string(),
+                    0,
+                    &ctx,
+                )
             }) as Partition
         })
         .collect();

@@ -1031,9 +1031,9 @@ fn engine_spilling_to(spill: &Path, args: &[&str]) -> Run {
 }
 
 /// Past the budget, the aggregate and the join write their input to disk split by key hash
-/// and work one split at a time: the same rows as in memory (in another order), including a
-/// left join's rows whose key is null and a full join's unmatched rows on both sides; the
-/// spill files are gone afterwards.
+/// and work one split at a time, splitting again a split that does not fit: the same rows as
+/// in memory (in another order), including a left join's rows whose key is null and a full
+/// join's unmatched rows on both sides; the spill files are gone afterwards.
 #[test]
 fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
     let jan = data("yellow_tripdata_sample_2019-01.csv");
@@ -1046,6 +1046,23 @@ fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
         (format!("SELECT a.vendor_id, b.total_amount FROM csv.`{jan}` a FULL JOIN csv.`{feb}` b ON a.dropoff_datetime = b.pickup_datetime"), "300K"),
         (format!("SELECT a.fare_amount FROM csv.`{jan}` a LEFT ANTI JOIN csv.`{feb}` b ON a.pickup_datetime = b.dropoff_datetime"), "300K"),
     ];
+    // Budgets where spill partitions do not fit (beside the ones worked at the same time, or
+    // at all) and are split again by key hash: the same answers.
+    let skewed = format!(
+        "SELECT a.fare_amount, b.tip_amount FROM csv.`{jan}` a RIGHT JOIN csv.`{feb}` b \
+         ON a.pickup_location_id = b.dropoff_location_id AND a.passenger_count = b.passenger_count \
+         AND a.payment_type = b.payment_type AND a.vendor_id = b.vendor_id \
+         AND round(a.trip_distance) = round(b.trip_distance)"
+    );
+    let split_again = [
+        (queries[0].0.clone(), "40K"),
+        (format!("SELECT pickup_location_id, dropoff_location_id, payment_type, count(*) AS n, min(fare_amount) AS lo, array_join(sort_array(collect_set(passenger_count)), '|') AS ps, count(DISTINCT vendor_id) AS v FROM (SELECT * FROM csv.`{jan}` UNION ALL SELECT * FROM csv.`{feb}`) GROUP BY 1, 2, 3"), "40K"),
+        (queries[1].0.clone(), "20K"),
+        (queries[2].0.clone(), "20K"),
+        (queries[3].0.clone(), "20K"),
+        (skewed.clone(), "50K"),
+    ];
+    let queries: Vec<(String, &str)> = queries.into_iter().chain(split_again).collect();
     for (query, budget) in &queries {
         let in_memory = engine(&["sql", query, "--csv"]);
         let spilled = engine_spilling_to(
@@ -1067,6 +1084,17 @@ fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
         let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
         assert!(left.is_empty(), "spill files left behind: {left:?}");
     }
+    // One key's build rows past the budget even split again: the budget error.
+    engine_spilling_to(
+        spill.path(),
+        &["--memory-limit", "20K", "sql", &skewed, "--csv"],
+    )
+    .fails(
+        1,
+        &["hash join (build side): needs more memory than the budget allows"],
+    );
+    let left: Vec<_> = std::fs::read_dir(spill.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "spill files left behind: {left:?}");
     // EXPLAIN ANALYZE says when an operator read its input again to spill (the scan below
     // counts its rows twice).
     let (query, budget) = &queries[0];
