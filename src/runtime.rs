@@ -92,11 +92,29 @@ pub fn forget_forced_exit_removal(dir: &std::path::Path) {
 /// done (a pool task may still hold a stream whose directory it would drop, after a reader
 /// closed the pipe or a job failed, and the process does not wait for it).
 pub fn remove_left_spill_dirs() {
+    SPILLS_CLOSED.store(true, Ordering::SeqCst);
     if let Ok(mut dirs) = REMOVE_AT_FORCED_EXIT.try_lock() {
         for dir in dirs.drain(..) {
-            let _ = std::fs::remove_dir_all(dir);
+            // A task that checked just before the close may still make one file: again.
+            for _ in 0..20 {
+                let _ = std::fs::remove_dir_all(&dir);
+                if !dir.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
         }
     }
+}
+
+/// Set once the command is done and its spill directories go: a pool task still at work
+/// (splitting a spill partition again for a reader that has gone) must not make a file in a
+/// directory being removed, and leave it behind.
+static SPILLS_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether spill files may no longer be made.
+pub fn spills_closed() -> bool {
+    SPILLS_CLOSED.load(Ordering::SeqCst)
 }
 
 fn exit_interrupted(message: &str) -> ! {

@@ -30,6 +30,9 @@ impl SpillDir {
     /// made).
     pub fn create(operator: &str) -> Result<SpillDir> {
         static SEQUENCE: AtomicUsize = AtomicUsize::new(0);
+        if runtime::spills_closed() {
+            return Err(Error::Interrupted);
+        }
         let base = std::env::temp_dir();
         remove_stale(&base);
         let path = base.join(format!(
@@ -104,6 +107,9 @@ pub struct SpillWriter {
 
 impl SpillWriter {
     pub fn create(path: PathBuf, schema: &SchemaRef) -> Result<SpillWriter> {
+        if runtime::spills_closed() {
+            return Err(Error::Interrupted);
+        }
         let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
         let writer = StreamWriter::try_new(BufWriter::new(file), schema)
             .map_err(|e| Error::arrow("writing a spill file", e))?;

@@ -946,23 +946,46 @@ fn corrupt_parquet_is_an_error_never_a_crash() {
 }
 
 /// Operators that hold data stay within `--memory-limit`: past it, the aggregate and the join
-/// spill to disk, and what cannot fit even so (a sort, or a budget smaller than one spill
-/// partition) is a clear error and exit 1, never an allocation failure that aborts; a bad
-/// limit is a usage error.
+/// spill to disk (splitting again what does not fit), and what cannot fit even so (a sort, one
+/// group's or one key's rows past the budget) is a clear error and exit 1, never an allocation
+/// failure that aborts; a bad limit is a usage error.
 #[test]
 fn memory_budget_is_a_clear_error() {
     let yellow = data("yellow_tripdata_sample_2019-01.csv");
     let zones = data("taxi_zone_lookup.csv");
     let join_yellow = format!("t={yellow}");
+    // Many small groups fit an 8K budget once split finely enough (one worker: one
+    // partition aggregated at a time, whatever the pool does).
+    let grouped = |budget: &str| {
+        engine(&[
+            "--master",
+            "local[1]",
+            "--memory-limit",
+            budget,
+            "query",
+            &yellow,
+            "--group-by",
+            "pickup_datetime",
+            "--agg",
+            "count(*) AS n",
+            "--csv",
+        ])
+        .ok()
+        .lines()
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(grouped("8K"), grouped("1G"));
     for (args, budget, operator) in [
+        // One group's list is past the budget.
         (
             vec![
                 "query",
                 &yellow,
                 "--group-by",
-                "pickup_datetime",
+                "payment_type",
                 "--agg",
-                "count(*)",
+                "size(collect_list(pickup_datetime)) AS times",
             ],
             "1K",
             "hash aggregate",
@@ -1041,13 +1064,14 @@ fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
     let spill = temp();
     // Budgets below what each needs in memory, above one spill partition's share.
     let queries = [
-        (format!("SELECT pickup_datetime, count(*) AS n, sum(round(total_amount * 100)) AS cents, avg(round(tip_amount * 100)) AS tip, max(dropoff_datetime) AS m FROM csv.`{jan}` GROUP BY pickup_datetime"), "700K"),
-        (format!("SELECT a.vendor_id, a.payment_type, b.total_amount FROM csv.`{jan}` a LEFT JOIN csv.`{jan}` b ON (CASE WHEN a.payment_type = 1 THEN a.pickup_datetime END) = b.pickup_datetime"), "300K"),
-        (format!("SELECT a.vendor_id, b.total_amount FROM csv.`{jan}` a FULL JOIN csv.`{feb}` b ON a.dropoff_datetime = b.pickup_datetime"), "300K"),
-        (format!("SELECT a.fare_amount FROM csv.`{jan}` a LEFT ANTI JOIN csv.`{feb}` b ON a.pickup_datetime = b.dropoff_datetime"), "300K"),
+        (format!("SELECT pickup_datetime, count(*) AS n, sum(round(total_amount * 100)) AS cents, avg(round(tip_amount * 100)) AS tip, max(dropoff_datetime) AS m FROM csv.`{jan}` GROUP BY pickup_datetime"), "700K", "local[*]"),
+        (format!("SELECT a.vendor_id, a.payment_type, b.total_amount FROM csv.`{jan}` a LEFT JOIN csv.`{jan}` b ON (CASE WHEN a.payment_type = 1 THEN a.pickup_datetime END) = b.pickup_datetime"), "300K", "local[*]"),
+        (format!("SELECT a.vendor_id, b.total_amount FROM csv.`{jan}` a FULL JOIN csv.`{feb}` b ON a.dropoff_datetime = b.pickup_datetime"), "300K", "local[*]"),
+        (format!("SELECT a.fare_amount FROM csv.`{jan}` a LEFT ANTI JOIN csv.`{feb}` b ON a.pickup_datetime = b.dropoff_datetime"), "300K", "local[*]"),
     ];
-    // Budgets where spill partitions do not fit (beside the ones worked at the same time, or
-    // at all) and are split again by key hash: the same answers.
+    // Budgets where spill partitions do not fit even one at a time (`local[1]`: one worker,
+    // one partition read at once, so that whether two meet is not up to the pool) and are
+    // split again by key hash: the same answers.
     let skewed = format!(
         "SELECT a.fare_amount, b.tip_amount FROM csv.`{jan}` a RIGHT JOIN csv.`{feb}` b \
          ON a.pickup_location_id = b.dropoff_location_id AND a.passenger_count = b.passenger_count \
@@ -1055,19 +1079,27 @@ fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
          AND round(a.trip_distance) = round(b.trip_distance)"
     );
     let split_again = [
-        (queries[0].0.clone(), "40K"),
-        (format!("SELECT pickup_location_id, dropoff_location_id, payment_type, count(*) AS n, min(fare_amount) AS lo, array_join(sort_array(collect_set(passenger_count)), '|') AS ps, count(DISTINCT vendor_id) AS v FROM (SELECT * FROM csv.`{jan}` UNION ALL SELECT * FROM csv.`{feb}`) GROUP BY 1, 2, 3"), "40K"),
-        (queries[1].0.clone(), "20K"),
-        (queries[2].0.clone(), "20K"),
-        (queries[3].0.clone(), "20K"),
-        (skewed.clone(), "50K"),
+        (format!("SELECT pickup_location_id, dropoff_location_id, payment_type, count(*) AS n, min(fare_amount) AS lo, array_join(sort_array(collect_set(passenger_count)), '|') AS ps, count(DISTINCT vendor_id) AS v FROM (SELECT * FROM csv.`{jan}` UNION ALL SELECT * FROM csv.`{feb}`) GROUP BY 1, 2, 3"), "30K", "local[1]"),
+        (queries[1].0.clone(), "10K", "local[1]"),
+        (queries[2].0.clone(), "10K", "local[1]"),
+        (queries[3].0.clone(), "10K", "local[1]"),
+        (skewed.clone(), "50K", "local[1]"),
     ];
-    let queries: Vec<(String, &str)> = queries.into_iter().chain(split_again).collect();
-    for (query, budget) in &queries {
+    let queries: Vec<(String, &str, &str)> = queries.into_iter().chain(split_again).collect();
+    for (query, budget, master) in &queries {
         let in_memory = engine(&["sql", query, "--csv"]);
         let spilled = engine_spilling_to(
             spill.path(),
-            &["--memory-limit", budget, "--summary", "sql", query, "--csv"],
+            &[
+                "--master",
+                master,
+                "--memory-limit",
+                budget,
+                "--summary",
+                "sql",
+                query,
+                "--csv",
+            ],
         );
         spilled.ok();
         assert!(
@@ -1097,7 +1129,7 @@ fn past_the_budget_aggregate_and_join_spill_with_the_same_answer() {
     assert!(left.is_empty(), "spill files left behind: {left:?}");
     // EXPLAIN ANALYZE says when an operator read its input again to spill (the scan below
     // counts its rows twice).
-    let (query, budget) = &queries[0];
+    let (query, budget, _) = &queries[0];
     let analyzed = engine_spilling_to(
         spill.path(),
         &[
