@@ -566,8 +566,8 @@ impl SpilledAggregate {
         }
     }
 
-    /// Spill files `paths` split again by key hash into `RESPLITS` (other bits of the hash at
-    /// each `level`): for each part, its file (none when it has no rows).
+    /// Spill files `paths` split again by key hash into `RESPLITS` (see
+    /// `spill::split_again`).
     fn resplit(
         &self,
         paths: &[std::path::PathBuf],
@@ -575,41 +575,30 @@ impl SpilledAggregate {
         name: &str,
         level: u32,
     ) -> Result<Vec<Vec<std::path::PathBuf>>> {
-        use crate::io::spill::{read_spill, SpillFiles};
         let hasher = hashbrown::DefaultHashBuilder::default();
-        let mut files = SpillFiles::new(
-            self.dir.clone(),
-            format!("resplit-{name}"),
-            self.spilled_schema.clone(),
-            RESPLITS,
-        );
         let mut buffers =
             Reservation::new("hash aggregate (spill buffers)").gauged(self.gauge.clone());
-        for path in paths {
-            for batch in read_spill(path)? {
-                let batch = batch?;
+        crate::io::spill::split_again(
+            &self.dir,
+            paths,
+            &self.spilled_schema,
+            format!("resplit-{name}"),
+            RESPLITS,
+            level,
+            |batch| {
                 let columns: Vec<ArrayRef> = normalize_float_keys(
                     self.keys
                         .iter()
-                        .map(|k| evaluate(k, &batch))
+                        .map(|k| evaluate(k, batch))
                         .collect::<Result<_>>()?,
                 );
-                let encoded = converter
+                converter
                     .convert_columns(&columns)
-                    .map_err(|e| Error::arrow("grouping", e))?;
-                // Rotated: the bits that chose the partition (and the level before) are the
-                // same for all of its rows.
-                files.write_by_key_hash(&batch, &encoded, |key| {
-                    hasher.hash_one(key).rotate_left(13 * level)
-                })?;
-                files.reserve_buffers(&mut buffers)?;
-            }
-        }
-        Ok(files
-            .finish()?
-            .into_iter()
-            .map(|path| path.into_iter().collect())
-            .collect())
+                    .map_err(|e| Error::arrow("grouping", e))
+            },
+            |key| hasher.hash_one(key),
+            &mut buffers,
+        )
     }
 }
 

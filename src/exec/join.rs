@@ -1074,9 +1074,9 @@ fn join_spilled_bucket(
     }
 }
 
-/// One side's spill files of a bucket split again by key hash into `RESPLITS` (other bits of
-/// the hash at each `level`): for each part, its file (none when it has no rows). Both sides
-/// hash their key rows as `spill_side` does, so equal keys land in the same part.
+/// One side's spill files of a bucket split again by key hash into `RESPLITS` (see
+/// `spill::split_again`): both sides hash their key rows as `spill_side` does, so equal keys
+/// land in the same part.
 fn resplit_side(
     paths: &[std::path::PathBuf],
     keys: &[Bound],
@@ -1086,26 +1086,20 @@ fn resplit_side(
     prefix: &str,
     level: u32,
 ) -> Result<Vec<Vec<std::path::PathBuf>>> {
-    use crate::io::spill::{read_spill, SpillFiles};
     use std::hash::BuildHasher;
     let hasher = fixed_hasher();
-    let mut files = SpillFiles::new(dir.clone(), prefix.to_string(), schema.clone(), RESPLITS);
-    for path in paths {
-        for batch in read_spill(path)? {
-            let batch = batch?;
-            let (rows, _) = key_rows(converter, keys, &batch)?;
-            // Rotated: the bits that chose the bucket (and the level before) are the same for
-            // all of its rows.
-            files.write_by_key_hash(&batch, &rows, |k| {
-                hasher.hash_one(k).rotate_left(13 * level)
-            })?;
-        }
-    }
-    Ok(files
-        .finish()?
-        .into_iter()
-        .map(|path| path.into_iter().collect())
-        .collect())
+    let mut buffers = Reservation::new("hash join (spill buffers)");
+    crate::io::spill::split_again(
+        dir,
+        paths,
+        schema,
+        prefix.to_string(),
+        RESPLITS,
+        level,
+        |batch| Ok(key_rows(converter, keys, batch)?.0),
+        |k| hasher.hash_one(k),
+        &mut buffers,
+    )
 }
 
 /// A join past the memory budget (Grace hash join): both sides are written to Arrow IPC spill

@@ -615,35 +615,28 @@ fn resplit(
     ctx: &ExecContext,
     output: &TaskOutput,
 ) -> Result<Vec<SplitRun>> {
-    use crate::io::spill::{read_spill, SpillFiles};
     use std::hash::BuildHasher;
     let hasher = hashbrown::DefaultHashBuilder::default();
     let name = format!("{name}-{level}");
-    let mut files = SpillFiles::new(
-        spilled.dir.clone(),
-        format!("resplit-{name}"),
-        input_schema.clone(),
-        RESPLITS,
-    );
     let mut buffers =
         crate::memory::Reservation::new("window (spill buffers)").gauged(ctx.memory_gauge());
-    for path in paths {
-        for batch in read_spill(path)? {
-            let batch = batch?;
-            let rows = encode(&spilled.partition_keys, &batch)?;
-            // Rotated: the bits that chose the split (and the level before) are the same
-            // for all of its rows.
-            files.write_by_key_hash(&batch, &rows, |k| {
-                hasher.hash_one(k).rotate_left(13 * level)
-            })?;
-            files.reserve_buffers(&mut buffers)?;
-        }
-    }
-    let parts = files.finish()?;
+    let parts = crate::io::spill::split_again(
+        &spilled.dir,
+        paths,
+        input_schema,
+        format!("resplit-{name}"),
+        RESPLITS,
+        level,
+        |batch| encode(&spilled.partition_keys, batch),
+        |k| hasher.hash_one(k),
+        &mut buffers,
+    )?;
     drop(buffers);
     let mut runs = Vec::new();
     for (i, path) in parts.into_iter().enumerate() {
-        let Some(path) = path else { continue };
+        let Some(path) = path.into_iter().next() else {
+            continue;
+        };
         let part = format!("{name}-{i}");
         match read_spilled(std::slice::from_ref(&path), ctx)
             .and_then(|batches| window_run(batches, &part, output))

@@ -256,6 +256,39 @@ impl SpillFiles {
     }
 }
 
+/// A spill partition that does not fit, split again: the rows of `paths` written to `parts`
+/// files in `dir` (named `{prefix}-{part}.arrow`) by the hash of their key rows (`keys`, as the
+/// first split made them; `hash`, the same hasher). Each `level` takes other bits of the hash,
+/// as the bits that chose the partition (and the level before) are the same for all of its
+/// rows. For each part, its file (none when it has no rows).
+#[allow(clippy::too_many_arguments)]
+pub fn split_again(
+    dir: &std::sync::Arc<SpillDir>,
+    paths: &[PathBuf],
+    schema: &SchemaRef,
+    prefix: String,
+    parts: usize,
+    level: u32,
+    keys: impl Fn(&RecordBatch) -> Result<arrow::row::Rows>,
+    hash: impl Fn(&[u8]) -> u64,
+    buffers: &mut crate::memory::Reservation,
+) -> Result<Vec<Vec<PathBuf>>> {
+    let mut files = SpillFiles::new(dir.clone(), prefix, schema.clone(), parts);
+    for path in paths {
+        for batch in read_spill(path)? {
+            let batch = batch?;
+            let rows = keys(&batch)?;
+            files.write_by_key_hash(&batch, &rows, |k| hash(k).rotate_left(13 * level))?;
+            files.reserve_buffers(buffers)?;
+        }
+    }
+    Ok(files
+        .finish()?
+        .into_iter()
+        .map(|path| path.into_iter().collect())
+        .collect())
+}
+
 /// The partition of a key whose hash is `hash`, among `partitions`: from the high bits, as the
 /// low ones may be what a hash table of the partition uses.
 pub fn partition_of_hash(hash: u64, partitions: usize) -> usize {
