@@ -553,7 +553,11 @@ impl SpilledAggregate {
                         let result = this
                             .aggregate(&part, &format!("{name}-{i}"), level)
                             .map(|stream| stream.collect::<Vec<_>>());
-                        failed = result.is_err();
+                        // An error, here or in a part split once more, ends the partition.
+                        failed = match &result {
+                            Ok(batches) => batches.iter().any(|b| b.is_err()),
+                            Err(_) => true,
+                        };
                         Some(result)
                     })
                     .flat_map(|result| match result {
